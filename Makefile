@@ -1,0 +1,63 @@
+# Steward: `make run` serves the demo site; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run dev test test-fast lint format install static migrate demo bench clean
+
+$(BIN)/steward: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(BIN)/steward
+
+install: $(BIN)/steward
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+steward/static/vendor/.built: node_modules/.package-lock.json scripts/build_static.mjs
+	node scripts/build_static.mjs
+	touch $@
+
+static: install steward/static/vendor/.built
+	$(BIN)/steward collectstatic --noinput --verbosity 0
+
+migrate: install
+	$(BIN)/steward migrate --noinput --verbosity 0
+
+demo: migrate
+	$(BIN)/steward demo
+
+## make run: set everything up and serve the demo site on http://127.0.0.1:$(PORT) with gunicorn
+run: static demo
+	@echo "Steward is starting on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn steward.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+
+## make dev: the Django development server, with auto-reload and debug pages
+dev: static demo
+	STEWARD_DEBUG=1 $(BIN)/steward runserver 127.0.0.1:$(PORT)
+
+## make test: every test (unit, API, permission matrix, browser with axe-core)
+test: install steward/static/vendor/.built
+	$(BIN)/steward collectstatic --noinput --verbosity 0
+	$(BIN)/steward makemigrations --check --dry-run --verbosity 0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/register.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules steward/static/vendor var/staticfiles

@@ -1,0 +1,75 @@
+"""Project-wide pytest fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from steward.parties.models import Role
+from steward.testing.factories import (
+    AgencyFactory,
+    ContractFactory,
+    ProviderFactory,
+    UserFactory,
+    shipped_pack,
+)
+
+
+@pytest.fixture
+def packs(db):
+    """The five shipped policy packs, loaded into the test database."""
+    from steward.core.services import policy_packs_load_shipped
+
+    return {p.slug: p for p in policy_packs_load_shipped()}
+
+
+@pytest.fixture
+def agency(packs):
+    return AgencyFactory(name="Department of Children and Families", slug="dcf",
+                         pack=packs["connecticut-opm"])
+
+
+@pytest.fixture
+def other_agency(packs):
+    return AgencyFactory(name="Department of Mental Health", slug="dmh",
+                         pack=packs["massachusetts-osd"])
+
+
+@pytest.fixture
+def provider(db):
+    return ProviderFactory(legal_name="Bright Futures Family Services, Inc.", slug="bright-futures")
+
+
+@pytest.fixture
+def other_provider(db):
+    return ProviderFactory(legal_name="Harbor Youth Alliance", slug="harbor-youth")
+
+
+@pytest.fixture
+def make_user(agency, provider):
+    """Factory fixture: make_user(role, agency=..., provider=...) with defaults per role."""
+
+    def make(role: str, **kwargs):
+        if role == Role.PROVIDER_USER:
+            kwargs.setdefault("provider", provider)
+            kwargs.setdefault("agency", None)
+        elif role == Role.ADMINISTRATOR:
+            kwargs.setdefault("agency", None)
+        else:
+            kwargs.setdefault("agency", agency)
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(Role.CONTRACT_MANAGER, username="manager")
+
+
+@pytest.fixture
+def contract(agency, provider):
+    return ContractFactory(agency=agency, provider=provider, number="DCF-24-001",
+                           title="Intensive family preservation", status="active")
+
+
+__all__ = ["shipped_pack"]

@@ -1,0 +1,487 @@
+"""The only code that writes contracts, amendments, documents and due dates.
+
+Every service is keyword-only, atomic, checks the actor's permission, validates with
+`full_clean()`, and writes the audit row (django-simple-history) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.text import get_valid_filename
+
+from steward.contracts.models import (
+    CLOSED_STATUSES,
+    Amendment,
+    AmendmentKind,
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    DueDate,
+    DueDateStatus,
+)
+from steward.core.deadlines import WorkingCalendar, compute_deadline
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.services import require_perm, save_audited
+from steward.core.uploads import UploadRejected, check_upload
+from steward.parties.models import Agency
+
+# Fields fixed once a contract is executed: change them with an amendment instead.
+LOCKED_AFTER_EXECUTION = frozenset(
+    {"agency", "provider", "number", "start_date", "end_date", "maximum_obligation", "currency"}
+)
+EDITABLE_FIELDS = frozenset(
+    {
+        "provider",
+        "number",
+        "title",
+        "description",
+        "contract_type",
+        "service_type",
+        "object_code",
+        "sponsor",
+        "contract_manager",
+        "start_date",
+        "end_date",
+        "renewal_options",
+        "renewal_terms",
+        "maximum_obligation",
+        "compensation_structure",
+        "rate_setting",
+        "rate_setting_authority",
+        "procurement_method",
+        "authority_category",
+        "notes",
+    }
+)
+
+
+def agency_calendar(agency: Agency) -> WorkingCalendar:
+    """Return the working-day calendar of `agency`: its pack's public holidays plus its own
+    closure days."""
+    pack_calendar = agency.pack.parsed.calendar()
+    closures = set(pack_calendar.closure_days)
+    closures.update(date.fromisoformat(d) for d in agency.closure_days or [])
+    return WorkingCalendar(
+        country=pack_calendar.country,
+        subdivision=pack_calendar.subdivision,
+        closure_days=frozenset(closures),
+    )
+
+
+def _check_fields(data: dict[str, Any]) -> None:
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown contract field(s): {', '.join(sorted(unknown))}.",
+            errors={name: ["Unknown field."] for name in sorted(unknown)},
+        )
+
+
+@transaction.atomic
+def contract_create(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Contract:
+    """Create a draft contract for `agency` from `data` (field name → value). Returns it.
+
+    The currency comes from the agency's policy pack. Raises PermissionDeniedError unless the
+    actor is the agency's contract manager (or an administrator), ValidationFailed on bad data
+    (e.g. end before start, a contract number already used in the agency)."""
+    require_perm(actor, "contracts.add_contract", agency, action="create contracts in this agency")
+    _check_fields(data)
+    contract = Contract(agency=agency, status=ContractStatus.DRAFT, **data)
+    contract.currency = agency.pack.parsed.currency
+    if contract.contract_manager_id is None and actor.role == "contract_manager":
+        contract.contract_manager = actor
+    _check_people(contract)
+    save_audited(contract, actor=actor, reason="Created")
+    return contract
+
+
+def _check_people(contract: Contract) -> None:
+    manager = contract.contract_manager
+    if manager is not None and manager.agency_id != contract.agency_id:
+        raise ValidationFailed(
+            "The contract manager must work for the contract's agency.",
+            errors={"contract_manager": ["Choose a person from the contract's agency."]},
+        )
+
+
+@transaction.atomic
+def contract_update(*, actor: Any, contract: Contract, data: dict[str, Any]) -> Contract:
+    """Change the fields in `data` on `contract`. Returns the contract.
+
+    Once a contract is executed its parties, number, dates and maximum obligation are fixed:
+    changing them raises ValidationFailed pointing at amendments. Closed contracts (completed,
+    terminated, expired) accept only notes."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require_perm(actor, "contracts.change_contract", contract, action="change this contract")
+    _check_fields(data)
+    changed = {k for k, v in data.items() if getattr(contract, k) != v}
+    if contract.status != ContractStatus.DRAFT:
+        locked = sorted(changed & LOCKED_AFTER_EXECUTION)
+        if locked:
+            raise ValidationFailed(
+                "An executed contract's dates, parties, number and maximum obligation change "
+                "only by amendment.",
+                errors={name: ["Fixed once executed: record an amendment."] for name in locked},
+            )
+    if contract.is_closed and changed - {"notes"}:
+        raise ValidationFailed(
+            f"This contract is {contract.get_status_display().lower()}; only its notes can change."
+        )
+    for name, value in data.items():
+        setattr(contract, name, value)
+    _check_people(contract)
+    save_audited(contract, actor=actor, reason="Edited")
+    return contract
+
+
+def _transition(
+    contract: Contract, *, actor: Any, allowed_from: tuple[str, ...], to: str
+) -> Contract:
+    contract = Contract.objects.select_for_update().select_related("agency__pack").get(
+        pk=contract.pk
+    )
+    require_perm(
+        actor, "contracts.transition_contract", contract, action="change this contract's status"
+    )
+    if contract.status not in allowed_from:
+        names = " or ".join(ContractStatus(s).label.lower() for s in allowed_from)
+        raise TransitionNotAllowed(
+            f"A contract can become {ContractStatus(to).label.lower()} only when it is {names}; "
+            f"this one is {contract.get_status_display().lower()}."
+        )
+    return contract
+
+
+@transaction.atomic
+def contract_execute(*, actor: Any, contract: Contract, executed_on: date) -> Contract:
+    """Mark a draft contract executed (signed) on `executed_on`.
+
+    Side effects: status → executed; audit row."""
+    contract = _transition(contract, actor=actor, allowed_from=(ContractStatus.DRAFT,), to="executed")
+    if contract.maximum_obligation is None or contract.maximum_obligation <= 0:
+        raise TransitionNotAllowed("State the maximum obligation before executing the contract.")
+    contract.status = ContractStatus.EXECUTED
+    contract.executed_on = executed_on
+    save_audited(contract, actor=actor, reason=f"Executed on {executed_on:%Y-%m-%d}")
+    return contract
+
+
+@transaction.atomic
+def contract_activate(*, actor: Any, contract: Contract, today: date) -> Contract:
+    """Make an executed contract active. Refused before it is executed or before its start.
+
+    Side effects: status → active; audit row."""
+    contract = _transition(
+        contract, actor=actor, allowed_from=(ContractStatus.EXECUTED,), to="active"
+    )
+    if today < contract.start_date:
+        raise TransitionNotAllowed(
+            f"The contract starts on {contract.start_date:%Y-%m-%d}; it cannot be active before."
+        )
+    contract.status = ContractStatus.ACTIVE
+    save_audited(contract, actor=actor, reason="Activated")
+    return contract
+
+
+@transaction.atomic
+def contract_complete(*, actor: Any, contract: Contract, completed_on: date) -> Contract:
+    """Record that the provider completed the work on `completed_on`.
+
+    Side effects: status → completed; the closeout evaluation falls due (pack rule
+    `closeout_evaluation`, 60 days in the Connecticut pack: seed 000); audit rows."""
+    contract = _transition(
+        contract, actor=actor, allowed_from=(ContractStatus.ACTIVE,), to="completed"
+    )
+    if completed_on < contract.start_date:
+        raise ValidationFailed("The completion date cannot be before the contract's start.")
+    contract.status = ContractStatus.COMPLETED
+    contract.completed_on = completed_on
+    save_audited(contract, actor=actor, reason=f"Completed on {completed_on:%Y-%m-%d}")
+    due_date_open(contract=contract, rule_key="closeout_evaluation", start=completed_on, actor=actor)
+    return contract
+
+
+@transaction.atomic
+def contract_terminate(
+    *, actor: Any, contract: Contract, terminated_on: date, reason: str
+) -> Contract:
+    """Terminate an executed or active contract early, with a written reason.
+
+    Side effects: status → terminated; the closeout evaluation falls due from the termination
+    date (seed 000); audit rows."""
+    contract = _transition(
+        contract,
+        actor=actor,
+        allowed_from=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
+        to="terminated",
+    )
+    if not reason.strip():
+        raise ValidationFailed(
+            "Give the reason for terminating.", errors={"reason": ["A reason is required."]}
+        )
+    contract.status = ContractStatus.TERMINATED
+    contract.terminated_on = terminated_on
+    contract.termination_reason = reason.strip()
+    save_audited(contract, actor=actor, reason=f"Terminated: {reason.strip()}")
+    due_date_open(
+        contract=contract, rule_key="closeout_evaluation", start=terminated_on, actor=actor
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_expire(*, actor: Any, contract: Contract, today: date) -> Contract:
+    """Mark an active or executed contract expired once its end date has passed.
+
+    Side effects: status → expired; the closeout evaluation falls due from the end date
+    (seed 000); audit rows."""
+    contract = _transition(
+        contract,
+        actor=actor,
+        allowed_from=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
+        to="expired",
+    )
+    if contract.end_date >= today:
+        raise TransitionNotAllowed(
+            f"The contract runs until {contract.end_date:%Y-%m-%d}; it has not expired."
+        )
+    contract.status = ContractStatus.EXPIRED
+    save_audited(contract, actor=actor, reason="Expired at the end of its term")
+    due_date_open(
+        contract=contract, rule_key="closeout_evaluation", start=contract.end_date, actor=actor
+    )
+    return contract
+
+
+def contracts_expire_due(*, today: date) -> int:
+    """Expire every executed/active contract whose end date is before `today`, set-based.
+
+    Returns the count. Writes, in a handful of statements whatever the number of contracts:
+    the status change, one audit row per contract, and each contract's closeout evaluation due
+    date (seed 000), computed once per (agency, end date) with the agency's pack and calendar.
+    Open closeout due dates of the same contracts (none in normal operation) are cancelled."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    with transaction.atomic():
+        contracts = list(
+            Contract.objects.select_for_update(of=("self",))
+            .filter(status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE), end_date__lt=today)
+            .select_related("agency__pack")
+        )
+        if not contracts:
+            return 0
+        for contract in contracts:
+            contract.status = ContractStatus.EXPIRED
+        bulk_update_with_history(
+            contracts,
+            Contract,
+            ["status"],
+            batch_size=1000,
+            default_change_reason="Expired at the end of its term",
+        )
+        DueDate.objects.filter(
+            contract__in=contracts, rule_key="closeout_evaluation", status=DueDateStatus.OPEN
+        ).update(status=DueDateStatus.CANCELLED)
+        calendars: dict[int, WorkingCalendar] = {}
+        dues: dict[tuple[int, date], date] = {}
+        new_rows = []
+        for contract in contracts:
+            agency = contract.agency
+            pack = agency.pack
+            rule = pack.parsed.deadline_rule("closeout_evaluation")
+            if agency.pk not in calendars:
+                calendars[agency.pk] = agency_calendar(agency)
+            key = (agency.pk, contract.end_date)
+            if key not in dues:
+                dues[key] = compute_deadline(
+                    start=contract.end_date,
+                    rule=rule,
+                    calendar=calendars[agency.pk],
+                    pack=pack.slug,
+                ).due
+            new_rows.append(
+                DueDate(
+                    contract=contract,
+                    rule_key=rule.key,
+                    label=rule.label,
+                    pack_slug=pack.slug,
+                    pack_version=pack.version,
+                    source=rule.source,
+                    start_date=contract.end_date,
+                    days=rule.days,
+                    day_kind=str(rule.kind),
+                    due_date=dues[key],
+                )
+            )
+        bulk_create_with_history(
+            new_rows, DueDate, batch_size=1000, default_change_reason="Contract expired"
+        )
+        return len(contracts)
+
+
+def due_date_open(*, contract: Contract, rule_key: str, start: date, actor: Any) -> DueDate:
+    """Compute and store the due date of `rule_key` from `start` with the contract's agency's
+    pack and calendar, recording the rule, pack and version that produced it. An open due date
+    for the same rule is replaced (cancelled). Returns the new DueDate."""
+    pack = contract.agency.pack
+    rule = pack.parsed.deadline_rule(rule_key)
+    deadline = compute_deadline(
+        start=start, rule=rule, calendar=agency_calendar(contract.agency), pack=pack.slug
+    )
+    for old in DueDate.objects.filter(
+        contract=contract, rule_key=rule_key, status=DueDateStatus.OPEN
+    ):
+        old.status = DueDateStatus.CANCELLED
+        save_audited(old, actor=actor, reason="Replaced by a new due date")
+    due = DueDate(
+        contract=contract,
+        rule_key=rule_key,
+        label=rule.label,
+        pack_slug=pack.slug,
+        pack_version=pack.version,
+        source=rule.source,
+        start_date=start,
+        days=rule.days,
+        day_kind=str(rule.kind),
+        due_date=deadline.due,
+    )
+    save_audited(due, actor=actor, reason=deadline.explain())
+    return due
+
+
+@transaction.atomic
+def amendment_create(
+    *,
+    actor: Any,
+    contract: Contract,
+    effective_on: date,
+    reason: str,
+    new_end_date: date | None = None,
+    new_maximum_obligation: Decimal | None = None,
+) -> Amendment:
+    """Amend an executed or active contract: extend its end date and/or change its maximum
+    obligation, with a reason and effective date. Returns the amendment.
+
+    Side effects: the contract's end date / maximum obligation change; audit rows on both.
+    Raises ValidationFailed when nothing changes, the new end is before the start, the
+    obligation is negative or there is no reason; TransitionNotAllowed on draft or closed
+    contracts (a draft is simply edited)."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require_perm(actor, "contracts.amend_contract", contract, action="amend this contract")
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed(
+            "Only executed or active contracts are amended; "
+            f"this one is {contract.get_status_display().lower()}."
+            + (" Edit the draft instead." if contract.status == ContractStatus.DRAFT else "")
+        )
+    errors: dict[str, list[str]] = {}
+    end = new_end_date if new_end_date is not None else contract.end_date
+    obligation = (
+        new_maximum_obligation
+        if new_maximum_obligation is not None
+        else contract.maximum_obligation
+    )
+    if not reason or not reason.strip():
+        errors["reason"] = ["Give the reason for the amendment."]
+    if end < contract.start_date:
+        errors["new_end_date"] = [
+            f"The end date cannot be before the start date ({contract.start_date:%Y-%m-%d})."
+        ]
+    if obligation < 0:
+        errors["new_maximum_obligation"] = ["The maximum obligation cannot be negative."]
+    end_changed = end != contract.end_date
+    obligation_changed = obligation != contract.maximum_obligation
+    if not errors and not end_changed and not obligation_changed:
+        errors["__all__"] = ["The amendment changes neither the end date nor the obligation."]
+    if errors:
+        raise ValidationFailed(
+            "; ".join(m for msgs in errors.values() for m in msgs), errors=errors
+        )
+    kind = (
+        AmendmentKind.EXTENSION_AND_OBLIGATION
+        if end_changed and obligation_changed
+        else AmendmentKind.EXTENSION
+        if end_changed
+        else AmendmentKind.OBLIGATION
+    )
+    sequence = (contract.amendments.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    amendment = Amendment(
+        contract=contract,
+        sequence=sequence,
+        kind=kind,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        previous_end_date=contract.end_date,
+        new_end_date=end,
+        previous_maximum_obligation=contract.maximum_obligation,
+        new_maximum_obligation=obligation,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    save_audited(amendment, actor=actor, reason=reason.strip())
+    contract.end_date = end
+    contract.maximum_obligation = obligation
+    save_audited(contract, actor=actor, reason=f"Amendment {sequence}: {reason.strip()}")
+    return amendment
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor: Any,
+    contract: Contract,
+    kind: str,
+    title: str,
+    upload: UploadedFile,
+    released_to_provider: bool = True,
+) -> ContractDocument:
+    """Store `upload` with `contract` after checking its type (extension and signature) and size.
+
+    Returns the document. Raises ValidationFailed with the reason a file is refused; nothing is
+    written then."""
+    require_perm(actor, "contracts.upload_document", contract, action="add documents here")
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    try:
+        checked = check_upload(
+            filename=upload.name or "",
+            head=head,
+            size=upload.size or 0,
+            max_bytes=settings.STEWARD_MAX_UPLOAD_BYTES,
+        )
+    except UploadRejected as exc:
+        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    safe_name = get_valid_filename(upload.name or f"document.{checked.extension}")
+    document = ContractDocument(
+        contract=contract,
+        kind=kind,
+        title=title.strip() or safe_name,
+        original_name=safe_name,
+        content_type=checked.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        released_to_provider=released_to_provider,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    document.file.save(safe_name, upload, save=False)
+    try:
+        save_audited(document, actor=actor, reason=f"Uploaded {safe_name}")
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def closed_statuses() -> tuple[str, ...]:
+    return tuple(str(s) for s in CLOSED_STATUSES)

@@ -1,0 +1,77 @@
+"""Reads of the audit trail (django-simple-history) shaped for the record pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    when: datetime
+    who: str
+    action: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _display(record: Any, name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    model_field = record.instance_type._meta.get_field(name)
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def history_entries(obj: models.Model, *, limit: int = 50) -> list[AuditEntry]:
+    """Return the newest `limit` audit entries of `obj`, each with the fields it changed.
+
+    Two queries whatever the history length: the records (with their users) and nothing else;
+    the diff between consecutive records is computed in memory."""
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[  # type: ignore[attr-defined]
+            : limit + 1
+        ]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes: list[FieldChange] = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                model_field = record.instance_type._meta.get_field(change.field)
+                changes.append(
+                    FieldChange(
+                        field=change.field,
+                        label=str(getattr(model_field, "verbose_name", change.field)).capitalize(),
+                        old=_display(record, change.field, change.old),
+                        new=_display(record, change.field, change.new),
+                    )
+                )
+        user = record.history_user
+        who = (user.get_full_name() or user.username) if user else "Steward (system)"
+        entries.append(
+            AuditEntry(
+                when=record.history_date,
+                who=who,
+                action=ACTIONS.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries

@@ -1,0 +1,247 @@
+"""Agencies, providers and the people who use Steward, with their roles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from steward.core.models import TimeStampedModel
+
+
+class AgencyKind(models.TextChoices):
+    STATE_AGENCY = "state_agency", "State agency or department"
+    SCHOOL_DISTRICT = "school_district", "School district"
+    COUNCIL = "council", "Council or local authority"
+    OVERSIGHT_BODY = "oversight_body", "Oversight body"
+
+
+class Agency(TimeStampedModel):
+    """A public body that buys services (or, kind oversight_body, one that oversees others)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    pack = models.ForeignKey(
+        "core.PolicyPack",
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        help_text="The policy pack whose deadlines, calendar and thresholds this agency follows.",
+    )
+    jurisdiction = models.CharField(max_length=120, blank=True)
+    address = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    closure_days = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Agency closure days (ISO dates) on top of the pack's public holidays.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AgencyKind.values), name="parties_agency_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def normalise_name(name: str) -> str:
+    """Return a provider name folded for matching: case, accents, punctuation and legal suffixes
+    (Inc, LLC, Ltd, Limited, Corp, Co, PLC, CIC) removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    words = [w for w in text.split() if w]
+    suffixes = {"inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co",
+                "plc", "cic", "the", "company"}
+    while words and words[-1] in suffixes:
+        words.pop()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+class Provider(TimeStampedModel):
+    """A provider (contractor) of services, possibly contracted by many agencies."""
+
+    legal_name = models.CharField(max_length=250)
+    trading_name = models.CharField(max_length=250, blank=True)
+    normalised_name = models.CharField(max_length=250, db_index=True, editable=False)
+    slug = models.SlugField(max_length=120, unique=True)
+    tax_id = models.CharField("tax id (EIN)", max_length=20, blank=True)
+    company_number = models.CharField(max_length=20, blank=True)
+    charity_number = models.CharField(max_length=20, blank=True)
+    for_profit = models.BooleanField(default=False)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state / county", max_length=100, blank=True)
+    postcode = models.CharField("ZIP / postcode", max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US", help_text="ISO 3166 alpha-2")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_id"], condition=~Q(tax_id=""), name="parties_provider_tax_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["company_number"],
+                condition=~Q(company_number=""),
+                name="parties_provider_company_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["charity_number"],
+                condition=~Q(charity_number=""),
+                name="parties_provider_charity_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_name=""), name="parties_provider_legal_name_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.normalised_name = normalise_name(self.legal_name)
+        super().save(*args, **kwargs)
+
+
+class ProviderContact(TimeStampedModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider})"
+
+
+class InspectionRating(TimeStampedModel):
+    """An external inspection rating of a provider (Care Inspectorate, CQC, state licensing)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="inspections")
+    body = models.CharField(max_length=120)
+    rating = models.CharField(max_length=80)
+    inspected_on = models.DateField()
+    link = models.URLField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-inspected_on"]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.rating} ({self.inspected_on})"
+
+
+class Role(models.TextChoices):
+    OVERSIGHT_OFFICER = "oversight_officer", "Oversight officer"
+    CONTRACT_MANAGER = "contract_manager", "Contract manager"
+    CONTRACT_MONITOR = "contract_monitor", "Contract monitor"
+    BUDGET_HOLDER = "budget_holder", "Budget holder"
+    FINANCE_OFFICER = "finance_officer", "Finance officer"
+    PROCUREMENT_OFFICER = "procurement_officer", "Procurement officer"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    PROVIDER_USER = "provider_user", "Provider user"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+AGENCY_ROLES = frozenset(
+    {
+        Role.OVERSIGHT_OFFICER,
+        Role.CONTRACT_MANAGER,
+        Role.CONTRACT_MONITOR,
+        Role.BUDGET_HOLDER,
+        Role.FINANCE_OFFICER,
+        Role.PROCUREMENT_OFFICER,
+        Role.SENIOR_MANAGER,
+    }
+)
+
+
+class User(AbstractUser):
+    """A person. Agency staff belong to an agency, provider users to a provider; an
+    administrator may belong to neither. The database enforces the pairing."""
+
+    role = models.CharField(max_length=30, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="parties_user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=Role.PROVIDER_USER, provider__isnull=False, agency__isnull=True)
+                    | Q(role=Role.ADMINISTRATOR, provider__isnull=True)
+                    | Q(
+                        role__in=sorted(r.value for r in AGENCY_ROLES),
+                        agency__isnull=False,
+                        provider__isnull=True,
+                    )
+                ),
+                name="parties_user_role_matches_organisation",
+            ),
+        ]
+
+    @property
+    def is_provider_user(self) -> bool:
+        return self.role == Role.PROVIDER_USER
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return self.role in AGENCY_ROLES
+
+    @property
+    def organisation_name(self) -> str:
+        if self.provider_id:
+            return str(self.provider)
+        if self.agency_id:
+            return str(self.agency)
+        return "Steward"
+
+
+class ApiToken(TimeStampedModel):
+    """A bearer token for API clients. Only a SHA-256 digest of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from steward.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("steward.core.urls")),
+    path("", include("steward.parties.urls")),
+    path("contracts/", include("steward.contracts.urls")),
+]
