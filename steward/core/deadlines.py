@@ -81,17 +81,16 @@ def _check_days(days: object, name: str = "days") -> int:
 
 
 def _check_kind(kind: object) -> DayKind:
-    try:
+    if isinstance(kind, str) and kind in DayKind._value2member_map_:
         return DayKind(kind)
-    except ValueError:
-        allowed = ", ".join(repr(k.value) for k in DayKind)
-        raise ValueError(f"kind must be one of {allowed}, not {kind!r}") from None
+    allowed = ", ".join(repr(k.value) for k in DayKind)
+    raise ValueError(f"kind must be one of {allowed}, not {kind!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=256)
 def _validate_region(country: str, subdivision: str | None) -> None:
     """Raise ValueError unless ``holidays`` knows the country and (if given) the subdivision."""
-    supported = holidays.list_supported_countries()
+    supported = holidays.list_supported_countries(include_aliases=False)
     if country not in supported:
         raise ValueError(f"unknown country {country!r}: use an ISO 3166 code such as 'US' or 'GB'")
     if subdivision is not None and subdivision not in supported[country]:
@@ -222,9 +221,7 @@ class Deadline:
         _check_date(self.start, "start")
         _check_date(self.due, "due")
         if self.due < self.start:
-            raise ValueError(
-                f"due {self.due.isoformat()} is before start {self.start.isoformat()}"
-            )
+            raise ValueError(f"due {self.due.isoformat()} is before start {self.start.isoformat()}")
         if not isinstance(self.pack, str) or not self.pack:
             raise ValueError(f"pack must be a non-empty pack slug, not {self.pack!r}")
 

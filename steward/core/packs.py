@@ -514,10 +514,11 @@ class EvaluationRules:
     def to_dict(self) -> dict[str, Any]:
         return {
             "scale": [
-                {"value": p.value, "label": p.label, "definition": p.definition}
-                for p in self.scale
+                {"value": p.value, "label": p.label, "definition": p.definition} for p in self.scale
             ],
-            "criteria": [{"key": c.key, "label": c.label, "weight": c.weight} for c in self.criteria],
+            "criteria": [
+                {"key": c.key, "label": c.label, "weight": c.weight} for c in self.criteria
+            ],
             "source": self.source,
         }
 
@@ -591,7 +592,8 @@ class PackRules:
         tender = TenderRules.from_dict(d["tender"])
         if tender.currency != currency:
             raise PackError(
-                "tender.currency", f"must be the pack currency {currency!r}, not {tender.currency!r}"
+                "tender.currency",
+                f"must be the pack currency {currency!r}, not {tender.currency!r}",
             )
         return cls(
             slug=_str(d, "slug", "", pattern=_SLUG, hint="lower-case words joined by hyphens"),
@@ -657,7 +659,10 @@ class PackRules:
         """Return the Deadline of rule ``key`` for an event on ``start``, on this pack's
         calendar. Raises UnknownDeadlineError for an unknown key."""
         return compute_deadline(
-            start=start, rule=self.deadline_rule(key), calendar=self.working_calendar, pack=self.slug
+            start=start,
+            rule=self.deadline_rule(key),
+            calendar=self.working_calendar,
+            pack=self.slug,
         )
 
 

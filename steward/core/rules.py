@@ -51,9 +51,7 @@ is_agency_staff = _has_role(
 )
 can_write_contracts_role = _has_role(Role.CONTRACT_MANAGER)
 can_amend_role = _has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)
-can_upload_role = _has_role(
-    Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.PROCUREMENT_OFFICER
-)
+can_upload_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.PROCUREMENT_OFFICER)
 can_manage_providers_role = _has_role(Role.CONTRACT_MANAGER, Role.PROCUREMENT_OFFICER)
 
 # ---------------------------------------------------------------- predicates on objects
@@ -114,7 +112,9 @@ rules.add_perm(
     "contracts.view_internal", is_administrator | is_oversight | (is_agency_staff & in_own_agency)
 )
 # obj is the agency the contract would belong to
-rules.add_perm("contracts.add_contract", is_administrator | (can_write_contracts_role & in_own_agency))
+rules.add_perm(
+    "contracts.add_contract", is_administrator | (can_write_contracts_role & in_own_agency)
+)
 rules.add_perm(
     "contracts.change_contract", is_administrator | (can_write_contracts_role & in_own_agency)
 )
@@ -122,9 +122,7 @@ rules.add_perm(
     "contracts.transition_contract", is_administrator | (can_write_contracts_role & in_own_agency)
 )
 rules.add_perm("contracts.amend_contract", is_administrator | (can_amend_role & in_own_agency))
-rules.add_perm(
-    "contracts.upload_document", is_administrator | (can_upload_role & in_own_agency)
-)
+rules.add_perm("contracts.upload_document", is_administrator | (can_upload_role & in_own_agency))
 
 rules.add_perm("packs.view_pack", is_active)
 rules.add_perm("packs.copy_pack", is_administrator | is_oversight)

@@ -56,7 +56,7 @@ def policy_packs_load_shipped() -> list[PolicyPack]:
             pack.version += 1
         pack.name = rules_value.name
         pack.description = rules_value.description
-        pack.seed = rules_value.seed
+        pack.seed = rules_value.seed or ""
         pack.shipped = True
         pack.rules = data
         save_audited(pack, actor=None, reason="Loaded from the shipped pack file")

@@ -5,55 +5,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPolicyPack',
+            name="HistoricalPolicyPack",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('slug', models.SlugField(max_length=80)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('seed', models.CharField(blank=True, help_text='Seed policy text it reproduces', max_length=10)),
-                ('shipped', models.BooleanField(default=False, help_text='Shipped with Steward from a seed; read-only, copy to change.')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('rules', models.JSONField(help_text="The pack's figures; validated by steward.core.packs")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("slug", models.SlugField(max_length=80)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "seed",
+                    models.CharField(
+                        blank=True, help_text="Seed policy text it reproduces", max_length=10
+                    ),
+                ),
+                (
+                    "shipped",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shipped with Steward from a seed; read-only, copy to change.",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "rules",
+                    models.JSONField(
+                        help_text="The pack's figures; validated by steward.core.packs"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical policy pack',
-                'verbose_name_plural': 'historical policy packs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical policy pack",
+                "verbose_name_plural": "historical policy packs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PolicyPack',
+            name="PolicyPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('seed', models.CharField(blank=True, help_text='Seed policy text it reproduces', max_length=10)),
-                ('shipped', models.BooleanField(default=False, help_text='Shipped with Steward from a seed; read-only, copy to change.')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('rules', models.JSONField(help_text="The pack's figures; validated by steward.core.packs")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "seed",
+                    models.CharField(
+                        blank=True, help_text="Seed policy text it reproduces", max_length=10
+                    ),
+                ),
+                (
+                    "shipped",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Shipped with Steward from a seed; read-only, copy to change.",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "rules",
+                    models.JSONField(
+                        help_text="The pack's figures; validated by steward.core.packs"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]
