@@ -73,3 +73,9 @@ def contract(agency, provider):
 
 
 __all__ = ["shipped_pack"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher costs ~0.2 s a password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

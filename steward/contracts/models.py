@@ -162,8 +162,12 @@ class Contract(TimeStampedModel):
             ),
         ]
         indexes = [
+            # The register and the API list sort by (end_date, id), filtered by agency for
+            # agency staff: bench/register.py measured these two as the difference between
+            # ~280 ms and ~70 ms p95 at 100,000 contracts on PostgreSQL.
+            models.Index(fields=["end_date", "id"], name="contract_end_id_idx"),
+            models.Index(fields=["agency", "end_date", "id"], name="contract_agency_end_id_idx"),
             models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
-            models.Index(fields=["agency", "status", "end_date"], name="contract_agency_status_idx"),
             models.Index(fields=["provider", "status"], name="contract_provider_status_idx"),
         ]
 

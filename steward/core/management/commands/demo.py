@@ -1,0 +1,91 @@
+"""`steward demo [--today YYYY-MM-DD] [--reset]`: load the demo data and print the logins."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from steward.core.demo import DEMO_PASSWORD, DemoLogin, DemoStateError, demo_load
+from steward.core.errors import ApplicationError
+
+
+def iso_date(value: str) -> date:
+    """argparse type: a date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data (five agencies, one on each shipped policy pack, providers, about "
+        "forty contracts and one login per role) unless it is already there, then print the "
+        "demo logins. For trying Steward out: the demo password is public."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--today",
+            type=iso_date,
+            help="Build the contract dates relative to this date (default: today).",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo data (and anything attached to it) and load it again.",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo even though STEWARD_ENV=production (its password is public).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to load the demo data in production: its logins share a published "
+                "password. Pass --allow-production if this really is a demonstration site."
+            )
+        today = options["today"] or timezone.localdate()
+        try:
+            result = demo_load(today=today, reset=options["reset"])
+        except (DemoStateError, ApplicationError) as exc:
+            raise CommandError(str(exc)) from exc
+
+        if result.deleted:
+            total = sum(result.deleted.values())
+            self.stdout.write(f"Deleted the demo data ({total} records).")
+        if result.loaded:
+            summary = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+            self.stdout.write(
+                self.style.SUCCESS(f"Loaded the demo data as of {today:%Y-%m-%d}: {summary}.")
+            )
+        else:
+            self.stdout.write("The demo data is already loaded; nothing changed.")
+        self.stdout.write("")
+        self.stdout.write(format_logins(result.logins))
+        self.stdout.write("")
+        self.stdout.write(
+            f"Every demo login uses the password: {DEMO_PASSWORD}\n"
+            "(demo only: never load the demo on a site that holds real records)"
+        )
+
+
+def format_logins(logins: list[DemoLogin]) -> str:
+    """Return the demo logins as a plain-text table."""
+    rows = [
+        ("Username", "Role", "Organisation"),
+        *((x.username, x.role, x.organisation) for x in logins),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,201 @@
+"""`steward demo`: the demo data set, its logins, and loading it twice or resetting it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
+
+from steward.contracts import selectors, services
+from steward.contracts.models import Amendment, Contract, ContractStatus, DueDate, DueDateStatus
+from steward.core.demo import CONTRACTS, DEMO_PASSWORD, USERS, contract_dates
+from steward.parties.models import Agency, AgencyKind, Role, User
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 10)
+
+
+def load(*extra: str) -> str:
+    out = StringIO()
+    call_command("demo", "--today", TODAY.isoformat(), *extra, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.fixture
+def demo():
+    return load()
+
+
+def test_demo_puts_an_agency_on_each_shipped_pack(demo):
+    buyers = Agency.objects.exclude(kind=AgencyKind.OVERSIGHT_BODY)
+    assert sorted(buyers.values_list("pack__slug", flat=True)) == [
+        "connecticut-opm",
+        "massachusetts-osd",
+        "milwaukee-mps",
+        "scottish-childrens",
+        "west-london-sp",
+    ]
+    assert Agency.objects.get(slug="ct-opm").kind == AgencyKind.OVERSIGHT_BODY
+
+
+def test_running_demo_again_writes_nothing_and_says_so(demo):
+    before = row_counts()
+    output = load()
+    assert row_counts() == before
+    assert "already loaded; nothing changed" in output
+    assert "manager-scot" in output  # the logins are printed every time
+    assert DEMO_PASSWORD in output
+
+
+def test_every_role_has_a_demo_login_that_authenticates(demo):
+    request = RequestFactory().post("/login/")
+    roles = set()
+    for spec in USERS:
+        user = authenticate(request, username=spec.username, password=DEMO_PASSWORD)
+        assert user is not None, spec.username
+        roles.add(user.role)
+        assert spec.username in demo
+    assert roles == set(Role.values)
+    assert authenticate(request, username="manager", password="wrong-password") is None
+
+
+def test_demo_staff_sit_where_the_brief_puts_them(demo):
+    dcf = Agency.objects.get(slug="ct-dcf")
+    for username in ("manager", "monitor", "budget", "finance", "procurement", "senior"):
+        assert User.objects.get(username=username).agency == dcf
+    assert User.objects.get(username="oversight").agency.slug == "ct-opm"
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser and admin.agency is None
+    provider_user = User.objects.get(username="provider")
+    assert Contract.objects.filter(
+        agency=dcf, provider=provider_user.provider, status=ContractStatus.ACTIVE
+    ).exists()
+
+
+def test_demo_has_contracts_in_every_status_in_the_packs_currency(demo):
+    assert Contract.objects.count() == len(CONTRACTS)
+    assert set(Contract.objects.values_list("status", flat=True)) == set(ContractStatus.values)
+    assert set(
+        Contract.objects.filter(agency__pack__slug="west-london-sp").values_list(
+            "currency", flat=True
+        )
+    ) == {"GBP"}
+    scottish = Contract.objects.filter(agency__pack__slug="scottish-childrens")
+    assert not scottish.filter(authority_category="").exists()
+    assert set(
+        Contract.objects.filter(agency__slug="ma-dmh", contract_type="pos").values_list(
+            "object_code", flat=True
+        )
+    ) <= {"MM3", "M03"}
+
+
+def test_demo_has_contracts_expiring_within_the_window(demo):
+    oversight = User.objects.get(username="oversight")
+    expiring = list(selectors.expiring_contracts(actor=oversight, today=TODAY))
+    assert len(expiring) >= 5
+    assert {c.agency.slug for c in expiring} >= {"ct-dcf", "milwaukee-public-schools"}
+
+
+def test_demo_closeout_due_dates_are_open_and_some_overdue(demo):
+    """seed 000: evaluation within 60 days of completion."""
+    open_dues = DueDate.objects.filter(rule_key="closeout_evaluation", status=DueDateStatus.OPEN)
+    assert open_dues.filter(due_date__gte=TODAY).exists()
+    assert open_dues.filter(due_date__lt=TODAY).exists()
+    completed = Contract.objects.get(number="DCF-POS-0301")
+    due = open_dues.get(contract=completed)
+    assert due.due_date == completed.completed_on + timedelta(days=60)
+    assert completed.completed_on < TODAY <= due.due_date
+
+
+def test_demo_contracts_carry_the_audit_history_of_their_transitions(demo):
+    contract = Contract.objects.get(number="DCF-POS-0301")
+    reasons = list(
+        contract.history.order_by("history_date", "history_id").values_list(
+            "history_change_reason", "history_user__username"
+        )
+    )
+    assert [r[0].split(" on ")[0] for r in reasons] == [
+        "Created",
+        "Executed",
+        "Activated",
+        "Completed",
+    ]
+    assert {r[1] for r in reasons} == {"manager"}
+
+
+def test_demo_amendments_change_the_contract(demo):
+    amendment = Amendment.objects.get(contract__number="DCF-POS-0420")
+    contract = amendment.contract
+    spec = next(c for c in CONTRACTS if c.number == "DCF-POS-0420")
+    _, original_end = contract_dates(spec, TODAY)
+    assert amendment.previous_end_date == original_end
+    assert contract.end_date == amendment.new_end_date > original_end
+    assert contract.maximum_obligation == Decimal("1650000.00")
+    assert amendment.created_by.username == "finance"
+
+
+def test_reset_deletes_what_hangs_off_the_demo_and_loads_it_again(demo):
+    fresh = row_counts()
+    manager = User.objects.get(username="manager")
+    dcf = Agency.objects.get(slug="ct-dcf")
+    extra = services.contract_create(
+        actor=manager,
+        agency=dcf,
+        data={
+            "provider": Contract.objects.filter(agency=dcf).first().provider,
+            "number": "DCF-EXTRA-1",
+            "title": "Added while trying the demo",
+            "contract_type": "pos",
+            "start_date": TODAY - timedelta(days=30),
+            "end_date": TODAY + timedelta(days=300),
+            "maximum_obligation": Decimal("1000.00"),
+            "compensation_structure": "unit_rate",
+            "procurement_method": "tendered",
+        },
+    )
+    services.contract_execute(actor=manager, contract=extra, executed_on=TODAY)
+    services.amendment_create(  # an amendment PROTECTs its contract
+        actor=manager,
+        contract=extra,
+        effective_on=TODAY,
+        reason="More hours",
+        new_maximum_obligation=Decimal("2000.00"),
+    )
+
+    output = load("--reset")
+
+    assert "Deleted the demo data" in output
+    assert not Contract.objects.filter(number="DCF-EXTRA-1").exists()
+    assert row_counts() == fresh  # history of the deleted records is gone too
+
+
+def test_partial_demo_data_is_refused_until_reset(demo):
+    User.objects.filter(username="manager-wl").delete()
+    with pytest.raises(CommandError, match="--reset"):
+        load()
+    load("--reset")
+    assert User.objects.filter(username="manager-wl").exists()
+
+
+def test_demo_refuses_to_load_in_production(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        load()
+    assert not Agency.objects.exists()
+
+
+def test_demo_rejects_a_badly_written_date(db):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("demo", "--today", "10/03/2026", stdout=StringIO())
