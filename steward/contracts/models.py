@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -114,15 +115,19 @@ class Contract(TimeStampedModel):
         ordering = ["end_date", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "number"], name="contracts_contract_number_unique_in_agency"
+                fields=["agency", "number"],
+                name="contracts_contract_number_unique_in_agency",
+                violation_error_message="This agency already has a contract with this number.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="contracts_contract_end_not_before_start",
+                violation_error_message="The end date cannot be before the start date.",
             ),
             models.CheckConstraint(
                 condition=Q(maximum_obligation__gte=0),
                 name="contracts_contract_maximum_obligation_non_negative",
+                violation_error_message="The maximum obligation cannot be negative.",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ContractStatus.values), name="contracts_contract_status_valid"
@@ -159,6 +164,7 @@ class Contract(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(rate_setting=False) | ~Q(rate_setting_authority=""),
                 name="contracts_contract_rate_setting_has_authority",
+                violation_error_message="Name the rate-setting authority of a rate-set price.",
             ),
         ]
         indexes = [
@@ -177,6 +183,19 @@ class Contract(TimeStampedModel):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    def clean(self) -> None:
+        """Attach the rules a person can get wrong to the field to correct (the database
+        constraints hold the same rules)."""
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if self.maximum_obligation is not None and self.maximum_obligation < 0:
+            errors["maximum_obligation"] = "The maximum obligation cannot be negative."
+        if self.rate_setting and not self.rate_setting_authority:
+            errors["rate_setting_authority"] = "Name the authority that set the rate."
+        if errors:
+            raise ValidationError(errors)
 
 
 class AmendmentKind(models.TextChoices):

@@ -20,6 +20,7 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "steward.settings",
     }
     env.pop("STEWARD_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,

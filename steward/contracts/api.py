@@ -1,0 +1,347 @@
+"""API: contracts, their workflow, amendments, documents, due dates and history.
+
+Every endpoint on one contract first finds it among the contracts the caller may view (404
+otherwise: a provider is not told that another provider's contract exists); the service then
+checks the write permission (403 for, e.g., an oversight officer who can read but not write).
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from steward.contracts import services
+from steward.contracts.models import Contract, DocumentKind, DueDate
+from steward.contracts.schemas import (
+    AmendmentIn,
+    AmendmentOut,
+    CompleteIn,
+    ContractFilterIn,
+    ContractIn,
+    ContractOut,
+    ContractPatch,
+    DocumentOut,
+    DueDateOut,
+    ExecuteIn,
+    TerminateIn,
+    TodayIn,
+)
+from steward.contracts.selectors import ContractFilters, contract_get, contract_list
+from steward.core.audit import history_entries
+from steward.core.errors import PermissionDeniedError, ValidationFailed
+from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, AuditEntryOut
+from steward.core.services import require_perm
+from steward.parties.models import Agency, Provider, User
+
+router = Router(tags=["contracts"])
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _contract(request: HttpRequest, contract_id: int) -> Contract:
+    return contract_get(actor=_actor(request), pk=contract_id)
+
+
+def _lookup(model: Any, field: str, value: str, what: str, **lookup: Any) -> Any:
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        raise ValidationFailed(
+            f"{field}: no {what} {value!r}.", errors={field: [f"No {what} {value!r}."]}
+        )
+    return obj
+
+
+def _resolve_references(data: dict[str, Any]) -> dict[str, Any]:
+    """Replace the provider slug and contract manager username in `data` by the records."""
+    data = dict(data)
+    if data.get("provider") is not None:
+        slug = data["provider"]
+        data["provider"] = _lookup(Provider, "provider", slug, "provider", slug=slug)
+    elif "provider" in data:
+        raise ValidationFailed(
+            "provider: a contract needs a provider.", errors={"provider": ["Required."]}
+        )
+    if data.get("contract_manager"):
+        name = data["contract_manager"]
+        data["contract_manager"] = _lookup(User, "contract_manager", name, "user", username=name)
+    elif "contract_manager" in data:
+        data["contract_manager"] = None
+    return data
+
+
+def _refetch(request: HttpRequest, contract: Contract) -> Contract:
+    return _contract(request, contract.pk)
+
+
+# ---------------------------------------------------------------- the register
+
+
+@router.get(
+    "/contracts",
+    response={200: list[ContractOut], **READ_ERRORS},
+    summary="List contracts",
+    description="The contracts the caller may see, filtered and sorted; paginated with "
+    "`limit` and `offset`. Provider users see only their own organisation's executed "
+    "contracts, with `notes` null.",
+)
+@paginate(LimitOffsetPagination)
+def contract_index(request: HttpRequest, filters: Query[ContractFilterIn]) -> Any:
+    return contract_list(
+        actor=_actor(request),
+        filters=ContractFilters(
+            q=filters.q,
+            status=filters.status or "",
+            agency=filters.agency,
+            provider=filters.provider,
+            contract_type=filters.contract_type or "",
+            ends_before=filters.ends_before,
+            ends_after=filters.ends_after,
+            sort=filters.sort,
+        ),
+    )
+
+
+@router.post(
+    "/contracts",
+    response={201: ContractOut, **WRITE_ERRORS},
+    summary="Create a contract",
+    description="Create a draft contract in the agency named by `agency` with the provider "
+    "named by `provider` (slugs). The agency's contract managers and administrators.",
+)
+def contract_add(request: HttpRequest, payload: ContractIn) -> Any:
+    data = payload.model_dump()
+    slug = data.pop("agency")
+    agency = _lookup(Agency, "agency", slug, "agency", slug=slug)
+    if data.get("contract_manager") is None:
+        data.pop("contract_manager")
+    contract = services.contract_create(
+        actor=_actor(request), agency=agency, data=_resolve_references(data)
+    )
+    return Status(201, _refetch(request, contract))
+
+
+@router.get(
+    "/contracts/{contract_id}",
+    response={200: ContractOut, **READ_ERRORS},
+    summary="Get a contract",
+    description="One contract; 404 when the caller may not see it.",
+)
+def contract_detail(request: HttpRequest, contract_id: int) -> Any:
+    return _contract(request, contract_id)
+
+
+@router.patch(
+    "/contracts/{contract_id}",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Change a contract",
+    description="Change the fields sent. Once executed, the parties, number, dates and "
+    "maximum obligation change only by amendment (422 naming the fields).",
+)
+def contract_change(request: HttpRequest, contract_id: int, payload: ContractPatch) -> Any:
+    contract = services.contract_update(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        data=_resolve_references(payload.model_dump(exclude_unset=True)),
+    )
+    return _refetch(request, contract)
+
+
+# ---------------------------------------------------------------- workflow
+
+
+@router.post(
+    "/contracts/{contract_id}/execute",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Execute a contract",
+    description="Draft → executed (signed) on `executed_on`. 409 from any other status.",
+)
+def contract_execute(request: HttpRequest, contract_id: int, payload: ExecuteIn) -> Any:
+    contract = services.contract_execute(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        executed_on=payload.executed_on,
+    )
+    return _refetch(request, contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/activate",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Activate a contract",
+    description="Executed → active, not before the start date. `today` defaults to today.",
+)
+def contract_activate(request: HttpRequest, contract_id: int, payload: TodayIn) -> Any:
+    contract = services.contract_activate(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        today=payload.today or timezone.localdate(),
+    )
+    return _refetch(request, contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/complete",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Complete a contract",
+    description="Active → completed on `completed_on`; the closeout evaluation falls due "
+    "(seed 000: 60 days in the Connecticut pack).",
+)
+def contract_complete(request: HttpRequest, contract_id: int, payload: CompleteIn) -> Any:
+    contract = services.contract_complete(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        completed_on=payload.completed_on,
+    )
+    return _refetch(request, contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/terminate",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Terminate a contract",
+    description="Executed or active → terminated early on `terminated_on`, with a reason; the "
+    "closeout evaluation falls due.",
+)
+def contract_terminate(request: HttpRequest, contract_id: int, payload: TerminateIn) -> Any:
+    contract = services.contract_terminate(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        terminated_on=payload.terminated_on,
+        reason=payload.reason,
+    )
+    return _refetch(request, contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/expire",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Expire a contract",
+    description="Executed or active → expired once the end date has passed (`today` defaults "
+    "to today); the closeout evaluation falls due from the end date.",
+)
+def contract_expire(request: HttpRequest, contract_id: int, payload: TodayIn) -> Any:
+    contract = services.contract_expire(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        today=payload.today or timezone.localdate(),
+    )
+    return _refetch(request, contract)
+
+
+# ---------------------------------------------------------------- amendments
+
+
+@router.get(
+    "/contracts/{contract_id}/amendments",
+    response={200: list[AmendmentOut], **READ_ERRORS},
+    tags=["amendments"],
+    summary="List a contract's amendments",
+    description="The contract's amendments in order, with values before and after.",
+)
+def amendment_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    return contract.amendments.select_related("created_by").order_by("sequence")
+
+
+@router.post(
+    "/contracts/{contract_id}/amendments",
+    response={201: AmendmentOut, **WRITE_ERRORS},
+    tags=["amendments"],
+    summary="Amend a contract",
+    description="Extend the end date and/or change the maximum obligation of an executed or "
+    "active contract, with a reason. Contract managers and finance officers of its agency.",
+)
+def amendment_add(request: HttpRequest, contract_id: int, payload: AmendmentIn) -> Any:
+    amendment = services.amendment_create(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        effective_on=payload.effective_on,
+        reason=payload.reason,
+        new_end_date=payload.new_end_date,
+        new_maximum_obligation=payload.new_maximum_obligation,
+    )
+    return Status(201, amendment)
+
+
+# ---------------------------------------------------------------- documents
+
+
+@router.get(
+    "/contracts/{contract_id}/documents",
+    response={200: list[DocumentOut], **READ_ERRORS},
+    tags=["documents"],
+    summary="List a contract's documents",
+    description="Metadata of the contract's documents, newest first. Provider users see only "
+    "those released to the provider.",
+)
+def document_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    documents = contract.documents.select_related("uploaded_by").order_by("-created_at", "-pk")
+    if not _actor(request).has_perm("contracts.view_internal", contract):
+        documents = documents.filter(released_to_provider=True)
+    return documents
+
+
+@router.post(
+    "/contracts/{contract_id}/documents",
+    response={201: DocumentOut, **WRITE_ERRORS},
+    tags=["documents"],
+    summary="Upload a document",
+    description="Multipart upload (`file`, `kind`, `title`, `released_to_provider`). The type "
+    "is checked by extension and content; the size against the limit. 422 says why a file is "
+    "refused.",
+)
+def document_add(
+    request: HttpRequest,
+    contract_id: int,
+    file: File[UploadedFile],
+    kind: Form[DocumentKind],
+    title: Form[str] = "",
+    released_to_provider: Form[bool] = True,
+) -> Any:
+    document = services.document_upload(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        kind=kind,
+        title=title,
+        upload=file,
+        released_to_provider=released_to_provider,
+    )
+    return Status(201, document)
+
+
+# ---------------------------------------------------------------- due dates and history
+
+
+@router.get(
+    "/contracts/{contract_id}/due-dates",
+    response={200: list[DueDateOut], **READ_ERRORS},
+    tags=["due dates"],
+    summary="A contract's due dates",
+    description="The deadlines computed for the contract (open, done and cancelled), soonest "
+    "first, each with the rule, pack and version that produced it. Agency staff only.",
+)
+def due_date_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    require_perm(_actor(request), "contracts.view_internal", contract, action="see due dates")
+    return DueDate.objects.filter(contract=contract).order_by("due_date", "pk")
+
+
+@router.get(
+    "/contracts/{contract_id}/history",
+    response={200: list[AuditEntryOut], **READ_ERRORS},
+    tags=["history"],
+    summary="A contract's history",
+    description="Who changed the contract, when, why and which fields (newest first, 50 at "
+    "most). Agency staff and administrators.",
+)
+def contract_history(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    if not _actor(request).has_perm("audit.view_history", contract):
+        raise PermissionDeniedError("You do not have permission to view the history.")
+    return history_entries(contract)

@@ -1,0 +1,173 @@
+"""API: agencies and providers."""
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from steward.core.errors import NotFoundError
+from steward.core.rules import visible_providers_q
+from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.services import require_perm
+from steward.parties.models import Agency, Provider
+from steward.parties.schemas import (
+    AgencyIn,
+    AgencyOut,
+    AgencyPatch,
+    ProviderFilters,
+    ProviderIn,
+    ProviderOut,
+    ProviderPatch,
+)
+from steward.parties.services import agency_create, agency_update, provider_create, provider_update
+
+router = Router()
+
+
+# ---------------------------------------------------------------- agencies
+
+
+def _agency(slug: str) -> Agency:
+    agency = Agency.objects.select_related("pack").filter(slug=slug).first()
+    if agency is None:
+        raise NotFoundError(f"No agency {slug!r}.")
+    return agency
+
+
+@router.get(
+    "/agencies",
+    response={200: list[AgencyOut], **READ_ERRORS},
+    tags=["agencies"],
+    summary="List agencies",
+    description="Every agency (department, council, district, oversight body) with its pack.",
+)
+def agency_list(request: HttpRequest) -> Any:
+    require_perm(request.auth, "agencies.view_agency", action="view agencies")  # type: ignore[attr-defined]
+    return Agency.objects.select_related("pack").order_by("name")
+
+
+@router.post(
+    "/agencies",
+    response={201: AgencyOut, **WRITE_ERRORS},
+    tags=["agencies"],
+    summary="Create an agency",
+    description="Create an agency following the policy pack named by `pack` (a slug). "
+    "Administrators only.",
+)
+def agency_add(request: HttpRequest, payload: AgencyIn) -> Any:
+    agency = agency_create(actor=request.auth, data=payload.model_dump())  # type: ignore[attr-defined]
+    return Status(201, _agency(agency.slug))
+
+
+@router.get(
+    "/agencies/{slug}",
+    response={200: AgencyOut, **READ_ERRORS},
+    tags=["agencies"],
+    summary="Get an agency",
+    description="One agency.",
+)
+def agency_detail(request: HttpRequest, slug: str) -> Any:
+    agency = _agency(slug)
+    require_perm(request.auth, "agencies.view_agency", agency, action="view agencies")  # type: ignore[attr-defined]
+    return agency
+
+
+@router.patch(
+    "/agencies/{slug}",
+    response={200: AgencyOut, **WRITE_ERRORS},
+    tags=["agencies"],
+    summary="Change an agency",
+    description="Change the fields sent. Assigning a policy pack (`pack`) is for administrators "
+    "and oversight officers; every other field for administrators.",
+)
+def agency_change(request: HttpRequest, slug: str, payload: AgencyPatch) -> Any:
+    agency = agency_update(
+        actor=request.auth,  # type: ignore[attr-defined]
+        agency=_agency(slug),
+        data=payload.model_dump(exclude_unset=True),
+    )
+    return _agency(agency.slug)
+
+
+# ---------------------------------------------------------------- providers
+
+
+def _provider(request: HttpRequest, slug: str) -> Provider:
+    """The provider `slug` if the caller may see it; 404 otherwise (a provider user is not told
+    whether another provider exists)."""
+    provider = (
+        Provider.objects.filter(visible_providers_q(request.auth))  # type: ignore[attr-defined]
+        .filter(slug=slug)
+        .first()
+    )
+    if provider is None:
+        raise NotFoundError(f"No provider {slug!r}.")
+    return provider
+
+
+@router.get(
+    "/providers",
+    response={200: list[ProviderOut], **READ_ERRORS},
+    tags=["providers"],
+    summary="List providers",
+    description="Providers the caller may see (a provider user: only its own), by legal name. "
+    "`q` searches legal name, trading name and tax id; `for_profit` filters.",
+)
+@paginate(LimitOffsetPagination)
+def provider_list(request: HttpRequest, filters: Query[ProviderFilters]) -> Any:
+    qs = Provider.objects.filter(visible_providers_q(request.auth))  # type: ignore[attr-defined]
+    if filters.q.strip():
+        term = filters.q.strip()
+        qs = qs.filter(
+            Q(legal_name__icontains=term)
+            | Q(trading_name__icontains=term)
+            | Q(tax_id__icontains=term)
+        )
+    if filters.for_profit is not None:
+        qs = qs.filter(for_profit=filters.for_profit)
+    return qs.order_by("legal_name", "pk")
+
+
+@router.post(
+    "/providers",
+    response={201: ProviderOut, **WRITE_ERRORS},
+    tags=["providers"],
+    summary="Add a provider",
+    description="Add a provider. Without `slug` one is made from the legal name. Contract "
+    "managers, procurement officers and administrators.",
+)
+def provider_add(request: HttpRequest, payload: ProviderIn) -> Any:
+    data = payload.model_dump()
+    if not data.get("slug"):
+        data.pop("slug", None)
+    provider = provider_create(actor=request.auth, data=data)  # type: ignore[attr-defined]
+    return Status(201, provider)
+
+
+@router.get(
+    "/providers/{slug}",
+    response={200: ProviderOut, **READ_ERRORS},
+    tags=["providers"],
+    summary="Get a provider",
+    description="One provider; 404 for a provider user asking about another provider.",
+)
+def provider_detail(request: HttpRequest, slug: str) -> Any:
+    return _provider(request, slug)
+
+
+@router.patch(
+    "/providers/{slug}",
+    response={200: ProviderOut, **WRITE_ERRORS},
+    tags=["providers"],
+    summary="Change a provider",
+    description="Change the fields sent. Contract managers, procurement officers and "
+    "administrators.",
+)
+def provider_change(request: HttpRequest, slug: str, payload: ProviderPatch) -> Any:
+    return provider_update(
+        actor=request.auth,  # type: ignore[attr-defined]
+        provider=_provider(request, slug),
+        data=payload.model_dump(exclude_unset=True),
+    )

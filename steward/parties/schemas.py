@@ -1,0 +1,114 @@
+"""API schemas for agencies and providers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Field, Schema
+
+from steward.parties.models import Agency, AgencyKind
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class AgencyOut(Schema):
+    slug: str
+    name: str
+    kind: AgencyKind
+    pack: str = Field(description="Slug of the agency's policy pack")
+    jurisdiction: str
+    address: str
+    contact_email: str
+    closure_days: list[date] = Field(description="Closure days on top of the pack's holidays")
+
+    @staticmethod
+    def resolve_pack(obj: Agency) -> str:
+        return obj.pack.slug
+
+
+class AgencyIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(pattern=SLUG, max_length=80)
+    kind: AgencyKind
+    pack: str = Field(description="Slug of the policy pack the agency follows")
+    jurisdiction: str = Field("", max_length=120)
+    address: str = ""
+    contact_email: str = Field("", max_length=254)
+    closure_days: list[date] = Field(default_factory=list)
+
+
+class AgencyPatch(Schema):
+    """Only the fields sent change. `pack` needs agencies.assign_pack; the rest
+    agencies.change_agency."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: AgencyKind | None = None
+    pack: str | None = None
+    jurisdiction: str | None = Field(None, max_length=120)
+    address: str | None = None
+    contact_email: str | None = Field(None, max_length=254)
+    closure_days: list[date] | None = None
+
+
+class ProviderOut(Schema):
+    slug: str
+    legal_name: str
+    trading_name: str
+    tax_id: str
+    company_number: str
+    charity_number: str
+    for_profit: bool
+    address_line1: str
+    address_line2: str
+    city: str
+    region: str
+    postcode: str
+    country: str
+    email: str
+    phone: str
+    website: str
+
+
+class ProviderIn(Schema):
+    legal_name: str = Field(min_length=1, max_length=250)
+    slug: str | None = Field(
+        None, pattern=SLUG, max_length=120, description="Made from the legal name when absent"
+    )
+    trading_name: str = Field("", max_length=250)
+    tax_id: str = Field("", max_length=20)
+    company_number: str = Field("", max_length=20)
+    charity_number: str = Field("", max_length=20)
+    for_profit: bool = False
+    address_line1: str = Field("", max_length=200)
+    address_line2: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=20)
+    country: str = Field("US", pattern=r"^[A-Z]{2}$")
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    website: str = Field("", max_length=200)
+
+
+class ProviderPatch(Schema):
+    legal_name: str | None = Field(None, min_length=1, max_length=250)
+    slug: str | None = Field(None, pattern=SLUG, max_length=120)
+    trading_name: str | None = Field(None, max_length=250)
+    tax_id: str | None = Field(None, max_length=20)
+    company_number: str | None = Field(None, max_length=20)
+    charity_number: str | None = Field(None, max_length=20)
+    for_profit: bool | None = None
+    address_line1: str | None = Field(None, max_length=200)
+    address_line2: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=100)
+    postcode: str | None = Field(None, max_length=20)
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    website: str | None = Field(None, max_length=200)
+
+
+class ProviderFilters(Schema):
+    q: str = Field("", description="Search legal name, trading name and tax id")
+    for_profit: bool | None = None
