@@ -29,7 +29,12 @@ from steward.contracts.schemas import (
     TerminateIn,
     TodayIn,
 )
-from steward.contracts.selectors import ContractFilters, contract_get, contract_list
+from steward.contracts.selectors import (
+    ContractFilters,
+    contract_documents,
+    contract_get,
+    contract_list,
+)
 from steward.core.audit import history_entries
 from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, AuditEntryOut
@@ -281,10 +286,7 @@ def amendment_add(request: HttpRequest, contract_id: int, payload: AmendmentIn) 
 )
 def document_list(request: HttpRequest, contract_id: int) -> Any:
     contract = _contract(request, contract_id)
-    documents = contract.documents.select_related("uploaded_by").order_by("-created_at", "-pk")
-    if not _actor(request).has_perm("contracts.view_internal", contract):
-        documents = documents.filter(released_to_provider=True)
-    return documents
+    return contract_documents(actor=_actor(request), contract=contract)
 
 
 @router.post(

@@ -8,7 +8,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from steward.contracts.models import Contract, ContractStatus, DueDate, DueDateStatus
+from steward.contracts.models import (
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    DueDate,
+    DueDateStatus,
+)
 from steward.core.errors import NotFoundError
 from steward.core.rules import visible_contracts_q
 
@@ -117,3 +123,20 @@ def due_dates_open(*, actor: Any) -> QuerySet[DueDate]:
         .select_related("contract__agency", "contract__provider")
         .order_by("due_date", "pk")
     )
+
+
+def contract_documents(*, actor: Any, contract: Contract) -> QuerySet[ContractDocument]:
+    """The documents of `contract` (already checked visible to `actor`) that `actor` may see,
+    newest first: agency staff see all, provider users only those released to them."""
+    documents = contract.documents.select_related("uploaded_by").order_by("-created_at", "-pk")
+    if not actor.has_perm("contracts.view_internal", contract):
+        documents = documents.filter(released_to_provider=True)
+    return documents
+
+
+def contract_document_get(*, actor: Any, contract: Contract, pk: int) -> ContractDocument:
+    """Return document `pk` of `contract` if `actor` may see it; NotFoundError otherwise."""
+    document = contract_documents(actor=actor, contract=contract).filter(pk=pk).first()
+    if document is None:
+        raise NotFoundError("No such document.")
+    return document
