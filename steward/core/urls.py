@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from steward.core import views
+from steward.core.forms import SignInForm
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            authentication_form=SignInForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("packs/", views.pack_list, name="pack_list"),
+    path("packs/<slug:slug>/", views.pack_detail, name="pack_detail"),
+    path("packs/<slug:slug>/copy/", views.pack_copy, name="pack_copy"),
+    path("packs/<slug:slug>/edit/", views.pack_edit, name="pack_edit"),
+]

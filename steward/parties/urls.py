@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from steward.parties import views
 
 app_name = "parties"
-urlpatterns: list = []
+urlpatterns = [
+    path("providers/", views.provider_list, name="provider_list"),
+    path("providers/new/", views.provider_new, name="provider_create"),
+    path("providers/<slug:slug>/", views.provider_detail, name="provider_detail"),
+    path("providers/<slug:slug>/edit/", views.provider_edit, name="provider_edit"),
+    path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/<slug:slug>/", views.agency_detail, name="agency_detail"),
+]

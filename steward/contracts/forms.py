@@ -1,0 +1,209 @@
+"""Forms of the contract pages. They only parse input: the services validate and write."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+from django.forms.models import fields_for_model
+
+from steward.contracts.models import (
+    Contract,
+    ContractStatus,
+    ContractType,
+    DocumentKind,
+)
+from steward.parties.models import Agency, Provider, User
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+CONTRACT_FIELDS = [
+    "number",
+    "title",
+    "description",
+    "provider",
+    "contract_type",
+    "service_type",
+    "object_code",
+    "sponsor",
+    "contract_manager",
+    "start_date",
+    "end_date",
+    "renewal_options",
+    "renewal_terms",
+    "maximum_obligation",
+    "compensation_structure",
+    "rate_setting",
+    "rate_setting_authority",
+    "procurement_method",
+    "authority_category",
+    "notes",
+]
+
+
+class ContractForm(forms.Form):
+    """Every editable field of a contract, built from the model's fields. `agency` is asked
+    for only when the person belongs to no agency (an administrator)."""
+
+    def __init__(
+        self, *args: Any, agency: Agency | None, choose_agency: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if choose_agency:
+            self.fields["agency"] = forms.ModelChoiceField(
+                queryset=Agency.objects.order_by("name"), label="Agency"
+            )
+        self.fields.update(
+            fields_for_model(
+                Contract,
+                fields=CONTRACT_FIELDS,
+                widgets={
+                    "start_date": DATE_WIDGET,
+                    "end_date": DATE_WIDGET,
+                    "description": forms.Textarea(attrs={"rows": 4}),
+                    "notes": forms.Textarea(attrs={"rows": 4}),
+                },
+            )
+        )
+        provider_field = cast(forms.ModelChoiceField, self.fields["provider"])
+        provider_field.queryset = Provider.objects.order_by("legal_name")
+        staff = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        manager_field = cast(forms.ModelChoiceField, self.fields["contract_manager"])
+        manager_field.queryset = (
+            staff.filter(agency=agency)
+            if agency is not None
+            else staff.filter(agency__isnull=False)
+        )
+        manager_field.label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]
+            u.get_full_name() or u.username
+        )
+        self.fields["start_date"].help_text = "For example 2026-07-01."
+        self.fields["end_date"].help_text = "On or after the start date."
+        self.fields[
+            "maximum_obligation"
+        ].help_text = "The most the agency will pay, e.g. 250000.00."
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be on or after the start date.")
+        return cleaned
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned values for contract_create/contract_update (no agency)."""
+        return {name: self.cleaned_data[name] for name in CONTRACT_FIELDS}
+
+
+def contract_initial(contract: Contract) -> dict[str, Any]:
+    return {name: getattr(contract, name) for name in CONTRACT_FIELDS}
+
+
+class ContractFilterForm(forms.Form):
+    """The register's filters (a GET form). Bad dates are reported and ignored."""
+
+    q = forms.CharField(label="Search", required=False, help_text="Number, title or provider.")
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *ContractStatus.choices]
+    )
+    agency = forms.ChoiceField(label="Agency", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    contract_type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any type"), *ContractType.choices]
+    )
+    ends_after = forms.DateField(label="Ends on or after", required=False, widget=DATE_WIDGET)
+    ends_before = forms.DateField(label="Ends on or before", required=False, widget=DATE_WIDGET)
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list[tuple[str, str]],
+        providers: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [("", "Any agency"), *agencies]
+        cast(forms.ChoiceField, self.fields["provider"]).choices = [
+            ("", "Any provider"),
+            *providers,
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        after, before = cleaned.get("ends_after"), cleaned.get("ends_before")
+        if after and before and before < after:
+            self.add_error(
+                "ends_before", "This date must be on or after the 'ends on or after' date."
+            )
+        return cleaned
+
+    def value(self, name: str) -> Any:
+        """The cleaned value of `name`, or empty when it did not validate."""
+        if not hasattr(self, "cleaned_data"):
+            return None
+        return self.cleaned_data.get(name) or None
+
+
+class TransitionForm(forms.Form):
+    """A status change: the date it happened and, for a termination, the reason."""
+
+    on = forms.DateField(label="Date", widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AmendmentForm(forms.Form):
+    effective_on = forms.DateField(
+        label="Effective date", widget=DATE_WIDGET, help_text="For example 2026-07-01."
+    )
+    new_end_date = forms.DateField(
+        label="New end date",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Leave empty to keep the current end date.",
+    )
+    new_maximum_obligation = forms.DecimalField(
+        label="New maximum obligation",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text="Leave empty to keep the current amount.",
+    )
+    reason = forms.CharField(
+        label="Reason for the amendment", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_end_date"
+        ].help_text = f"Now {contract.end_date:%Y-%m-%d}. Leave empty to keep it."
+        self.fields[
+            "new_maximum_obligation"
+        ].help_text = (
+            f"Now {contract.currency} {contract.maximum_obligation}. Leave empty to keep it."
+        )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of document", choices=DocumentKind.choices)
+    title = forms.CharField(
+        label="Title", max_length=200, required=False, help_text="Leave empty to use the file name."
+    )
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, Word, Excel, OpenDocument, PNG, JPEG, CSV or text.",
+    )
+    released_to_provider = forms.BooleanField(
+        label="The provider may see this document", required=False, initial=True
+    )
+
+
+def today_initial() -> dict[str, date]:
+    from django.utils import timezone
+
+    return {"on": timezone.localdate()}

@@ -1,0 +1,137 @@
+"""Template helpers for Steward's pages: USWDS form widgets, due-date wording, sort headers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms, template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from steward.core.deadlines import days_remaining
+
+register = template.Library()
+
+_WIDGET_CLASSES: list[tuple[type[forms.Widget], str]] = [
+    (forms.CheckboxInput, "usa-checkbox__input"),
+    (forms.CheckboxSelectMultiple, "usa-checkbox__input"),
+    (forms.RadioSelect, "usa-radio__input"),
+    (forms.Select, "usa-select"),
+    (forms.Textarea, "usa-textarea"),
+    (forms.ClearableFileInput, "usa-input"),
+    (forms.FileInput, "usa-input"),
+]
+
+
+def _widget_class(widget: forms.Widget) -> str:
+    for widget_type, css in _WIDGET_CLASSES:
+        if isinstance(widget, widget_type):
+            return css
+    return "usa-input"
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def uswds_widget(field: forms.BoundField) -> SafeString:
+    """Render `field`'s widget with its USWDS class and the ARIA links to its hint and error."""
+    widget = field.field.widget
+    css = [_widget_class(widget)]
+    existing = widget.attrs.get("class")
+    if existing:
+        css.append(existing)
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+        if css[0] in ("usa-input", "usa-select", "usa-textarea"):
+            css.append(f"{css[0]}--error")
+    attrs: dict[str, Any] = {"class": " ".join(css)}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def days_left(due: date, today: date) -> str:
+    """Say how long is left until `due`: "12 days left", "due today", "overdue by 3 days"."""
+    remaining = days_remaining(due=due, today=today)
+    if remaining == 0:
+        return "Due today"
+    if remaining > 0:
+        return f"{remaining} day{'s' if remaining != 1 else ''} left"
+    late = -remaining
+    return f"Overdue by {late} day{'s' if late != 1 else ''}"
+
+
+@register.filter
+def is_overdue(due: date, today: date) -> bool:
+    return days_remaining(due=due, today=today) < 0
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: dict[str, Any], key: str, label: str) -> SafeString:
+    """A register column header: a link that sorts by `key` (again: reverses it), with
+    aria-sort on the column the table is sorted by."""
+    request = context["request"]
+    current = context.get("sort", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    if current == key:
+        params["sort"] = f"-{key}"
+        aria, note = "ascending", " (sorted ascending)"
+    elif current == f"-{key}":
+        params["sort"] = key
+        aria, note = "descending", " (sorted descending)"
+    else:
+        params["sort"] = key
+        aria, note = "", ""
+    href = f"?{params.urlencode()}"
+    if aria:
+        return format_html(
+            '<th scope="col" aria-sort="{}"><a href="{}" class="steward-sort">{}'
+            '<span class="usa-sr-only">{}</span><span aria-hidden="true" '
+            'class="steward-sort__arrow">{}</span></a></th>',
+            aria,
+            href,
+            label,
+            note,
+            " ▲" if aria == "ascending" else " ▼",
+        )
+    return format_html(
+        '<th scope="col"><a href="{}" class="steward-sort">{}'
+        '<span class="usa-sr-only"> (sort)</span></a></th>',
+        href,
+        label,
+    )
+
+
+@register.filter
+def money(value: Any) -> str:
+    """Format a Decimal amount with thousands separators and two decimals (no float)."""
+    if value is None or value == "":
+        return "—"
+    from decimal import Decimal
+
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    whole, _, cents = f"{abs(amount):f}".partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return f"{sign}{','.join(groups)}.{cents or '00'}"
+
+
+@register.filter
+def sortedlist(values: Any) -> list[Any]:
+    """Return `values` (a set, frozenset or list) sorted."""
+    return sorted(values or [])

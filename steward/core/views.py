@@ -1,0 +1,182 @@
+"""Pages of the core area: home, sign in, policy packs; and the error handling every page
+uses (`application_errors`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from steward.contracts.selectors import due_dates_open, expiring_contracts
+from steward.core.audit import history_entries
+from steward.core.errors import (
+    ApplicationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+from steward.core.forms import PackCopyForm, PackEditForm, apply_errors
+from steward.core.models import PolicyPack
+from steward.core.services import policy_pack_copy, policy_pack_update
+
+DEFAULT_EXPIRING_WINDOW_DAYS = 120
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Return the `next` URL posted or asked for if it is on this site, else `fallback`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def application_errors(view: View) -> View:
+    """Turn a domain error raised by `view` into a page, never a 500.
+
+    NotFoundError → the 404 page; PermissionDeniedError → the 403 page; any other
+    ApplicationError → on a POST, the message is flashed and the person is sent back to the
+    `next` URL (or the page they came from); on a GET, an error page with the message."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError as exc:
+            raise Http404(exc.message) from exc
+        except PermissionDeniedError as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            if request.method == "POST":
+                messages.error(request, exc.message)
+                return redirect(safe_next(request, request.get_full_path()))
+            return render(
+                request,
+                "error.html",
+                {"message": exc.message, "status_code": exc.status_code},
+                status=exc.status_code,
+            )
+
+    return cast(View, wrapper)
+
+
+def _expiring_window(user: Any) -> int:
+    if getattr(user, "agency_id", None):
+        return user.agency.pack.parsed.expiring_window_days
+    return DEFAULT_EXPIRING_WINDOW_DAYS
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What is due and which contracts are expiring; provider users see their contracts."""
+    from steward.contracts.selectors import contract_list
+
+    user = request.user
+    today = timezone.localdate()
+    context: dict[str, Any] = {"today": today}
+    if user.is_provider_user:  # type: ignore[union-attr]
+        context["own_contracts"] = list(contract_list(actor=user)[:50])
+    else:
+        window = _expiring_window(user)
+        context["window"] = window
+        context["due_dates"] = list(due_dates_open(actor=user)[:50])
+        context["expiring"] = list(
+            expiring_contracts(actor=user, today=today, within_days=window)[:50]
+        )
+    return render(request, "core/home.html", context)
+
+
+def _pack_or_404(slug: str) -> PolicyPack:
+    pack = PolicyPack.objects.select_related("copied_from").filter(slug=slug).first()
+    if pack is None:
+        raise Http404("No such policy pack.")
+    return pack
+
+
+@login_required
+def pack_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("packs.view_pack"):
+        raise PermissionDenied
+    packs = PolicyPack.objects.select_related("copied_from").order_by("name")
+    return render(request, "core/pack_list.html", {"packs": packs})
+
+
+@login_required
+def pack_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pack = _pack_or_404(slug)
+    if not request.user.has_perm("packs.view_pack", pack):
+        raise PermissionDenied
+    user = request.user
+    return render(
+        request,
+        "core/pack_detail.html",
+        {
+            "pack": pack,
+            "rules": pack.parsed,
+            "history": history_entries(pack) if user.has_perm("audit.view_history") else None,
+            "can_copy": user.has_perm("packs.copy_pack", pack),
+            "can_edit": user.has_perm("packs.change_pack", pack),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def pack_copy(request: HttpRequest, slug: str) -> HttpResponse:
+    pack = _pack_or_404(slug)
+    if not request.user.has_perm("packs.copy_pack", pack):
+        raise PermissionDenied
+    form = PackCopyForm(request.POST or None, initial={"name": f"{pack.name} (copy)"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = policy_pack_copy(
+                actor=request.user,
+                source=pack,
+                slug=form.cleaned_data["slug"],
+                name=form.cleaned_data["name"],
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Copied {pack.name} into {copy.name}.")
+            return redirect("core:pack_detail", slug=copy.slug)
+    return render(request, "core/pack_copy.html", {"pack": pack, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def pack_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    pack = _pack_or_404(slug)
+    if not request.user.has_perm("packs.change_pack", pack):
+        raise PermissionDenied
+    form = PackEditForm(request.POST or None, pack=pack)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy_pack_update(
+                actor=request.user,
+                pack=pack,
+                rules=form.rules(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Saved {pack.name}.")
+            return redirect("core:pack_detail", slug=pack.slug)
+    return render(request, "core/pack_edit.html", {"pack": pack, "form": form})

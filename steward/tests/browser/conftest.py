@@ -1,0 +1,131 @@
+"""Browser tests: Chromium driven by Playwright against pytest-django's live server.
+
+Static files are served as in production: by WhiteNoise from the collected, hashed files in
+STATIC_ROOT (run `steward collectstatic` first; `make test` does). Every page visited is
+checked with axe-core and for Content-Security-Policy refusals in the console.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; the ORM refuses to run next to one.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("STEWARD_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (STEWARD_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_staticroot() -> Iterator[None]:
+    """Let WhiteNoise serve /static/ from STATIC_ROOT (hashed names, as in production)
+    instead of the live server's finder-based handler, which knows no hashed names."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        pytest.fail(f"{manifest} is missing: run `steward collectstatic --noinput` first")
+    original = StaticFilesHandler._should_handle
+    StaticFilesHandler._should_handle = lambda self, path: False  # type: ignore[method-assign]
+    yield
+    StaticFilesHandler._should_handle = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    if not AXE.exists():
+        _unavailable(f"{AXE} is missing: run `npm ci`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A Playwright page with what went wrong on it: console errors, failed requests."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"page error: {exc}"))
+        page.on("response", self._response)
+        page.on("requestfailed", lambda req: self.failed.append(f"failed {req.url}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _response(self, response: Any) -> None:
+        if "/static/" in response.url and response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def check(self) -> None:
+        """Assert the current page is axe-clean and nothing was refused or failed to load."""
+        page = self.page
+        # Chromium words CSP refusals "Refused to …" or "… violates the following Content
+        # Security Policy directive …", depending on the version.
+        refused = [
+            m
+            for m in self.console_errors
+            if "Refused to" in m or "Content Security Policy" in m or "page error" in m
+        ]
+        assert not refused, f"{page.url}: CSP refusals / script errors: {refused}"
+        assert not self.failed, f"{page.url}: static files failed: {self.failed}"
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+        violations = page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: tags})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " targets: v.nodes.map(n => n.target.join(' '))}))",
+            AXE_TAGS,
+        )
+        assert violations == [], f"{page.url}: axe violations: {violations}"
+
+
+@pytest.fixture
+def watched(browser: Any, live_server: Any) -> Iterator[Watched]:
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Watched(page)
+    context.close()
+
+
+def sign_in(watched: Watched, username: str, password: str) -> None:
+    page = watched.page
+    page.goto("/login/")
+    watched.check()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
