@@ -79,3 +79,10 @@ __all__ = ["shipped_pack"]
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher costs ~0.2 s a password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _lazy_static_file_index(settings):
+    """Every test client builds the middleware stack; WhiteNoise would index all static files
+    each time. Autorefresh makes it look files up per request instead (tests only)."""
+    settings.WHITENOISE_AUTOREFRESH = True
