@@ -45,7 +45,8 @@ test: install steward/static/vendor/.built
 	$(BIN)/steward makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install steward/static/vendor/.built
+	$(BIN)/steward collectstatic --noinput --verbosity 0
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install

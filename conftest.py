@@ -24,14 +24,16 @@ def packs(db):
 
 @pytest.fixture
 def agency(packs):
-    return AgencyFactory(name="Department of Children and Families", slug="dcf",
-                         pack=packs["connecticut-opm"])
+    return AgencyFactory(
+        name="Department of Children and Families", slug="dcf", pack=packs["connecticut-opm"]
+    )
 
 
 @pytest.fixture
 def other_agency(packs):
-    return AgencyFactory(name="Department of Mental Health", slug="dmh",
-                         pack=packs["massachusetts-osd"])
+    return AgencyFactory(
+        name="Department of Mental Health", slug="dmh", pack=packs["massachusetts-osd"]
+    )
 
 
 @pytest.fixture
@@ -68,8 +70,13 @@ def manager(make_user):
 
 @pytest.fixture
 def contract(agency, provider):
-    return ContractFactory(agency=agency, provider=provider, number="DCF-24-001",
-                           title="Intensive family preservation", status="active")
+    return ContractFactory(
+        agency=agency,
+        provider=provider,
+        number="DCF-24-001",
+        title="Intensive family preservation",
+        status="active",
+    )
 
 
 __all__ = ["shipped_pack"]

@@ -109,7 +109,10 @@ class ContractFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *ContractStatus.choices]
     )
     agency = forms.ChoiceField(label="Agency", required=False)
-    provider = forms.ChoiceField(label="Provider", required=False)
+    # A text box, not a list: an agency can have thousands of providers (bench/register.py).
+    provider = forms.CharField(
+        label="Provider", required=False, help_text="Name or part of it, or the provider's id."
+    )
     contract_type = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Any type"), *ContractType.choices]
     )
@@ -120,15 +123,10 @@ class ContractFilterForm(forms.Form):
         self,
         *args: Any,
         agencies: list[tuple[str, str]],
-        providers: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["agency"]).choices = [("", "Any agency"), *agencies]
-        cast(forms.ChoiceField, self.fields["provider"]).choices = [
-            ("", "Any provider"),
-            *providers,
-        ]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

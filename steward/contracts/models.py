@@ -60,9 +60,7 @@ class Contract(TimeStampedModel):
     """A contract between an agency and a provider. Status changes only through the
     transition services in `steward.contracts.services`."""
 
-    agency = models.ForeignKey(
-        "parties.Agency", on_delete=models.PROTECT, related_name="contracts"
-    )
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="contracts")
     provider = models.ForeignKey(
         "parties.Provider", on_delete=models.PROTECT, related_name="contracts"
     )
@@ -90,9 +88,7 @@ class Contract(TimeStampedModel):
     renewal_terms = models.CharField(max_length=250, blank=True)
     maximum_obligation = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
-    compensation_structure = models.CharField(
-        max_length=30, choices=CompensationStructure.choices
-    )
+    compensation_structure = models.CharField(max_length=30, choices=CompensationStructure.choices)
     rate_setting = models.BooleanField(
         default=False, help_text="Price set by a rate-setting authority (MA Chapter 257)"
     )
@@ -108,7 +104,9 @@ class Contract(TimeStampedModel):
     completed_on = models.DateField(null=True, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
     termination_reason = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="Agency-internal notes (never shown to providers)")
+    notes = models.TextField(
+        blank=True, help_text="Agency-internal notes (never shown to providers)"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -130,7 +128,8 @@ class Contract(TimeStampedModel):
                 violation_error_message="The maximum obligation cannot be negative.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=ContractStatus.values), name="contracts_contract_status_valid"
+                condition=Q(status__in=ContractStatus.values),
+                name="contracts_contract_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(contract_type__in=ContractType.values),
@@ -307,8 +306,9 @@ class DueDate(TimeStampedModel):
     source = models.CharField(max_length=120, help_text="Where the rule comes from (seed)")
     start_date = models.DateField()
     days = models.PositiveIntegerField()
-    day_kind = models.CharField(max_length=10, choices=[("calendar", "calendar days"),
-                                                         ("working", "working days")])
+    day_kind = models.CharField(
+        max_length=10, choices=[("calendar", "calendar days"), ("working", "working days")]
+    )
     due_date = models.DateField()
     status = models.CharField(
         max_length=10, choices=DueDateStatus.choices, default=DueDateStatus.OPEN

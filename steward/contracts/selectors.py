@@ -45,7 +45,7 @@ class ContractFilters:
     q: str = ""
     status: str = ""
     agency: str = ""  # agency slug
-    provider: str = ""  # provider slug
+    provider: str = ""  # a provider's slug, or part of its legal name
     contract_type: str = ""
     ends_before: date | None = None
     ends_after: date | None = None
@@ -54,9 +54,8 @@ class ContractFilters:
 
 def contract_queryset(actor: Any) -> QuerySet[Contract]:
     """Contracts `actor` may view, with agency, provider and manager joined in."""
-    return (
-        Contract.objects.filter(visible_contracts_q(actor))
-        .select_related("agency", "provider", "contract_manager")
+    return Contract.objects.filter(visible_contracts_q(actor)).select_related(
+        "agency", "provider", "contract_manager"
     )
 
 
@@ -76,7 +75,8 @@ def contract_list(*, actor: Any, filters: ContractFilters | None = None) -> Quer
     if filters.agency:
         qs = qs.filter(agency__slug=filters.agency)
     if filters.provider:
-        qs = qs.filter(provider__slug=filters.provider)
+        term = filters.provider.strip()
+        qs = qs.filter(Q(provider__slug=term) | Q(provider__legal_name__icontains=term))
     if filters.contract_type:
         qs = qs.filter(contract_type=filters.contract_type)
     if filters.ends_before:

@@ -144,8 +144,8 @@ def contract_update(*, actor: Any, contract: Contract, data: dict[str, Any]) -> 
 def _transition(
     contract: Contract, *, actor: Any, allowed_from: tuple[str, ...], to: str
 ) -> Contract:
-    contract = Contract.objects.select_for_update().select_related("agency__pack").get(
-        pk=contract.pk
+    contract = (
+        Contract.objects.select_for_update().select_related("agency__pack").get(pk=contract.pk)
     )
     require_perm(
         actor, "contracts.transition_contract", contract, action="change this contract's status"
@@ -164,7 +164,9 @@ def contract_execute(*, actor: Any, contract: Contract, executed_on: date) -> Co
     """Mark a draft contract executed (signed) on `executed_on`.
 
     Side effects: status → executed; audit row."""
-    contract = _transition(contract, actor=actor, allowed_from=(ContractStatus.DRAFT,), to="executed")
+    contract = _transition(
+        contract, actor=actor, allowed_from=(ContractStatus.DRAFT,), to="executed"
+    )
     if contract.maximum_obligation is None or contract.maximum_obligation <= 0:
         raise TransitionNotAllowed("State the maximum obligation before executing the contract.")
     contract.status = ContractStatus.EXECUTED
@@ -204,7 +206,9 @@ def contract_complete(*, actor: Any, contract: Contract, completed_on: date) -> 
     contract.status = ContractStatus.COMPLETED
     contract.completed_on = completed_on
     save_audited(contract, actor=actor, reason=f"Completed on {completed_on:%Y-%m-%d}")
-    due_date_open(contract=contract, rule_key="closeout_evaluation", start=completed_on, actor=actor)
+    due_date_open(
+        contract=contract, rule_key="closeout_evaluation", start=completed_on, actor=actor
+    )
     return contract
 
 
@@ -411,7 +415,9 @@ def amendment_create(
         if end_changed
         else AmendmentKind.OBLIGATION
     )
-    sequence = (contract.amendments.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    sequence = (
+        contract.amendments.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    ) + 1
     amendment = Amendment(
         contract=contract,
         sequence=sequence,

@@ -26,13 +26,19 @@ from steward.contracts.forms import (
     contract_initial,
 )
 from steward.contracts.models import Contract, ContractStatus
-from steward.contracts.selectors import SORTS, ContractFilters, contract_get, contract_list
+from steward.contracts.selectors import (
+    SORTS,
+    ContractFilters,
+    contract_document_get,
+    contract_documents,
+    contract_get,
+    contract_list,
+)
 from steward.core.audit import history_entries
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
-from steward.core.rules import visible_providers_q
 from steward.core.views import application_errors
-from steward.parties.models import Agency, Provider
+from steward.parties.models import Agency
 
 PAGE_SIZE = 50
 
@@ -73,22 +79,15 @@ def available_transitions(contract: Contract, today: Any) -> list[Transition]:
     return found
 
 
-def _filter_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    agencies = list(Agency.objects.order_by("name").values_list("slug", "name"))
-    providers = list(
-        Provider.objects.filter(visible_providers_q(user))
-        .order_by("legal_name")
-        .values_list("slug", "legal_name")
-    )
-    return agencies, providers
+def _agency_choices() -> list[tuple[str, str]]:
+    return list(Agency.objects.order_by("name").values_list("slug", "name"))
 
 
 @login_required
 def contract_register(request: HttpRequest) -> HttpResponse:
     """The register: filters (a GET form), sortable columns, 50 a page. An htmx request gets
     only the results, to swap in place."""
-    agencies, providers = _filter_choices(request.user)
-    form = ContractFilterForm(request.GET or None, agencies=agencies, providers=providers)
+    form = ContractFilterForm(request.GET or None, agencies=_agency_choices())
     if form.is_bound:
         form.is_valid()
     sort = request.GET.get("sort", "end_date")
@@ -134,9 +133,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contract = contract_get(actor=user, pk=pk)
     today = timezone.localdate()
-    documents = contract.documents.select_related("uploaded_by")
-    if not user.has_perm("contracts.view_internal", contract):
-        documents = documents.filter(released_to_provider=True)
+    documents = contract_documents(actor=user, contract=contract)
     can_transition = user.has_perm("contracts.transition_contract", contract)
     context = {
         "contract": contract,
@@ -308,13 +305,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
     must be visible and, for provider users, the document released to them."""
     user = request.user
     contract = contract_get(actor=user, pk=pk)
-    if not user.has_perm("contracts.view_contract", contract):
-        raise Http404("No such document.")
-    document = contract.documents.filter(pk=document_pk).first()
-    if document is None:
-        raise Http404("No such document.")
-    if not user.has_perm("contracts.view_internal", contract) and not document.released_to_provider:
-        raise Http404("No such document.")
+    document = contract_document_get(actor=user, contract=contract, pk=document_pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:

@@ -62,8 +62,20 @@ def normalise_name(name: str) -> str:
     text = text.replace("&", " and ")
     text = re.sub(r"[^a-z0-9 ]+", " ", text)
     words = [w for w in text.split() if w]
-    suffixes = {"inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co",
-                "plc", "cic", "the", "company"}
+    suffixes = {
+        "inc",
+        "incorporated",
+        "llc",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "plc",
+        "cic",
+        "the",
+        "company",
+    }
     while words and words[-1] in suffixes:
         words.pop()
     if words and words[0] == "the":
@@ -97,17 +109,22 @@ class Provider(TimeStampedModel):
         ordering = ["legal_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tax_id"], condition=~Q(tax_id=""), name="parties_provider_tax_id_unique"
+                fields=["tax_id"],
+                condition=~Q(tax_id=""),
+                name="parties_provider_tax_id_unique",
+                violation_error_message="Another provider already has this tax id (EIN).",
             ),
             models.UniqueConstraint(
                 fields=["company_number"],
                 condition=~Q(company_number=""),
                 name="parties_provider_company_number_unique",
+                violation_error_message="Another provider already has this company number.",
             ),
             models.UniqueConstraint(
                 fields=["charity_number"],
                 condition=~Q(charity_number=""),
                 name="parties_provider_charity_number_unique",
+                violation_error_message="Another provider already has this charity number.",
             ),
             models.CheckConstraint(
                 condition=~Q(legal_name=""), name="parties_provider_legal_name_required"

@@ -63,9 +63,9 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     role = Role.CONTRACT_MANAGER
     agency = factory.LazyAttribute(
-        lambda u: AgencyFactory()
-        if u.role not in (Role.PROVIDER_USER, Role.ADMINISTRATOR)
-        else None
+        lambda u: (
+            AgencyFactory() if u.role not in (Role.PROVIDER_USER, Role.ADMINISTRATOR) else None
+        )
     )
     provider = factory.LazyAttribute(
         lambda u: ProviderFactory() if u.role == Role.PROVIDER_USER else None

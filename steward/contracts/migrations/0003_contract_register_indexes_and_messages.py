@@ -5,44 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0002_contract_links_to_parties'),
-        ('parties', '0001_agencies_providers_users'),
+        ("contracts", "0002_contract_links_to_parties"),
+        ("parties", "0001_agencies_providers_users"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='contract',
-            name='contract_agency_status_idx',
+            model_name="contract",
+            name="contract_agency_status_idx",
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['end_date', 'id'], name='contract_end_id_idx'),
+            model_name="contract",
+            index=models.Index(fields=["end_date", "id"], name="contract_end_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['agency', 'end_date', 'id'], name='contract_agency_end_id_idx'),
+            model_name="contract",
+            index=models.Index(
+                fields=["agency", "end_date", "id"], name="contract_agency_end_id_idx"
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='contract',
-            name='contracts_contract_number_unique_in_agency',
-            constraint=models.UniqueConstraint(fields=('agency', 'number'), name='contracts_contract_number_unique_in_agency', violation_error_message='This agency already has a contract with this number.'),
+            model_name="contract",
+            name="contracts_contract_number_unique_in_agency",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "number"),
+                name="contracts_contract_number_unique_in_agency",
+                violation_error_message="This agency already has a contract with this number.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='contract',
-            name='contracts_contract_end_not_before_start',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='contracts_contract_end_not_before_start', violation_error_message='The end date cannot be before the start date.'),
+            model_name="contract",
+            name="contracts_contract_end_not_before_start",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="contracts_contract_end_not_before_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='contract',
-            name='contracts_contract_maximum_obligation_non_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('maximum_obligation__gte', 0)), name='contracts_contract_maximum_obligation_non_negative', violation_error_message='The maximum obligation cannot be negative.'),
+            model_name="contract",
+            name="contracts_contract_maximum_obligation_non_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("maximum_obligation__gte", 0)),
+                name="contracts_contract_maximum_obligation_non_negative",
+                violation_error_message="The maximum obligation cannot be negative.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='contract',
-            name='contracts_contract_rate_setting_has_authority',
-            constraint=models.CheckConstraint(condition=models.Q(('rate_setting', False), models.Q(('rate_setting_authority', ''), _negated=True), _connector='OR'), name='contracts_contract_rate_setting_has_authority', violation_error_message='Name the rate-setting authority of a rate-set price.'),
+            model_name="contract",
+            name="contracts_contract_rate_setting_has_authority",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rate_setting", False),
+                    models.Q(("rate_setting_authority", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="contracts_contract_rate_setting_has_authority",
+                violation_error_message="Name the rate-setting authority of a rate-set price.",
+            ),
         ),
     ]

@@ -89,9 +89,9 @@ def test_database_refuses_negative_obligation(agency, provider):
 
 def test_database_refuses_an_executed_contract_without_execution_date(agency, provider):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Contract.objects.filter(
-            pk=ContractFactory(agency=agency, provider=provider).pk
-        ).update(status=ContractStatus.EXECUTED)
+        Contract.objects.filter(pk=ContractFactory(agency=agency, provider=provider).pk).update(
+            status=ContractStatus.EXECUTED
+        )
 
 
 def test_it_refuses_a_contract_manager_of_another_agency(make_user, agency, other_agency, provider):
@@ -152,7 +152,9 @@ def test_it_cannot_become_active_before_its_start_date(manager, agency, provider
 def test_it_cannot_complete_a_draft(manager, agency, provider):
     contract = ContractFactory(agency=agency, provider=provider)
     with pytest.raises(TransitionNotAllowed):
-        services.contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
+        services.contract_complete(
+            actor=manager, contract=contract, completed_on=date(2026, 12, 31)
+        )
 
 
 def test_completion_opens_the_closeout_evaluation_due_60_days_later(manager, contract):
@@ -196,12 +198,27 @@ def test_expire_due_is_set_based_and_opens_due_dates(
 ):
     """seed 000: 60 days after the end of the term, in each agency's own pack."""
     for n in range(12):
-        ContractFactory(agency=agency, provider=provider, status="active",
-                        end_date=date(2026, 12, 31), number=f"A-{n}")
-    ContractFactory(agency=other_agency, provider=provider, status="executed",
-                    end_date=date(2026, 11, 30), number="B-1")
-    keep = ContractFactory(agency=agency, provider=provider, status="active",
-                           end_date=date(2027, 3, 31), number="A-keep")
+        ContractFactory(
+            agency=agency,
+            provider=provider,
+            status="active",
+            end_date=date(2026, 12, 31),
+            number=f"A-{n}",
+        )
+    ContractFactory(
+        agency=other_agency,
+        provider=provider,
+        status="executed",
+        end_date=date(2026, 11, 30),
+        number="B-1",
+    )
+    keep = ContractFactory(
+        agency=agency,
+        provider=provider,
+        status="active",
+        end_date=date(2027, 3, 31),
+        number="A-keep",
+    )
     with django_assert_max_num_queries(20):
         count = services.contracts_expire_due(today=date(2027, 1, 2))
     assert count == 13
@@ -239,8 +256,11 @@ def test_amendment_extends_and_records_before_and_after(manager, contract):
 def test_amendments_are_numbered_in_sequence(manager, contract):
     for n, amount in enumerate(["260000", "270000"], start=1):
         a = services.amendment_create(
-            actor=manager, contract=contract, effective_on=date(2026, 10, n),
-            reason="Rate uplift", new_maximum_obligation=Decimal(amount),
+            actor=manager,
+            contract=contract,
+            effective_on=date(2026, 10, n),
+            reason="Rate uplift",
+            new_maximum_obligation=Decimal(amount),
         )
         assert a.sequence == n
         assert a.kind == "obligation"
@@ -271,7 +291,10 @@ def test_a_draft_is_edited_not_amended(manager, agency, provider):
     draft = ContractFactory(agency=agency, provider=provider)
     with pytest.raises(TransitionNotAllowed, match="Edit the draft"):
         services.amendment_create(
-            actor=manager, contract=draft, effective_on=date(2026, 1, 1), reason="x",
+            actor=manager,
+            contract=draft,
+            effective_on=date(2026, 1, 1),
+            reason="x",
             new_end_date=date(2027, 1, 1),
         )
 
@@ -279,13 +302,19 @@ def test_a_draft_is_edited_not_amended(manager, agency, provider):
 def test_finance_officer_may_amend_but_monitor_may_not(make_user, contract):
     finance = make_user(Role.FINANCE_OFFICER)
     services.amendment_create(
-        actor=finance, contract=contract, effective_on=date(2026, 10, 1), reason="Budget cut",
+        actor=finance,
+        contract=contract,
+        effective_on=date(2026, 10, 1),
+        reason="Budget cut",
         new_maximum_obligation=Decimal("200000"),
     )
     with pytest.raises(PermissionDeniedError):
         services.amendment_create(
-            actor=make_user(Role.CONTRACT_MONITOR), contract=contract,
-            effective_on=date(2026, 10, 1), reason="x", new_maximum_obligation=Decimal("1"),
+            actor=make_user(Role.CONTRACT_MONITOR),
+            contract=contract,
+            effective_on=date(2026, 10, 1),
+            reason="x",
+            new_maximum_obligation=Decimal("1"),
         )
 
 
@@ -314,7 +343,10 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def test_master_contract_pdf_is_stored_with_its_digest(manager, contract, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     doc = services.document_upload(
-        actor=manager, contract=contract, kind="master_contract", title="Signed contract",
+        actor=manager,
+        contract=contract,
+        kind="master_contract",
+        title="Signed contract",
         upload=SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf"),
     )
     assert doc.content_type == "application/pdf"
@@ -337,7 +369,10 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(ValidationFailed, match=message):
         services.document_upload(
-            actor=manager, contract=contract, kind="attachment", title="x",
+            actor=manager,
+            contract=contract,
+            kind="attachment",
+            title="x",
             upload=SimpleUploadedFile(name, content),
         )
     assert not contract.documents.exists()
@@ -349,7 +384,10 @@ def test_oversized_uploads_are_refused(manager, contract, settings, tmp_path):
     settings.STEWARD_MAX_UPLOAD_BYTES = 100
     with pytest.raises(ValidationFailed, match="largest accepted"):
         services.document_upload(
-            actor=manager, contract=contract, kind="attachment", title="x",
+            actor=manager,
+            contract=contract,
+            kind="attachment",
+            title="x",
             upload=SimpleUploadedFile("big.pdf", PDF + b"0" * 200),
         )
 
@@ -358,6 +396,9 @@ def test_provider_users_cannot_upload(make_user, contract, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(PermissionDeniedError):
         services.document_upload(
-            actor=make_user(Role.PROVIDER_USER), contract=contract, kind="attachment",
-            title="x", upload=SimpleUploadedFile("a.pdf", PDF),
+            actor=make_user(Role.PROVIDER_USER),
+            contract=contract,
+            kind="attachment",
+            title="x",
+            upload=SimpleUploadedFile("a.pdf", PDF),
         )

@@ -34,7 +34,9 @@ def test_system_changes_are_attributed_to_steward(packs):
     assert entries[0].action == "created"
 
 
-def test_history_query_count_does_not_grow_with_entries(manager, contract, django_assert_max_num_queries):
+def test_history_query_count_does_not_grow_with_entries(
+    manager, contract, django_assert_max_num_queries
+):
     for n in range(15):
         services.contract_update(actor=manager, contract=contract, data={"title": f"T{n}"})
     with django_assert_max_num_queries(2):

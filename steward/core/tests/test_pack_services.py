@@ -59,7 +59,9 @@ def test_shipped_packs_are_read_only(packs, make_user):
     officer = make_user(Role.OVERSIGHT_OFFICER)
     with pytest.raises(PermissionDeniedError):
         policy_pack_update(
-            actor=officer, pack=packs["milwaukee-mps"], rules=packs["milwaukee-mps"].rules,
+            actor=officer,
+            pack=packs["milwaukee-mps"],
+            rules=packs["milwaukee-mps"].rules,
             reason="try",
         )
 
@@ -67,9 +69,7 @@ def test_shipped_packs_are_read_only(packs, make_user):
 @pytest.mark.parametrize("role", [Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER, Role.PROVIDER_USER])
 def test_only_oversight_and_administrators_copy_packs(packs, make_user, role):
     with pytest.raises(PermissionDeniedError):
-        policy_pack_copy(
-            actor=make_user(role), source=packs["milwaukee-mps"], slug="x", name="X"
-        )
+        policy_pack_copy(actor=make_user(role), source=packs["milwaukee-mps"], slug="x", name="X")
 
 
 def test_a_bad_edit_names_the_field_and_changes_nothing(packs, make_user):

@@ -23,19 +23,31 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {**os.environ, "STEWARD_ENV": "production", "STEWARD_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "steward.settings"}
+    env = {
+        **os.environ,
+        "STEWARD_ENV": "production",
+        "STEWARD_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "steward.settings",
+    }
     env.pop("STEWARD_SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "django", "check"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "STEWARD_SECRET_KEY" in result.stderr
