@@ -4,25 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0001_agencies_providers_users'),
+        ("parties", "0001_agencies_providers_users"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='provider',
-            name='parties_provider_tax_id_unique',
-            constraint=models.UniqueConstraint(condition=models.Q(('tax_id', ''), _negated=True), fields=('tax_id',), name='parties_provider_tax_id_unique', violation_error_message='Another provider already has this tax id (EIN).'),
+            model_name="provider",
+            name="parties_provider_tax_id_unique",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("tax_id", ""), _negated=True),
+                fields=("tax_id",),
+                name="parties_provider_tax_id_unique",
+                violation_error_message="Another provider already has this tax id (EIN).",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='provider',
-            name='parties_provider_company_number_unique',
-            constraint=models.UniqueConstraint(condition=models.Q(('company_number', ''), _negated=True), fields=('company_number',), name='parties_provider_company_number_unique', violation_error_message='Another provider already has this company number.'),
+            model_name="provider",
+            name="parties_provider_company_number_unique",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("company_number", ""), _negated=True),
+                fields=("company_number",),
+                name="parties_provider_company_number_unique",
+                violation_error_message="Another provider already has this company number.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='provider',
-            name='parties_provider_charity_number_unique',
-            constraint=models.UniqueConstraint(condition=models.Q(('charity_number', ''), _negated=True), fields=('charity_number',), name='parties_provider_charity_number_unique', violation_error_message='Another provider already has this charity number.'),
+            model_name="provider",
+            name="parties_provider_charity_number_unique",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("charity_number", ""), _negated=True),
+                fields=("charity_number",),
+                name="parties_provider_charity_number_unique",
+                violation_error_message="Another provider already has this charity number.",
+            ),
         ),
     ]

@@ -79,11 +79,18 @@ class Watched:
         page.on("console", self._console)
         page.on("pageerror", lambda exc: self.console_errors.append(f"page error: {exc}"))
         page.on("response", self._response)
-        page.on("requestfailed", lambda req: self.failed.append(f"failed {req.url}"))
+        page.on("requestfailed", self._request_failed)
 
     def _console(self, message: Any) -> None:
         if message.type == "error":
             self.console_errors.append(message.text)
+
+    def _request_failed(self, request: Any) -> None:
+        # A request cut short by the next navigation (the browser's own favicon fetch, when a
+        # test moves on quickly) is aborted, not failed: only real failures count.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
+        self.failed.append(f"failed {request.url} ({request.failure})")
 
     def _response(self, response: Any) -> None:
         if "/static/" in response.url and response.status >= 400:
