@@ -35,12 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BENCH_PG_DATABASE = "steward_bench"
-# Indexes the models do not have (yet), for --extra-indexes: the register's default order
-# (end_date, pk), for everyone and within one agency.
-EXTRA_INDEXES = {
-    "bench_contract_end_id": "contracts_contract (end_date, id)",
-    "bench_contract_agency_end_id": "contracts_contract (agency_id, end_date, id)",
-}
 BATCH = 5000
 WARMUPS = 3
 
@@ -391,12 +385,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="PostgreSQL server to use (database steward_bench)")
     parser.add_argument("--regenerate", action="store_true", help="Rebuild the bench database")
     parser.add_argument("--json", action="store_true", help="Machine-readable output")
-    parser.add_argument(
-        "--extra-indexes",
-        action="store_true",
-        help="Measure with the indexes in EXTRA_INDEXES added to the bench database "
-        "(without it they are dropped if an earlier run added them)",
-    )
     args = parser.parse_args(argv)
     if args.contracts < 1 or args.requests < 1:
         parser.error("--contracts and --requests must be at least 1")
@@ -432,14 +420,6 @@ def main(argv: list[str] | None = None) -> int:
             # COUNT(*) use an index-only scan), as autovacuum would have done in production.
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
-    with connection.cursor() as cursor:
-        for name, target in EXTRA_INDEXES.items():
-            if args.extra_indexes:
-                cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
-            else:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        cursor.execute("ANALYZE")
-
     from steward.contracts.models import Contract
 
     storages = {
@@ -466,7 +446,6 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
-        "extra_indexes": sorted(EXTRA_INDEXES) if args.extra_indexes else [],
         "results": results,
     }
     if args.json:
@@ -485,8 +464,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['contracts']} contracts ({args.contracts} bench + demo), {gen}; "
         f"{args.requests} timed requests per case after {WARMUPS} warm-ups"
     )
-    if args.extra_indexes:
-        print("with the extra indexes: " + "; ".join(EXTRA_INDEXES.values()))
     print()
     header = ("case", "as", "median ms", "p95 ms", "queries", "")
     rows = [header] + [

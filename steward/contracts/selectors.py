@@ -46,6 +46,7 @@ class ContractFilters:
     status: str = ""
     agency: str = ""  # agency slug
     provider: str = ""  # a provider's slug, or part of its legal name
+    provider_id: int | None = None  # exactly this provider (the provider page)
     contract_type: str = ""
     ends_before: date | None = None
     ends_after: date | None = None
@@ -77,6 +78,8 @@ def contract_list(*, actor: Any, filters: ContractFilters | None = None) -> Quer
     if filters.provider:
         term = filters.provider.strip()
         qs = qs.filter(Q(provider__slug=term) | Q(provider__legal_name__icontains=term))
+    if filters.provider_id is not None:
+        qs = qs.filter(provider_id=filters.provider_id)
     if filters.contract_type:
         qs = qs.filter(contract_type=filters.contract_type)
     if filters.ends_before:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from steward.contracts.models import Contract
 from steward.contracts.selectors import ContractFilters, contract_list
+from steward.core.audit import history_entries
 from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.rules import visible_contracts_q, visible_providers_q
@@ -62,7 +63,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
     provider = _visible_provider(request.user, slug)
-    contracts = contract_list(actor=request.user, filters=ContractFilters(provider=provider.slug))
+    contracts = contract_list(actor=request.user, filters=ContractFilters(provider_id=provider.pk))
     return render(
         request,
         "parties/provider_detail.html",
@@ -72,6 +73,9 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "inspections": provider.inspections.all(),
             "contracts": contracts[:200],
             "can_edit": request.user.has_perm("providers.change_provider", provider),
+            "history": history_entries(provider)
+            if request.user.has_perm("audit.view_history")
+            else None,
         },
     )
 
@@ -148,6 +152,9 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "contracts_by_status": contracts.values("status")
             .annotate(n=Count("pk"))
             .order_by("status"),
+            "history": history_entries(agency)
+            if request.user.has_perm("audit.view_history")
+            else None,
         },
     )
 
