@@ -9,5 +9,7 @@ urlpatterns = [
     path("providers/<slug:slug>/", views.provider_detail, name="provider_detail"),
     path("providers/<slug:slug>/edit/", views.provider_edit, name="provider_edit"),
     path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/new/", views.agency_new, name="agency_create"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency_detail"),
+    path("agencies/<slug:slug>/edit/", views.agency_edit, name="agency_edit"),
 ]

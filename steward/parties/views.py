@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,9 +21,20 @@ from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.rules import visible_contracts_q, visible_providers_q
 from steward.core.views import application_errors
-from steward.parties.forms import ProviderForm, ProviderSearchForm, provider_initial
+from steward.parties.forms import (
+    AgencyForm,
+    ProviderForm,
+    ProviderSearchForm,
+    agency_initial,
+    provider_initial,
+)
 from steward.parties.models import Agency, Provider, normalise_name
-from steward.parties.services import provider_create, provider_update
+from steward.parties.services import (
+    agency_create,
+    agency_update,
+    provider_create,
+    provider_update,
+)
 
 PAGE_SIZE = 50
 
@@ -133,14 +146,70 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name")
     )
-    return render(request, "parties/agency_list.html", {"agencies": agencies})
+    return render(
+        request,
+        "parties/agency_list.html",
+        {"agencies": agencies, "can_add": request.user.has_perm("agencies.add_agency")},
+    )
+
+
+def _visible_agency(user: Any, slug: str) -> Agency:
+    agency = Agency.objects.select_related("pack").filter(slug=slug).first()
+    if agency is None or not user.has_perm("agencies.view_agency", agency):
+        raise Http404("No such agency.")
+    return agency
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def agency_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("agencies.add_agency"):
+        raise PermissionDenied
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = agency_create(actor=request.user, data=form.service_data())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Added {agency.name}.")
+            return redirect("parties:agency_detail", slug=agency.slug)
+    return render(request, "parties/agency_form.html", {"form": form, "agency": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def agency_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Administrators edit every field; an oversight officer only assigns the policy pack."""
+    agency = _visible_agency(request.user, slug)
+    user = request.user
+    can_change = user.has_perm("agencies.change_agency", agency)
+    if not can_change and not user.has_perm("agencies.assign_pack", agency):
+        raise PermissionDenied
+    form = AgencyForm(
+        request.POST or None, initial=agency_initial(agency), pack_only=not can_change
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            agency_update(actor=user, agency=agency, data=data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Agency saved.")
+            return redirect("parties:agency_detail", slug=data.get("slug", agency.slug))
+    return render(
+        request,
+        "parties/agency_form.html",
+        {"form": form, "agency": agency, "pack_only": not can_change},
+    )
 
 
 @login_required
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    agency = Agency.objects.select_related("pack").filter(slug=slug).first()
-    if agency is None or not request.user.has_perm("agencies.view_agency", agency):
-        raise Http404("No such agency.")
+    agency = _visible_agency(request.user, slug)
     contracts = Contract.objects.filter(visible_contracts_q(request.user)).filter(agency=agency)
     return render(
         request,
@@ -155,6 +224,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "history": history_entries(agency)
             if request.user.has_perm("audit.view_history")
             else None,
+            "can_edit": request.user.has_perm("agencies.change_agency", agency),
+            "can_assign_pack": request.user.has_perm("agencies.assign_pack", agency),
         },
     )
 

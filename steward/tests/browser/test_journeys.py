@@ -140,6 +140,7 @@ def test_pack_pages_are_accessible(watched, make_user, packs):
         "/packs/wl-2027/",
         "/packs/wl-2027/edit/",
         "/agencies/",
+        f"/agencies/{officer.agency.slug}/edit/",
         "/providers/",
     ]:
         response = page.goto(path)
