@@ -165,6 +165,57 @@ def test_provider_page_permission_matrix(
     assert response.status_code == expected
 
 
+# page (by agency slug) → role → (own agency, other agency). Everyone signed in may see every
+# agency, so a refusal is 403, never 404; an oversight officer's edit page has only the pack.
+AGENCY_PAGES: dict[str, dict[str, tuple[int, int]]] = {
+    "parties:agency_detail": {
+        "manager": (200, 200),
+        "senior": (200, 200),
+        "oversight": (200, 200),
+        "provider": (200, 200),
+        "admin": (200, 200),
+    },
+    "parties:agency_edit": {
+        "manager": (403, 403),
+        "monitor": (403, 403),
+        "finance": (403, 403),
+        "procure": (403, 403),
+        "senior": (403, 403),
+        "oversight": (200, 200),
+        "provider": (403, 403),
+        "admin": (200, 200),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("page", "role", "org", "expected"),
+    [
+        (page, role, org, s[0] if org == "own" else s[1])
+        for page, by_role in AGENCY_PAGES.items()
+        for role, s in by_role.items()
+        for org in ("own", "other")
+    ],
+)
+def test_agency_page_permission_matrix(
+    client, make_user, agency, other_agency, page, role, org, expected
+):
+    user = make_user(ROLES[role])
+    target = agency if org == "own" else other_agency
+    response = signed_in(client, user).get(reverse(page, args=[target.slug]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(role, 200 if role == "admin" else 403) for role in ROLES],
+)
+def test_only_administrators_open_the_add_agency_page(client, make_user, role, expected):
+    user = make_user(ROLES[role])
+    response = signed_in(client, user).get(reverse("parties:agency_create"))
+    assert response.status_code == expected
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [

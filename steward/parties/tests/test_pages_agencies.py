@@ -36,6 +36,9 @@ def test_a_bad_closure_day_names_its_line_and_writes_nothing(client, make_user, 
     client.force_login(make_user(Role.ADMINISTRATOR))
     response = client.post("/agencies/new/", {**NEW, "closure_days": "2026-12-24\n24/12/2026"})
     assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["closure_days"]
+    assert "Line 2" in errors["closure_days"][0]
     assert "Line 2" in response.content.decode()
     assert not Agency.objects.filter(slug="dds").exists()
 
@@ -44,7 +47,7 @@ def test_a_slug_in_use_is_a_field_error(client, make_user, agency):
     client.force_login(make_user(Role.ADMINISTRATOR))
     response = client.post("/agencies/new/", {**NEW, "slug": agency.slug})
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    assert "already exists" in " ".join(response.context["form"].errors["slug"])
     assert Agency.objects.filter(slug=agency.slug).count() == 1
 
 
@@ -74,6 +77,9 @@ def test_administrator_edits_every_field(client, make_user, agency):
     assert response.status_code == 302
     agency.refresh_from_db()
     assert agency.name == "DCF (renamed)"
+    assert agency.contact_email == "contracts@dds.example.gov"
+    assert agency.closure_days == []
+    assert agency.history.first().history_change_reason == "Edited"
 
 
 @pytest.mark.parametrize(
@@ -81,6 +87,8 @@ def test_administrator_edits_every_field(client, make_user, agency):
     [(Role.CONTRACT_MANAGER, 403), (Role.SENIOR_MANAGER, 403), (Role.PROVIDER_USER, 403)],
 )
 def test_others_may_not_edit_agencies(client, make_user, agency, role, status):
+    """Like the provider pages: 404 only for a record the person may not see. Every signed-in
+    person may see every agency (agencies.view_agency), so a provider user gets 403 too."""
     client.force_login(make_user(role))
     assert client.get(f"/agencies/{agency.slug}/edit/").status_code == status
     assert (
@@ -93,9 +101,14 @@ def test_others_may_not_edit_agencies(client, make_user, agency, role, status):
 
 
 def test_edit_links_show_only_to_those_allowed(client, make_user, agency):
+    client.force_login(make_user(Role.ADMINISTRATOR))
+    body = client.get(f"/agencies/{agency.slug}/").content.decode()
+    assert "Edit agency" in body
+    assert "Add an agency" in client.get("/agencies/").content.decode()
     client.force_login(make_user(Role.OVERSIGHT_OFFICER))
     body = client.get(f"/agencies/{agency.slug}/").content.decode()
-    assert "Change policy pack" in body
+    assert "Change policy pack" in body and "Edit agency" not in body
+    assert "Add an agency" not in client.get("/agencies/").content.decode()
     client.force_login(make_user(Role.CONTRACT_MANAGER))
     body = client.get(f"/agencies/{agency.slug}/").content.decode()
     assert "Change policy pack" not in body and "Edit agency" not in body
