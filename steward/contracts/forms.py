@@ -14,32 +14,12 @@ from steward.contracts.models import (
     ContractType,
     DocumentKind,
 )
+from steward.contracts.services import EDITABLE_FIELDS
 from steward.parties.models import Agency, Provider, User
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-CONTRACT_FIELDS = [
-    "number",
-    "title",
-    "description",
-    "provider",
-    "contract_type",
-    "service_type",
-    "object_code",
-    "sponsor",
-    "contract_manager",
-    "start_date",
-    "end_date",
-    "renewal_options",
-    "renewal_terms",
-    "maximum_obligation",
-    "compensation_structure",
-    "rate_setting",
-    "rate_setting_authority",
-    "procurement_method",
-    "authority_category",
-    "notes",
-]
+CONTRACT_FIELDS = EDITABLE_FIELDS
 
 
 class ContractForm(forms.Form):

@@ -36,29 +36,28 @@ from steward.parties.models import Agency
 LOCKED_AFTER_EXECUTION = frozenset(
     {"agency", "provider", "number", "start_date", "end_date", "maximum_obligation", "currency"}
 )
-EDITABLE_FIELDS = frozenset(
-    {
-        "provider",
-        "number",
-        "title",
-        "description",
-        "contract_type",
-        "service_type",
-        "object_code",
-        "sponsor",
-        "contract_manager",
-        "start_date",
-        "end_date",
-        "renewal_options",
-        "renewal_terms",
-        "maximum_obligation",
-        "compensation_structure",
-        "rate_setting",
-        "rate_setting_authority",
-        "procurement_method",
-        "authority_category",
-        "notes",
-    }
+# The fields a person edits, in the order the contract form shows them (the form reuses this).
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "number",
+    "title",
+    "description",
+    "provider",
+    "contract_type",
+    "service_type",
+    "object_code",
+    "sponsor",
+    "contract_manager",
+    "start_date",
+    "end_date",
+    "renewal_options",
+    "renewal_terms",
+    "maximum_obligation",
+    "compensation_structure",
+    "rate_setting",
+    "rate_setting_authority",
+    "procurement_method",
+    "authority_category",
+    "notes",
 )
 
 
@@ -76,7 +75,7 @@ def agency_calendar(agency: Agency) -> WorkingCalendar:
 
 
 def _check_fields(data: dict[str, Any]) -> None:
-    unknown = set(data) - EDITABLE_FIELDS
+    unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(
             f"Unknown contract field(s): {', '.join(sorted(unknown))}.",
@@ -122,6 +121,8 @@ def contract_update(*, actor: Any, contract: Contract, data: dict[str, Any]) -> 
     require_perm(actor, "contracts.change_contract", contract, action="change this contract")
     _check_fields(data)
     changed = {k for k, v in data.items() if getattr(contract, k) != v}
+    if not changed:
+        return contract
     if contract.status != ContractStatus.DRAFT:
         locked = sorted(changed & LOCKED_AFTER_EXECUTION)
         if locked:

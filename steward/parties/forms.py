@@ -10,24 +10,10 @@ from django.forms.models import fields_for_model
 
 from steward.core.models import PolicyPack
 from steward.parties.models import Agency, AgencyKind, Provider
+from steward.parties.services import PROVIDER_FIELDS
 
-PROVIDER_FORM_FIELDS = [
-    "legal_name",
-    "trading_name",
-    "tax_id",
-    "company_number",
-    "charity_number",
-    "for_profit",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "email",
-    "phone",
-    "website",
-]
+# The slug is made from the legal name by the service, so the form does not ask for it.
+PROVIDER_FORM_FIELDS = [f for f in PROVIDER_FIELDS if f != "slug"]
 
 
 def _formfield(model_field: Any, **kwargs: Any) -> forms.Field:

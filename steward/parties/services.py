@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -15,30 +16,29 @@ from steward.parties.models import Agency, Provider
 AGENCY_FIELDS = frozenset(
     {"name", "slug", "kind", "pack", "jurisdiction", "address", "contact_email", "closure_days"}
 )
-PROVIDER_FIELDS = frozenset(
-    {
-        "legal_name",
-        "trading_name",
-        "slug",
-        "tax_id",
-        "company_number",
-        "charity_number",
-        "for_profit",
-        "address_line1",
-        "address_line2",
-        "city",
-        "region",
-        "postcode",
-        "country",
-        "email",
-        "phone",
-        "website",
-    }
+# The provider fields a person edits, in the order the provider form shows them.
+PROVIDER_FIELDS: tuple[str, ...] = (
+    "legal_name",
+    "trading_name",
+    "slug",
+    "tax_id",
+    "company_number",
+    "charity_number",
+    "for_profit",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "email",
+    "phone",
+    "website",
 )
 
 
-def _check_fields(data: dict[str, Any], allowed: frozenset[str], what: str) -> None:
-    unknown = set(data) - allowed
+def _check_fields(data: dict[str, Any], allowed: Collection[str], what: str) -> None:
+    unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationFailed(
             f"Unknown {what} field(s): {', '.join(sorted(unknown))}.",

@@ -402,3 +402,9 @@ def test_provider_users_cannot_upload(make_user, contract, settings, tmp_path):
             title="x",
             upload=SimpleUploadedFile("a.pdf", PDF),
         )
+
+
+def test_an_edit_that_changes_nothing_writes_no_history(manager, contract):
+    before = contract.history.count()
+    services.contract_update(actor=manager, contract=contract, data={"title": contract.title})
+    assert contract.history.count() == before
