@@ -5,19 +5,22 @@ otherwise: a provider is not told that another provider's contract exists); the 
 checks the write permission (403 for, e.g., an oversight officer who can read but not write).
 """
 
+import io
+from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from steward.contracts import services
+from steward.contracts import reports, services
 from steward.contracts.models import Contract, DocumentKind, DueDate
 from steward.contracts.schemas import (
     AmendmentIn,
     AmendmentOut,
+    AnnualLineOut,
     CompleteIn,
     ContractFilterIn,
     ContractIn,
@@ -26,6 +29,9 @@ from steward.contracts.schemas import (
     DocumentOut,
     DueDateOut,
     ExecuteIn,
+    ExpiringContractOut,
+    ImportReportOut,
+    RenewalIn,
     TerminateIn,
     TodayIn,
 )
@@ -128,6 +134,165 @@ def contract_add(request: HttpRequest, payload: ContractIn) -> Any:
         actor=_actor(request), agency=agency, data=_resolve_references(data)
     )
     return Status(201, _refetch(request, contract))
+
+
+# ---------------------------------------------------------------- register in and out
+
+
+@router.post(
+    "/contracts/import",
+    response={200: ImportReportOut, **WRITE_ERRORS},
+    tags=["register import and export"],
+    summary="Import a contract register (CSV or XLSX)",
+    description="Multipart upload: `file` (.csv or .xlsx), `format` (native, uk-transparency, "
+    "us-open-data), `agency` (slug; defaults to the caller's agency), `dry_run`, "
+    "`skip_invalid`. All or nothing: a file with any bad row imports nothing and answers 422 "
+    "with every bad row in `errors`, keyed 'line N: column'. With `dry_run` nothing is "
+    "written and the report says what would happen; with `skip_invalid` the valid rows are "
+    "imported and `rejected_csv` holds the others with their reasons. Re-importing the same "
+    "file changes nothing (upsert on agency and contract number). Contract managers of the "
+    "agency and administrators.",
+)
+def contract_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    format: Form[str] = "native",
+    agency: Form[str] = "",
+    dry_run: Form[bool] = False,
+    skip_invalid: Form[bool] = False,
+) -> Any:
+
+    from steward.contracts.importing import import_contracts
+    from steward.contracts.register_views import IMPORT_MAX_BYTES
+    from steward.core.uploads import UploadRejected, check_upload
+
+    actor = _actor(request)
+    if agency:
+        target = _lookup(Agency, "agency", agency, "agency", slug=agency)
+    elif actor.agency_id:
+        target = actor.agency
+    else:
+        raise ValidationFailed(
+            "Name the agency to import into.", errors={"agency": ["This field is required."]}
+        )
+    head = file.read(8192)
+    file.seek(0)
+    try:
+        checked = check_upload(
+            filename=file.name or "", head=head, size=file.size or 0, max_bytes=IMPORT_MAX_BYTES
+        )
+        if checked.extension not in ("csv", "xlsx"):
+            raise UploadRejected("Upload the register as a .csv or .xlsx file.")
+    except UploadRejected as exc:
+        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
+    report = import_contracts(
+        actor=actor,
+        agency=target,
+        stream=file,
+        filename=file.name or "upload",
+        fmt=format,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        today=timezone.localdate(),
+    )
+    if report.errors and not (skip_invalid and report.written):
+        errors: dict[str, list[str]] = {}
+        for e in report.errors:
+            errors.setdefault(f"line {e.line}: {e.column}" if e.column else f"line {e.line}", [])
+            errors[f"line {e.line}: {e.column}" if e.column else f"line {e.line}"].append(e.reason)
+        raise ValidationFailed(report.summary(), errors=errors)
+    return {
+        "filename": report.filename,
+        "format": report.format,
+        "dry_run": report.dry_run,
+        "written": report.written,
+        "rows_read": report.rows_read,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "amendments_created": report.amendments_created,
+        "providers_created": report.providers_created,
+        "skipped": [f"line {line}: {why}" for line, why in report.skipped],
+        "errors": [
+            {"line": e.line, "column": e.column, "contract": e.number, "reason": e.reason}
+            for e in report.errors
+        ],
+        "rejected_csv": report.rejected_csv() if report.rejected else None,
+    }
+
+
+@router.get(
+    "/contracts/export",
+    response={200: None, **READ_ERRORS},
+    tags=["register import and export"],
+    summary="Export the register (CSV, XLSX or JSON)",
+    description="The contracts the caller may see, with the same filters as the list, in "
+    "Steward's native columns (the import template's: an export imports back unchanged). "
+    "`format`: csv (default), xlsx or json. Provider users get `notes` empty.",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The register as a file (an attachment)",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            }
+        }
+    },
+)
+def contract_export(
+    request: HttpRequest, filters: Query[ContractFilterIn], format: str = "csv"
+) -> Any:
+    from django.http import FileResponse, StreamingHttpResponse
+
+    from steward.contracts.exporting import (
+        CONTENT_TYPES,
+        EXPORT_FORMATS,
+        csv_lines,
+        export_rows,
+        write_json,
+        write_xlsx,
+    )
+
+    if format not in EXPORT_FORMATS:
+        raise ValidationFailed(
+            f"Unknown format {format!r}.", errors={"format": ["Use csv, xlsx or json."]}
+        )
+    actor = _actor(request)
+    contracts = contract_list(
+        actor=actor,
+        filters=ContractFilters(
+            q=filters.q,
+            status=filters.status or "",
+            agency=filters.agency,
+            provider=filters.provider,
+            contract_type=filters.contract_type or "",
+            ends_before=filters.ends_before,
+            ends_after=filters.ends_after,
+            sort=filters.sort,
+        ),
+    )
+    rows = export_rows(contracts)
+    if not actor.has_perm("audit.view_history"):
+        rows = ([*row[:-1], ""] for row in rows)
+    name = f"steward-contracts.{format}"
+    if format == "csv":
+        response: Any = StreamingHttpResponse(csv_lines(rows), content_type=CONTENT_TYPES["csv"])
+    elif format == "json":
+        text = io.StringIO()
+        write_json(rows, text)
+        response = HttpResponse(text.getvalue(), content_type=CONTENT_TYPES["json"])
+    else:
+        binary = io.BytesIO()
+        write_xlsx(rows, binary)
+        binary.seek(0)
+        response = FileResponse(binary, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.get(
@@ -347,3 +512,85 @@ def contract_history(request: HttpRequest, contract_id: int) -> Any:
     if not _actor(request).has_perm("audit.view_history", contract):
         raise PermissionDeniedError("You do not have permission to view the history.")
     return history_entries(contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/renewals",
+    response={201: AmendmentOut, **WRITE_ERRORS},
+    tags=["amendments"],
+    summary="Exercise a renewal option",
+    description="Exercise one of the contract's renewal or extension options: a later end "
+    "date (and a new maximum obligation if the renewal adds money), recorded as a renewal "
+    "amendment. 409 when every option is exercised or the contract is not executed or "
+    "active. Contract managers and finance officers of its agency.",
+)
+def renewal_add(request: HttpRequest, contract_id: int, payload: RenewalIn) -> Any:
+    amendment = services.renewal_exercise(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
+        effective_on=payload.effective_on,
+        new_end_date=payload.new_end_date,
+        reason=payload.reason,
+        new_maximum_obligation=payload.new_maximum_obligation,
+    )
+    return Status(201, amendment)
+
+
+# ---------------------------------------------------------------- reports (seed 000)
+
+
+@router.get(
+    "/reports/expiring",
+    response={200: list[ExpiringContractOut], **READ_ERRORS},
+    tags=["reports"],
+    summary="Expiring contracts",
+    description="Executed and active contracts whose end date falls from `as_of` (default "
+    "today) to `as_of + within` days, both included, soonest first; with days left, renewal "
+    "options left, and (once evaluations exist) the latest evaluation score and renewal "
+    "eligibility. Agency staff see their own agency; oversight officers and administrators "
+    "every agency (or `agency`, a slug). Provider users: 403.",
+)
+def report_expiring(
+    request: HttpRequest, within: int = 120, as_of: date | None = None, agency: str = ""
+) -> Any:
+
+    day = as_of or timezone.localdate()
+    contracts = reports.expiring_report(
+        actor=_actor(request), as_of=day, within_days=within, agency_slug=agency
+    )
+    return [reports.expiring_record(r) for r in reports.expiring_rows(contracts, day)]
+
+
+@router.get(
+    "/reports/annual",
+    response={200: list[AnnualLineOut], **READ_ERRORS},
+    tags=["reports"],
+    summary="Annual POS and PSA report",
+    description="Per agency, for `fiscal_year` (named by the year it ends in, on each "
+    "agency's pack: July 1 for CT and MA, April 1 in the UK): the contracts in force at any "
+    "time in the year by type, POS and PSA first, and the contracts ending in the next "
+    "fiscal year. Agency staff: their agency; oversight officers and administrators: every "
+    "agency (or `agency`). Provider users: 403.",
+)
+def report_annual(request: HttpRequest, fiscal_year: int, agency: str = "") -> Any:
+
+    lines = reports.annual_report(
+        actor=_actor(request), fiscal_year=fiscal_year, agency_slug=agency
+    )
+    return [
+        {
+            "agency": line.agency,
+            "fiscal_year": line.fiscal_year,
+            "first_day": line.first_day,
+            "last_day": line.last_day,
+            "by_type": [
+                {"contract_type": t.contract_type, "contracts": t.count, "value": t.value}
+                for t in [*line.reported, *line.others]
+            ],
+            "total_contracts": line.total_count,
+            "total_value": line.total_value,
+            "ending_next_fiscal_year": line.expiring_next_year,
+            "ending_next_fiscal_year_value": line.expiring_next_year_value,
+        }
+        for line in lines
+    ]

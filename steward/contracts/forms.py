@@ -185,3 +185,90 @@ def today_initial() -> dict[str, date]:
     from django.utils import timezone
 
     return {"on": timezone.localdate()}
+
+
+class RenewalForm(forms.Form):
+    effective_on = forms.DateField(
+        label="Effective date", widget=DATE_WIDGET, help_text="For example 2026-07-01."
+    )
+    new_end_date = forms.DateField(label="New end date", widget=DATE_WIDGET)
+    new_maximum_obligation = forms.DecimalField(
+        label="New maximum obligation",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text="Leave empty when the renewal adds no money.",
+    )
+    reason = forms.CharField(label="Reason for renewing", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_end_date"
+        ].help_text = (
+            f"Now {contract.end_date:%Y-%m-%d}; {contract.renewal_terms or 'see the contract'}."
+        )
+
+
+IMPORT_FORMAT_CHOICES = [
+    ("native", "Steward's template (every contract field)"),
+    ("uk-transparency", "UK Local Government Transparency Code register"),
+    ("us-open-data", "US state or city open-data contract list"),
+]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Register file",
+        help_text="CSV or XLSX, up to 20 MB. The first row names the columns.",
+    )
+    format = forms.ChoiceField(label="Format", choices=IMPORT_FORMAT_CHOICES, initial="native")
+    agency = forms.ChoiceField(label="Agency", required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            field = cast(forms.ChoiceField, self.fields["agency"])
+            field.choices = [("", "Choose an agency"), *agencies]
+            field.required = True
+
+
+class ExpiringReportForm(forms.Form):
+    within = forms.IntegerField(
+        label="Ending within (days)", min_value=0, max_value=3660, required=False
+    )
+    as_of = forms.DateField(label="As of", widget=DATE_WIDGET, required=False)
+    agency = forms.ChoiceField(label="Agency", required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            cast(forms.ChoiceField, self.fields["agency"]).choices = [
+                ("", "All agencies"),
+                *agencies,
+            ]
+
+
+class AnnualReportForm(forms.Form):
+    fiscal_year = forms.IntegerField(
+        label="Fiscal year",
+        min_value=2000,
+        max_value=2100,
+        help_text="Named by the year it ends in: FY2027 is July 2026 to June 2027 in CT and "
+        "MA, April 2026 to March 2027 in the UK.",
+    )
+    agency = forms.ChoiceField(label="Agency", required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            cast(forms.ChoiceField, self.fields["agency"]).choices = [
+                ("", "All agencies"),
+                *agencies,
+            ]

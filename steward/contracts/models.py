@@ -28,6 +28,7 @@ class CompensationStructure(models.TextChoices):
     PERFORMANCE_BASED = "performance_based", "Performance-based"
     RISK_SHARING = "risk_sharing", "Risk-sharing"
     AUTHORISED_RATE = "authorised_rate", "Authorised (rate-set) price"
+    NOT_RECORDED = "not_recorded", "Not recorded (imported from a published register)"
 
 
 class ProcurementMethod(models.TextChoices):
@@ -73,6 +74,9 @@ class Contract(TimeStampedModel):
         max_length=20, blank=True, help_text="Accounting object code (MA: MM3/M03 mark POS)"
     )
     sponsor = models.CharField(max_length=200, blank=True, help_text="Contract sponsor")
+    department = models.CharField(
+        max_length=200, blank=True, help_text="The department within the agency that holds it"
+    )
     contract_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -86,8 +90,18 @@ class Contract(TimeStampedModel):
         default=0, help_text="Number of options to renew or extend"
     )
     renewal_terms = models.CharField(max_length=250, blank=True)
+    renewals_exercised = models.PositiveSmallIntegerField(
+        default=0, help_text="Renewal or extension options exercised so far"
+    )
     maximum_obligation = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
+    payments_to_date = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Total payments made to date, as the agency's finance system reports them",
+    )
     compensation_structure = models.CharField(max_length=30, choices=CompensationStructure.choices)
     rate_setting = models.BooleanField(
         default=False, help_text="Price set by a rate-setting authority (MA Chapter 257)"
@@ -161,6 +175,11 @@ class Contract(TimeStampedModel):
                 name="contracts_contract_terminated_has_date_and_reason",
             ),
             models.CheckConstraint(
+                condition=Q(renewals_exercised__lte=F("renewal_options")),
+                name="contracts_contract_renewals_within_options",
+                violation_error_message="More renewal options exercised than the contract has.",
+            ),
+            models.CheckConstraint(
                 condition=Q(rate_setting=False) | ~Q(rate_setting_authority=""),
                 name="contracts_contract_rate_setting_has_authority",
                 violation_error_message="Name the rate-setting authority of a rate-set price.",
@@ -201,6 +220,7 @@ class AmendmentKind(models.TextChoices):
     EXTENSION = "extension", "Extension of end date"
     OBLIGATION = "obligation", "Change of maximum obligation"
     EXTENSION_AND_OBLIGATION = "both", "Extension and change of maximum obligation"
+    RENEWAL = "renewal", "Renewal option exercised"
 
 
 class Amendment(TimeStampedModel):
@@ -210,6 +230,11 @@ class Amendment(TimeStampedModel):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="amendments")
     sequence = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=20, choices=AmendmentKind.choices)
+    reference = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The item number a published register gives this renewal or amendment",
+    )
     effective_on = models.DateField()
     reason = models.TextField()
     previous_end_date = models.DateField()
@@ -226,6 +251,14 @@ class Amendment(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "sequence"], name="contracts_amendment_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "reference"],
+                condition=~Q(reference=""),
+                name="contracts_amendment_reference_unique",
+                violation_error_message=(
+                    "This contract already has an amendment with this reference."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(new_maximum_obligation__gte=0),

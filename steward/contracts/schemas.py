@@ -50,13 +50,18 @@ class ContractOut(Schema):
     service_type: str
     object_code: str
     sponsor: str
+    department: str = Field(description="The department within the agency that holds it")
     contract_manager: str | None = Field(description="Username of the contract manager")
     start_date: date
     end_date: date
     renewal_options: int
+    renewals_exercised: int = Field(description="Renewal options exercised so far")
     renewal_terms: str
     maximum_obligation: Decimal = Field(description="A decimal string, e.g. '250000.00'")
     currency: str
+    payments_to_date: Decimal | None = Field(
+        description="Total payments to date as the finance system reports them (imported)"
+    )
     compensation_structure: CompensationStructure
     rate_setting: bool
     rate_setting_authority: str
@@ -124,6 +129,7 @@ class ContractIn(Schema):
     service_type: str = Field("", max_length=120)
     object_code: str = Field("", max_length=20)
     sponsor: str = Field("", max_length=200)
+    department: str = Field("", max_length=200)
     contract_manager: str | None = Field(None, description="Username; defaults to the caller")
     start_date: date
     end_date: date
@@ -150,6 +156,7 @@ class ContractPatch(Schema):
     service_type: str | None = Field(None, max_length=120)
     object_code: str | None = Field(None, max_length=20)
     sponsor: str | None = Field(None, max_length=200)
+    department: str | None = Field(None, max_length=200)
     contract_manager: str | None = Field(None, description="Username; null to clear")
     start_date: date | None = None
     end_date: date | None = None
@@ -241,3 +248,78 @@ class DueDateOut(Schema):
     @staticmethod
     def resolve_explanation(obj: Any) -> str:
         return obj.explain()
+
+
+class RenewalIn(Schema):
+    effective_on: date
+    new_end_date: date = Field(description="The end date after the renewal (after the current)")
+    reason: str = Field(description="Why the option is exercised")
+    new_maximum_obligation: Money | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2, description="Only if the renewal adds money"
+    )
+
+
+class ImportErrorOut(Schema):
+    line: int = Field(description="Line of the file (the header is line 1)")
+    column: str
+    contract: str = Field(description="The row's contract number, when it could be read")
+    reason: str
+
+
+class ImportReportOut(Schema):
+    filename: str
+    format: str
+    dry_run: bool
+    written: bool = Field(
+        description="True when the rows were imported (false for a dry run or a refused file)"
+    )
+    rows_read: int
+    created: int
+    updated: int
+    unchanged: int
+    amendments_created: int
+    providers_created: list[str]
+    skipped: list[str] = Field(description="Rows skipped, e.g. a totals row")
+    errors: list[ImportErrorOut]
+    rejected_csv: str | None = Field(
+        description="With skip_invalid: the rejected rows and their reasons, as CSV"
+    )
+
+
+class ExpiringContractOut(Schema):
+    agency: str = Field(description="Agency slug")
+    number: str
+    title: str
+    provider: str = Field(description="Provider's legal name")
+    department: str
+    contract_type: str
+    status: str
+    end_date: date
+    days_left: int = Field(description="Days from the as-of date to the end date (0: ends today)")
+    renewal_options_left: int
+    maximum_obligation: Decimal
+    currency: str
+    latest_evaluation_score: Decimal | None = Field(
+        description="The latest finalised evaluation's score; null until evaluations exist"
+    )
+    renewal_eligible: bool | None = Field(
+        description="Whether that score meets the pack's renewal threshold; null until then"
+    )
+
+
+class TypeTotalOut(Schema):
+    contract_type: str
+    contracts: int
+    value: Decimal
+
+
+class AnnualLineOut(Schema):
+    agency: str
+    fiscal_year: int
+    first_day: date
+    last_day: date
+    by_type: list[TypeTotalOut] = Field(description="POS and PSA first (always), then others")
+    total_contracts: int
+    total_value: Decimal
+    ending_next_fiscal_year: int = Field(description="Contracts ending in the next fiscal year")
+    ending_next_fiscal_year_value: Decimal

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
+from steward.contracts.hooks import execution_problems, renewal_problems
 from steward.contracts.models import (
     CLOSED_STATUSES,
     Amendment,
@@ -46,6 +47,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "service_type",
     "object_code",
     "sponsor",
+    "department",
     "contract_manager",
     "start_date",
     "end_date",
@@ -164,12 +166,19 @@ def _transition(
 def contract_execute(*, actor: Any, contract: Contract, executed_on: date) -> Contract:
     """Mark a draft contract executed (signed) on `executed_on`.
 
-    Side effects: status → executed; audit row."""
+    Refused while a check registered in `steward.contracts.hooks` (commercial fee, POS
+    attachments, ...) reports a problem. Side effects: status → executed; audit row."""
     contract = _transition(
         contract, actor=actor, allowed_from=(ContractStatus.DRAFT,), to="executed"
     )
     if contract.maximum_obligation is None or contract.maximum_obligation <= 0:
         raise TransitionNotAllowed("State the maximum obligation before executing the contract.")
+    problems = execution_problems(contract)
+    if problems:
+        raise TransitionNotAllowed(
+            "The contract cannot be executed yet: " + " ".join(problems),
+            errors={"__all__": problems},
+        )
     contract.status = ContractStatus.EXECUTED
     contract.executed_on = executed_on
     save_audited(contract, actor=actor, reason=f"Executed on {executed_on:%Y-%m-%d}")
@@ -492,3 +501,85 @@ def document_upload(
 
 def closed_statuses() -> tuple[str, ...]:
     return tuple(str(s) for s in CLOSED_STATUSES)
+
+
+@transaction.atomic
+def renewal_exercise(
+    *,
+    actor: Any,
+    contract: Contract,
+    new_end_date: date,
+    effective_on: date,
+    reason: str,
+    new_maximum_obligation: Decimal | None = None,
+) -> Amendment:
+    """Exercise one of the contract's renewal or extension options: a new end date (and, if
+    the renewal adds money, a new maximum obligation), recorded as a renewal amendment.
+
+    Refused past the options in the contract ("all 2 options are exercised"), on a contract
+    that is not executed or active, when the new end is not after the current one, or while a
+    check registered with `steward.contracts.hooks.register_renewal_check` (renewal
+    eligibility from the latest evaluation, seed 001) objects. Side effects: renewals
+    exercised + 1; end date (and obligation) change; audit rows on both."""
+    contract = (
+        Contract.objects.select_for_update().select_related("agency__pack").get(pk=contract.pk)
+    )
+    require_perm(actor, "contracts.amend_contract", contract, action="renew this contract")
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed(
+            "Only an executed or active contract is renewed; "
+            f"this one is {contract.get_status_display().lower()}."
+        )
+    if contract.renewals_exercised >= contract.renewal_options:
+        options = contract.renewal_options
+        raise TransitionNotAllowed(
+            "This contract has no renewal options."
+            if options == 0
+            else f"All {options} renewal option{'s' if options != 1 else ''} of this contract "
+            "are exercised; a further renewal needs an amendment to the contract."
+        )
+    errors: dict[str, list[str]] = {}
+    if not reason or not reason.strip():
+        errors["reason"] = ["Give the reason for the renewal."]
+    if new_end_date <= contract.end_date:
+        errors["new_end_date"] = [
+            f"A renewal extends the contract beyond its end date ({contract.end_date:%Y-%m-%d})."
+        ]
+    if new_maximum_obligation is not None and new_maximum_obligation < contract.maximum_obligation:
+        errors["new_maximum_obligation"] = [
+            "A renewal cannot reduce the maximum obligation; record an amendment instead."
+        ]
+    if errors:
+        raise ValidationFailed(
+            "; ".join(m for msgs in errors.values() for m in msgs), errors=errors
+        )
+    problems = renewal_problems(contract)
+    if problems:
+        raise TransitionNotAllowed(
+            "The contract cannot be renewed: " + " ".join(problems), errors={"__all__": problems}
+        )
+    obligation = (
+        contract.maximum_obligation if new_maximum_obligation is None else new_maximum_obligation
+    )
+    sequence = (
+        contract.amendments.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    ) + 1
+    number = contract.renewals_exercised + 1
+    amendment = Amendment(
+        contract=contract,
+        sequence=sequence,
+        kind=AmendmentKind.RENEWAL,
+        effective_on=effective_on,
+        reason=f"Renewal option {number} of {contract.renewal_options}: {reason.strip()}",
+        previous_end_date=contract.end_date,
+        new_end_date=new_end_date,
+        previous_maximum_obligation=contract.maximum_obligation,
+        new_maximum_obligation=obligation,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    save_audited(amendment, actor=actor, reason=amendment.reason)
+    contract.end_date = new_end_date
+    contract.maximum_obligation = obligation
+    contract.renewals_exercised = number
+    save_audited(contract, actor=actor, reason=amendment.reason)
+    return amendment

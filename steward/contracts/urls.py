@@ -1,11 +1,17 @@
 from django.urls import path
 
-from steward.contracts import views
+from steward.contracts import register_views, report_views, views
 
 app_name = "contracts"
 urlpatterns = [
     path("", views.contract_register, name="list"),
     path("new/", views.contract_create, name="create"),
+    path("import/", register_views.contract_import, name="import"),
+    path("import/template.csv", register_views.import_template, name="import_template"),
+    path("export/", register_views.contract_export, name="export"),
+    path("expiring/", report_views.expiring_report, name="report_expiring"),
+    path("annual-report/", report_views.annual_report, name="report_annual"),
+    path("<int:pk>/renewals/new/", register_views.renewal_create, name="renewal_create"),
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     path("<int:pk>/status/<slug:action>/", views.contract_transition, name="transition"),

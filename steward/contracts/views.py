@@ -25,6 +25,7 @@ from steward.contracts.forms import (
     TransitionForm,
     contract_initial,
 )
+from steward.contracts.hooks import contract_panels
 from steward.contracts.models import Contract, ContractStatus
 from steward.contracts.selectors import (
     SORTS,
@@ -111,6 +112,7 @@ def contract_register(request: HttpRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "can_add": _can_add_somewhere(request.user),
+        "export_query": _export_query(request),
     }
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
@@ -119,6 +121,14 @@ def contract_register(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _export_query(request: HttpRequest) -> str:
+    """The register's filters as a query string for the export links (no page, no format)."""
+    query = request.GET.copy()
+    for key in ("page", "format", "sort"):
+        query.pop(key, None)
+    return query.urlencode()
 
 
 def _can_add_somewhere(user: Any) -> bool:
@@ -149,6 +159,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_upload": user.has_perm("contracts.upload_document", contract),
         "transitions": available_transitions(contract, today) if can_transition else [],
         "transition_initial": today,
+        "panels": contract_panels(request, contract),
     }
     return render(request, "contracts/contract_detail.html", context)
 

@@ -49,6 +49,8 @@ provider.update     200/200 403/403 200/200 403/403 403/403 403/403 200/200 403/
 agency.detail       200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 agency.update       200/200 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403
 agency.assign_pack  200/200 200/200 403/403 403/403 403/403 403/403 403/403 403/403 403/403
+renewals.create     201/201 403/403 201/404 403/404 403/404 201/404 403/404 403/404 403/404
+contracts.import    200/200 403/403 200/403 403/403 403/403 403/403 403/403 403/403 403/403
 """
 
 # Endpoints with no organisation: one status per role.
@@ -64,6 +66,7 @@ packs.detail             200    200      200     200     200    200     200     
 packs.copy               201    201      403     403     403    403     403     403    403
 packs.update             200    200      403     403     403    403     403     403    403
 packs.history            200    200      200     200     200    200     200     200    403
+contracts.export         200    200      200     200     200    200     200     200    200
 """
 
 
@@ -97,9 +100,11 @@ def _media(settings, tmp_path):
 def world(agency, other_agency, provider, other_provider, packs):
     """One active contract per (agency, provider) pairing that matters."""
     return {
-        "own": ContractFactory(agency=agency, provider=provider, status=ContractStatus.ACTIVE),
+        "own": ContractFactory(
+            agency=agency, provider=provider, status=ContractStatus.ACTIVE, renewal_options=1
+        ),
         "other_agency": ContractFactory(
-            agency=other_agency, provider=provider, status=ContractStatus.ACTIVE
+            agency=other_agency, provider=provider, status=ContractStatus.ACTIVE, renewal_options=1
         ),
         "other_provider": ContractFactory(
             agency=agency, provider=other_provider, status=ContractStatus.ACTIVE
@@ -150,7 +155,29 @@ def _request(endpoint: str, *, contract, agency_slug: str, provider_slug: str):
         "agency.detail": ("get", f"/agencies/{agency_slug}", None),
         "agency.update": ("patch", f"/agencies/{agency_slug}", {"jurisdiction": "Statewide"}),
         "agency.assign_pack": ("patch", f"/agencies/{agency_slug}", {"pack": "milwaukee-mps"}),
+        "renewals.create": (
+            "post",
+            c + "/renewals",
+            {"effective_on": "2026-12-01", "new_end_date": "2030-12-31", "reason": "Option 1"},
+        ),
+        "contracts.import": (
+            "post",
+            "/contracts/import",
+            {"file": csv_upload(), "agency": agency_slug, "dry_run": True},
+        ),
     }[endpoint]
+
+
+def csv_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "register.csv",
+        b"number,title,provider,contract type,start date,end date,maximum obligation,"
+        b"compensation structure,procurement method\n"
+        b"IMP-1,Imported,Acme,pos,2026-01-01,2026-12-31,10,unit_rate,tendered\n",
+        content_type="text/csv",
+    )
 
 
 @pytest.mark.parametrize(("endpoint", "role", "org", "expected"), MATRIX_CASES)
@@ -195,6 +222,7 @@ def _role_only_request(endpoint: str, pack):
             {"name": "Dept of Aging", "slug": "aging", "kind": "state_agency", "pack": pack.slug},
         ),
         "providers.list": ("get", "/providers", None),
+        "contracts.export": ("get", "/contracts/export", {"format": "json"}),
         "providers.create": ("post", "/providers", {"legal_name": "New Dawn Housing"}),
         "packs.list": ("get", "/packs", None),
         "packs.detail": ("get", f"/packs/{pack.slug}", None),

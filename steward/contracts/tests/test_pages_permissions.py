@@ -58,6 +58,16 @@ CONTRACT_PAGES: dict[str, dict[str, tuple[int, int]]] = {
         "provider": (403, 404),
         "admin": (200, 200),
     },
+    "contracts:renewal_create": {
+        "manager": (200, 404),
+        "monitor": (403, 404),
+        "finance": (200, 404),
+        "procure": (403, 404),
+        "senior": (403, 404),
+        "oversight": (403, 403),
+        "provider": (403, 404),
+        "admin": (200, 200),
+    },
     "contracts:document_create": {
         "manager": (200, 404),
         "monitor": (200, 404),

@@ -1,0 +1,120 @@
+"""Extension points other areas of the domain plug into, so that the contracts app does not
+import them (and they can be built and tested on their own).
+
+- **Execution checks**: a function `check(contract) -> list[str]` registered with
+  `register_execution_check` is called by `contract_execute` before a draft is executed; every
+  problem it returns (a sentence the person can act on) refuses execution. Pricing registers
+  the commercial-fee and POS-attachment rules here (seed 004).
+- **Contract panels**: a function `panel(request, contract) -> str | None` registered with
+  `register_contract_panel` returns HTML (rendered with the request, so permissions apply) to
+  show as a section of the contract page, or None to show nothing. Panels are shown in the
+  order of `order`, then registration.
+
+Apps register in their `AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from steward.contracts.models import Contract
+
+ExecutionCheck = Callable[["Contract"], list[str]]
+ContractPanel = Callable[["HttpRequest", "Contract"], "str | None"]
+
+
+@dataclass(frozen=True)
+class _Panel:
+    order: int
+    key: str
+    render: ContractPanel
+
+
+_execution_checks: dict[str, ExecutionCheck] = {}
+_renewal_checks: dict[str, ExecutionCheck] = {}
+_panels: dict[str, _Panel] = {}
+
+
+def register_execution_check(key: str, check: ExecutionCheck) -> None:
+    """Register `check` under `key` (registering the same key again replaces it)."""
+    _execution_checks[key] = check
+
+
+def execution_problems(contract: Contract) -> list[str]:
+    """Every reason a registered check gives for not executing `contract` yet."""
+    problems: list[str] = []
+    for check in _execution_checks.values():
+        problems.extend(check(contract))
+    return problems
+
+
+def register_renewal_check(key: str, check: ExecutionCheck) -> None:
+    """Register a check `renewal_exercise` runs before exercising a renewal option (the
+    evaluations area registers renewal eligibility, seed 001)."""
+    _renewal_checks[key] = check
+
+
+def renewal_problems(contract: Contract) -> list[str]:
+    """Every reason a registered check gives for not renewing `contract`."""
+    problems: list[str] = []
+    for check in _renewal_checks.values():
+        problems.extend(check(contract))
+    return problems
+
+
+def register_contract_panel(key: str, render: ContractPanel, *, order: int = 100) -> None:
+    """Register a section of the contract page under `key` (again replaces it)."""
+    _panels[key] = _Panel(order=order, key=key, render=render)
+
+
+def contract_panels(request: HttpRequest, contract: Contract) -> list[Any]:
+    """The HTML of every registered panel that has something to show, in order."""
+    panels = sorted(_panels.values(), key=lambda p: p.order)
+    return [html for p in panels if (html := p.render(request, contract))]
+
+
+# ---------------------------------------------------------------- data one area offers another
+
+# A risk signal source: `source(contract_ids, as_of) -> {contract_id: {signal_name: count}}`,
+# set-based (a bounded number of queries whatever the number of contracts; `contract_ids` None
+# means every contract). The performance area offers "indicators_missed", "returns_late" and
+# "returns_missing"; the risk assessment (seed 003) weighs every signal it is given.
+RiskSignalSource = Callable[[Any, Any], dict[int, dict[str, int]]]
+_risk_signal_sources: dict[str, RiskSignalSource] = {}
+
+
+def register_risk_signal_source(key: str, source: RiskSignalSource) -> None:
+    """Register a source of risk signals under `key` (again replaces it)."""
+    _risk_signal_sources[key] = source
+
+
+def risk_signal_sources() -> dict[str, RiskSignalSource]:
+    """Every registered risk signal source, by key."""
+    return dict(_risk_signal_sources)
+
+
+# Units delivered per reporting period, from the provider's returns (seed 003 asks that units
+# paid be cross-referenced with units delivered): `source(contract) -> list[(period_start,
+# period_end, units)]` with dates and Decimal units, in period order.
+UnitsDeliveredSource = Callable[["Contract"], list[tuple[Any, Any, Any]]]
+_units_delivered: dict[str, UnitsDeliveredSource] = {}
+
+
+def register_units_delivered_source(key: str, source: UnitsDeliveredSource) -> None:
+    """Register where units delivered come from (the performance area's returns)."""
+    _units_delivered[key] = source
+
+
+def units_delivered(contract: Contract) -> list[tuple[Any, Any, Any]] | None:
+    """Units delivered per period from the registered source(s); None when no area offers them."""
+    if not _units_delivered:
+        return None
+    rows: list[tuple[Any, Any, Any]] = []
+    for source in _units_delivered.values():
+        rows.extend(source(contract))
+    return sorted(rows, key=lambda row: row[0])

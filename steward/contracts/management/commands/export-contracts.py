@@ -1,0 +1,54 @@
+"""`steward export-contracts --format csv|xlsx|json [--agency SLUG] -o FILE`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from steward.contracts.exporting import (
+    EXPORT_FORMATS,
+    export_rows,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
+from steward.contracts.models import Contract
+from steward.parties.models import Agency
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the contract register in Steward's native columns (the import template's), "
+        "so that the file imports back unchanged."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+        parser.add_argument("--agency", help="Only this agency's contracts (its slug).")
+        parser.add_argument(
+            "-o", "--output", type=Path, help="The file to write ('-' or none: standard output)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        contracts = Contract.objects.order_by("agency_id", "number")
+        if options["agency"]:
+            agency = Agency.objects.filter(slug=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"No agency {options['agency']!r}.")
+            contracts = contracts.filter(agency=agency)
+        fmt, target = options["format"], options["output"]
+        if fmt == "xlsx":
+            if target is None or str(target) == "-":
+                raise CommandError("An XLSX export needs -o FILE.")
+            with target.open("wb") as out:
+                write_xlsx(export_rows(contracts), out)
+        elif target is None or str(target) == "-":
+            (write_csv if fmt == "csv" else write_json)(export_rows(contracts), sys.stdout)
+        else:
+            with target.open("w", encoding="utf-8", newline="") as text_out:
+                (write_csv if fmt == "csv" else write_json)(export_rows(contracts), text_out)
+        if target is not None and str(target) != "-":
+            self.stderr.write(f"Exported {contracts.count()} contracts to {target}.")

@@ -1,0 +1,684 @@
+"""The contract register's file formats: which columns mean what, and how a row becomes a
+contract record (no Django).
+
+- ``native``: Steward's own template; one row per contract, every contract field (the export
+  writes the same columns, so an export imports back unchanged).
+- ``uk-transparency``: the contract register English councils publish under the Local
+  Government Transparency Code. What Steward has a field for is mapped; the review date, the
+  SME/VCSE flags and anything unrecognised are kept in the contract's notes.
+- ``us-open-data``: the usual US state/city open-data contract list. Rows sharing a contract
+  number are one contract; rows whose item id extends it (Philadelphia's ``current_item_id``
+  1820407 → 182040701) are its renewals or amendments, each with its own term and amount
+  (a $0 amount is a time-only renewal, a negative one a reduction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from steward.contracts.tabular import (
+    CellError,
+    SheetRow,
+    is_blank,
+    parse_date,
+    parse_flag,
+    parse_money,
+    text,
+)
+
+FORMATS = ("native", "uk-transparency", "us-open-data")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+    number: str = ""  # the contract number of the row, when it could be read
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column!r}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RegisterItem:
+    """A renewal or amendment as a published register lists it (us-open-data)."""
+
+    reference: str
+    line: int
+    start_date: date
+    end_date: date
+    amount: Decimal
+
+
+@dataclass
+class ContractRecord:
+    """One contract as a file describes it, validated cell by cell."""
+
+    line: int
+    number: str
+    values: dict[str, Any]  # contract field name → value (only fields the format gives)
+    provider: dict[str, Any]  # legal_name, tax_id, company_number, charity_number, for_profit
+    items: list[RegisterItem] = field(default_factory=list)  # us-open-data: first = base term
+
+
+# ------------------------------------------------------------------------ choices by label
+
+CONTRACT_TYPES = {
+    "pos": "pos",
+    "purchase of service": "pos",
+    "purchase of services": "pos",
+    "psa": "psa",
+    "personal service agreement": "psa",
+    "personal services agreement": "psa",
+    "professional services": "professional_services",
+    "professional_services": "professional_services",
+    "charter school": "charter_school",
+    "charter_school": "charter_school",
+    "block": "block",
+    "block contract": "block",
+    "framework": "framework",
+    "framework / preferred purchaser": "framework",
+    "spot": "spot",
+    "spot purchase": "spot",
+}
+
+
+def _choice(value: object, choices: dict[str, str], what: str) -> str:
+    raw = text(value)
+    key = raw.lower()
+    if key in choices:
+        return choices[key]
+    allowed = ", ".join(sorted(set(choices.values())))
+    raise CellError(f"{raw!r} is not a {what} (one of: {allowed})")
+
+
+# ------------------------------------------------------------------------ column specs
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    headers: tuple[str, ...]  # normalised header names (tabular.header_key), first = canonical
+    required: bool = False
+
+
+NATIVE_COLUMNS: tuple[Column, ...] = (
+    Column("number", ("number", "contract number"), required=True),
+    Column("title", ("title",), required=True),
+    Column("description", ("description",)),
+    Column("provider", ("provider", "provider legal name"), required=True),
+    Column("provider_tax_id", ("provider tax id",)),
+    Column("provider_company_number", ("provider company number",)),
+    Column("provider_charity_number", ("provider charity number",)),
+    Column("provider_for_profit", ("provider for profit",)),
+    Column("department", ("department",)),
+    Column("contract_type", ("contract type",), required=True),
+    Column("service_type", ("service type",)),
+    Column("object_code", ("object code",)),
+    Column("sponsor", ("sponsor",)),
+    Column("start_date", ("start date",), required=True),
+    Column("end_date", ("end date",), required=True),
+    Column("renewal_options", ("renewal options",)),
+    Column("renewals_exercised", ("renewals exercised",)),
+    Column("renewal_terms", ("renewal terms",)),
+    Column("maximum_obligation", ("maximum obligation",), required=True),
+    Column("currency", ("currency",)),
+    Column("payments_to_date", ("payments to date",)),
+    Column("compensation_structure", ("compensation structure",), required=True),
+    Column("rate_setting", ("rate setting",)),
+    Column("rate_setting_authority", ("rate setting authority",)),
+    Column("procurement_method", ("procurement method",), required=True),
+    Column("authority_category", ("authority category",)),
+    Column("status", ("status",)),
+    Column("executed_on", ("executed on",)),
+    Column("completed_on", ("completed on",)),
+    Column("terminated_on", ("terminated on",)),
+    Column("termination_reason", ("termination reason",)),
+    Column("notes", ("notes",)),
+)
+
+UK_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "number",
+        ("reference", "contract reference", "reference number", "contract ref", "ref", "id"),
+        required=True,
+    ),
+    Column("title", ("title", "contract title", "title of agreement", "subject")),
+    Column("description", ("description", "description of goods and services", "purpose")),
+    Column(
+        "provider",
+        ("supplier name", "supplier", "name of supplier", "contractor", "provider"),
+        required=True,
+    ),
+    Column(
+        "provider_company_number",
+        ("company number", "companies house number", "supplier company number"),
+    ),
+    Column("provider_charity_number", ("charity number", "registered charity number")),
+    Column("department", ("department", "department responsible", "directorate", "service")),
+    Column("start_date", ("start date", "contract start date", "start"), required=True),
+    Column("end_date", ("end date", "contract end date", "end", "expiry date"), required=True),
+    Column("review_date", ("review date", "contract review date")),
+    Column(
+        "maximum_obligation",
+        ("value", "contract value", "total value", "value of agreement", "estimated value"),
+        required=True,
+    ),
+    Column("sme", ("sme", "sme flag", "small or medium enterprise")),
+    Column("vcse", ("vcse", "vcse flag", "voluntary or community sector")),
+    Column("procurement_type", ("procurement type", "procurement method", "route to market")),
+)
+
+US_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "number",
+        ("original contract id", "contract number", "contract no", "contract id", "contract"),
+        required=True,
+    ),
+    Column("item", ("current item id", "item id", "amendment number", "current contract id")),
+    Column("agency_name", ("agency", "agency name")),
+    Column("department", ("department name", "department", "dept")),
+    Column(
+        "provider",
+        ("vendor", "vendor name", "supplier", "contractor", "payee", "legal name"),
+        required=True,
+    ),
+    Column("provider_tax_id", ("vendor tax id", "tax id", "fein", "ein")),
+    Column("type", ("contract structure type", "contract type", "type", "category")),
+    Column("description", ("short desc", "description", "contract description", "purpose")),
+    Column("start_date", ("start dt", "start date", "begin date", "effective date"), required=True),
+    Column("end_date", ("end dt", "end date", "expiration date", "expiry date"), required=True),
+    Column(
+        "amount",
+        ("amt", "amount", "contract amount", "value", "total amount", "award amount"),
+        required=True,
+    ),
+    Column("payments", ("tot payments", "payments to date", "total payments", "amount paid")),
+    Column("original_vendor", ("orig vendor", "original vendor")),
+    Column("advertised", ("adv or exempt", "advertised or exempt", "procurement method")),
+    Column("profit_status", ("profit status", "for profit")),
+)
+
+COLUMNS = {"native": NATIVE_COLUMNS, "uk-transparency": UK_COLUMNS, "us-open-data": US_COLUMNS}
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which header of the file holds which field."""
+
+    by_field: dict[str, str]
+    unknown: tuple[str, ...]
+
+
+def map_columns(fmt: str, headers: Iterable[str]) -> tuple[ColumnMap, list[RowError]]:
+    """Match the file's (normalised) headers to the format's columns; missing required ones
+    are errors on line 1."""
+    present = [h for h in headers if h]
+    by_field: dict[str, str] = {}
+    for column in COLUMNS[fmt]:
+        for header in column.headers:
+            if header in present:
+                by_field[column.field] = header
+                break
+    errors = [
+        RowError(1, column.headers[0], "this column is required and the file does not have it")
+        for column in COLUMNS[fmt]
+        if column.required and column.field not in by_field
+    ]
+    used = set(by_field.values())
+    unknown = tuple(h for h in present if h not in used)
+    return ColumnMap(by_field, unknown), errors
+
+
+# ------------------------------------------------------------------------ rows → records
+
+
+class _Reader:
+    """Read the cells of one row, collecting an error per bad cell. (On the import's hot
+    path: a 100,000-row file calls these three million times, so they avoid closures.)"""
+
+    def __init__(self, row: SheetRow, columns: ColumnMap, date_order: str) -> None:
+        self.row = row
+        self.cells = row.cells
+        self.by_field = columns.by_field
+        self.date_order = date_order
+        self.errors: list[RowError] = []
+
+    def raw(self, name: str) -> Any:
+        header = self.by_field.get(name)
+        return None if header is None else self.cells.get(header)
+
+    def has(self, name: str) -> bool:
+        return not is_blank(self.raw(name))
+
+    def _value(self, name: str, required: bool) -> Any:
+        """The cell's value, or None when it is blank (an error if it is required)."""
+        header = self.by_field.get(name)
+        value = None if header is None else self.cells.get(header)
+        if value is None or (type(value) is str and not value.strip()):
+            if required:
+                self.errors.append(RowError(self.row.line, header or name, "this cell is empty"))
+            return None
+        return value
+
+    def _fail(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.row.line, self.by_field.get(name, name), message))
+
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        max_length: int | None = None,
+        multiline: bool = False,
+    ) -> str:
+        value = self._value(name, required)
+        if value is None:
+            return ""
+        out = str(value).replace("\r\n", "\n").strip() if multiline else text(value)
+        if max_length and len(out) > max_length:
+            self._fail(name, f"is {len(out)} characters long; at most {max_length}")
+            return ""
+        return out
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        try:
+            return parse_date(value, date_order=self.date_order)
+        except CellError as exc:
+            self._fail(name, str(exc))
+            return None
+
+    def money(self, name: str, *, required: bool = False, negative: bool = False) -> Any:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        try:
+            return parse_money(value, allow_negative=negative)
+        except CellError as exc:
+            self._fail(name, str(exc))
+            return None
+
+    def whole(self, name: str) -> int | None:
+        value = self._value(name, False)
+        if value is None:
+            return None
+        raw = text(value)
+        if not raw.isdigit():
+            self._fail(name, f"{raw!r} is not a whole number")
+            return None
+        return int(raw)
+
+    def flag(self, name: str) -> bool | None:
+        value = self._value(name, False)
+        if value is None:
+            return None
+        try:
+            return parse_flag(value)
+        except CellError as exc:
+            self._fail(name, str(exc))
+            return None
+
+    def choice(self, name: str, choices: dict[str, str], what: str, *, required: bool) -> Any:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        try:
+            return _choice(value, choices, what)
+        except CellError as exc:
+            self._fail(name, str(exc))
+            return None
+
+    def error(self, column: str, reason: str) -> None:
+        self._fail(column, reason)
+
+
+def choices_of(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A lookup accepting a choice's value or its label, case-insensitively."""
+    out: dict[str, str] = {}
+    for value, label in pairs:
+        out[value.lower()] = value
+        out[label.lower()] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The contract model's choices (passed in, to keep this module free of Django)."""
+
+    contract_types: dict[str, str]
+    compensation: dict[str, str]
+    procurement: dict[str, str]
+    authority: dict[str, str]
+    statuses: dict[str, str]
+
+
+def read_native(
+    row: SheetRow, columns: ColumnMap, *, date_order: str, vocab: Vocabulary
+) -> tuple[ContractRecord | None, list[RowError]]:
+    r = _Reader(row, columns, date_order)
+    values: dict[str, Any] = {
+        "title": r.text("title", required=True, max_length=250),
+        "description": r.text("description", multiline=True),
+        "department": r.text("department", max_length=200),
+        "contract_type": r.choice(
+            "contract_type", vocab.contract_types, "contract type", required=True
+        ),
+        "service_type": r.text("service_type", max_length=120),
+        "object_code": r.text("object_code", max_length=20),
+        "sponsor": r.text("sponsor", max_length=200),
+        "start_date": r.date("start_date", required=True),
+        "end_date": r.date("end_date", required=True),
+        "renewal_terms": r.text("renewal_terms", max_length=250),
+        "maximum_obligation": r.money("maximum_obligation", required=True),
+        "compensation_structure": r.choice(
+            "compensation_structure", vocab.compensation, "compensation structure", required=True
+        ),
+        "rate_setting_authority": r.text("rate_setting_authority", max_length=120),
+        "procurement_method": r.choice(
+            "procurement_method", vocab.procurement, "procurement method", required=True
+        ),
+        "termination_reason": r.text("termination_reason", multiline=True),
+        "notes": r.text("notes", multiline=True),
+    }
+    if r.has("payments_to_date"):
+        values["payments_to_date"] = r.money("payments_to_date")
+    values["renewal_options"] = r.whole("renewal_options") or 0
+    values["renewals_exercised"] = r.whole("renewals_exercised") or 0
+    values["rate_setting"] = bool(r.flag("rate_setting"))
+    values["authority_category"] = (
+        r.choice("authority_category", vocab.authority, "authority category", required=False) or ""
+    )
+    if r.has("currency"):
+        currency = r.text("currency").upper()
+        if len(currency) != 3 or not currency.isalpha():
+            r.error("currency", f"{currency!r} is not a 3-letter currency code")
+        values["currency"] = currency
+    if r.has("status"):
+        values["status"] = r.choice("status", vocab.statuses, "status", required=False)
+    for name in ("executed_on", "completed_on", "terminated_on"):
+        values[name] = r.date(name)
+    provider = {
+        "legal_name": r.text("provider", required=True, max_length=250),
+        "tax_id": r.text("provider_tax_id", max_length=20),
+        "company_number": r.text("provider_company_number", max_length=20),
+        "charity_number": r.text("provider_charity_number", max_length=20),
+        "for_profit": r.flag("provider_for_profit"),
+    }
+    number = r.text("number", required=True, max_length=60)
+    _check_term(r, values)
+    if values["renewals_exercised"] > values["renewal_options"]:
+        r.error(
+            "renewals_exercised",
+            f"{values['renewals_exercised']} renewals exercised but the contract has only "
+            f"{values['renewal_options']} options",
+        )
+    if values["rate_setting"] and not values["rate_setting_authority"]:
+        r.error("rate_setting_authority", "name the authority that set the rate")
+    if r.errors:
+        return None, [_with_number(e, number) for e in r.errors]
+    return ContractRecord(line=row.line, number=number, values=values, provider=provider), []
+
+
+def _check_term(r: _Reader, values: dict[str, Any]) -> None:
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start:
+        r.error("end_date", f"the end date {end:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
+
+
+def _with_number(error: RowError, number: str) -> RowError:
+    return RowError(error.line, error.column, error.reason, number)
+
+
+UK_PROCUREMENT = {
+    "open": "tendered",
+    "open procedure": "tendered",
+    "restricted": "tendered",
+    "restricted procedure": "tendered",
+    "competitive": "tendered",
+    "competitive tender": "tendered",
+    "tender": "tendered",
+    "tendered": "tendered",
+    "competitive dialogue": "tendered",
+    "competitive procedure with negotiation": "tendered",
+    "framework": "tendered",
+    "call off": "tendered",
+    "call off from framework": "tendered",
+    "mini competition": "tendered",
+    "quotation": "under_threshold",
+    "quotes": "under_threshold",
+    "request for quotation": "under_threshold",
+    "below threshold": "under_threshold",
+    "direct award": "sole_source",
+    "single tender action": "sole_source",
+    "sole source": "sole_source",
+    "waiver": "sole_source",
+    "negotiated without prior publication": "sole_source",
+    "best value exemption": "best_value_exemption",
+}
+
+
+def read_uk(
+    row: SheetRow, columns: ColumnMap, *, date_order: str, vocab: Vocabulary
+) -> tuple[ContractRecord | None, list[RowError]]:
+    r = _Reader(row, columns, date_order)
+    number = r.text("number", required=True, max_length=60)
+    description = r.text("description")
+    title = r.text("title", max_length=250) or description[:250]
+    if not title:
+        r.error("title", "give a title or a description")
+    notes: list[str] = []
+    review = r.date("review_date")
+    if review:
+        notes.append(f"Review date: {review:%Y-%m-%d}")
+    for flag, label in (("sme", "SME"), ("vcse", "VCSE")):
+        if r.has(flag):
+            value = r.flag(flag)
+            if value is not None:
+                notes.append(f"{label}: {'yes' if value else 'no'}")
+    procurement_raw = r.text("procurement_type")
+    procurement = UK_PROCUREMENT.get(procurement_raw.lower(), "other")
+    if procurement_raw and procurement == "other":
+        notes.append(f"Procurement type: {procurement_raw}")
+    for header in columns.unknown:
+        value = row.cells.get(header)
+        if not is_blank(value):
+            notes.append(f"{header}: {text(value)}")
+    values: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "department": r.text("department", max_length=200),
+        "contract_type": "professional_services",
+        "start_date": r.date("start_date", required=True),
+        "end_date": r.date("end_date", required=True),
+        "maximum_obligation": r.money("maximum_obligation", required=True),
+        "compensation_structure": "not_recorded",
+        "procurement_method": procurement,
+        "notes": "\n".join(notes),
+    }
+    provider = {
+        "legal_name": r.text("provider", required=True, max_length=250),
+        "company_number": r.text("provider_company_number", max_length=20),
+        "charity_number": r.text("provider_charity_number", max_length=20),
+    }
+    _check_term(r, values)
+    if r.errors:
+        return None, [_with_number(e, number) for e in r.errors]
+    return ContractRecord(line=row.line, number=number, values=values, provider=provider), []
+
+
+def _us_contract_type(raw: str) -> str:
+    key = raw.lower()
+    for phrase, value in (
+        ("purchase of service", "pos"),
+        ("personal service", "psa"),
+        ("charter", "charter_school"),
+    ):
+        if phrase in key:
+            return value
+    if key in ("pos", "psa"):
+        return key
+    return "professional_services"
+
+
+def read_us_item(
+    row: SheetRow, columns: ColumnMap, *, date_order: str
+) -> tuple[ContractRecord | None, list[RowError]]:
+    """One row of a US open-data list: a contract's original term or one of its renewals /
+    amendments (the item). Group them with `merge_us_items`."""
+    r = _Reader(row, columns, date_order)
+    number = r.text("number", required=True, max_length=60)
+    item = r.text("item", max_length=60)
+    start = r.date("start_date", required=True)
+    end = r.date("end_date", required=True)
+    amount = r.money("amount", required=True, negative=True)
+    payments = r.money("payments") if r.has("payments") else None
+    raw_type = r.text("type", max_length=120)
+    description = r.text("description")
+    vendor = r.text("provider", required=True, max_length=250)
+    advertised = r.text("advertised").lower()
+    profit = r.text("profit_status").lower()
+    if start and end and end < start:
+        r.error("end_date", f"the end date {end:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
+    if item and number and not item.startswith(number):
+        r.error("item", f"item {item!r} does not extend contract number {number!r}")
+    if r.errors:
+        return None, [_with_number(e, number) for e in r.errors]
+    notes = []
+    original = r.text("original_vendor")
+    if original and original != vendor:
+        notes.append(f"Original vendor: {original}")
+    agency_name = r.text("agency_name")
+    if agency_name:
+        notes.append(f"Agency in the published register: {agency_name}")
+    values: dict[str, Any] = {
+        "title": (description or f"{vendor}: contract {number}")[:250],
+        "description": description,
+        "department": r.text("department", max_length=200),
+        "contract_type": _us_contract_type(raw_type),
+        "service_type": raw_type,
+        "start_date": start,
+        "end_date": end,
+        "maximum_obligation": amount,
+        "payments_to_date": payments,
+        "compensation_structure": "not_recorded",
+        "procurement_method": "tendered" if advertised.startswith("adv") else "other",
+        "notes": "\n".join(notes),
+    }
+    provider: dict[str, Any] = {
+        "legal_name": vendor,
+        "tax_id": r.text("provider_tax_id", max_length=20),
+    }
+    if profit:
+        provider["for_profit"] = profit.replace("-", " ").startswith("for profit")
+    assert start and end and amount is not None
+    record = ContractRecord(
+        line=row.line,
+        number=number,
+        values=values,
+        provider=provider,
+        items=[RegisterItem(item or number, row.line, start, end, amount)],
+    )
+    return record, []
+
+
+def _fold_repeated_items(
+    records: list[ContractRecord],
+) -> tuple[list[ContractRecord], list[str], list[RowError]]:
+    """A register may list one item twice: Philadelphia lists some sole-source items once for
+    the total authorised to date (the wider term) and once for the current year (a term inside
+    it). Keep the row whose term contains the other's, and say so in the notes; items listed
+    twice with terms that do not nest are an error."""
+    by_reference: dict[str, ContractRecord] = {}
+    notes: list[str] = []
+    errors: list[RowError] = []
+    for record in records:
+        item = record.items[0]
+        kept = by_reference.get(item.reference)
+        if kept is None:
+            by_reference[item.reference] = record
+            continue
+        other = kept.items[0]
+        if other.start_date <= item.start_date and item.end_date <= other.end_date:
+            wide, narrow = other, item
+        elif item.start_date <= other.start_date and other.end_date <= item.end_date:
+            wide, narrow = item, other
+            by_reference[item.reference] = record
+        else:
+            errors.append(
+                RowError(
+                    item.line,
+                    "current item id",
+                    f"item {item.reference} is also on line {other.line} with a term that "
+                    "does not contain this one or lie inside it",
+                    record.number,
+                )
+            )
+            continue
+        notes.append(
+            f"Item {item.reference} is listed twice (lines {other.line} and {item.line}): the "
+            f"row for {wide.start_date:%Y-%m-%d} to {wide.end_date:%Y-%m-%d} ({wide.amount}, "
+            f"the total to date) was used; the row for {narrow.start_date:%Y-%m-%d} to "
+            f"{narrow.end_date:%Y-%m-%d} ({narrow.amount}) lies inside it."
+        )
+    return list(by_reference.values()), notes, errors
+
+
+def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None, list[RowError]]:
+    """Merge the rows of one contract number into one contract: its term runs from the
+    earliest start to the latest end, its obligation is the sum of the item amounts (a
+    negative amount reduces it, $0 is a time-only renewal), payments to date are summed; the
+    text fields come from the latest item. The first item is the term the contract starts
+    with (items[0]); each later item becomes a renewal/amendment with the publisher's item id."""
+    records, notes_extra, errors = _fold_repeated_items(records)
+    items = sorted(
+        (item for record in records for item in record.items),
+        key=lambda i: (len(i.reference), i.reference),
+    )
+    first = records[0]
+    latest = max(records, key=lambda rec: (len(rec.items[0].reference), rec.items[0].reference))
+    total = sum((i.amount for i in items), Decimal("0"))
+    running = Decimal("0")
+    for item in items:
+        running += item.amount
+        if running < 0:
+            errors.append(
+                RowError(
+                    item.line,
+                    "amt",
+                    f"the amounts of contract {first.number} up to item {item.reference} add up "
+                    f"to {running}: a contract's obligation cannot be negative",
+                    first.number,
+                )
+            )
+            break
+    if errors:
+        return None, errors
+    payments = [r.values["payments_to_date"] for r in records]
+    values = dict(latest.values)
+    values["start_date"] = min(i.start_date for i in items)
+    values["end_date"] = max(i.end_date for i in items)
+    values["maximum_obligation"] = total
+    values["payments_to_date"] = (
+        None if all(p is None for p in payments) else sum((p or Decimal("0")) for p in payments)
+    )
+    notes = [r.values["notes"] for r in records if r.values["notes"]] + notes_extra
+    values["notes"] = "\n".join(dict.fromkeys(notes))
+    return (
+        ContractRecord(
+            line=min(r.line for r in records),
+            number=first.number,
+            values=values,
+            provider=latest.provider,
+            items=items,
+        ),
+        [],
+    )

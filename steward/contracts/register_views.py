@@ -1,0 +1,256 @@
+"""Pages for the register in and out: import (upload, preview, confirm), the import template,
+export of the current filter, and exercising a renewal option."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from steward.contracts import services
+from steward.contracts.exporting import (
+    CONTENT_TYPES,
+    EXPORT_FORMATS,
+    HEADERS,
+    csv_lines,
+    export_rows,
+    write_json,
+    write_xlsx,
+)
+from steward.contracts.forms import ContractFilterForm, ImportForm, RenewalForm
+from steward.contracts.importing import ImportReport, import_contracts
+from steward.contracts.selectors import ContractFilters, contract_get, contract_list
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.forms import apply_errors
+from steward.core.uploads import UploadRejected, check_upload
+from steward.core.views import application_errors
+from steward.parties.models import Agency, Role
+
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+SESSION_KEY = "steward.pending_imports"
+
+
+def _import_agencies(user: Any) -> list[tuple[str, str]] | None:
+    """None: the user imports into their own agency; else the agencies to choose from."""
+    if user.role == Role.ADMINISTRATOR:
+        return list(Agency.objects.order_by("name").values_list("slug", "name"))
+    if user.agency_id and user.has_perm("contracts.add_contract", user.agency):
+        return None
+    raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def contract_import(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload and check (a dry run shows what would happen, every bad row listed).
+    Step 2 (`confirm`): import the checked file, all or nothing."""
+    user: Any = request.user
+    agencies = _import_agencies(user)
+    pending: dict[str, dict[str, str]] = request.session.get(SESSION_KEY, {})
+    if request.method == "POST" and "confirm" in request.POST:
+        token = request.POST.get("confirm", "")
+        entry = pending.pop(token, None)
+        request.session[SESSION_KEY] = pending
+        if entry is None:
+            messages.error(request, "That upload has expired; upload the file again.")
+            return redirect("contracts:import")
+        target = Agency.objects.select_related("pack").get(slug=entry["agency"])
+        with default_storage.open(entry["path"], "rb") as stream:
+            result = import_contracts(
+                actor=user,
+                agency=target,
+                stream=stream,
+                filename=entry["name"],
+                fmt=entry["format"],
+                today=timezone.localdate(),
+            )
+        default_storage.delete(entry["path"])
+        if result.written:
+            messages.success(request, result.summary())
+            return redirect(f"{_register_url()}?agency={target.slug}")
+        return render(
+            request,
+            "contracts/import.html",
+            {"form": ImportForm(agencies=agencies), "report": result, "agency": target},
+        )
+
+    form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies)
+    report: ImportReport | None = None
+    token = ""
+    agency: Agency | None = user.agency if agencies is None else None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        head = upload.read(8192)
+        upload.seek(0)
+        try:
+            checked = check_upload(
+                filename=upload.name, head=head, size=upload.size, max_bytes=IMPORT_MAX_BYTES
+            )
+            if checked.extension not in ("csv", "xlsx"):
+                raise UploadRejected("Upload the register as a .csv or .xlsx file.")
+        except UploadRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            if agencies is not None:
+                agency = Agency.objects.select_related("pack").get(slug=form.cleaned_data["agency"])
+            assert agency is not None
+            report = import_contracts(
+                actor=user,
+                agency=agency,
+                stream=upload,
+                filename=upload.name,
+                fmt=form.cleaned_data["format"],
+                dry_run=True,
+                today=timezone.localdate(),
+            )
+            if report.ok:
+                upload.seek(0)
+                token = uuid.uuid4().hex
+                path = default_storage.save(f"imports/{token}.{checked.extension}", upload)
+                pending[token] = {
+                    "path": path,
+                    "name": upload.name,
+                    "format": form.cleaned_data["format"],
+                    "agency": agency.slug,
+                }
+                request.session[SESSION_KEY] = pending
+    return render(
+        request,
+        "contracts/import.html",
+        {"form": form, "report": report, "token": token, "agency": agency},
+    )
+
+
+def _register_url() -> str:
+    from django.urls import reverse
+
+    return reverse("contracts:list")
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The native template: the header row and one example row."""
+    example = [
+        "DCF-27-001",
+        "Intensive family preservation",
+        "In-home services for families at risk of a child's removal",
+        "Bright Futures Family Services, Inc.",
+        "06-1234567",
+        "",
+        "",
+        "no",
+        "Child welfare",
+        "pos",
+        "Family preservation",
+        "MM3",
+        "Deputy Commissioner",
+        "2027-07-01",
+        "2028-06-30",
+        "2",
+        "0",
+        "Two one-year renewals",
+        "1250000.00",
+        "USD",
+        "",
+        "unit_rate",
+        "no",
+        "",
+        "tendered",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
+    body = "".join(csv_lines([example]))
+    response = HttpResponse(body, content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = 'attachment; filename="steward-contracts-template.csv"'
+    assert len(example) == len(HEADERS)
+    return response
+
+
+@login_required
+@require_GET
+def contract_export(request: HttpRequest) -> HttpResponseBase:
+    """The register for the current filter, in csv, xlsx or json (the native columns)."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        fmt = "csv"
+    form = ContractFilterForm(
+        request.GET or None,
+        agencies=list(Agency.objects.order_by("name").values_list("slug", "name")),
+    )
+    if form.is_bound:
+        form.is_valid()
+    filters = ContractFilters(
+        q=form.value("q") or "",
+        status=form.value("status") or "",
+        agency=form.value("agency") or "",
+        provider=form.value("provider") or "",
+        contract_type=form.value("contract_type") or "",
+        ends_before=form.value("ends_before"),
+        ends_after=form.value("ends_after"),
+        sort="end_date",
+    )
+    contracts = contract_list(actor=request.user, filters=filters)
+    rows = export_rows(contracts)
+    if not request.user.has_perm("audit.view_history"):  # provider users: no internal notes
+        rows = ([*row[:-1], ""] for row in rows)
+    name = f"steward-contracts-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            csv_lines(rows), content_type=CONTENT_TYPES[fmt]
+        )
+    elif fmt == "json":
+        out = io.StringIO()
+        write_json(rows, out)
+        response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES[fmt])
+    else:
+        binary = io.BytesIO()
+        write_xlsx(rows, binary)
+        binary.seek(0)
+        response = FileResponse(binary, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def renewal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    contract = contract_get(actor=user, pk=pk)
+    if not user.has_perm("contracts.amend_contract", contract):
+        raise PermissionDenied
+    form = RenewalForm(request.POST or None, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.renewal_exercise(
+                actor=user,
+                contract=contract,
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+                new_end_date=data["new_end_date"],
+                new_maximum_obligation=data["new_maximum_obligation"],
+            )
+        except (ValidationFailed, TransitionNotAllowed) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Renewal option exercised.")
+            return redirect("contracts:detail", pk=pk)
+    return render(request, "contracts/renewal_form.html", {"form": form, "contract": contract})

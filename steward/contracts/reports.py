@@ -1,0 +1,282 @@
+"""The register's reports: expiring contracts and the annual POS and PSA report (seed 000).
+
+Reads only; the rules are in `register_reports` (no Django). Agency staff see their own agency,
+oversight officers and administrators every agency; provider users may not run them. Both are
+computed in the database (filters and GROUP BY), a bounded number of queries whatever the
+number of contracts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from steward.contracts.models import Contract, ContractStatus, ContractType
+from steward.contracts.register_reports import (
+    TYPE_LABELS,
+    AgencyYear,
+    days_left,
+    expiring_window,
+    options_left,
+    totals,
+)
+from steward.contracts.selectors import expiring_contracts
+from steward.core.errors import NotFoundError, ValidationFailed
+from steward.core.packs import FiscalYear
+from steward.core.services import require_perm
+from steward.parties.models import Agency, AgencyKind, Role
+
+DEFAULT_FISCAL_YEAR = FiscalYear(start_month=7, start_day=1, source="Steward default")
+MAX_WITHIN_DAYS = 3660
+
+
+def _agencies(actor: Any, agency_slug: str) -> list[Agency]:
+    """The agencies `actor` may report on, narrowed to `agency_slug` when given."""
+    require_perm(actor, "reports.view_register_reports", action="run register reports")
+    if actor.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        agencies = Agency.objects.exclude(kind=AgencyKind.OVERSIGHT_BODY)
+    else:
+        agencies = Agency.objects.filter(pk=actor.agency_id)
+    agencies = agencies.select_related("pack").order_by("name")
+    if agency_slug:
+        agencies = agencies.filter(slug=agency_slug)
+        if not agencies:
+            raise NotFoundError(f"No agency {agency_slug!r} that you may report on.")
+    return list(agencies)
+
+
+# ---------------------------------------------------------------- expiring contracts
+
+
+@dataclass(frozen=True)
+class ExpiringRow:
+    contract: Contract
+    days_left: int
+    options_left: int
+    latest_score: Decimal | None  # evaluations are not built yet: always None
+    renewal_eligible: bool | None
+
+
+def latest_evaluation_score(contract: Contract) -> Decimal | None:
+    """The latest finalised evaluation's score: evaluations arrive with their own issue; until
+    then every contract is "not evaluated yet"."""
+    return None
+
+
+def expiring_report(
+    *, actor: Any, as_of: date, within_days: int, agency_slug: str = ""
+) -> QuerySet[Contract]:
+    """Executed or active contracts ending from `as_of` to `as_of + within_days` (inclusive),
+    soonest first, in the agencies `actor` may report on."""
+    if not 0 <= within_days <= MAX_WITHIN_DAYS:
+        raise ValidationFailed(
+            f"Give a window of 0 to {MAX_WITHIN_DAYS} days.",
+            errors={"within": [f"From 0 to {MAX_WITHIN_DAYS} days."]},
+        )
+    agencies = _agencies(actor, agency_slug)
+    expiring_window(as_of, within_days)
+    return expiring_contracts(actor=actor, today=as_of, within_days=within_days).filter(
+        agency__in=agencies
+    )
+
+
+def expiring_rows(contracts: QuerySet[Contract], as_of: date) -> Iterator[ExpiringRow]:
+    for contract in contracts.iterator(chunk_size=2000):
+        score = latest_evaluation_score(contract)
+        yield ExpiringRow(
+            contract=contract,
+            days_left=days_left(contract.end_date, as_of),
+            options_left=options_left(contract.renewal_options, contract.renewals_exercised),
+            latest_score=score,
+            renewal_eligible=None,
+        )
+
+
+EXPIRING_COLUMNS = (
+    "agency",
+    "number",
+    "title",
+    "provider",
+    "department",
+    "contract_type",
+    "status",
+    "end_date",
+    "days_left",
+    "renewal_options_left",
+    "maximum_obligation",
+    "currency",
+    "latest_evaluation_score",
+    "renewal_eligible",
+)
+
+
+def expiring_record(row: ExpiringRow) -> dict[str, Any]:
+    c = row.contract
+    return {
+        "agency": c.agency.slug,
+        "number": c.number,
+        "title": c.title,
+        "provider": c.provider.legal_name,
+        "department": c.department,
+        "contract_type": c.contract_type,
+        "status": c.status,
+        "end_date": c.end_date.isoformat(),
+        "days_left": row.days_left,
+        "renewal_options_left": row.options_left,
+        "maximum_obligation": str(c.maximum_obligation),
+        "currency": c.currency,
+        "latest_evaluation_score": None if row.latest_score is None else str(row.latest_score),
+        "renewal_eligible": row.renewal_eligible,
+    }
+
+
+# ---------------------------------------------------------------- annual report
+
+
+def annual_report(*, actor: Any, fiscal_year: int, agency_slug: str = "") -> list[AgencyYear]:
+    """One line per agency for `fiscal_year` (named by the year it ends in), each on its own
+    pack's fiscal year: contracts active in the year by type, and those ending in the next."""
+    if not 2000 <= fiscal_year <= 2100:
+        raise ValidationFailed(
+            "Give a fiscal year from 2000 to 2100.",
+            errors={"fiscal_year": ["From 2000 to 2100."]},
+        )
+    agencies = _agencies(actor, agency_slug)
+    by_start: dict[tuple[int, int], list[Agency]] = {}
+    for agency in agencies:
+        fy = agency.pack.parsed.fiscal_year if agency.pack_id else DEFAULT_FISCAL_YEAR
+        by_start.setdefault((fy.start_month, fy.start_day), []).append(agency)
+    lines: dict[int, AgencyYear] = {}
+    for (month, day), group in by_start.items():
+        fy = FiscalYear(start_month=month, start_day=day, source="")
+        first, last = fy.bounds(fiscal_year)
+        next_first, next_last = fy.bounds(fiscal_year + 1)
+        for agency in group:
+            lines[agency.pk] = AgencyYear(agency.name, fiscal_year, first, last)
+        ran = (
+            Contract.objects.filter(agency__in=group, start_date__lte=last)
+            .exclude(status=ContractStatus.DRAFT)
+            .filter(
+                Q(terminated_on__isnull=True, end_date__gte=first)
+                | Q(terminated_on__gte=first, end_date__gte=first)
+            )
+            .order_by()
+            .values("agency_id", "contract_type")
+            .annotate(n=Count("id"), value=Sum("maximum_obligation"))
+        )
+        for row in ran:
+            lines[row["agency_id"]].add(row["contract_type"], row["n"], row["value"])
+        ending = (
+            Contract.objects.filter(
+                agency__in=group,
+                status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
+                end_date__gte=next_first,
+                end_date__lte=next_last,
+            )
+            .order_by()
+            .values("agency_id")
+            .annotate(n=Count("id"), value=Sum("maximum_obligation"))
+        )
+        for ended in ending:
+            line = lines[ended["agency_id"]]
+            line.expiring_next_year = ended["n"]
+            line.expiring_next_year_value = ended["value"]
+    for line in lines.values():
+        for t in line.by_type.values():
+            t.label = ContractType(t.contract_type).label
+    return [lines[a.pk] for a in agencies]
+
+
+ANNUAL_COLUMNS = (
+    "agency",
+    "fiscal_year",
+    "first_day",
+    "last_day",
+    "contract_type",
+    "contracts",
+    "value",
+)
+
+
+def annual_records(lines: list[AgencyYear]) -> Iterator[dict[str, Any]]:
+    """Flat records: per agency, POS, PSA, each other type, and the contracts ending in the
+    next fiscal year (`contract_type` "ending_next_fiscal_year"); then the totals."""
+    total = totals(lines)
+    for line in [*lines, *([total] if total and len(lines) > 1 else [])]:
+        base = {
+            "agency": line.agency,
+            "fiscal_year": line.fiscal_year,
+            "first_day": line.first_day.isoformat(),
+            "last_day": line.last_day.isoformat(),
+        }
+        for t in [*line.reported, *line.others]:
+            yield {
+                **base,
+                "contract_type": t.contract_type,
+                "contracts": t.count,
+                "value": str(t.value),
+            }
+        yield {
+            **base,
+            "contract_type": "ending_next_fiscal_year",
+            "contracts": line.expiring_next_year,
+            "value": str(line.expiring_next_year_value),
+        }
+
+
+# ---------------------------------------------------------------- files
+
+
+def as_csv(columns: tuple[str, ...], records: Iterator[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    return out.getvalue()
+
+
+def as_json(records: Iterator[dict[str, Any]]) -> str:
+    return json.dumps(list(records), indent=2) + "\n"
+
+
+def as_xlsx(title: str, columns: tuple[str, ...], records: Iterator[dict[str, Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append([c.replace("_", " ") for c in columns])
+    numeric = {"value", "maximum_obligation", "latest_evaluation_score"}
+    for record in records:
+        sheet.append(
+            [
+                Decimal(record[c]) if c in numeric and record[c] not in (None, "") else record[c]
+                for c in columns
+            ]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+__all__ = ["TYPE_LABELS"]
+
+
+def expiring_rows_for(contracts: Any, as_of: date) -> Iterator[ExpiringRow]:
+    """Rows for a page of contracts already fetched (the paginated page)."""
+    for contract in contracts:
+        yield ExpiringRow(
+            contract=contract,
+            days_left=days_left(contract.end_date, as_of),
+            options_left=options_left(contract.renewal_options, contract.renewals_exercised),
+            latest_score=latest_evaluation_score(contract),
+            renewal_eligible=None,
+        )

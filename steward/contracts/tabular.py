@@ -1,0 +1,298 @@
+"""Reading messy spreadsheets: headers, dates, money, blank and totals rows (no Django).
+
+Real registers arrive as CSV or XLSX with header names in any case and spacing, dates in ISO,
+US (MM/DD/YYYY) and UK (DD/MM/YYYY) forms and as Excel serial numbers, money with currency
+signs, thousands separators and accountants' brackets, blank lines and a totals row at the
+end. Everything here turns one cell into a value or raises CellError with a sentence a person
+can act on; the importer adds the line number and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import IO, Any
+
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("1000000000000")  # the database holds 14 digits, 2 after the point
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (it counts 1900 as a leap year)
+# Excel serial numbers from 1 Jan 1950 to 31 Dec 2099: a bare number outside is not a date
+EXCEL_SERIAL_RANGE = (18264, 73050)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One row of a sheet: its 1-based line number in the file and its cells by header key."""
+
+    line: int
+    cells: dict[str, Any]
+
+
+def header_key(name: object) -> str:
+    """Normalise a header: 'Contract  Number ', 'contract_number' and 'CONTRACT-NUMBER' all
+    become 'contract number'."""
+    text = str(name or "").replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[\s_\-./]+", " ", text)
+    return re.sub(r"[^a-z0-9 ]", "", text).strip()
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def text(value: object) -> str:
+    """A cell as trimmed text ('' for a blank cell), inner runs of white space as one space;
+    numbers without a trailing '.0'."""
+    if type(value) is str:
+        stripped = value.strip()
+        if "  " in stripped or "\n" in stripped or "\t" in stripped or "\r" in stripped:
+            return " ".join(stripped.split())
+        return stripped
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?")
+_SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def parse_date(value: object, *, date_order: str) -> date:
+    """Read a date cell. `date_order` is the agency pack's: "MDY" (US) or "DMY" (UK), used for
+    slashed dates; ISO (YYYY-MM-DD) and Excel serial numbers are read in either."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_serial(float(value))
+    raw = text(value)
+    if not raw:
+        raise CellError("a date is required")
+    if m := _ISO.fullmatch(raw):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), raw)
+    if m := _SLASHED.fullmatch(raw):
+        first, second, year = int(m[1]), int(m[2]), int(m[3])
+        if len(m[3]) == 2:
+            year += 2000 if year < 70 else 1900
+        month, day = (first, second) if date_order == "MDY" else (second, first)
+        form = "MM/DD/YYYY" if date_order == "MDY" else "DD/MM/YYYY"
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise CellError(f"{raw!r} is not a date in the agency's {form} form") from None
+    if _SERIAL.fullmatch(raw):
+        return _from_serial(float(raw))
+    form = "MM/DD/YYYY" if date_order == "MDY" else "DD/MM/YYYY"
+    raise CellError(f"{raw!r} is not a date (use YYYY-MM-DD or {form})")
+
+
+def _make_date(year: int, month: int, day: int, raw: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(f"{raw!r} is not a date") from None
+
+
+def _from_serial(serial: float) -> date:
+    low, high = EXCEL_SERIAL_RANGE
+    if not low <= serial <= high:
+        raise CellError(f"{serial:g} is not a date (an Excel date number is {low}–{high})")
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+_MONEY_STRIP = re.compile(r"[$£€\s]|USD|GBP|EUR", re.IGNORECASE)
+_MONEY = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+def parse_money(value: object, *, allow_negative: bool = False) -> Decimal:
+    """Read an amount: '$1,234.50', '£1,234', '1234.5', '(1,000.00)' and '-1,000' (negative
+    only where `allow_negative`). Rounded half-up to cents."""
+    if isinstance(value, bool):
+        raise CellError("an amount is required")
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    else:
+        raw = text(value)
+        if not raw:
+            raise CellError("an amount is required")
+        cleaned = _MONEY_STRIP.sub("", raw)
+        negative = False
+        if cleaned.startswith("(") and cleaned.endswith(")"):
+            negative, cleaned = True, cleaned[1:-1]
+        if cleaned.startswith("-"):
+            negative, cleaned = not negative, cleaned[1:]
+        if not _MONEY.fullmatch(cleaned) or cleaned.startswith("-"):
+            raise CellError(f"{raw!r} is not an amount of money")
+        try:
+            amount = Decimal(cleaned.replace(",", ""))
+        except InvalidOperation:
+            raise CellError(f"{raw!r} is not an amount of money") from None
+        if negative:
+            amount = -amount
+    if amount < 0 and not allow_negative:
+        raise CellError(f"{text(value)!r} is negative; an amount here cannot be")
+    if abs(amount) >= MONEY_LIMIT:
+        raise CellError(f"{text(value)!r} is too large (at most 999,999,999,999.99)")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_TRUE = {"y", "yes", "true", "1", "x"}
+_FALSE = {"n", "no", "false", "0", ""}
+
+
+def parse_flag(value: object) -> bool:
+    raw = text(value).lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise CellError(f"{text(value)!r} is not yes or no")
+
+
+_TOTALS = re.compile(r"^(grand\s+)?totals?\b|^sum\b", re.IGNORECASE)
+
+
+def is_totals_row(values: Iterable[Any]) -> bool:
+    """A trailing 'Total' / 'Grand total' row that spreadsheets add under a register: its
+    first filled cell says so."""
+    for value in values:
+        if not is_blank(value):
+            return bool(_TOTALS.match(text(value)))
+    return False
+
+
+# ---------------------------------------------------------------------------- reading files
+
+
+class FileFormatError(ValueError):
+    """The file as a whole cannot be read (not CSV/XLSX, no header row, ...)."""
+
+
+def sniff_kind(name: str, head: bytes) -> str:
+    """'xlsx' or 'csv', from the content first (a ZIP signature), then the name."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        raise FileFormatError("The file is named .xlsx but is not an Excel workbook.")
+    return "csv"
+
+
+def iter_rows(stream: IO[bytes], *, kind: str) -> tuple[list[str], Iterator[SheetRow]]:
+    """Return the header keys and an iterator over the data rows (blank rows skipped, line
+    numbers as a person sees them in the file). Streams: rows are read as they are used."""
+    if kind == "xlsx":
+        return _xlsx_rows(stream)
+    return _csv_rows(stream)
+
+
+class _KeepOpen(io.RawIOBase):
+    """Read `stream` without closing it when the text wrapper on top is closed or collected
+    (the caller owns the stream: a page reads an upload twice, to check and to store it)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _decode(stream: IO[bytes]) -> IO[str]:
+    head = stream.read(4096)
+    stream.seek(0)
+    encoding = "utf-8-sig"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not just a character cut at the 4 KiB boundary
+            encoding = "cp1252"
+    buffered = io.BufferedReader(_KeepOpen(stream), buffer_size=1 << 16)
+    return io.TextIOWrapper(buffered, encoding=encoding, newline="")
+
+
+def _csv_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
+    reader = csv.reader(_decode(stream))
+    header: list[str] | None = None
+    for raw in reader:
+        if any(cell.strip() for cell in raw):
+            header = [header_key(h) for h in raw]
+            break
+    if header is None:
+        raise FileFormatError("The file is empty: no header row.")
+    columns = header
+
+    def rows() -> Iterator[SheetRow]:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            yield SheetRow(line=line, cells=_cells(columns, values))
+
+    return columns, rows()
+
+
+def _xlsx_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise FileFormatError(f"The Excel workbook cannot be read: {exc}") from None
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    header: list[str] | None = None
+    line = 0
+    for values in iterator:
+        line += 1
+        if any(not is_blank(v) for v in values):
+            header = [header_key(h) for h in values]
+            break
+    if header is None:
+        workbook.close()
+        raise FileFormatError("The first sheet is empty: no header row.")
+    columns = header
+    start = line
+
+    def rows() -> Iterator[SheetRow]:
+        number = start
+        try:
+            for values in iterator:
+                number += 1
+                if all(is_blank(v) for v in values):
+                    continue
+                yield SheetRow(line=number, cells=_cells(columns, list(values)))
+        finally:
+            workbook.close()
+
+    return columns, rows()
+
+
+def _cells(columns: list[str], values: list[Any]) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    for key, value in zip(columns, values, strict=False):
+        if key and key not in cells:
+            cells[key] = value
+    return cells
