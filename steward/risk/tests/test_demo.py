@@ -1,0 +1,29 @@
+"""The risk demo extension logs concerns through the services and assesses the contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from steward.core.demo import DemoContext
+from steward.risk.demo import demo_concerns_and_risk
+from steward.risk.models import Concern, RiskAssessment
+from steward.testing.factories import ContractFactory
+
+
+def test_demo_extension(manager, agency, provider, contract):
+    second = ContractFactory(agency=agency, provider=provider, status="active", number="DCF-2")
+    ctx = DemoContext(
+        today=date(2026, 6, 30),
+        admin=manager,
+        users={"manager": manager},
+        agencies={"dcf": agency},
+        providers={provider.slug: provider},
+        contracts={contract.number: contract, second.number: second},
+    )
+    counts = demo_concerns_and_risk(ctx)
+    assert counts["concerns"] == 6 == Concern.objects.count()
+    assert counts["risk assessments"] >= 2
+    assert set(RiskAssessment.objects.values_list("contract_id", flat=True)) == {
+        contract.pk,
+        second.pk,
+    }
