@@ -1,0 +1,265 @@
+"""API: a contract's pricing records (seed 004). A contract the caller may not see (or, for
+internal records, may not see internally) answers 404; a write without permission 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from steward.contracts.models import Contract
+from steward.core.errors import NotFoundError
+from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.pricing import calc, selectors, services
+from steward.pricing.models import CommercialFee, PosAttachment
+from steward.pricing.schemas import (
+    AttachmentIn,
+    AttachmentOut,
+    BillOutOut,
+    ConsultationIn,
+    ConsultationOut,
+    FeeIn,
+    FeeOut,
+    PaymentIn,
+    PaymentOut,
+    PriceLimitsIn,
+    PriceLimitsOut,
+    RateCalculationIn,
+    RateCalculationOut,
+)
+
+router = Router(tags=["pricing"])
+BASE = "/pricing/contracts/{contract_id}"
+
+
+def _contract(request: HttpRequest, contract_id: int, *, internal: bool = False) -> Contract:
+    actor = request.auth  # type: ignore[attr-defined]
+    contract = selectors.pricing_contract_get(actor=actor, pk=contract_id)
+    if internal and not actor.has_perm("pricing.view_internal", contract):
+        raise NotFoundError("No such contract.")
+    return contract
+
+
+def _rate_out(rc: Any, with_lines: bool) -> dict[str, Any]:
+    data = {f: getattr(rc, f) for f in RateCalculationOut.model_fields if f != "lines"}
+    data["lines"] = []
+    if with_lines:
+        result = services.compute(
+            contract=rc.contract,
+            program_cost=rc.program_cost,
+            capacity=rc.capacity,
+            units_per_period=rc.units_per_period,
+            utilization_factor=rc.utilization_factor,
+            exceptional_reason=rc.exceptional_reason or "recorded",
+        )
+        data["lines"] = [l.__dict__ for l in result.lines]  # noqa: E741
+    return data
+
+
+@router.get(
+    f"{BASE}/rate-calculations",
+    response={200: list[RateCalculationOut], **READ_ERRORS},
+    summary="List a contract's rate calculations",
+    description="Every version of the contract's POS Attachment 4 rate calculation, newest "
+    "first (seed 004). The contract's provider may read them once it is released.",
+)
+def rate_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    rows = selectors.rate_calculations(actor=request.auth, contract=contract)  # type: ignore[attr-defined]
+    return [_rate_out(rc, False) for rc in rows]
+
+
+@router.post(
+    f"{BASE}/rate-calculations",
+    response={201: RateCalculationOut, **WRITE_ERRORS},
+    summary="Compute and record a rate calculation",
+    description="Compute the unit rate and maximum obligation (every line with its formula) "
+    "and record it as a new version. `utilization_factor` is a fraction (0.85 is 85%): below "
+    "the pack's reasonable minimum it needs `exceptional_reason`; above its maximum it is "
+    "refused (422). Finance officers and contract managers of the contract's agency.",
+)
+def rate_create(request: HttpRequest, contract_id: int, payload: RateCalculationIn) -> Any:
+    contract = _contract(request, contract_id)
+    rc = services.rate_calculation_create(
+        actor=request.auth,  # type: ignore[attr-defined]
+        contract=contract,
+        **payload.model_dump(),
+    )
+    return Status(201, _rate_out(rc, True))
+
+
+@router.get(
+    f"{BASE}/payments",
+    response={200: list[PaymentOut], **READ_ERRORS},
+    summary="List a contract's payments",
+    description="Invoices paid per period (units and amount), in period order.",
+)
+def payment_list(request: HttpRequest, contract_id: int) -> Any:
+    return list(selectors.payments(contract=_contract(request, contract_id)))
+
+
+@router.post(
+    f"{BASE}/payments",
+    response={201: PaymentOut, **WRITE_ERRORS},
+    summary="Record a payment",
+    description="Record an invoice paid for a period. Finance officers and contract managers "
+    "of the contract's agency.",
+)
+def payment_create(request: HttpRequest, contract_id: int, payload: PaymentIn) -> Any:
+    contract = _contract(request, contract_id)
+    payment = services.payment_record(
+        actor=request.auth,  # type: ignore[attr-defined]
+        contract=contract,
+        **payload.model_dump(),
+    )
+    return Status(201, payment)
+
+
+@router.get(
+    f"{BASE}/bill-out",
+    response={200: BillOutOut, **READ_ERRORS},
+    summary="Project the bill-out date",
+    description="From billing to date, the date the maximum obligation is reached and whether "
+    "that is before the end date, with the reminder that the provider must still serve up "
+    "to the total capacity purchased with no added funding (seed 004).",
+)
+def bill_out(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    rows = list(selectors.payments(contract=contract))
+    result = calc.project_bill_out(
+        maximum_obligation=contract.maximum_obligation,
+        billed_to_date=sum((p.amount for p in rows), calc.ZERO),
+        start=contract.start_date,
+        as_of=rows[-1].period_end if rows else contract.start_date,
+        end=contract.end_date,
+    )
+    return {**result.__dict__, "reminder": calc.REMINDER}
+
+
+@router.get(
+    f"{BASE}/fee",
+    response={200: FeeOut, **READ_ERRORS},
+    summary="The contract's commercial fee",
+    description="The stated fee and, once year-end revenue and expenses are recorded, the "
+    "retainable fee (none from a deficit). Agency-internal: 404 for providers.",
+)
+def fee_get(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    fee = CommercialFee.objects.filter(contract=contract).first()
+    if fee is None:
+        raise NotFoundError("No commercial fee stated.")
+    retainable = services.fee_retainable(fee, selectors.billed_to_date(contract))
+    return {
+        **{f: getattr(fee, f) for f in FeeIn.model_fields},
+        "retainable_fee": retainable.fee if retainable else None,
+    }
+
+
+@router.put(
+    f"{BASE}/fee",
+    response={200: FeeOut, **WRITE_ERRORS},
+    summary="State the commercial fee",
+    description="`kind` zero, percentage or amount; `basis` maximum_obligation, "
+    "total_payments or share_of_surplus. A cost-reimbursement contract cannot carry a "
+    "non-zero fee (422).",
+)
+def fee_put(request: HttpRequest, contract_id: int, payload: FeeIn) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    fee = services.commercial_fee_set(
+        actor=request.auth,  # type: ignore[attr-defined]
+        contract=contract,
+        **payload.model_dump(),
+    )
+    retainable = services.fee_retainable(fee, selectors.billed_to_date(contract))
+    return {
+        **{f: getattr(fee, f) for f in FeeIn.model_fields},
+        "retainable_fee": retainable.fee if retainable else None,
+    }
+
+
+@router.get(
+    f"{BASE}/attachments",
+    response={200: list[AttachmentOut], **READ_ERRORS},
+    summary="POS attachment checklist",
+    description="Attachments 1–6: required or not (1 always), and whether uploaded or "
+    "completed. Agency-internal.",
+)
+def attachment_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    rows = {a.number: a for a in PosAttachment.objects.filter(contract=contract)}
+    out = []
+    for n, title in calc.ATTACHMENTS.items():
+        row = rows.get(n)
+        out.append(
+            {
+                "number": n,
+                "title": title,
+                "required": n == 1 or bool(row and row.required),
+                "completed": bool(row and row.completed),
+                "document_id": row.document_id if row else None,
+                "satisfied": bool(row and row.satisfied),
+            }
+        )
+    return out
+
+
+@router.put(
+    f"{BASE}/attachments/{{number}}",
+    response={200: AttachmentOut, **WRITE_ERRORS},
+    summary="Update a POS attachment",
+    description="Mark attachment `number` (1–6) required, completed, or satisfied by one of "
+    "the contract's documents.",
+)
+def attachment_put(
+    request: HttpRequest, contract_id: int, number: int, payload: AttachmentIn
+) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    row = services.attachment_set(
+        actor=request.auth,  # type: ignore[attr-defined]
+        contract=contract,
+        number=number,
+        **payload.model_dump(),
+    )
+    return {
+        "number": row.number,
+        "title": calc.ATTACHMENTS[row.number],
+        "required": row.required,
+        "completed": row.completed,
+        "document_id": row.document_id,
+        "satisfied": row.satisfied,
+    }
+
+
+@router.post(
+    f"{BASE}/risk-consultations",
+    response={201: ConsultationOut, **WRITE_ERRORS},
+    summary="Record a risk-sharing consultation",
+    description="The consultation with OSD and the Secretariat a risk-sharing structure needs "
+    "before execution (seed 004).",
+)
+def consultation_create(request: HttpRequest, contract_id: int, payload: ConsultationIn) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    row = services.risk_consultation_record(
+        actor=request.auth,  # type: ignore[attr-defined]
+        contract=contract,
+        **payload.model_dump(),
+    )
+    return Status(201, row)
+
+
+@router.put(
+    f"{BASE}/price-limits",
+    response={200: PriceLimitsOut, **WRITE_ERRORS},
+    summary="Record compensation limits",
+    description="Authorised rate-set price (rate-set contracts only), the provider's lowest "
+    "price to other purchasers (a higher rate is refused), client resources and third-party "
+    "payments reducing the obligation, non-reimbursable cost offsets (seed 004).",
+)
+def limits_put(request: HttpRequest, contract_id: int, payload: PriceLimitsIn) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    return services.price_limits_set(
+        actor=request.auth,  # type: ignore[attr-defined]
+        contract=contract,
+        **payload.model_dump(),
+    )

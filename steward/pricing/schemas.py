@@ -1,0 +1,125 @@
+"""API schemas for pricing (money as Decimal, serialised as strings)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class RateLineOut(Schema):
+    number: str
+    label: str
+    value: str
+    formula: str
+
+
+class RateCalculationIn(Schema):
+    program_cost: Decimal
+    capacity: Decimal
+    units_per_period: Decimal
+    utilization_factor: Decimal
+    exceptional_reason: str = ""
+
+
+class RateCalculationOut(Schema):
+    id: int
+    contract_id: int
+    version: int
+    program_cost: Decimal
+    capacity: Decimal
+    units_per_period: Decimal
+    utilization_factor: Decimal
+    exceptional_reason: str
+    total_capacity_purchased: Decimal
+    funded_units: Decimal
+    unit_rate: Decimal
+    maximum_obligation: Decimal
+    lines: list[RateLineOut] = []
+
+
+class PaymentIn(Schema):
+    period_start: date
+    period_end: date
+    units: Decimal
+    amount: Decimal
+    invoice_number: str = ""
+    paid_on: date | None = None
+
+
+class PaymentOut(Schema):
+    id: int
+    contract_id: int
+    period_start: date
+    period_end: date
+    invoice_number: str
+    units: Decimal
+    amount: Decimal
+    paid_on: date | None
+
+
+class BillOutOut(Schema):
+    billed_to_date: Decimal
+    remaining: Decimal
+    bill_out_date: date | None
+    early: bool
+    early_by_days: int
+    explanation: str
+    reminder: str
+
+
+class FeeIn(Schema):
+    kind: str
+    value: Decimal = Decimal("0")
+    basis: str = "maximum_obligation"
+    year_revenue: Decimal | None = None
+    year_expenses: Decimal | None = None
+
+
+class FeeOut(Schema):
+    kind: str
+    value: Decimal
+    basis: str
+    year_revenue: Decimal | None
+    year_expenses: Decimal | None
+    retainable_fee: Decimal | None = None
+
+
+class AttachmentIn(Schema):
+    required: bool = False
+    completed: bool = False
+    document_id: int | None = None
+
+
+class AttachmentOut(Schema):
+    number: int
+    title: str
+    required: bool
+    completed: bool
+    document_id: int | None
+    satisfied: bool
+
+
+class ConsultationIn(Schema):
+    consulted_on: date
+    consulted_with: str
+    waiver_needed: bool = False
+    notes: str = ""
+
+
+class ConsultationOut(ConsultationIn):
+    id: int
+
+
+class PriceLimitsIn(Schema):
+    authorised_rate: Decimal | None = None
+    lowest_price_to_others: Decimal | None = None
+    lowest_price_purchaser: str = ""
+    client_resources: Decimal = Decimal("0")
+    third_party_payments: Decimal = Decimal("0")
+    non_reimbursable_offset: Decimal = Decimal("0")
+
+
+class PriceLimitsOut(PriceLimitsIn):
+    pass

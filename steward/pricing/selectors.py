@@ -1,0 +1,130 @@
+"""Pricing reads, filtered by visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from steward.contracts.hooks import units_delivered
+from steward.contracts.models import Contract
+from steward.contracts.selectors import contract_get
+from steward.core.errors import NotFoundError
+from steward.core.rules import visible_contracts_q
+from steward.pricing import calc
+from steward.pricing.models import Payment, RateCalculation
+
+
+def pricing_contract_get(*, actor: Any, pk: int) -> Contract:
+    """The contract if `actor` may view its pricing (404 otherwise)."""
+    contract = contract_get(actor=actor, pk=pk)
+    if not actor.has_perm("pricing.view_pricing", contract):
+        raise NotFoundError("No such contract.")
+    return contract
+
+
+def rate_calculations(*, actor: Any, contract: Contract | None = None) -> QuerySet[RateCalculation]:
+    """Rate calculations on contracts `actor` may view."""
+    qs = RateCalculation.objects.filter(
+        contract__in=Contract.objects.filter(visible_contracts_q(actor))
+    ).select_related("contract__agency", "contract__provider")
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    return qs.order_by("contract__number", "-version")
+
+
+def payments(*, contract: Contract) -> QuerySet[Payment]:
+    return Payment.objects.filter(contract=contract).order_by("period_start")
+
+
+def suggested_factor(contract: Contract) -> tuple[Decimal | None, str]:
+    """seed 004: the program's prior utilization (its earlier calculations, or its other
+    contracts with the same provider and service type), else the average of the same type."""
+    history = list(
+        RateCalculation.objects.filter(
+            contract__provider_id=contract.provider_id,
+            contract__service_type=contract.service_type,
+        )
+        .order_by("created_at")
+        .values_list("utilization_factor", flat=True)
+    )
+    peers: list[Decimal] = []
+    if not history and contract.service_type:
+        peers = list(
+            RateCalculation.objects.filter(contract__service_type=contract.service_type)
+            .order_by("contract_id", "-version")
+            .distinct()
+            .values_list("utilization_factor", flat=True)
+        )
+    return calc.suggested_factor(history, peers)
+
+
+@dataclass(frozen=True)
+class UnitsRow:
+    period_start: date
+    period_end: date
+    paid: Decimal | None
+    delivered: Decimal | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.paid is None or self.delivered is None:
+            return None
+        return self.paid - self.delivered
+
+
+def units_cross_reference(contract: Contract, rows: list[Payment]) -> list[UnitsRow] | None:
+    """Units paid against units delivered per period (seed 003 asks for this cross-check);
+    None when no area offers units delivered."""
+    delivered = units_delivered(contract)
+    if delivered is None:
+        return None
+    by_period: dict[tuple[date, date], list[Decimal | None]] = {}
+    for p in rows:
+        entry = by_period.setdefault((p.period_start, p.period_end), [None, None])
+        entry[0] = (entry[0] or Decimal(0)) + p.units
+    for start, end, units in delivered:
+        entry = by_period.setdefault((start, end), [None, None])
+        entry[1] = (entry[1] or Decimal(0)) + Decimal(units)
+    return [UnitsRow(k[0], k[1], v[0], v[1]) for k, v in sorted(by_period.items())]
+
+
+def billed_to_date(contract: Contract) -> Decimal:
+    total = Payment.objects.filter(contract=contract).aggregate(t=Sum("amount"))["t"]
+    return total or Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class BillOutFlag:
+    contract: Contract
+    projection: calc.BillOut
+
+
+def bill_out_flags(*, actor: Any) -> list[BillOutFlag]:
+    """seed 004: visible contracts with payments whose projected bill-out date falls before
+    their end date, soonest first. Two queries whatever the number of contracts."""
+    from django.db.models import Max
+
+    totals = (
+        Payment.objects.filter(contract__in=Contract.objects.filter(visible_contracts_q(actor)))
+        .values("contract_id")
+        .annotate(billed=Sum("amount"), last=Max("period_end"))
+    )
+    by_id = {row["contract_id"]: row for row in totals}
+    contracts = Contract.objects.filter(pk__in=list(by_id)).select_related("agency", "provider")
+    flags = []
+    for contract in contracts:
+        row = by_id[contract.pk]
+        projection = calc.project_bill_out(
+            maximum_obligation=contract.maximum_obligation,
+            billed_to_date=row["billed"],
+            start=contract.start_date,
+            as_of=row["last"],
+            end=contract.end_date,
+        )
+        if projection.early:
+            flags.append(BillOutFlag(contract, projection))
+    return sorted(flags, key=lambda f: f.projection.bill_out_date or date.max)
