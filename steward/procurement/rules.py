@@ -1,0 +1,71 @@
+"""Procurement permissions (django-rules), built from steward.core.rules predicates.
+
+Agency staff read their own agency's procurement; procurement officers and contract managers
+run it. A provider user sees only solicitations its organisation bid on, and of those only its
+own bid, notice, debriefing and appeals (never another bidder's bid or scores).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Q
+
+from steward.core.rules import (
+    _has_role,
+    in_own_agency,
+    is_active,
+    is_administrator,
+    is_agency_staff,
+    is_oversight,
+    is_own_provider,
+    is_provider_user,
+)
+from steward.parties.models import Role
+
+runs_procurement = _has_role(Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER)
+places_people = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.BUDGET_HOLDER)
+
+
+@rules.predicate
+def provider_bid_on(user: Any, solicitation: Any) -> bool:
+    if solicitation is None or not user.provider_id:
+        return False
+    return bool(solicitation.bids.filter(provider_id=user.provider_id).exists())
+
+
+agency_readers = is_administrator | is_oversight | (is_agency_staff & in_own_agency)
+
+rules.add_perm(
+    "procurement.view_solicitation", agency_readers | (is_provider_user & provider_bid_on)
+)
+rules.add_perm("procurement.view_scores", agency_readers)
+rules.add_perm(
+    "procurement.manage_solicitation", is_administrator | (runs_procurement & in_own_agency)
+)
+# obj: a Bid
+rules.add_perm("procurement.view_bid", agency_readers | (is_provider_user & is_own_provider))
+rules.add_perm("procurement.act_for_bidder", is_provider_user & is_own_provider)
+# obj: a Contract (placements, capacity, termination) or an Agency (limits)
+rules.add_perm("procurement.view_placements", agency_readers)
+rules.add_perm("procurement.manage_placements", is_administrator | (places_people & in_own_agency))
+rules.add_perm(
+    "procurement.set_limit", is_administrator | (_has_role(Role.CONTRACT_MANAGER) & in_own_agency)
+)
+rules.add_perm(
+    "procurement.terminate", is_administrator | (_has_role(Role.CONTRACT_MANAGER) & in_own_agency)
+)
+
+
+def visible_solicitations_q(user: Any) -> Q:
+    """The filter on Solicitation matching exactly what `user` may view."""
+    if not is_active(user):
+        return Q(pk__in=[])
+    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if user.role == Role.PROVIDER_USER:
+        return Q(bids__provider_id=user.provider_id)
+    if user.agency_id:
+        return Q(agency_id=user.agency_id)
+    return Q(pk__in=[])

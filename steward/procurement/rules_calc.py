@@ -1,0 +1,243 @@
+"""Procurement rules as plain Python (no Django): tender threshold, bid scoring and ranking,
+debriefing and appeal windows, appeal grounds, and authority to purchase.
+
+Every function takes plain values (``date``, ``Decimal``, small dataclasses) and returns plain
+values; "today" is always an argument. Each rule names the seed it comes from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+CENTS = Decimal("0.01")
+SCORE_PLACES = Decimal("0.0001")
+
+
+# ------------------------------------------------------------------ tender threshold (seed 003)
+
+
+def tender_required(estimated_value: Decimal, threshold: Decimal | None) -> bool:
+    """seed 003: a contract "for more than £20,000" is advertised and tendered.
+
+    Returns True when ``estimated_value`` is strictly above ``threshold``; a value of exactly the
+    threshold does not need tendering (seed 003 says "more than £20,000"; its flow chart's
+    "under £20K" branch is read together with that wording). None (the pack sets no threshold)
+    never requires tendering. Raises ValueError for a negative value."""
+    if estimated_value < 0:
+        raise ValueError("estimated value cannot be negative")
+    if threshold is None:
+        return False
+    return estimated_value > threshold
+
+
+# ------------------------------------------------------------------ scoring (seed 004 / seed 003)
+
+
+@dataclass(frozen=True)
+class BidInput:
+    bid_id: int
+    provider: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    bid_id: int
+    criterion: str
+    evaluator: str
+    score: Decimal
+
+
+@dataclass(frozen=True)
+class RankedBid:
+    rank: int
+    bid_id: int
+    provider: str
+    price: Decimal
+    score: Decimal  # averaged weighted score, 0-100 if scores are 0-100
+    per_criterion: dict[str, Decimal]  # mean score per criterion over its evaluators
+    tie_note: str  # how a tie with the bid above was broken, "" when there was none
+
+
+TIE_RULE = (
+    "Ties on the weighted score are broken by the lower price, then by the earlier bid "
+    "(lower bid number)."
+)
+
+
+def rank_bids(
+    weights: Mapping[str, Decimal], bids: Iterable[BidInput], scores: Iterable[ScoreInput]
+) -> list[RankedBid]:
+    """Return the bids ranked best first.
+
+    Each criterion's score is the mean over the evaluators who scored it; the bid's score is
+    sum(weight × mean) ÷ sum(weights), quantised to 4 places (ROUND_HALF_UP). A criterion nobody
+    scored for a bid counts 0. Ties are broken deterministically (TIE_RULE) and the note on the
+    lower bid says how. Raises ValueError for no criteria, a non-positive weight, a negative score
+    or a score on an unknown criterion."""
+    if not weights:
+        raise ValueError("a solicitation needs at least one evaluation criterion")
+    if any(w <= 0 for w in weights.values()):
+        raise ValueError("criterion weights must be positive")
+    total_weight = sum(weights.values(), Decimal(0))
+    collected: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    for s in scores:
+        if s.criterion not in weights:
+            raise ValueError(f"unknown criterion {s.criterion!r}")
+        if s.score < 0:
+            raise ValueError("scores cannot be negative")
+        collected[s.bid_id][s.criterion].append(s.score)
+    rows = []
+    for bid in bids:
+        means = {}
+        for name in weights:
+            values = collected[bid.bid_id].get(name, [])
+            means[name] = (
+                (sum(values, Decimal(0)) / len(values)).quantize(SCORE_PLACES, ROUND_HALF_UP)
+                if values
+                else Decimal(0)
+            )
+        weighted = sum(
+            (
+                weights[n]
+                * sum(collected[bid.bid_id].get(n, []), Decimal(0))
+                / max(len(collected[bid.bid_id].get(n, [])), 1)
+                for n in weights
+            ),
+            Decimal(0),
+        )
+        score = (weighted / total_weight).quantize(SCORE_PLACES, ROUND_HALF_UP)
+        rows.append((bid, score, means))
+    rows.sort(key=lambda r: (-r[1], r[0].price, r[0].bid_id))
+    ranked: list[RankedBid] = []
+    for index, (bid, score, means) in enumerate(rows):
+        note = ""
+        if index and rows[index - 1][1] == score:
+            above = rows[index - 1][0]
+            note = (
+                f"Tied on score with bid {above.bid_id}; ranked below it by the lower price."
+                if above.price != bid.price
+                else f"Tied on score and price with bid {above.bid_id}; ranked below it as the "
+                "later bid."
+            )
+        ranked.append(RankedBid(index + 1, bid.bid_id, bid.provider, bid.price, score, means, note))
+    return ranked
+
+
+# ------------------------------------------------------------------ windows (seed 004)
+
+
+def within_window(start: date, on: date, due: date) -> bool:
+    """seed 004: "within N days" of ``start``: allowed from ``start`` up to and including
+    ``due`` (the Nth day); refused before ``start`` or after ``due``."""
+    return start <= on <= due
+
+
+def window_days(pack_days: int, override_days: int | None) -> int:
+    """seed 004: the windows come from the pack but "may be modified at the discretion of the
+    SSST": the per-solicitation figure wins when set. Raises ValueError for negative days."""
+    days = pack_days if override_days is None else override_days
+    if days < 0:
+        raise ValueError("a window cannot be negative")
+    return days
+
+
+# ------------------------------------------------------------------ appeal grounds (seed 004)
+
+
+class AppealGround(StrEnum):
+    NON_COMPLIANCE = "non_compliance"
+    FUNDAMENTAL_UNFAIRNESS = "fundamental_unfairness"
+
+
+APPEAL_GROUND_LABELS = {
+    AppealGround.NON_COMPLIANCE: (
+        "The department failed to comply with the regulations, procurement policies or the "
+        "specifications of the RFR"
+    ),
+    AppealGround.FUNDAMENTAL_UNFAIRNESS: "There was a fundamental unfairness in the procurement",
+}
+
+GROUND_REFUSAL = (
+    "Appeals are considered only on two grounds (seed 004): failure to comply with the "
+    "regulations, policies or RFR specifications, or fundamental unfairness."
+)
+
+
+def appeal_refusal(
+    *, ground: str, debriefing_held_on: date | None, lodged_on: date, due: date | None
+) -> str | None:
+    """seed 004: return why an appeal is refused, or None when it may be considered.
+
+    Refused when no debriefing took place (a debriefing is a prerequisite), when the ground is
+    not one of the two grounds, or when lodged after ``due`` (the pack's bid_appeal limit from
+    the debriefing) or before the debriefing."""
+    if debriefing_held_on is None:
+        return "A debriefing must take place before an appeal can be lodged (seed 004)."
+    if ground not in {g.value for g in AppealGround}:
+        return GROUND_REFUSAL
+    if due is not None and not within_window(debriefing_held_on, lodged_on, due):
+        return f"The time limit for appeals ended on {due.isoformat()}."
+    return None
+
+
+# ------------------------------------------------------------------ authority to purchase (003)
+
+
+class Category(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Authoriser(StrEnum):
+    CRITERIA_MET = "criteria_met"  # category A: immediate access, criteria met
+    BUDGET_HOLDER = "budget_holder"  # category B within a delegated limit
+    COMMUNITY_RESOURCE_GROUP = "community_resource_group"  # category B
+    RESOURCE_ALLOCATION_GROUP = "resource_allocation_group"  # category C
+
+
+def within_delegated_limit(amount: Decimal, limit: Decimal | None) -> bool:
+    """seed 003: a budget holder authorises "up to and including the level of funding for which
+    they have delegated authority". None (no limit recorded) authorises nothing."""
+    if limit is None:
+        return False
+    return amount <= limit
+
+
+def authority_refusal(
+    *, category: str, authoriser: str, amount: Decimal, limit: Decimal | None
+) -> str | None:
+    """seed 003: return why a purchase may not be authorised this way, or None when it may.
+
+    A: immediate access when the criteria are met. B: a budget holder within their delegated
+    limit, or the Community Resource Group. C: only the Resource Allocation Group."""
+    allowed = {
+        Category.A: {Authoriser.CRITERIA_MET},
+        Category.B: {Authoriser.BUDGET_HOLDER, Authoriser.COMMUNITY_RESOURCE_GROUP},
+        Category.C: {Authoriser.RESOURCE_ALLOCATION_GROUP},
+    }
+    if category not in {c.value for c in Category}:
+        return "The authorisation category must be A, B or C."
+    if authoriser not in allowed[Category(category)]:
+        return f"Category {category} purchases cannot be authorised this way (seed 003)."
+    if authoriser == Authoriser.BUDGET_HOLDER and not within_delegated_limit(amount, limit):
+        shown = "none" if limit is None else f"{limit.quantize(CENTS, ROUND_HALF_UP)}"
+        return (
+            f"{amount.quantize(CENTS, ROUND_HALF_UP)} is above the approver's delegated limit "
+            f"({shown}) (seed 003)."
+        )
+    return None
+
+
+def notice_ends(notice_on: date, notice_days: int) -> date:
+    """seed 003 "check contractual capacity to terminate": termination takes effect at the
+    notice date plus the contractual notice period (calendar days)."""
+    if notice_days < 0:
+        raise ValueError("notice period cannot be negative")
+    return notice_on + timedelta(days=notice_days)

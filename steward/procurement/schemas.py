@@ -1,0 +1,169 @@
+"""API schemas for procurement."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class CriterionIn(Schema):
+    name: str
+    weight: Decimal = Field(gt=0)
+
+
+class SolicitationIn(Schema):
+    reference: str
+    title: str
+    service_type: str = ""
+    estimated_value: Decimal = Field(ge=0)
+    best_value_exemption: str = Field("", description="Best Value analysis when not tendered")
+    criteria: list[CriterionIn]
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    weight: Decimal
+
+
+class SolicitationOut(Schema):
+    id: int
+    agency: str = Field(alias="agency.slug")
+    reference: str
+    title: str
+    service_type: str
+    estimated_value: Decimal
+    currency: str
+    tendering_required: bool
+    best_value_exemption: str
+    status: str
+    debriefing_request_days: int | None
+    debriefing_meeting_days: int | None
+    contract_id: int | None
+
+
+class BidIn(Schema):
+    provider: str = Field(description="Provider slug")
+    price: Decimal = Field(ge=0)
+    received_on: date
+
+
+class BidOut(Schema):
+    id: int
+    provider: str = Field(alias="provider.slug")
+    price: Decimal
+    received_on: date
+
+
+class ScoreIn(Schema):
+    bid_id: int
+    criterion_id: int
+    score: Decimal = Field(ge=0, le=100)
+
+
+class RankedOut(Schema):
+    rank: int
+    bid_id: int
+    provider: str
+    price: Decimal
+    score: Decimal
+    per_criterion: dict[str, Decimal]
+    tie_note: str
+
+
+class SolicitationDetailOut(SolicitationOut):
+    criteria: list[CriterionOut] = Field(alias="criteria_list")
+    bids: list[BidOut] = Field(
+        alias="visible_bids", description="Every bid for agency readers; a bidder only its own"
+    )
+    ranking: list[RankedOut] = Field(alias="ranked", description="Empty for provider users")
+
+
+class AwardIn(Schema):
+    bid_id: int
+    number: str
+    start_date: date
+    end_date: date
+
+
+class DateIn(Schema):
+    on: date
+
+
+class WindowsIn(Schema):
+    request_days: int | None = Field(None, ge=0)
+    meeting_days: int | None = Field(None, ge=0)
+    reason: str
+
+
+class DebriefingOut(Schema):
+    id: int
+    bid_id: int
+    requested_on: date
+    meeting_due: date
+
+
+class MeetingIn(Schema):
+    held_on: date
+    attendees: str
+    discussion: str
+
+
+class AppealIn(Schema):
+    ground: str = Field(description="non_compliance or fundamental_unfairness (seed 004)")
+    statement: str
+
+
+class AppealOut(Schema):
+    id: int
+    bid_id: int
+    lodged_on: date
+    ground: str
+    status: str
+    decision: str
+    decided_on: date | None
+
+
+class DecisionIn(Schema):
+    status: str = Field(description="upheld or dismissed")
+    decision: str
+    decided_on: date
+
+
+class PlacementIn(Schema):
+    case_reference: str
+    category: str
+    authoriser: str
+    amount: Decimal = Field(ge=0)
+    specification_of_need: str
+    start_date: date
+    anticipated_end: date
+
+
+class PlacementOut(Schema):
+    id: int
+    contract_id: int
+    case_reference: str
+    category: str
+    authoriser: str
+    amount: Decimal
+    start_date: date
+    anticipated_end: date
+    ended_on: date | None
+
+
+class PlacementEndIn(Schema):
+    ended_on: date
+    reason: str
+
+
+class LimitIn(Schema):
+    username: str
+    amount: Decimal = Field(ge=0)
+
+
+class LimitOut(Schema):
+    username: str = Field(alias="user.username")
+    amount: Decimal

@@ -1,0 +1,586 @@
+"""Writes to procurement records. Every service checks the permission first, validates, and
+writes audited rows in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from steward.contracts.models import Contract, ContractStatus, ProcurementMethod
+from steward.contracts.services import contract_create, contract_terminate
+from steward.core.deadlines import DeadlineRule, compute_deadline
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.services import require_perm, save_audited
+from steward.parties.models import Agency, Provider
+from steward.procurement import rules_calc
+from steward.procurement.models import (
+    AppealStatus,
+    Bid,
+    BidAppeal,
+    BidScore,
+    ContractCapacity,
+    Criterion,
+    DebriefingMeeting,
+    DebriefingRequest,
+    DelegatedLimit,
+    ExecutionNotice,
+    FinanceNotification,
+    NotificationKind,
+    Placement,
+    Solicitation,
+    SolicitationStatus,
+    TerminationReview,
+)
+
+CENTS = Decimal("0.01")
+FINANCE_EMAIL = getattr(settings, "STEWARD_FINANCE_EMAIL", "finance@localhost")
+
+
+def _money(value: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENTS, ROUND_HALF_UP)
+    except Exception as exc:
+        raise ValidationFailed(
+            f"{field}: enter an amount.", errors={field: ["Enter an amount."]}
+        ) from exc
+    if amount < 0:
+        raise ValidationFailed(
+            f"{field} cannot be negative.", errors={field: ["Cannot be negative."]}
+        )
+    return amount
+
+
+def _required(value: str, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationFailed(message, errors={field: [message]})
+    return value.strip()
+
+
+def window_due(solicitation: Solicitation, key: str, start: date) -> date:
+    """Return the last day of the debriefing window ``key`` (debriefing_request or
+    debriefing_meeting) from ``start``: the agency pack's rule, with the days changed when the
+    procurement officer changed them for this solicitation (seed 004)."""
+    pack = solicitation.agency.pack.parsed
+    rule = pack.deadline_rule(key)
+    override = getattr(solicitation, f"{key}_days")
+    if override is not None:
+        rule = DeadlineRule(
+            key=rule.key,
+            label=rule.label,
+            days=rules_calc.window_days(rule.days, override),
+            kind=rule.kind,
+            source=f"changed for {solicitation.reference}",
+        )
+    return compute_deadline(
+        start=start, rule=rule, calendar=pack.working_calendar, pack=pack.slug
+    ).due
+
+
+# ------------------------------------------------------------------ solicitations
+
+
+@transaction.atomic
+def solicitation_create(
+    *, actor: Any, agency: Agency, data: dict[str, Any], criteria: list[tuple[str, Any]]
+) -> Solicitation:
+    """Create a solicitation with its evaluation criteria and weights.
+
+    seed 003: tendering is required above the pack's tender threshold; a purchase above it that
+    is not tendered needs the Best Value exemption recorded (``best_value_exemption``)."""
+    require_perm(actor, "procurement.manage_solicitation", agency, action="run procurement here")
+    value = _money(data.get("estimated_value"), "estimated_value")
+    pack = agency.pack.parsed
+    required = rules_calc.tender_required(value, pack.tender.threshold)
+    exemption = (data.get("best_value_exemption") or "").strip()
+    solicitation = Solicitation(
+        agency=agency,
+        reference=(data.get("reference") or "").strip(),
+        title=(data.get("title") or "").strip(),
+        service_type=(data.get("service_type") or "").strip(),
+        estimated_value=value,
+        currency=pack.currency,
+        tendering_required=required and not exemption,
+        best_value_exemption=exemption,
+    )
+    if not criteria:
+        raise ValidationFailed(
+            "Give at least one evaluation criterion.", errors={"criteria": ["Add a criterion."]}
+        )
+    save_audited(solicitation, actor=actor, reason="Created")
+    for name, weight in criteria:
+        criterion = Criterion(
+            solicitation=solicitation, name=name.strip(), weight=_money(weight, "weight")
+        )
+        save_audited(criterion, actor=actor, reason="Criterion")
+    return solicitation
+
+
+@transaction.atomic
+def solicitation_change_windows(
+    *,
+    actor: Any,
+    solicitation: Solicitation,
+    request_days: int | None,
+    meeting_days: int | None,
+    reason: str,
+) -> Solicitation:
+    """seed 004: the procurement officer may change the debriefing windows, with a reason."""
+    require_perm(
+        actor, "procurement.manage_solicitation", solicitation, action="change the windows"
+    )
+    solicitation.debriefing_request_days = request_days
+    solicitation.debriefing_meeting_days = meeting_days
+    solicitation.window_change_reason = _required(reason, "reason", "Say why the windows change.")
+    save_audited(solicitation, actor=actor, reason=f"Debriefing windows changed: {reason.strip()}")
+    return solicitation
+
+
+@transaction.atomic
+def bid_record(
+    *, actor: Any, solicitation: Solicitation, provider: Provider, price: Any, received_on: date
+) -> Bid:
+    """Record a bid received from ``provider``. Only while the solicitation is open."""
+    require_perm(actor, "procurement.manage_solicitation", solicitation, action="record bids")
+    if solicitation.status != SolicitationStatus.OPEN:
+        raise TransitionNotAllowed("Bids can be recorded only while the solicitation is open.")
+    bid = Bid(
+        solicitation=solicitation,
+        provider=provider,
+        price=_money(price, "price"),
+        received_on=received_on,
+    )
+    save_audited(bid, actor=actor, reason="Bid received")
+    return bid
+
+
+@transaction.atomic
+def score_record(*, actor: Any, bid: Bid, criterion: Criterion, score: Any) -> BidScore:
+    """Record (or change) ``actor``'s score for ``bid`` on ``criterion`` (0-100)."""
+    require_perm(actor, "procurement.manage_solicitation", bid.solicitation, action="score bids")
+    if criterion.solicitation_id != bid.solicitation_id:
+        raise ValidationFailed(
+            "That criterion belongs to another solicitation.",
+            errors={"criterion": ["Unknown criterion."]},
+        )
+    if bid.solicitation.status != SolicitationStatus.OPEN:
+        raise TransitionNotAllowed("Scores are fixed once the solicitation is awarded.")
+    value = _money(score, "score")
+    row = BidScore.objects.filter(bid=bid, criterion=criterion, evaluator=actor).first()
+    if row is None:
+        row = BidScore(bid=bid, criterion=criterion, evaluator=actor)
+    row.score = value
+    save_audited(row, actor=actor, reason="Scored")
+    return row
+
+
+def solicitation_ranking(solicitation: Solicitation) -> list[rules_calc.RankedBid]:
+    """Return the bids ranked by averaged weighted score (rules_calc.rank_bids)."""
+    criteria = list(solicitation.criteria.all())
+    names = {c.pk: c.name for c in criteria}
+    bids = list(solicitation.bids.select_related("provider"))
+    scores = BidScore.objects.filter(bid__solicitation=solicitation).values_list(
+        "bid_id", "criterion_id", "evaluator_id", "score"
+    )
+    return rules_calc.rank_bids(
+        {c.name: c.weight for c in criteria},
+        [rules_calc.BidInput(b.pk, b.provider.legal_name, b.price) for b in bids],
+        [rules_calc.ScoreInput(b, names[c], str(e), s) for b, c, e, s in scores],
+    )
+
+
+@transaction.atomic
+def solicitation_award(
+    *,
+    actor: Any,
+    solicitation: Solicitation,
+    bid: Bid,
+    contract_data: dict[str, Any] | None = None,
+    contract: Contract | None = None,
+) -> Contract:
+    """Award ``solicitation`` to ``bid`` and create the draft contract from the award (or, with
+    ``contract``, link the agency's contract with the winner already in the register).
+
+    The created contract's provider and maximum obligation come from the bid; its procurement
+    method is tendered, under the threshold, or the Best Value exemption (seed 003). Creating a
+    contract needs the contracts.add_contract permission too (the agency's contract manager)."""
+    require_perm(actor, "procurement.manage_solicitation", solicitation, action="award")
+    if solicitation.status != SolicitationStatus.OPEN:
+        raise TransitionNotAllowed("This solicitation has already been awarded.")
+    if bid.solicitation_id != solicitation.pk:
+        raise ValidationFailed(
+            "That bid is not for this solicitation.", errors={"bid": ["Unknown bid."]}
+        )
+    if contract is not None:
+        # the award of a contract already in the register (e.g. imported): link it
+        if contract.agency_id != solicitation.agency_id or contract.provider_id != bid.provider_id:
+            raise ValidationFailed(
+                "The contract must be the agency's contract with the winning bidder.",
+                errors={"contract": ["Not this agency's contract with the winning bidder."]},
+            )
+        if Solicitation.objects.filter(contract=contract).exists():
+            raise ValidationFailed(
+                "That contract was already awarded by another solicitation.",
+                errors={"contract": ["Already linked to a solicitation."]},
+            )
+    else:
+        contract = _award_contract(actor, solicitation, bid, contract_data or {})
+    solicitation.awarded_bid = bid
+    solicitation.contract = contract
+    solicitation.status = SolicitationStatus.AWARDED
+    save_audited(solicitation, actor=actor, reason=f"Awarded to {bid.provider}")
+    return contract
+
+
+def _award_contract(
+    actor: Any, solicitation: Solicitation, bid: Bid, contract_data: dict[str, Any]
+) -> Contract:
+    """Create the draft contract of an award through contracts.services.contract_create."""
+    if solicitation.tendering_required:
+        method = ProcurementMethod.TENDERED
+    elif solicitation.best_value_exemption:
+        method = ProcurementMethod.BEST_VALUE_EXEMPTION
+    else:
+        method = ProcurementMethod.UNDER_THRESHOLD
+    data = {
+        "title": solicitation.title,
+        "service_type": solicitation.service_type,
+        "contract_type": "pos",
+        "compensation_structure": "fixed_price",
+        **contract_data,
+        "provider": bid.provider,
+        "maximum_obligation": bid.price,
+        "procurement_method": method,
+    }
+    return contract_create(actor=actor, agency=solicitation.agency, data=data)
+
+
+@transaction.atomic
+def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -> int:
+    """seed 004: notify every bidder, dated, of the execution of the contract. Returns how many
+    notices were written (one per bid, bulk). Starts each non-successful bidder's debriefing
+    request window."""
+    require_perm(actor, "procurement.manage_solicitation", solicitation, action="send notices")
+    if solicitation.status != SolicitationStatus.AWARDED:
+        raise TransitionNotAllowed("Send the notices once the solicitation is awarded.")
+    notices = [
+        ExecutionNotice(
+            bid=b, notified_on=notified_on, successful=b.pk == solicitation.awarded_bid_id
+        )
+        for b in solicitation.bids.all()
+    ]
+    ExecutionNotice.objects.bulk_create(notices)
+    solicitation.status = SolicitationStatus.NOTIFIED
+    save_audited(solicitation, actor=actor, reason=f"Bidders notified on {notified_on.isoformat()}")
+    return len(notices)
+
+
+# ------------------------------------------------------------------ debriefings and appeals
+
+
+@transaction.atomic
+def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> DebriefingRequest:
+    """seed 004: a non-successful bidder requests a debriefing within the window (pack
+    debriefing_request days from the notice, day N allowed, N+1 refused). Side effect: the
+    meeting falls due within the debriefing_meeting window of the request."""
+    require_perm(
+        actor, "procurement.act_for_bidder", bid, action="request a debriefing for this bid"
+    )
+    notice = ExecutionNotice.objects.filter(bid=bid).first()
+    if notice is None:
+        raise TransitionNotAllowed("A debriefing can be requested once bidders have been notified.")
+    if notice.successful:
+        raise TransitionNotAllowed("Debriefings are for non-successful bidders.")
+    if DebriefingRequest.objects.filter(bid=bid).exists():
+        raise TransitionNotAllowed("A debriefing has already been requested for this bid.")
+    solicitation = bid.solicitation
+    due = window_due(solicitation, "debriefing_request", notice.notified_on)
+    if not rules_calc.within_window(notice.notified_on, requested_on, due):
+        raise ValidationFailed(
+            f"Debriefings had to be requested by {due:%d %B %Y} (seed 004).",
+            errors={"requested_on": [f"The window ended on {due:%d %B %Y}."]},
+        )
+    request = DebriefingRequest(
+        bid=bid,
+        requested_on=requested_on,
+        requested_by=actor,
+        meeting_due=window_due(solicitation, "debriefing_meeting", requested_on),
+    )
+    save_audited(request, actor=actor, reason="Debriefing requested")
+    return request
+
+
+@transaction.atomic
+def debriefing_meeting_record(
+    *, actor: Any, request: DebriefingRequest, held_on: date, attendees: str, discussion: str
+) -> DebriefingMeeting:
+    """seed 004: record the debriefing meeting (within the meeting window of the request), who
+    attended and what was discussed; it goes in the procurement file."""
+    require_perm(
+        actor,
+        "procurement.manage_solicitation",
+        request.bid.solicitation,
+        action="record debriefings",
+    )
+    if hasattr(request, "meeting"):
+        raise TransitionNotAllowed("This debriefing has already been recorded.")
+    if not rules_calc.within_window(request.requested_on, held_on, request.meeting_due):
+        raise ValidationFailed(
+            f"The meeting had to be held by {request.meeting_due:%d %B %Y} (seed 004).",
+            errors={"held_on": [f"The meeting window ended on {request.meeting_due:%d %B %Y}."]},
+        )
+    meeting = DebriefingMeeting(
+        request=request,
+        held_on=held_on,
+        attendees=_required(attendees, "attendees", "Say who attended."),
+        discussion=_required(discussion, "discussion", "Say what was discussed."),
+    )
+    save_audited(meeting, actor=actor, reason="Debriefing held")
+    return meeting
+
+
+def appeal_due(
+    bid: Bid, *, solicitation: Solicitation | None = None, held_on: date | None = None
+) -> date | None:
+    """The last day to lodge an appeal: pack bid_appeal days from the debriefing meeting, or
+    None when no debriefing was held. Pass `solicitation` and `held_on` when already loaded."""
+    if held_on is None:
+        meeting = DebriefingMeeting.objects.filter(request__bid=bid).first()
+        if meeting is None:
+            return None
+        held_on = meeting.held_on
+    solicitation = solicitation or bid.solicitation
+    return solicitation.agency.pack.parsed.deadline("bid_appeal", held_on).due
+
+
+@transaction.atomic
+def appeal_lodge(
+    *, actor: Any, bid: Bid, ground: str, statement: str, lodged_on: date
+) -> BidAppeal:
+    """seed 004: a non-successful bidder appeals after its debriefing, on one of the two
+    grounds, within the pack's bid_appeal limit. Refused (ValidationFailed, with the reason)
+    otherwise. A pending appeal does not block contract execution."""
+    require_perm(actor, "procurement.act_for_bidder", bid, action="appeal for this bid")
+    meeting = DebriefingMeeting.objects.filter(request__bid=bid).first()
+    refusal = rules_calc.appeal_refusal(
+        ground=ground,
+        debriefing_held_on=meeting.held_on if meeting else None,
+        lodged_on=lodged_on,
+        due=appeal_due(bid),
+    )
+    if refusal:
+        field = "ground" if meeting and "ground" in refusal else "__all__"
+        raise ValidationFailed(refusal, errors={field: [refusal]})
+    appeal = BidAppeal(
+        bid=bid,
+        lodged_on=lodged_on,
+        lodged_by=actor,
+        ground=ground,
+        statement=_required(statement, "statement", "Set out the appeal."),
+    )
+    save_audited(appeal, actor=actor, reason="Appeal lodged")
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, actor: Any, appeal: BidAppeal, status: str, decision: str, decided_on: date
+) -> BidAppeal:
+    """Record the decision on a pending appeal (upheld or dismissed, with the reasons)."""
+    require_perm(
+        actor, "procurement.manage_solicitation", appeal.bid.solicitation, action="decide appeals"
+    )
+    if appeal.status != AppealStatus.PENDING:
+        raise TransitionNotAllowed("This appeal has already been decided.")
+    if status not in (AppealStatus.UPHELD, AppealStatus.DISMISSED):
+        raise ValidationFailed(
+            "Choose upheld or dismissed.", errors={"status": ["Choose upheld or dismissed."]}
+        )
+    appeal.status = status
+    appeal.decision = _required(decision, "decision", "Give the reasons for the decision.")
+    appeal.decided_on = decided_on
+    save_audited(appeal, actor=actor, reason=f"Appeal {status}")
+    return appeal
+
+
+# ------------------------------------------------------------------ authority and placements
+
+
+@transaction.atomic
+def delegated_limit_set(*, actor: Any, user: Any, amount: Any) -> DelegatedLimit:
+    """seed 003: set the level of funding ``user`` may authorise."""
+    require_perm(actor, "procurement.set_limit", user, action="set delegated limits")
+    row = DelegatedLimit.objects.filter(user=user).first() or DelegatedLimit(user=user)
+    row.amount = _money(amount, "amount")
+    save_audited(row, actor=actor, reason="Delegated limit set")
+    return row
+
+
+@transaction.atomic
+def capacity_set(*, actor: Any, contract: Contract, places: int) -> ContractCapacity:
+    require_perm(actor, "procurement.manage_placements", contract, action="set capacity")
+    row = ContractCapacity.objects.filter(contract=contract).first() or ContractCapacity(
+        contract=contract
+    )
+    row.places = places
+    save_audited(row, actor=actor, reason="Capacity set")
+    return row
+
+
+def _notify(
+    placement: Placement, kind: str, to: list[str], subject: str, body: str
+) -> FinanceNotification:
+    note = FinanceNotification(
+        placement=placement, kind=kind, sent_to=", ".join(to), subject=subject, body=body
+    )
+    note.save()
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to))
+    return note
+
+
+@transaction.atomic
+def placement_create(*, actor: Any, contract: Contract, data: dict[str, Any]) -> Placement:
+    """seed 003: place a person (case reference) against a contract, authorised by category
+    (A criteria met; B budget holder within the delegated limit, or the Community Resource Group;
+    C the Resource Allocation Group), with the individual specification of need (Schedule C).
+
+    Side effects: a notification of the start and anticipated end to Finance (a record and an
+    email sent on commit). A purchase above the approver's delegated limit is refused."""
+    require_perm(actor, "procurement.manage_placements", contract, action="place people here")
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed(
+            "Placements can be made only against an executed or active contract."
+        )
+    amount = _money(data.get("amount"), "amount")
+    limit_row = DelegatedLimit.objects.filter(user=actor).first()
+    refusal = rules_calc.authority_refusal(
+        category=data.get("category", ""),
+        authoriser=data.get("authoriser", ""),
+        amount=amount,
+        limit=limit_row.amount if limit_row else None,
+    )
+    if refusal:
+        field = "amount" if "limit" in refusal else "authoriser"
+        raise ValidationFailed(refusal, errors={field: [refusal]})
+    placement = Placement(
+        contract=contract,
+        case_reference=(data.get("case_reference") or "").strip(),
+        category=data["category"],
+        authoriser=data["authoriser"],
+        authorised_by=actor,
+        amount=amount,
+        specification_of_need=(data.get("specification_of_need") or "").strip(),
+        start_date=data["start_date"],
+        anticipated_end=data["anticipated_end"],
+    )
+    save_audited(placement, actor=actor, reason="Placed")
+    _notify(
+        placement,
+        NotificationKind.START,
+        [FINANCE_EMAIL],
+        f"Placement {placement.case_reference} under {contract.number}: start and anticipated end",
+        f"Case {placement.case_reference} is placed under contract {contract.number} "
+        f"({contract.provider}) from {placement.start_date:%d %B %Y}, anticipated end "
+        f"{placement.anticipated_end:%d %B %Y}. Category {placement.category}; amount "
+        f"{contract.currency} {amount}.",
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_end(*, actor: Any, placement: Placement, ended_on: date, reason: str) -> Placement:
+    """seed 003: end a placement; the termination proforma goes to Finance and the contract
+    manager (a record and an email)."""
+    require_perm(
+        actor, "procurement.manage_placements", placement.contract, action="end placements"
+    )
+    if placement.ended_on:
+        raise TransitionNotAllowed("This placement has already ended.")
+    if ended_on < placement.start_date:
+        raise ValidationFailed(
+            "The end cannot be before the start.", errors={"ended_on": ["Before the start."]}
+        )
+    placement.ended_on = ended_on
+    placement.end_reason = _required(reason, "reason", "Say why the placement ends.")
+    save_audited(placement, actor=actor, reason="Ended")
+    contract = placement.contract
+    to = [FINANCE_EMAIL]
+    if contract.contract_manager and contract.contract_manager.email:
+        to.append(contract.contract_manager.email)
+    _notify(
+        placement,
+        NotificationKind.TERMINATION,
+        to,
+        f"Termination proforma: placement {placement.case_reference} under {contract.number}",
+        f"Placement of case {placement.case_reference} under contract {contract.number} "
+        f"({contract.provider}) started {placement.start_date:%d %B %Y} and ended "
+        f"{ended_on:%d %B %Y}. Reason: {placement.end_reason}",
+    )
+    return placement
+
+
+# ------------------------------------------------------------------ early termination
+
+
+@transaction.atomic
+def termination_review(
+    *,
+    actor: Any,
+    contract: Contract,
+    reason: str,
+    alternative_providers: str,
+    notice_period_days: int,
+    notice_on: date,
+) -> TerminationReview:
+    """seed 003: (a) review supply repercussions (the open placements are listed, the
+    alternative providers recorded) and (b) check the contractual capacity to terminate (the
+    notice period; termination takes effect at notice date + period)."""
+    require_perm(actor, "procurement.terminate", contract, action="terminate this contract")
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed("Only an executed or active contract can be terminated early.")
+    open_placements = (
+        Placement.objects.filter(contract=contract)
+        .filter(ended_on__isnull=True)
+        .order_by("case_reference")
+    )
+    review = TerminationReview.objects.filter(contract=contract).first() or TerminationReview(
+        contract=contract
+    )
+    if review.notice_sent:
+        raise TransitionNotAllowed("The notice has already been sent.")
+    review.reason = _required(reason, "reason", "Say why the contract is terminated.")
+    review.alternative_providers = _required(
+        alternative_providers,
+        "alternative_providers",
+        "Record the alternative providers (supply repercussions).",
+    )
+    review.placements_affected = "\n".join(
+        f"{p.case_reference} (since {p.start_date:%d %B %Y})" for p in open_placements
+    )
+    review.notice_period_days = notice_period_days
+    review.notice_on = notice_on
+    review.effective_on = rules_calc.notice_ends(notice_on, notice_period_days)
+    save_audited(review, actor=actor, reason="Termination reviewed")
+    return review
+
+
+@transaction.atomic
+def termination_give_notice(*, actor: Any, review: TerminationReview) -> Contract:
+    """seed 003 (c): the written notice to the provider is issued (PDF on the termination page)
+    and the contract is terminated from the effective date (contract_terminate, which starts
+    the closeout evaluation clock)."""
+    require_perm(actor, "procurement.terminate", review.contract, action="terminate this contract")
+    if review.notice_sent:
+        raise TransitionNotAllowed("The notice has already been sent.")
+    review.notice_sent = True
+    save_audited(review, actor=actor, reason="Notice sent")
+    return contract_terminate(
+        actor=actor,
+        contract=review.contract,
+        terminated_on=review.effective_on,
+        reason=review.reason,
+    )

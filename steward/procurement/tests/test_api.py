@@ -1,0 +1,202 @@
+"""Procurement API: the permission matrix (role × own/other organisation) and the flows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from steward.core.tests.api_support import call, session_client, token_client
+from steward.parties.models import Role
+from steward.procurement import services
+from steward.procurement.models import Bid
+from steward.testing.factories import AgencyFactory, ProviderFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {
+    "admin": Role.ADMINISTRATOR,
+    "oversight": Role.OVERSIGHT_OFFICER,
+    "manager": Role.CONTRACT_MANAGER,
+    "monitor": Role.CONTRACT_MONITOR,
+    "budget": Role.BUDGET_HOLDER,
+    "procure": Role.PROCUREMENT_OFFICER,
+    "senior": Role.SENIOR_MANAGER,
+    "provider": Role.PROVIDER_USER,
+}
+
+# own/other: own = the solicitation's agency (staff) or the losing bidder (provider)
+# endpoint        admin   oversight manager monitor budget  procure senior  provider
+MATRIX = """
+solicitation.get  200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404
+bids.create       201/201 403/403 201/404 403/404 403/404 201/404 403/404 403/404
+debriefing.ask    403/403 403/403 403/404 403/404 403/404 403/404 403/404 201/404
+placements.list   200/200 200/200 200/404 200/404 200/404 200/404 200/404 404/404
+"""
+
+
+def _cells() -> list[tuple[str, str, str, int]]:
+    rows = []
+    for line in MATRIX.strip().splitlines():
+        endpoint, *cells = line.split()
+        for role, cell in zip(ROLES, cells, strict=True):
+            own, other = cell.split("/")
+            rows.append((endpoint, role, "own", int(own)))
+            rows.append((endpoint, role, "other", int(other)))
+    return rows
+
+
+@pytest.mark.parametrize(("endpoint", "role", "which", "expected"), _cells())
+def test_permission_matrix(endpoint, role, which, expected, notified, packs, bidder):
+    solicitation, _win, lose = notified
+    scc = solicitation.agency
+    if ROLES[role] == Role.PROVIDER_USER:
+        user = (
+            bidder
+            if which == "own"
+            else UserFactory(role=Role.PROVIDER_USER, provider=ProviderFactory(), agency=None)
+        )
+    elif ROLES[role] == Role.ADMINISTRATOR:
+        user = UserFactory(role=Role.ADMINISTRATOR, agency=None)
+    else:
+        home = scc if which == "own" else AgencyFactory(pack=packs["west-london-sp"])
+        user = UserFactory(role=ROLES[role], agency=home)
+    client = session_client(user)
+    if endpoint == "solicitation.get":
+        response = call(client, "get", f"/procurement/solicitations/{solicitation.pk}")
+    elif endpoint == "bids.create":
+        solicitation.status = "open"
+        solicitation.save()
+        response = call(
+            client,
+            "post",
+            f"/procurement/solicitations/{solicitation.pk}/bids",
+            {"provider": ProviderFactory().slug, "price": "10", "received_on": "2026-01-01"},
+        )
+    elif endpoint == "debriefing.ask":
+        lose.notice.notified_on = timezone.localdate()
+        lose.notice.save()
+        response = call(client, "post", f"/procurement/bids/{lose.pk}/debriefing-request")
+    else:
+        response = call(
+            client, "get", f"/procurement/contracts/{solicitation.contract_id}/placements"
+        )
+    assert response.status_code == expected, response.content
+
+
+def test_anonymous_gets_401(solicitation):
+    from django.test import Client
+
+    assert call(Client(), "get", "/procurement/solicitations").status_code == 401
+
+
+def test_api_flow_with_a_token(scc, ccm, officer, provider, other_provider, bidder):
+    """seed 004 end to end through the API: create, bid, score, award, notify, debrief, appeal."""
+    staff = token_client(ccm)
+    created = call(
+        staff,
+        "post",
+        "/procurement/solicitations",
+        {
+            "reference": "API-1",
+            "title": "Respite",
+            "estimated_value": "20000.00",
+            "criteria": [{"name": "Quality", "weight": "1"}],
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["tendering_required"] is False  # seed 003: exactly £20,000
+    sid = body["id"]
+    for p, price in ((provider, "100"), (other_provider, "90")):
+        assert (
+            call(
+                staff,
+                "post",
+                f"/procurement/solicitations/{sid}/bids",
+                {"provider": p.slug, "price": price, "received_on": "2026-01-01"},
+            ).status_code
+            == 201
+        )
+    bids = {b.provider_id: b for b in Bid.objects.filter(solicitation_id=sid)}
+    criterion = body["criteria"][0]["id"]
+    ranked = call(
+        staff,
+        "post",
+        f"/procurement/solicitations/{sid}/scores",
+        {"bid_id": bids[provider.pk].pk, "criterion_id": criterion, "score": "90"},
+    ).json()
+    assert ranked["ranking"][0]["bid_id"] == bids[provider.pk].pk
+    award = call(
+        staff,
+        "post",
+        f"/procurement/solicitations/{sid}/award",
+        {
+            "bid_id": bids[provider.pk].pk,
+            "number": "API-C",
+            "start_date": "2026-04-01",
+            "end_date": "2027-03-31",
+        },
+    )
+    assert award.status_code == 200, award.content
+    today = timezone.localdate()
+    assert (
+        call(
+            staff, "post", f"/procurement/solicitations/{sid}/notices", {"on": today.isoformat()}
+        ).status_code
+        == 200
+    )
+    lose = bids[other_provider.pk]
+    bidder_client = token_client(bidder)
+    seen = call(bidder_client, "get", f"/procurement/solicitations/{sid}").json()
+    assert [b["id"] for b in seen["bids"]] == [lose.pk] and seen["ranking"] == []
+    early = call(
+        bidder_client,
+        "post",
+        f"/procurement/bids/{lose.pk}/appeals",
+        {"ground": "non_compliance", "statement": "x"},
+    )
+    assert early.status_code == 422 and "debriefing" in early.json()["detail"]
+    assert (
+        call(bidder_client, "post", f"/procurement/bids/{lose.pk}/debriefing-request").status_code
+        == 201
+    )
+    meeting = call(
+        token_client(officer),
+        "post",
+        f"/procurement/bids/{lose.pk}/debriefing-meeting",
+        {"held_on": (today + timedelta(days=1)).isoformat(), "attendees": "a", "discussion": "b"},
+    )
+    assert meeting.status_code == 201, meeting.content
+    other = call(
+        bidder_client,
+        "post",
+        f"/procurement/bids/{lose.pk}/appeals",
+        {"ground": "too_expensive", "statement": "x"},
+    )
+    assert other.status_code == 422 and "two grounds" in other.json()["detail"]
+    # lodged "today", before the debriefing held tomorrow: refused as outside the window
+    assert (
+        call(
+            bidder_client,
+            "post",
+            f"/procurement/bids/{lose.pk}/appeals",
+            {"ground": "non_compliance", "statement": "x"},
+        ).status_code
+        == 422
+    )
+
+
+def test_solicitation_list_query_budget(scc, ccm, officer, django_assert_max_num_queries):
+    for i in range(25):
+        services.solicitation_create(
+            actor=ccm,
+            agency=scc,
+            data={"reference": f"L-{i}", "title": "t", "estimated_value": "1"},
+            criteria=[("Q", "1")],
+        )
+    client = session_client(officer)
+    with django_assert_max_num_queries(6):
+        response = call(client, "get", "/procurement/solicitations?limit=100")
+    assert response.json()["count"] == 25

@@ -1,0 +1,473 @@
+"""Procurement pages: solicitations and their procurement file (agency and bidder views),
+placements and early termination of a contract."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
+from steward.core.forms import apply_errors
+from steward.core.views import application_errors
+from steward.parties.models import Provider, User
+from steward.procurement import forms as f
+from steward.procurement import services
+from steward.procurement.models import (
+    ContractCapacity,
+    DelegatedLimit,
+    Placement,
+    TerminationReview,
+)
+from steward.procurement.selectors import (
+    appeal_get,
+    bid_get,
+    bids_visible,
+    placement_contract_get,
+    placements_for,
+    solicitation_get,
+    solicitation_list,
+)
+
+
+def _ok(request: HttpRequest, message: str) -> None:
+    messages.success(request, message)
+
+
+def back_on_refusal(url_name: str, key: str) -> Any:
+    """Decorator for POST-only actions: a refusal (ValidationFailed, TransitionNotAllowed) is
+    flashed with its reason and the person is sent back to the page `url_name` (kwarg `key`);
+    403 and 404 pass through to `application_errors`."""
+
+    def wrap(view: Any) -> Any:
+        @wraps(view)
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except (ValidationFailed, TransitionNotAllowed) as exc:
+                messages.error(request, exc.message)
+                return redirect(url_name, **{key: kwargs[key]})
+
+        return inner
+
+    return wrap
+
+
+@login_required
+def solicitation_index(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    page = Paginator(solicitation_list(actor=user), 50).get_page(request.GET.get("page"))
+    can_add = bool(user.agency_id and user.has_perm("procurement.manage_solicitation", user.agency))
+    return render(request, "procurement/solicitation_list.html", {"page": page, "can_add": can_add})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def solicitation_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not (user.agency_id and user.has_perm("procurement.manage_solicitation", user.agency)):
+        raise PermissionDenied
+    form = f.SolicitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        criteria = data.pop("criteria")
+        try:
+            solicitation = services.solicitation_create(
+                actor=user, agency=user.agency, data=data, criteria=criteria
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            _ok(request, f"Solicitation {solicitation.reference} created.")
+            return redirect("procurement:detail", pk=solicitation.pk)
+    threshold = user.agency.pack.parsed.tender
+    return render(
+        request, "procurement/solicitation_form.html", {"form": form, "tender": threshold}
+    )
+
+
+def _file_context(request: HttpRequest, solicitation: Any) -> dict[str, Any]:
+    user: Any = request.user
+    agency_view = user.has_perm("procurement.view_scores", solicitation)
+    bids = list(bids_visible(actor=user, solicitation=solicitation))
+    criteria = list(solicitation.criteria.all())
+    ranking = services.solicitation_ranking(solicitation)
+    today = timezone.localdate()
+    rows = []
+    for bid in bids:
+        notice = getattr(bid, "notice", None)
+        request_ = getattr(bid, "debriefing_request", None)
+        meeting = getattr(request_, "meeting", None) if request_ else None
+        ranked = next((r for r in ranking if r.bid_id == bid.pk), None)
+        rows.append(
+            {
+                "bid": bid,
+                "notice": notice,
+                "request": request_,
+                "meeting": meeting,
+                "appeals": list(bid.appeals.all()),
+                "ranked": ranked,
+                # what the debriefing releases to the bidder: its own scores and rank
+                "released": agency_view or meeting is not None,
+                "request_due": services.window_due(
+                    solicitation, "debriefing_request", notice.notified_on
+                )
+                if notice
+                else None,
+                "appeal_due": services.appeal_due(
+                    bid, solicitation=solicitation, held_on=meeting.held_on
+                )
+                if meeting
+                else None,
+            }
+        )
+    return {
+        "solicitation": solicitation,
+        "agency_view": agency_view,
+        "can_manage": user.has_perm("procurement.manage_solicitation", solicitation),
+        "rows": rows,
+        "criteria": criteria,
+        "ranking": ranking if agency_view else [],
+        "tie_rule": services.rules_calc.TIE_RULE,
+        "today": today,
+        "bid_count": len(ranking),
+    }
+
+
+@login_required
+@application_errors
+def solicitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    solicitation = solicitation_get(actor=user, pk=pk)
+    context = _file_context(request, solicitation)
+    if context["can_manage"]:
+        bids = [r["bid"] for r in context["rows"]]
+        taken = {b.provider_id for b in bids}
+        context.update(
+            bid_form=f.BidForm(
+                providers=Provider.objects.exclude(pk__in=taken).order_by("legal_name"),
+                prefix="bid",
+            ),
+            score_form=f.ScoreForm(bids=bids, criteria=context["criteria"], prefix="score"),
+            award_form=f.AwardForm(bids=bids, prefix="award"),
+            notify_form=f.DateForm(initial={"on": context["today"]}, prefix="notify"),
+            windows_form=f.WindowsForm(
+                initial={
+                    "request_days": solicitation.debriefing_request_days,
+                    "meeting_days": solicitation.debriefing_meeting_days,
+                },
+                prefix="windows",
+            ),
+            meeting_form=f.MeetingForm(initial={"held_on": context["today"]}),
+            decision_form=f.DecisionForm(initial={"decided_on": context["today"]}),
+        )
+    else:
+        context["appeal_form"] = f.AppealForm()
+    return render(request, "procurement/solicitation_detail.html", context)
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:detail", "pk")
+def solicitation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user: Any = request.user
+    solicitation = solicitation_get(actor=user, pk=pk)
+    bids = list(solicitation.bids.select_related("provider"))
+    if action == "bid":
+        data = f.parsed(f.BidForm(request.POST, providers=Provider.objects.all(), prefix="bid"))
+        services.bid_record(actor=user, solicitation=solicitation, **data)
+        _ok(request, "Bid recorded.")
+    elif action == "score":
+        data = f.parsed(
+            f.ScoreForm(
+                request.POST, bids=bids, criteria=solicitation.criteria.all(), prefix="score"
+            )
+        )
+        bid = next(b for b in bids if b.pk == data["bid"])
+        criterion = solicitation.criteria.get(pk=data["criterion"])
+        services.score_record(actor=user, bid=bid, criterion=criterion, score=data["score"])
+        _ok(request, "Score recorded.")
+    elif action == "award":
+        data = f.parsed(f.AwardForm(request.POST, bids=bids, prefix="award"))
+        bid = next(b for b in bids if b.pk == data.pop("bid"))
+        contract = services.solicitation_award(
+            actor=user, solicitation=solicitation, bid=bid, contract_data=data
+        )
+        _ok(request, f"Awarded to {bid.provider}; contract {contract.number} created as a draft.")
+    elif action == "notify":
+        data = f.parsed(f.DateForm(request.POST, prefix="notify"))
+        count = services.notices_send(actor=user, solicitation=solicitation, notified_on=data["on"])
+        _ok(request, f"{count} bidders notified.")
+    elif action == "windows":
+        data = f.parsed(f.WindowsForm(request.POST, prefix="windows"))
+        services.solicitation_change_windows(actor=user, solicitation=solicitation, **data)
+        _ok(request, "Debriefing windows changed.")
+    else:
+        raise NotFoundError("No such action.")
+    return redirect("procurement:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:detail", "pk")
+def bid_action(request: HttpRequest, pk: int, bid_pk: int, action: str) -> HttpResponse:
+    user: Any = request.user
+    solicitation = solicitation_get(actor=user, pk=pk)
+    bid = bid_get(actor=user, solicitation=solicitation, pk=bid_pk)
+    today = timezone.localdate()
+    if action == "debriefing":
+        services.debriefing_request(actor=user, bid=bid, requested_on=today)
+        _ok(request, "Debriefing requested.")
+    elif action == "meeting":
+        data = f.parsed(f.MeetingForm(request.POST))
+        services.debriefing_meeting_record(actor=user, request=bid.debriefing_request, **data)
+        _ok(request, "Debriefing recorded in the procurement file.")
+    elif action == "appeal":
+        data = f.parsed(f.AppealForm(request.POST))
+        services.appeal_lodge(actor=user, bid=bid, lodged_on=today, **data)
+        _ok(request, "Appeal lodged.")
+    else:
+        raise NotFoundError("No such action.")
+    return redirect("procurement:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:detail", "pk")
+def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse:
+    user: Any = request.user
+    solicitation = solicitation_get(actor=user, pk=pk)
+    appeal = appeal_get(actor=user, solicitation=solicitation, pk=appeal_pk)
+    data = f.parsed(f.DecisionForm(request.POST))
+    services.appeal_decide(actor=user, appeal=appeal, **data)
+    _ok(request, "Decision recorded.")
+    return redirect("procurement:detail", pk=pk)
+
+
+def _pdf(html: str, filename: str) -> HttpResponse:
+    import weasyprint
+
+    response = HttpResponse(
+        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@application_errors
+def solicitation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole procurement file as one PDF (agency readers only)."""
+    user: Any = request.user
+    solicitation = solicitation_get(actor=user, pk=pk)
+    if not user.has_perm("procurement.view_scores", solicitation):
+        raise PermissionDenied
+    context = _file_context(request, solicitation)
+    context["scores"] = solicitation.bids.model.objects.none()
+    from steward.procurement.models import BidScore
+
+    context["scores"] = BidScore.objects.filter(bid__solicitation=solicitation).select_related(
+        "bid__provider", "criterion", "evaluator"
+    )
+    html = render_to_string("procurement/file_pdf.html", context)
+    return _pdf(html, f"procurement-file-{solicitation.reference}.pdf")
+
+
+# ------------------------------------------------------------------ placements and termination
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    can_manage = user.has_perm("procurement.manage_placements", contract)
+    form = f.PlacementForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.placement_create(actor=user, contract=contract, data=form.cleaned_data)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                _ok(
+                    request,
+                    "Placement recorded; Finance notified of the start and anticipated end.",
+                )
+                return redirect("procurement:placements", contract_pk=contract.pk)
+    rows = list(placements_for(contract))
+    capacity = ContractCapacity.objects.filter(contract=contract).first()
+    occupied = sum(1 for p in rows if p.ended_on is None)
+    return render(
+        request,
+        "procurement/placements.html",
+        {
+            "contract": contract,
+            "placements": rows,
+            "form": form,
+            "can_manage": can_manage,
+            "capacity": capacity,
+            "occupied": occupied,
+            "capacity_form": f.CapacityForm(
+                initial={"places": capacity.places if capacity else None}
+            ),
+            "end_form": f.PlacementEndForm(initial={"ended_on": timezone.localdate()}),
+        },
+    )
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:placements", "contract_pk")
+def placement_end(request: HttpRequest, contract_pk: int, placement_pk: int) -> HttpResponse:
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    placement = Placement.objects.filter(contract=contract).filter(pk=placement_pk).first()
+    if placement is None:
+        raise NotFoundError("No such placement.")
+    data = f.parsed(f.PlacementEndForm(request.POST))
+    services.placement_end(actor=user, placement=placement, **data)
+    _ok(request, "Placement ended; termination proforma sent to Finance and the contract manager.")
+    return redirect("procurement:placements", contract_pk=contract.pk)
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:placements", "contract_pk")
+def capacity_set(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    data = f.parsed(f.CapacityForm(request.POST))
+    services.capacity_set(actor=user, contract=contract, places=data["places"])
+    _ok(request, "Capacity recorded.")
+    return redirect("procurement:placements", contract_pk=contract.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def termination(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    review = TerminationReview.objects.filter(contract=contract).first()
+    can_terminate = user.has_perm("procurement.terminate", contract)
+    initial = {}
+    if review:
+        initial = {
+            "reason": review.reason,
+            "alternative_providers": review.alternative_providers,
+            "notice_period_days": review.notice_period_days,
+            "notice_on": review.notice_on,
+        }
+    form = f.TerminationForm(
+        request.POST or None, initial=initial or {"notice_on": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if not can_terminate:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.termination_review(actor=user, contract=contract, **form.cleaned_data)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                _ok(request, "Termination review recorded.")
+                return redirect("procurement:termination", contract_pk=contract.pk)
+    return render(
+        request,
+        "procurement/termination.html",
+        {
+            "contract": contract,
+            "review": review,
+            "form": form,
+            "can_terminate": can_terminate,
+            "open_placements": Placement.objects.filter(contract=contract).filter(
+                ended_on__isnull=True
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:termination", "contract_pk")
+def termination_notice(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    review = TerminationReview.objects.filter(contract=contract).first()
+    if review is None:
+        raise NotFoundError("Record the termination review first.")
+    services.termination_give_notice(actor=user, review=review)
+    _ok(request, "Notice issued; the contract is terminated and the closeout evaluation is due.")
+    return redirect("procurement:termination", contract_pk=contract.pk)
+
+
+@login_required
+@application_errors
+def termination_notice_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    """The written notice of termination to the provider (seed 003 (c))."""
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    review = TerminationReview.objects.filter(contract=contract).first()
+    if review is None:
+        raise NotFoundError("No termination review for this contract.")
+    html = render_to_string(
+        "procurement/termination_pdf.html", {"contract": contract, "review": review}
+    )
+    return _pdf(html, f"termination-notice-{contract.number}.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def delegated_limits(request: HttpRequest) -> HttpResponse:
+    """seed 003: the delegated limits of the agency's staff (contract managers set them)."""
+    user: Any = request.user
+    if not user.agency_id or not user.has_perm("procurement.view_placements", user.agency):
+        raise PermissionDenied
+    staff = User.objects.filter(agency_id=user.agency_id).order_by("last_name", "username")
+    can_set = user.has_perm("procurement.set_limit", user.agency)
+    form = f.LimitForm(request.POST or None, staff=staff)
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.delegated_limit_set(
+                    actor=user, user=form.cleaned_data["person"], amount=form.cleaned_data["amount"]
+                )
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                _ok(request, "Delegated limit recorded.")
+                return redirect("procurement:limits")
+    limits = DelegatedLimit.objects.filter(user__agency_id=user.agency_id).select_related("user")
+    return render(
+        request,
+        "procurement/limits.html",
+        {
+            "limits": limits,
+            "form": form,
+            "can_set": can_set,
+            "currency": user.agency.pack.parsed.currency,
+        },
+    )
