@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "steward.core",
     "steward.parties",
     "steward.contracts",
+    "steward.risk",
+    "steward.pricing",
+    "steward.procurement",
 ]
 
 MIDDLEWARE = [

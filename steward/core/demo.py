@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -724,6 +724,43 @@ def demo_state() -> str:
     return "partial"
 
 
+# ---------------------------------------------------------------------------- extensions
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """What the core demo built, handed to each area's demo extension: logins by username,
+    agencies and providers by slug, contracts by number."""
+
+    today: date
+    admin: User
+    users: dict[str, User]
+    agencies: dict[str, Agency]
+    providers: dict[str, Provider]
+    contracts: dict[str, Contract]
+
+
+DemoExtension = Callable[[DemoContext], dict[str, int]]
+_extensions: dict[str, DemoExtension] = {}
+# Called with (draft contract, its contract manager) just before a demo contract is executed,
+# so that an area whose rules guard execution (pricing: the commercial fee and POS attachments,
+# seed 004) can record what those rules ask for, through its own services.
+DemoPreExecute = Callable[[Contract, User], None]
+_pre_execute: dict[str, DemoPreExecute] = {}
+
+
+def register_demo_pre_execute(key: str, prepare: DemoPreExecute) -> None:
+    """Register a function that readies a demo contract for execution (see above)."""
+    _pre_execute[key] = prepare
+
+
+def register_demo_extension(key: str, extension: DemoExtension) -> None:
+    """Register a function that adds an area's demo records (through its services) once the
+    core demo is built, returning counts to print. Apps register in `AppConfig.ready()`; their
+    records must hang off demo agencies, providers or contracts so `demo_delete` removes them."""
+    _extensions[key] = extension
+
+
 # ---------------------------------------------------------------------------- loading
 
 
@@ -843,8 +880,9 @@ def _build(today: date) -> dict[str, int]:
         save_audited(user, actor=admin, reason="Demo data")
         users[u.username] = user
 
+    contracts: dict[str, Contract] = {}
     for contract_spec in CONTRACTS:
-        _build_contract(
+        contracts[contract_spec.number] = _build_contract(
             contract_spec,
             today=today,
             agency=agencies[contract_spec.agency],
@@ -853,13 +891,24 @@ def _build(today: date) -> dict[str, int]:
             amender=users[AMENDER_OF[contract_spec.agency]],
         )
 
-    return {
+    counts = {
         "agencies": len(agencies),
         "providers": len(providers),
         "logins": len(users),
         "contracts": len(CONTRACTS),
         "amendments": sum(len(c.amendments) for c in CONTRACTS),
     }
+    context = DemoContext(
+        today=today,
+        admin=admin,
+        users=users,
+        agencies={a.slug: a for a in agencies.values()},
+        providers={p.slug: p for p in providers.values()},
+        contracts=contracts,
+    )
+    for extension in _extensions.values():
+        counts.update(extension(context))
+    return counts
 
 
 def _build_contract(
@@ -900,6 +949,8 @@ def _build_contract(
     if spec.outcome == _DRAFT:
         return contract
     executed_on = min(start - timedelta(days=21), today - timedelta(days=3))
+    for prepare in _pre_execute.values():
+        prepare(contract, manager)
     contract = contract_services.contract_execute(
         actor=manager, contract=contract, executed_on=executed_on
     )

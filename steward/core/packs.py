@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,6 +79,7 @@ _SEED = re.compile(r"[0-9]{3}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _MONEY = re.compile(r"(?:0|[1-9][0-9]*)\.[0-9]{2}")
+_MONTH_DAY = re.compile(r"(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])")
 
 _T = TypeVar("_T")
 
@@ -377,30 +378,97 @@ class TenderRules:
 
 
 @dataclass(frozen=True)
+class FiscalYear:
+    """When the agency's fiscal year starts (the annual POS/PSA report counts by it): July 1 for
+    Connecticut and Massachusetts, April 1 in the UK."""
+
+    start_month: int
+    start_day: int
+    source: str
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "fiscal_year") -> FiscalYear:
+        d = _object(data, path, ("start", "source"))
+        start = _str(d, "start", path, pattern=_MONTH_DAY, hint='month and day, e.g. "07-01"')
+        month, day = (int(part) for part in start.split("-"))
+        try:
+            date(2001, month, day)  # not a leap year: "02-29" is refused
+        except ValueError:
+            raise PackError(f"{path}.start", f"{start!r} is not a day of the year") from None
+        return cls(start_month=month, start_day=day, source=_str(d, "source", path))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": f"{self.start_month:02d}-{self.start_day:02d}", "source": self.source}
+
+    def year_of(self, day: date) -> int:
+        """The fiscal year `day` falls in, named by the calendar year it ends in (FY2027 runs
+        July 1 2026 to June 30 2027); a year starting on January 1 is the calendar year."""
+        if (self.start_month, self.start_day) == (1, 1):
+            return day.year
+        starts_this_year = (day.month, day.day) >= (self.start_month, self.start_day)
+        return day.year + 1 if starts_this_year else day.year
+
+    def bounds(self, fiscal_year: int) -> tuple[date, date]:
+        """The first and last day (inclusive) of fiscal year `fiscal_year`."""
+        if (self.start_month, self.start_day) == (1, 1):
+            return date(fiscal_year, 1, 1), date(fiscal_year, 12, 31)
+        first = date(fiscal_year - 1, self.start_month, self.start_day)
+        last = date(fiscal_year, self.start_month, self.start_day) - timedelta(days=1)
+        return first, last
+
+
+@dataclass(frozen=True)
 class RiskRules:
-    """Red/amber/green thresholds for the desk risk assessment (seeds 002 step 1, 003)."""
+    """Red/amber/green thresholds for the desk risk assessment (seeds 002 step 1, 003).
+
+    The score is the sum of each signal's count times its weight (`weights`, one per signal
+    name; a signal the pack does not name weighs 1). Score >= `red_at` is red, >= `amber_at`
+    amber, else green. `concern_window_days` is the look-back for concerns; a contract whose
+    last review is more than `review_overdue_days` old carries the `review_overdue` signal."""
 
     amber_at: int
     red_at: int
     concern_window_days: int
     review_overdue_days: int
+    weights: dict[str, int]
     source: str
 
     @classmethod
     def from_dict(cls, data: object, path: str = "risk") -> RiskRules:
-        keys = ("amber_at", "red_at", "concern_window_days", "review_overdue_days", "source")
+        keys = (
+            "amber_at",
+            "red_at",
+            "concern_window_days",
+            "review_overdue_days",
+            "weights",
+            "source",
+        )
         d = _object(data, path, keys)
         amber_at = _int(d, "amber_at", path, minimum=1)
         red_at = _int(d, "red_at", path, minimum=1)
         if red_at <= amber_at:
             raise PackError(_join(path, "red_at"), f"must be more than amber_at ({amber_at})")
+        raw = d["weights"]
+        wpath = _join(path, "weights")
+        if not isinstance(raw, Mapping):
+            raise PackError(wpath, "must be an object of signal name to weight")
+        weights: dict[str, int] = {}
+        for name in raw:
+            if not isinstance(name, str) or not name:
+                raise PackError(wpath, "signal names must be non-empty text")
+            weights[name] = _int(raw, name, wpath, minimum=0)
         return cls(
             amber_at=amber_at,
             red_at=red_at,
             concern_window_days=_int(d, "concern_window_days", path, minimum=1),
             review_overdue_days=_int(d, "review_overdue_days", path, minimum=1),
+            weights=weights,
             source=_str(d, "source", path),
         )
+
+    def weight(self, signal: str) -> int:
+        """The weight of `signal` (1 when the pack does not name it: Steward default)."""
+        return self.weights.get(signal, 1)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -408,6 +476,7 @@ class RiskRules:
             "red_at": self.red_at,
             "concern_window_days": self.concern_window_days,
             "review_overdue_days": self.review_overdue_days,
+            "weights": dict(self.weights),
             "source": self.source,
         }
 
@@ -543,6 +612,7 @@ _TOP_KEYS = (
     "reviews",
     "evaluation",
     "expiring_window_days",
+    "fiscal_year",
 )
 
 
@@ -569,6 +639,7 @@ class PackRules:
     reviews: ReviewRules
     evaluation: EvaluationRules
     expiring_window_days: int
+    fiscal_year: FiscalYear
 
     @classmethod
     def from_dict(cls, data: object) -> PackRules:
@@ -615,6 +686,7 @@ class PackRules:
             reviews=ReviewRules.from_dict(d["reviews"]),
             evaluation=EvaluationRules.from_dict(d["evaluation"]),
             expiring_window_days=_int(d, "expiring_window_days", "", minimum=1),
+            fiscal_year=FiscalYear.from_dict(d["fiscal_year"]),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -639,6 +711,7 @@ class PackRules:
             "reviews": self.reviews.to_dict(),
             "evaluation": self.evaluation.to_dict(),
             "expiring_window_days": self.expiring_window_days,
+            "fiscal_year": self.fiscal_year.to_dict(),
         }
 
     def calendar(self) -> WorkingCalendar:

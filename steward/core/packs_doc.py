@@ -74,6 +74,7 @@ def render() -> str:
         ),
     )
     row("expiring window (days)", lambda d: d["expiring_window_days"])
+    row("fiscal year starts (MM-DD)", lambda d: d["fiscal_year"]["start"])
     lines += [
         "",
         "Risk thresholds, review frequencies and the evaluation template (criteria, weights and",

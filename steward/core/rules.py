@@ -129,6 +129,9 @@ rules.add_perm("packs.copy_pack", is_administrator | is_oversight)
 rules.add_perm("packs.change_pack", (is_administrator | is_oversight) & pack_is_editable)
 
 rules.add_perm("audit.view_history", is_administrator | is_agency_staff)
+# the expiring-contracts and annual POS/PSA reports (seed 000): agency staff for their agency,
+# oversight officers and administrators for every agency; never provider users
+rules.add_perm("reports.view_register_reports", is_administrator | is_agency_staff)
 
 
 # ---------------------------------------------------------------- the same rules as filters

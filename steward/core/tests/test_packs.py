@@ -426,6 +426,19 @@ def _delete(path: str) -> Any:
             _set("risk.red_at", 3), "risk.red_at: must be more than amber_at (3)", id="risk-order"
         ),
         pytest.param(
+            _set("risk.weights", [1, 2]),
+            "risk.weights: must be an object of signal name to weight",
+            id="risk-weights-not-object",
+        ),
+        pytest.param(
+            _set("risk.weights", {"concerns": -1}),
+            "risk.weights.concerns: must be a whole number ≥ 0",
+            id="risk-weight-negative",
+        ),
+        pytest.param(
+            _delete("risk.weights"), "risk.weights: required field is missing", id="risk-no-weights"
+        ),
+        pytest.param(
             _set("renewal.score_threshold", 101),
             "renewal.score_threshold: must be a whole number from 0 to 100",
             id="renewal-over-100",
@@ -455,6 +468,16 @@ def _delete(path: str) -> Any:
             _set("expiring_window_days", 0),
             "expiring_window_days: must be a whole number ≥ 1",
             id="expiring-window",
+        ),
+        pytest.param(
+            _set("fiscal_year.start", "7-1"),
+            "fiscal_year.start: must be month and day",
+            id="fiscal-year-format",
+        ),
+        pytest.param(
+            _set("fiscal_year.start", "02-30"),
+            "fiscal_year.start: '02-30' is not a day of the year",
+            id="fiscal-year-no-such-day",
         ),
     ],
 )
@@ -539,3 +562,40 @@ def test_bad_json_and_duplicate_keys_are_refused(tmp_path: Path) -> None:
     _write(tmp_path, "b.json", '{"slug": "b", "slug": "c"}')
     with pytest.raises(PackError, match="slug: appears twice in the same object"):
         load_pack(tmp_path / "b.json")
+
+
+@pytest.mark.parametrize(
+    ("slug", "day", "fiscal_year"),
+    [
+        ("connecticut-opm", date(2026, 6, 30), 2026),
+        ("connecticut-opm", date(2026, 7, 1), 2027),
+        ("massachusetts-osd", date(2027, 6, 30), 2027),
+        ("west-london-sp", date(2027, 3, 31), 2027),
+        ("west-london-sp", date(2027, 4, 1), 2028),
+        ("scottish-childrens", date(2026, 4, 1), 2027),
+    ],
+)
+def test_fiscal_year_of_a_day_at_the_edges(slug: str, day: date, fiscal_year: int) -> None:
+    """Issue 3: the fiscal year starts July 1 for CT and MA, April 1 for the UK packs; a
+    fiscal year is named by the calendar year it ends in."""
+    pack = {p.slug: p for p in load_shipped_packs()}[slug]
+    assert pack.fiscal_year.year_of(day) == fiscal_year
+    first, last = pack.fiscal_year.bounds(fiscal_year)
+    assert first <= day <= last
+
+
+def test_fiscal_year_bounds_are_inclusive_and_contiguous() -> None:
+    """Issue 3: FY2027 in Connecticut is 2026-07-01 to 2027-06-30; FY2028 starts the next day."""
+    pack = {p.slug: p for p in load_shipped_packs()}["connecticut-opm"]
+    assert pack.fiscal_year.bounds(2027) == (date(2026, 7, 1), date(2027, 6, 30))
+    uk = {p.slug: p for p in load_shipped_packs()}["west-london-sp"]
+    assert uk.fiscal_year.bounds(2027) == (date(2026, 4, 1), date(2027, 3, 31))
+
+
+def test_risk_weights_in_every_shipped_pack(shipped: dict[str, PackRules]) -> None:
+    """Risk weights live in the pack (issue 5; Steward default figures); a signal the pack does
+    not name weighs 1."""
+    for pack in shipped.values():
+        assert pack.risk.weight("returns_missing") == 2
+        assert pack.risk.weight("inspection_poor") == 3
+        assert pack.risk.weight("a_signal_nobody_named") == 1
