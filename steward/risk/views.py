@@ -140,29 +140,6 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "risk/concern_detail.html", context)
 
 
-_EDIT_FIELDS = (
-    "kind",
-    "received_on",
-    "source",
-    "channel",
-    "category",
-    "severity",
-    "summary",
-    "description",
-    "wants_action",
-    "complainant_reference",
-    "status",
-    "responsible",
-    "contract",
-    "provider_procedure_started_on",
-    "provider_procedure_due_on",
-    "provider_procedure_outcome",
-    "provider_procedure_resolved_on",
-    "resolved_on",
-    "resolution",
-)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @application_errors
@@ -171,7 +148,7 @@ def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
     concern = selectors.concern_get(actor=user, pk=pk)
     if not user.has_perm("risk.change_concern", concern):
         raise PermissionDenied
-    initial = {name: getattr(concern, name) for name in _EDIT_FIELDS}
+    initial = {name: getattr(concern, name) for name in services.CONCERN_FIELDS}
     initial["provider"] = concern.provider
     form = ConcernForm(request.POST or None, agency=concern.agency, initial=initial)
     form.fields["provider"].disabled = True
