@@ -61,7 +61,7 @@ from steward.contracts.tabular import (
     iter_rows,
     sniff_kind,
 )
-from steward.core.bulk import history_from_table
+from steward.core.bulk import history_from_table, insert
 from steward.core.errors import ValidationFailed
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, normalise_name
@@ -512,7 +512,7 @@ class _Writer:
 
     def _create(self, model: Any, objs: list[Any]) -> None:
         """Insert `objs` and their "created" audit rows, set-based."""
-        model.objects.bulk_create(objs)
+        insert(model, objs)
         if any(obj.pk is None for obj in objs):  # a database that returns no keys
             raise RuntimeError("bulk insert returned no primary keys")
         history_from_table(
