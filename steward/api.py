@@ -174,6 +174,7 @@ def _register_routers() -> None:
     from steward.contracts.api import router as contracts_router
     from steward.core.api import router as core_router
     from steward.parties.api import router as parties_router
+    from steward.performance.api import router as performance_router
     from steward.pricing.api import router as pricing_router
     from steward.procurement.api import router as procurement_router
     from steward.risk.api import router as risk_router
@@ -181,6 +182,7 @@ def _register_routers() -> None:
     api.add_router("", core_router)
     api.add_router("", parties_router)
     api.add_router("", contracts_router)
+    api.add_router("", performance_router)
     api.add_router("", risk_router)
     api.add_router("", pricing_router)
     api.add_router("", procurement_router)

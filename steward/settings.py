@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "steward.core",
     "steward.parties",
     "steward.contracts",
+    "steward.performance",  # before risk: its demo returns feed the risk assessment
     "steward.risk",
     "steward.pricing",
     "steward.procurement",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("steward.core.urls")),
     path("", include("steward.parties.urls")),
     path("contracts/", include("steward.contracts.urls")),
+    path("performance/", include("steward.performance.urls")),
     path("risk/", include("steward.risk.urls")),
     path("pricing/", include("steward.pricing.urls")),
     path("procurement/", include("steward.procurement.urls")),

@@ -1,0 +1,439 @@
+"""API: service specifications, indicators, Performance Evaluation Plans, returns, surveys,
+inspections and achievement (seeds 001, 003).
+
+Everyone who may see a contract reads its performance: agency staff of its agency, oversight
+officers, administrators, and the provider's own users once it is executed (another provider's
+contract answers 404). Contract managers and monitors of the agency write; returns are also
+submitted and corrected by the provider's own users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from steward.core.errors import NotFoundError, PermissionDeniedError
+from steward.core.rules import visible_providers_q
+from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.parties.models import Agency, Provider
+from steward.performance import selectors, services
+from steward.performance.models import Indicator, IndicatorDefinition, Milestone, Return
+from steward.performance.schemas import (
+    AchievementOut,
+    CorrectionIn,
+    DefinitionIn,
+    DefinitionOut,
+    IndicatorIn,
+    IndicatorOut,
+    IndicatorPatch,
+    InspectionIn,
+    InspectionOut,
+    MilestoneIn,
+    MilestoneOut,
+    PlanIn,
+    PlanOut,
+    PortfolioOut,
+    ReturnIn,
+    ReturnOut,
+    SpecificationIn,
+    SpecificationOut,
+    SummaryOut,
+    SurveyIn,
+    SurveyOut,
+)
+
+router = Router(tags=["performance"])
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _indicator_out(i: Indicator) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "contract": i.contract_id,
+        "library": i.library_id,
+        **{name: getattr(i, name) for name in services.INDICATOR_FIELDS},
+    }
+
+
+def _return_out(ret: Return, values: list[Any] | None = None) -> dict[str, Any]:
+    if values is None:
+        values = list(ret.values.all())
+    return {
+        "id": ret.pk,
+        "contract": ret.contract_id,
+        "period_start": ret.period_start,
+        "period_end": ret.period_end,
+        "due_on": ret.due_on,
+        "submitted_on": ret.submitted_on,
+        "status": ret.status(timezone.localdate()),
+        **{name: getattr(ret, name) for name in services.VOLUME_FIELDS},
+        "values": [{"indicator": v.indicator_id, "value": v.value} for v in values],
+    }
+
+
+# ---------------------------------------------------------------- library
+
+
+@router.get(
+    "/performance/library",
+    response={200: list[DefinitionOut], **READ_ERRORS},
+    summary="The agency's indicator library",
+    description="Indicator definitions the agency reuses across its contracts. Agency staff see "
+    "their own agency's; oversight officers and administrators any agency's (`agency` slug). "
+    "Provider users see none.",
+)
+def library_list(request: HttpRequest, agency: str = "") -> Any:
+    actor = _actor(request)
+    agency_id = None
+    if agency:
+        found = Agency.objects.filter(slug=agency).first()
+        if found is None:
+            raise NotFoundError("No such agency.")
+        agency_id = found.pk
+    return [
+        {
+            "id": d.pk,
+            "agency": d.agency.slug,
+            **{n: getattr(d, n) for n in services.DEFINITION_FIELDS},
+        }
+        for d in selectors.library(actor=actor, agency_id=agency_id)
+    ]
+
+
+@router.post(
+    "/performance/library",
+    response={201: DefinitionOut, **WRITE_ERRORS},
+    summary="Add an indicator definition to the library",
+    description="Contract managers and monitors add to their own agency's library.",
+)
+def library_add(request: HttpRequest, payload: DefinitionIn) -> Any:
+    actor = _actor(request)
+    if not actor.agency_id:
+        raise PermissionDeniedError("Only agency staff keep an indicator library.")
+    definition = services.definition_save(
+        actor=actor, agency=actor.agency, data=payload.model_dump()
+    )
+    return Status(
+        201,
+        {"id": definition.pk, "agency": definition.agency.slug, **payload.model_dump()},
+    )
+
+
+# ---------------------------------------------------------------- contract performance
+
+
+@router.get(
+    "/performance/contracts/{contract_id}",
+    response={200: SummaryOut, **READ_ERRORS},
+    summary="A contract's performance summary",
+    description="Per indicator and period: the value, its status against the target (met, "
+    "within_tolerance, missed, no_data) and the trend; the latest period's counts; the "
+    "performance-based payment per period, line by line; and whether the contract lacks the "
+    "performance metrics its pack requires (seed 001).",
+)
+def summary(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    perf = selectors.contract_performance(contract=contract, today=timezone.localdate())
+    return {
+        "contract": contract.pk,
+        "metrics_missing": perf.metrics_missing,
+        "latest": perf.summary,
+        "achievement": [
+            AchievementOut(
+                indicator=IndicatorOut(**_indicator_out(row.indicator)),
+                trend=row.trend,
+                periods=[c.__dict__ for c in row.cells],
+            )
+            for row in perf.rows
+        ],
+        "payments": [
+            {
+                "period_start": p.period_start,
+                "period_end": p.period_end,
+                "amount_at_stake": p.payment.amount_at_stake,
+                "earned": p.payment.earned,
+                "lines": [line.__dict__ for line in p.payment.lines],
+            }
+            for p in perf.payments
+        ],
+        "payment_problem": perf.payment_problem,
+    }
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/specification",
+    response={200: SpecificationOut, **READ_ERRORS},
+    summary="A contract's service specification",
+    description="Service standards, outcomes for the people served, and milestones. Everyone "
+    "who may see the contract.",
+)
+def specification_get(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    spec = getattr(contract, "specification", None)
+    return {
+        "service_standards": spec.service_standards if spec else "",
+        "outcomes": spec.outcomes if spec else "",
+        "milestones": [
+            {"id": m.pk, "title": m.title, "due_on": m.due_on, "achieved_on": m.achieved_on}
+            for m in Milestone.objects.filter(contract=contract)
+        ],
+    }
+
+
+@router.put(
+    "/performance/contracts/{contract_id}/specification",
+    response={200: SpecificationOut, **WRITE_ERRORS},
+    summary="Set a contract's service standards and outcomes",
+    description="Contract managers and monitors of the contract's agency.",
+)
+def specification_put(request: HttpRequest, contract_id: int, payload: SpecificationIn) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    services.specification_save(actor=actor, contract=contract, **payload.model_dump())
+    return specification_get(request, contract_id)
+
+
+@router.post(
+    "/performance/contracts/{contract_id}/milestones",
+    response={201: MilestoneOut, **WRITE_ERRORS},
+    summary="Add a milestone to the specification",
+    description="A milestone with its due date (and the date achieved, if it is). Contract "
+    "managers and monitors of the contract's agency.",
+)
+def milestone_add(request: HttpRequest, contract_id: int, payload: MilestoneIn) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    m = services.milestone_save(actor=actor, contract=contract, **payload.model_dump())
+    return Status(201, {"id": m.pk, **payload.model_dump()})
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/indicators",
+    response={200: list[IndicatorOut], **READ_ERRORS},
+    summary="A contract's performance indicators",
+    description="Each with category (inputs apart from outcomes, seed 003), results-based "
+    "question, unit, direction, target, baseline, tolerance, frequency and payment share.",
+)
+def indicator_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    return [_indicator_out(i) for i in Indicator.objects.filter(contract=contract)]
+
+
+@router.post(
+    "/performance/contracts/{contract_id}/indicators",
+    response={201: IndicatorOut, **WRITE_ERRORS},
+    summary="Add a performance indicator",
+    description="From the agency's library (`library`) or described in full. Contract managers "
+    "and monitors of the contract's agency.",
+)
+def indicator_add(request: HttpRequest, contract_id: int, payload: IndicatorIn) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    # Fields not sent keep the model's defaults (or the library definition's values).
+    data = {k: v for k, v in payload.model_dump(exclude={"library"}).items() if v is not None}
+    library = None
+    if payload.library is not None:
+        library = IndicatorDefinition.objects.filter(pk=payload.library).first()
+        if library is None:
+            raise NotFoundError("No such library definition.")
+    indicator = services.indicator_save(actor=actor, contract=contract, data=data, library=library)
+    return Status(201, _indicator_out(indicator))
+
+
+@router.patch(
+    "/performance/indicators/{indicator_id}",
+    response={200: IndicatorOut, **WRITE_ERRORS},
+    summary="Change an indicator (target, tolerance, ...)",
+    description="Only the fields sent change; every change is audited.",
+)
+def indicator_patch(request: HttpRequest, indicator_id: int, payload: IndicatorPatch) -> Any:
+    actor = _actor(request)
+    indicator = selectors.indicator_get(actor=actor, pk=indicator_id)
+    indicator = services.indicator_save(
+        actor=actor,
+        contract=indicator.contract,
+        data=payload.model_dump(exclude_unset=True),
+        indicator=indicator,
+    )
+    return _indicator_out(indicator)
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/plan",
+    response={200: PlanOut, **READ_ERRORS},
+    summary="A contract's Performance Evaluation Plan",
+    description="Seed 001: the sponsor's desired outcomes, agreed expectations, return "
+    "frequency and the payment tied to indicators. 404 until a plan is set.",
+)
+def plan_get(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    plan = getattr(contract, "plan", None)
+    if plan is None:
+        raise NotFoundError("This contract has no Performance Evaluation Plan yet.")
+    return plan
+
+
+@router.put(
+    "/performance/contracts/{contract_id}/plan",
+    response={200: PlanOut, **WRITE_ERRORS},
+    summary="Set the Performance Evaluation Plan and generate its timeline",
+    description="Seed 001. Saving generates, with the deadline engine and the agency's pack, a "
+    "return per reporting period (due `return_submission` after the period ends), the status "
+    "meetings and the performance reports as due dates; existing ones are kept.",
+)
+def plan_put(request: HttpRequest, contract_id: int, payload: PlanIn) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    return services.plan_save(actor=actor, contract=contract, data=payload.model_dump())
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/returns",
+    response={200: list[ReturnOut], **READ_ERRORS},
+    summary="A contract's returns",
+    description="One per reporting period, with status: upcoming, due, missing (overdue), "
+    "on_time or late.",
+)
+def return_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    returns = Return.objects.filter(contract=contract).prefetch_related("values")
+    return [_return_out(r) for r in returns]
+
+
+@router.post(
+    "/performance/returns/{return_id}/submit",
+    response={200: ReturnOut, **WRITE_ERRORS},
+    summary="Submit a return",
+    description="From the last day of its period, once. The provider's own users or the "
+    "agency's contract managers and monitors.",
+)
+def return_submit(request: HttpRequest, return_id: int, payload: ReturnIn) -> Any:
+    actor = _actor(request)
+    ret = selectors.return_get(actor=actor, pk=return_id)
+    data = payload.model_dump()
+    values = {v["indicator"]: v["value"] for v in data.pop("values")}
+    ret = services.return_submit(
+        actor=actor, ret=ret, values=values, volumes=data, on=timezone.localdate()
+    )
+    return _return_out(ret)
+
+
+@router.post(
+    "/performance/returns/{return_id}/correct",
+    response={200: ReturnOut, **WRITE_ERRORS},
+    summary="Correct a submitted return (with a reason)",
+    description="Only the values and volumes sent change; the reason is kept on the audit trail.",
+)
+def return_correct(request: HttpRequest, return_id: int, payload: CorrectionIn) -> Any:
+    actor = _actor(request)
+    ret = selectors.return_get(actor=actor, pk=return_id)
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason")
+    values = {v["indicator"]: v["value"] for v in data.pop("values", [])}
+    ret = services.return_correct(actor=actor, ret=ret, values=values, volumes=data, reason=reason)
+    return _return_out(ret)
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/surveys",
+    response={200: list[SurveyOut], **READ_ERRORS},
+    summary="Satisfaction surveys of a contract",
+    description="Survey rounds of service users, provider staff and agency staff, newest "
+    "first (seed 003 keeps satisfaction apart from effectiveness).",
+)
+def survey_list(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    return [
+        {
+            "id": s.pk,
+            "contract": s.contract_id,
+            **{n: getattr(s, n) for n in services.SURVEY_FIELDS},
+        }
+        for s in contract.surveys.all()
+    ]
+
+
+@router.post(
+    "/performance/contracts/{contract_id}/surveys",
+    response={201: SurveyOut, **WRITE_ERRORS},
+    summary="Record a satisfaction survey round",
+    description="Service users, provider staff or agency staff (seed 003): score 0–100 and "
+    "comments. Contract managers and monitors of the agency.",
+)
+def survey_add(request: HttpRequest, contract_id: int, payload: SurveyIn) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    survey = services.survey_add(actor=actor, contract=contract, data=payload.model_dump())
+    return Status(201, {"id": survey.pk, "contract": contract.pk, **payload.model_dump()})
+
+
+@router.post(
+    "/performance/providers/{slug}/inspections",
+    response={201: InspectionOut, **WRITE_ERRORS},
+    summary="Record an external inspection report of a provider",
+    description="Body, date, rating and link. Contract managers and monitors.",
+)
+def inspection_add(request: HttpRequest, slug: str, payload: InspectionIn) -> Any:
+    actor = _actor(request)
+    provider = Provider.objects.filter(visible_providers_q(actor), slug=slug).first()
+    if provider is None:
+        raise NotFoundError("No such provider.")
+    inspection = services.inspection_add(actor=actor, provider=provider, data=payload.model_dump())
+    return Status(201, {"id": inspection.pk, "provider": provider.pk, **payload.model_dump()})
+
+
+@router.get(
+    "/performance/portfolio",
+    response={200: list[PortfolioOut], **READ_ERRORS},
+    summary="Performance across the caller's live contracts",
+    description="Indicators, missing and late returns, the latest period's achievement and the "
+    "seed 001 metrics flag per executed or active contract. `only`: `missing_returns` or "
+    "`no_indicators`. Agency staff, oversight officers and administrators; paginated.",
+)
+@paginate(LimitOffsetPagination)
+def portfolio(request: HttpRequest, q: str = "", only: str = "") -> Any:
+    actor = _actor(request)
+    if not actor.has_perm("performance.view_portfolio"):
+        raise PermissionDeniedError("Only agency staff see the performance portfolio.")
+    today = timezone.localdate()
+    return _PortfolioList(
+        selectors.portfolio_queryset(actor=actor, today=today, q=q, only=only),
+        today,
+    )
+
+
+class _PortfolioList:
+    """A sliceable list for the paginator: each page is turned into rows in a fixed number of
+    queries."""
+
+    def __init__(self, qs: Any, today: Any) -> None:
+        self.qs, self.today = qs, today
+
+    def count(self) -> int:
+        return int(self.qs.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        rows = selectors.portfolio_rows(list(self.qs[item]), self.today)
+        return [
+            {
+                "contract": r.contract.pk,
+                "number": r.contract.number,
+                "title": r.contract.title,
+                "provider": r.contract.provider.legal_name,
+                "indicators": r.indicators,
+                "returns_missing": r.missing,
+                "returns_late": r.late,
+                "latest": r.latest,
+                "needs_metrics": r.needs_metrics,
+            }
+            for r in rows
+        ]

@@ -1,0 +1,159 @@
+"""Demo performance data, made through the services as each agency's contract manager: an
+indicator library, a specification, indicators, a plan (which generates the returns), and the
+returns of the periods already past, some late, one missing; a survey round and an inspection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from steward.performance import services
+from steward.performance.models import Return
+
+_LIBRARY = [
+    # name, category, question, unit, direction, target, tolerance, weight
+    ("Hours of support delivered", "output", "how_much", "count", "higher", "1200", "100", "30"),
+    (
+        "Families engaged within 10 days of referral",
+        "quality",
+        "how_well",
+        "percentage",
+        "higher",
+        "90",
+        "5",
+        "30",
+    ),
+    (
+        "Average days from referral to first visit",
+        "quality",
+        "how_well",
+        "days",
+        "lower",
+        "10",
+        "2",
+        "0",
+    ),
+    (
+        "Families with improved stability scores",
+        "outcome",
+        "better_off",
+        "percentage",
+        "higher",
+        "70",
+        "10",
+        "40",
+    ),
+    ("Staff hours funded", "input", "how_much", "count", "higher", "1500", "150", "0"),
+]
+# How each period's values sit against the targets: a factor per indicator and period.
+_PATTERN = [
+    ("1.05", "0.97", "0.9", "1.02", "1.0"),
+    ("1.0", "1.0", "1.1", "0.95", "1.0"),
+    ("0.88", "0.93", "1.3", "0.8", "0.95"),
+    ("1.02", "1.01", "0.8", "0.9", "1.0"),
+]
+
+
+def demo_performance(ctx: Any) -> dict[str, int]:
+    counts = {"indicators": 0, "returns submitted": 0}
+    live = sorted(
+        (c for c in ctx.contracts.values() if c.status in ("executed", "active")),
+        key=lambda c: c.number,
+    )
+    for agency in sorted(ctx.agencies.values(), key=lambda a: a.slug):
+        manager = next(
+            (
+                u
+                for u in ctx.users.values()
+                if u.agency_id == agency.pk and u.role == "contract_manager"
+            ),
+            None,
+        )
+        contracts = [c for c in live if c.agency_id == agency.pk][:3]
+        if manager is None or not contracts:
+            continue
+        library = {}
+        for name, cat, question, unit, direction, *_ in _LIBRARY:
+            library[name] = services.definition_save(
+                actor=manager,
+                agency=agency,
+                data={
+                    "name": name,
+                    "category": cat,
+                    "question": question,
+                    "unit": unit,
+                    "direction": direction,
+                    "frequency": "quarterly",
+                    "data_source": "Provider case management system",
+                },
+            )
+        for n, contract in enumerate(contracts):
+            services.specification_save(
+                actor=manager,
+                contract=contract,
+                service_standards="Visits within 10 working days of referral; a named key "
+                "worker for every family; safeguarding training for every member of staff.",
+                outcomes="Families are more stable and children stay safely at home.",
+            )
+            for name, *_rest, target, tolerance, weight in _LIBRARY:
+                services.indicator_save(
+                    actor=manager,
+                    contract=contract,
+                    library=library[name],
+                    data={
+                        "target": Decimal(target),
+                        "tolerance": Decimal(tolerance),
+                        "payment_weight": Decimal(weight),
+                        "baseline": Decimal(target) * Decimal("0.8"),
+                    },
+                )
+                counts["indicators"] += 1
+            services.plan_save(
+                actor=manager,
+                contract=contract,
+                data={
+                    "desired_outcomes": "Fewer children entering care; families supported earlier.",
+                    "agreed_expectations": "Quarterly returns; a status meeting every six months.",
+                    "return_frequency": "quarterly",
+                    "payment_at_stake": Decimal("10000.00"),
+                    "tolerance_credit": Decimal("50"),
+                },
+            )
+            indicators = list(contract.indicators.order_by("name"))
+            past = list(
+                Return.objects.filter(contract=contract, period_end__lt=ctx.today).order_by(
+                    "period_start"
+                )
+            )
+            for i, ret in enumerate(past[-4:]):
+                if n == 1 and i == len(past[-4:]) - 1:
+                    continue  # the second contract's latest return is missing
+                pattern = _PATTERN[(i + n) % len(_PATTERN)]
+                values = {
+                    ind.pk: (ind.target * Decimal(pattern[k % 5])).quantize(Decimal("0.01"))
+                    for k, ind in enumerate(indicators)
+                }
+                on = ret.due_on + timedelta(days=5) if (i + n) % 3 == 2 else ret.period_end
+                on = min(on, ctx.today)
+                services.return_submit(
+                    actor=manager,
+                    ret=ret,
+                    values=values,
+                    volumes={"units_delivered": Decimal("1150") + 25 * i, "referrals": 40 + i},
+                    on=on,
+                )
+                counts["returns submitted"] += 1
+            services.survey_add(
+                actor=manager,
+                contract=contract,
+                data={
+                    "group": "service_users",
+                    "round_label": f"{ctx.today.year} round",
+                    "conducted_on": ctx.today - timedelta(days=30),
+                    "respondents": 48,
+                    "score": Decimal("82.5"),
+                    "comments": "Families value the key worker; waiting times still too long.",
+                },
+            )
+    return counts

@@ -1,0 +1,420 @@
+"""Bulk import of provider returns: `steward import-returns FILE --agency SLUG` and the import
+page. One row per indicator value:
+
+    contract, period start, indicator, value[, submitted on][, units delivered, referrals,
+    starts, leavers, costs]
+
+Headers in any case and spacing; dates in ISO or the agency's order; values with thousands
+separators or a trailing %. The return of each (contract, period) must exist (the contract's
+Performance Evaluation Plan makes them). A return not yet submitted is marked submitted (on
+`submitted on`, else today). A value that changes a return already submitted is a correction
+and needs a reason (`--reason`), which lands on every history row.
+
+All or nothing: after the first bad row nothing more is written but every row is still checked,
+and the whole import is rolled back; the report lists every bad row with its line, column and
+reason. Set-based: rows are read in chunks; each chunk costs a fixed number of queries (look up
+its returns and existing values, insert the new values, update the changed ones, write their
+history rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from steward.contracts.models import Contract, DueDate, DueDateStatus
+from steward.contracts.register_formats import RowError
+from steward.contracts.tabular import (
+    CellError,
+    FileFormatError,
+    SheetRow,
+    is_blank,
+    iter_rows,
+    parse_date,
+    parse_money,
+    sniff_kind,
+    text,
+)
+from steward.core.bulk import history_from_table, insert
+from steward.core.services import require_perm
+from steward.parties.models import Agency
+from steward.performance.models import Indicator, IndicatorValue, Return
+
+COLUMNS = {
+    "contract": ("contract", "contract number", "contract no", "contract id"),
+    "period_start": ("period start", "period", "period from", "period start date"),
+    "indicator": ("indicator", "indicator name", "measure"),
+    "value": ("value", "actual", "result"),
+    "submitted_on": ("submitted on", "submitted", "date submitted"),
+    "units_delivered": ("units delivered", "units"),
+    "referrals": ("referrals",),
+    "starts": ("starts",),
+    "leavers": ("leavers",),
+    "costs": ("costs", "cost"),
+}
+REQUIRED = ("contract", "period_start", "indicator", "value")
+WHOLE = ("referrals", "starts", "leavers")
+VOLUMES = ("units_delivered", "referrals", "starts", "leavers", "costs")
+
+
+@dataclass
+class ReturnsReport:
+    filename: str
+    dry_run: bool
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    returns_submitted: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return (
+                f"{self.filename}: {len(self.errors)} problem(s) in "
+                f"{len({e.line for e in self.errors})} row(s); nothing was imported."
+            )
+        verb = "imported" if self.written else "would import"
+        return (
+            f"{self.filename}: {self.rows_read} rows read; {verb} {self.created} new values, "
+            f"{self.updated} changed, {self.unchanged} unchanged; "
+            f"{self.returns_submitted} returns submitted."
+        )
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class _Row:
+    line: int
+    contract_id: int
+    period_start: date
+    indicator_id: int
+    value: Decimal
+    submitted_on: date | None
+    volumes: dict[str, Any]
+
+
+def _map(headers: list[str]) -> tuple[dict[str, str], list[RowError]]:
+    by_field: dict[str, str] = {}
+    for name, aliases in COLUMNS.items():
+        for alias in aliases:
+            if alias in headers:
+                by_field[name] = alias
+                break
+    missing = [n for n in REQUIRED if n not in by_field]
+    errors = [
+        RowError(1, n.replace("_", " "), f"the file has no {n.replace('_', ' ')!r} column")
+        for n in missing
+    ]
+    return by_field, errors
+
+
+def _value(raw: Any) -> Decimal:
+    if isinstance(raw, str):
+        raw = raw.strip().rstrip("%").strip()
+    return parse_money(raw, allow_negative=True)
+
+
+def import_returns(
+    *,
+    actor: Any,
+    agency: Agency,
+    stream: IO[bytes],
+    filename: str,
+    dry_run: bool = False,
+    reason: str = "",
+    today: date,
+    chunk_size: int = 5000,
+) -> ReturnsReport:
+    """Import the returns in `stream` for `agency`'s contracts (see the module docstring).
+    `actor` None is an operator at the command line."""
+    if actor is not None:
+        require_perm(actor, "performance.manage_performance", agency, action="import returns")
+    report = ReturnsReport(filename=filename, dry_run=dry_run)
+    head = stream.read(8)
+    stream.seek(0)
+    try:
+        headers, rows = iter_rows(stream, kind=sniff_kind(filename, head))
+    except FileFormatError as exc:
+        report.errors.append(RowError(1, "", str(exc)))
+        return report
+    columns, errors = _map(headers)
+    if errors:
+        report.errors.extend(errors)
+        return report
+    date_order = agency.pack.parsed.date_order if agency.pack_id else "MDY"
+    contracts = dict(Contract.objects.filter(agency=agency).values_list("number", "id"))
+    indicators = {
+        (cid, name.casefold()): (pk, unit)
+        for pk, cid, name, unit in Indicator.objects.filter(contract__agency=agency).values_list(
+            "pk", "contract_id", "name", "unit"
+        )
+    }
+    writer = _Writer(actor, report, reason.strip(), today)
+    try:
+        with transaction.atomic():
+            chunk: list[_Row] = []
+            for row in rows:
+                report.rows_read += 1
+                parsed = _read(row, columns, contracts, indicators, date_order, report)
+                if parsed is not None:
+                    chunk.append(parsed)
+                if len(chunk) >= chunk_size:
+                    writer.write(chunk)
+                    chunk = []
+            writer.write(chunk)
+            if dry_run or report.errors:
+                raise _Rollback
+            report.written = True
+    except _Rollback:
+        pass
+    except FileFormatError as exc:
+        report.errors.append(RowError(report.rows_read + 1, "", str(exc)))
+    return report
+
+
+def _read(
+    row: SheetRow,
+    columns: dict[str, str],
+    contracts: dict[str, int],
+    indicators: dict[tuple[int, str], tuple[int, str]],
+    date_order: str,
+    report: ReturnsReport,
+) -> _Row | None:
+    cells = row.cells
+    errors: list[RowError] = []
+
+    def cell(name: str) -> Any:
+        header = columns.get(name)
+        return None if header is None else cells.get(header)
+
+    def fail(name: str, reason: str) -> None:
+        errors.append(RowError(row.line, columns.get(name, name), reason))
+
+    for name in REQUIRED:
+        if is_blank(cell(name)):
+            fail(name, "this cell is empty")
+    number = text(cell("contract"))
+    contract_id = contracts.get(number) if number else None
+    if number and contract_id is None:
+        fail("contract", f"no contract {number!r} in this agency")
+    period = None
+    if not is_blank(cell("period_start")):
+        try:
+            period = parse_date(cell("period_start"), date_order=date_order)
+        except CellError as exc:
+            fail("period_start", str(exc))
+    indicator = None
+    name = text(cell("indicator"))
+    if contract_id is not None and name:
+        indicator = indicators.get((contract_id, name.casefold()))
+        if indicator is None:
+            fail("indicator", f"contract {number} has no indicator {name!r}")
+    value = None
+    if not is_blank(cell("value")):
+        try:
+            value = _value(cell("value"))
+        except CellError as exc:
+            fail("value", str(exc).replace("an amount of money", "a number"))
+        percentage = indicator is not None and indicator[1] == "percentage"
+        if value is not None and percentage and not Decimal(0) <= value <= Decimal(100):
+            fail("value", f"{value} is not a percentage from 0 to 100")
+    submitted = None
+    if not is_blank(cell("submitted_on")):
+        try:
+            submitted = parse_date(cell("submitted_on"), date_order=date_order)
+        except CellError as exc:
+            fail("submitted_on", str(exc))
+    volumes: dict[str, Any] = {}
+    for vol in VOLUMES:
+        raw = cell(vol)
+        if is_blank(raw):
+            continue
+        try:
+            amount = parse_money(raw)
+        except CellError as exc:
+            fail(vol, str(exc).replace("an amount of money", "a number"))
+            continue
+        if vol in WHOLE:
+            if amount != amount.to_integral_value():
+                fail(vol, f"{text(raw)!r} is not a whole number")
+                continue
+            volumes[vol] = int(amount)
+        else:
+            volumes[vol] = amount
+    if errors:
+        report.errors.extend(errors)
+        return None
+    assert contract_id is not None and period is not None and indicator is not None
+    assert value is not None
+    return _Row(row.line, contract_id, period, indicator[0], value, submitted, volumes)
+
+
+class _Writer:
+    def __init__(self, actor: Any, report: ReturnsReport, reason: str, today: date) -> None:
+        self.actor = actor if getattr(actor, "pk", None) else None
+        self.report = report
+        self.reason = reason
+        self.today = today
+        self.seen: set[tuple[int, date, int]] = set()
+
+    def write(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        report = self.report
+        pairs = {(r.contract_id, r.period_start) for r in rows}
+        returns = {
+            (ret.contract_id, ret.period_start): ret
+            for ret in Return.objects.filter(
+                contract_id__in={c for c, _ in pairs},
+                period_start__in={p for _, p in pairs},
+            )
+        }
+        good: list[tuple[_Row, Return]] = []
+        for r in rows:
+            ret = returns.get((r.contract_id, r.period_start))
+            if ret is None:
+                report.errors.append(
+                    RowError(
+                        r.line,
+                        "period start",
+                        f"no return starts on {r.period_start.isoformat()} for this contract "
+                        "(its Performance Evaluation Plan sets the periods)",
+                    )
+                )
+                continue
+            key = (r.contract_id, r.period_start, r.indicator_id)
+            if key in self.seen:
+                report.errors.append(
+                    RowError(
+                        r.line,
+                        "indicator",
+                        "this indicator's value for this period appears twice in the file",
+                    )
+                )
+                continue
+            self.seen.add(key)
+            good.append((r, ret))
+        if report.errors:
+            return  # keep checking the rest; nothing will be kept
+        existing = {
+            (v.ret_id, v.indicator_id): v
+            for v in IndicatorValue.objects.filter(
+                Q(ret_id__in={ret.pk for _, ret in good}),
+                indicator_id__in={r.indicator_id for r, _ in good},
+            )
+        }
+        now = timezone.now()
+        new: list[IndicatorValue] = []
+        changed: list[IndicatorValue] = []
+        to_submit: dict[int, Return] = {}
+        newly: dict[int, Return] = {}
+        for r, ret in good:
+            old = existing.get((ret.pk, r.indicator_id))
+            if old is None:
+                new.append(
+                    IndicatorValue(ret_id=ret.pk, indicator_id=r.indicator_id, value=r.value)
+                )
+            elif old.value != r.value:
+                if ret.submitted_on is not None and not self.reason:
+                    report.errors.append(
+                        RowError(
+                            r.line,
+                            "value",
+                            f"the return for the period from {ret.period_start.isoformat()} was "
+                            f"submitted on {ret.submitted_on.isoformat()}; changing its value "
+                            f"({old.value} → {r.value}) is a correction and needs a reason",
+                        )
+                    )
+                    continue
+                old.value, old.updated_at = r.value, now
+                changed.append(old)
+            else:
+                report.unchanged += 1
+            if ret.submitted_on is None or r.volumes:
+                if ret.submitted_on is None:
+                    ret.submitted_on = r.submitted_on or self.today
+                    ret.submitted_by = self.actor
+                    newly[ret.pk] = ret
+                for name, amount in r.volumes.items():
+                    setattr(ret, name, amount)
+                to_submit[ret.pk] = ret
+        if report.errors:
+            return
+        reason = f"Correction: {self.reason}" if self.reason else f"Imported from {report.filename}"
+        insert(IndicatorValue, new)
+        history_from_table(
+            IndicatorValue,
+            [v.pk for v in new],
+            history_type="+",
+            when=now,
+            user=self.actor,
+            reason=reason,
+        )
+        if changed:
+            IndicatorValue.objects.bulk_update(changed, ["value", "updated_at"], batch_size=1000)
+            history_from_table(
+                IndicatorValue,
+                [v.pk for v in changed],
+                history_type="~",
+                when=now,
+                user=self.actor,
+                reason=reason,
+            )
+        if to_submit:
+            for ret in to_submit.values():
+                ret.updated_at = now
+            Return.objects.bulk_update(
+                list(to_submit.values()),
+                ["submitted_on", "submitted_by", "updated_at", *VOLUMES],
+                batch_size=500,
+            )
+            history_from_table(
+                Return,
+                list(to_submit),
+                history_type="~",
+                when=now,
+                user=self.actor,
+                reason=reason,
+            )
+        if newly:
+            wanted = {
+                (ret.contract_id, f"return:{ret.period_end.isoformat()}") for ret in newly.values()
+            }
+            ids = [
+                pk
+                for pk, contract_id, key in DueDate.objects.filter(
+                    contract_id__in={c for c, _ in wanted},
+                    rule_key__in={k for _, k in wanted},
+                    status=DueDateStatus.OPEN,
+                ).values_list("pk", "contract_id", "rule_key")
+                if (contract_id, key) in wanted
+            ]
+            if ids:
+                DueDate.objects.filter(pk__in=ids).update(
+                    status=DueDateStatus.DONE, completed_on=self.today, updated_at=now
+                )
+                history_from_table(
+                    DueDate,
+                    ids,
+                    history_type="~",
+                    when=now,
+                    user=self.actor,
+                    reason="Return submitted (import)",
+                )
+        report.created += len(new)
+        report.updated += len(changed)
+        report.returns_submitted += len(newly)

@@ -1,0 +1,40 @@
+"""Performance permissions (seeds 001, 003). `obj` is the Contract (or, for the library, the
+Agency).
+
+- Everyone who may see a contract may see its specification, indicators, plan, returns,
+  achievement and surveys: agency staff of its agency, oversight officers and administrators,
+  and the provider's own users once the contract is executed.
+- Contract managers and monitors of the agency set the specification, indicators and plan,
+  record surveys and inspections, and keep the agency's indicator library.
+- Returns are submitted and corrected by the provider's own users (their own contracts only) or
+  by the agency's contract managers and monitors.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from steward.core.rules import (
+    _has_role,
+    contract_readers,
+    contract_released,
+    in_own_agency,
+    is_administrator,
+    is_agency_staff,
+    is_oversight,
+    is_own_provider,
+    is_provider_user,
+)
+from steward.parties.models import Role
+
+monitor_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
+staff_writers = is_administrator | (monitor_role & in_own_agency)
+
+rules.add_perm("performance.view_performance", contract_readers)
+rules.add_perm("performance.manage_performance", staff_writers)
+rules.add_perm(
+    "performance.submit_return",
+    staff_writers | (is_provider_user & is_own_provider & contract_released),
+)
+rules.add_perm("performance.view_portfolio", is_administrator | is_oversight | is_agency_staff)
+rules.add_perm("performance.record_inspection", is_administrator | monitor_role)

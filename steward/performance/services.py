@@ -1,0 +1,527 @@
+"""Writes of specifications, indicators, plans, returns and other evidence (seeds 001, 003).
+
+Every write checks permission, validates, and writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.text import get_valid_filename
+from simple_history.utils import bulk_create_with_history
+
+from steward.contracts.models import Contract, DueDate, DueDateStatus
+from steward.contracts.services import agency_calendar
+from steward.core.deadlines import compute_deadline
+from steward.core.errors import ValidationFailed
+from steward.core.services import require_perm, save_audited
+from steward.core.uploads import UploadRejected, check_upload
+from steward.parties.models import Agency, InspectionRating, Provider
+from steward.performance import calc
+from steward.performance.models import (
+    Evidence,
+    Indicator,
+    IndicatorDefinition,
+    IndicatorValue,
+    Milestone,
+    Plan,
+    Return,
+    Specification,
+    Survey,
+)
+
+#: The fields of an indicator a person sets (the library holds the same, less the figures).
+DEFINITION_FIELDS = (
+    "name",
+    "definition",
+    "category",
+    "question",
+    "unit",
+    "direction",
+    "frequency",
+    "data_source",
+)
+INDICATOR_FIELDS = (*DEFINITION_FIELDS, "target", "baseline", "tolerance", "payment_weight")
+PLAN_FIELDS = (
+    "desired_outcomes",
+    "agreed_expectations",
+    "return_frequency",
+    "payment_at_stake",
+    "tolerance_credit",
+)
+VOLUME_FIELDS = ("units_delivered", "referrals", "starts", "leavers", "costs")
+SURVEY_FIELDS = ("group", "round_label", "conducted_on", "respondents", "score", "comments")
+INSPECTION_FIELDS = ("body", "rating", "inspected_on", "link")
+
+
+def _set(obj: Any, data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown fields: {', '.join(unknown)}.",
+            errors={name: ["This field cannot be set here."] for name in unknown},
+        )
+    for name, value in data.items():
+        setattr(obj, name, "" if value is None and name in _TEXT else value)
+
+
+_TEXT = {
+    "definition",
+    "data_source",
+    "agreed_expectations",
+    "comments",
+    "link",
+    "service_standards",
+    "outcomes",
+}
+
+
+# ---------------------------------------------------------------- library and specification
+
+
+@transaction.atomic
+def definition_save(
+    *,
+    actor: Any,
+    agency: Agency,
+    data: Mapping[str, Any],
+    definition: IndicatorDefinition | None = None,
+) -> IndicatorDefinition:
+    """Add an indicator definition to the agency's library, or change one."""
+    require_perm(actor, "performance.manage_performance", agency, action="change this library")
+    if definition is None:
+        definition = IndicatorDefinition(agency=agency)
+    elif definition.agency_id != agency.pk:
+        raise ValidationFailed("This definition belongs to another agency's library.")
+    _set(definition, data, DEFINITION_FIELDS)
+    if (
+        IndicatorDefinition.objects.filter(agency=agency, name=definition.name)
+        .exclude(pk=definition.pk)
+        .exists()
+    ):
+        raise ValidationFailed(
+            f"The library already has an indicator named {definition.name!r}.",
+            errors={"name": ["The library already has an indicator with this name."]},
+        )
+    save_audited(definition, actor=actor, reason="Indicator library")
+    return definition
+
+
+@transaction.atomic
+def specification_save(
+    *, actor: Any, contract: Contract, service_standards: str, outcomes: str
+) -> Specification:
+    """Set the contract's service standards and the outcomes for the people served."""
+    require_perm(
+        actor, "performance.manage_performance", contract, action="change this specification"
+    )
+    spec = Specification.objects.filter(contract=contract).first() or Specification(
+        contract=contract
+    )
+    spec.service_standards = service_standards.strip()
+    spec.outcomes = outcomes.strip()
+    save_audited(spec, actor=actor, reason="Service specification")
+    return spec
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    actor: Any,
+    contract: Contract,
+    title: str,
+    due_on: date,
+    achieved_on: date | None = None,
+    milestone: Milestone | None = None,
+) -> Milestone:
+    require_perm(actor, "performance.manage_performance", contract, action="change milestones")
+    milestone = milestone or Milestone(contract=contract)
+    if milestone.contract_id != contract.pk:
+        raise ValidationFailed("This milestone belongs to another contract.")
+    milestone.title, milestone.due_on, milestone.achieved_on = title.strip(), due_on, achieved_on
+    save_audited(milestone, actor=actor, reason="Milestone")
+    return milestone
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def _check_indicator(indicator: Indicator) -> None:
+    errors: dict[str, list[str]] = {}
+    if indicator.tolerance is not None and indicator.tolerance < 0:
+        errors["tolerance"] = ["The tolerance is a distance from the target: zero or more."]
+    weight = indicator.payment_weight
+    if weight is not None and not Decimal(0) <= weight <= Decimal(100):
+        errors["payment_weight"] = ["A share of the payment is a percentage from 0 to 100."]
+    if indicator.unit == "percentage":
+        for name in ("target", "baseline"):
+            value = getattr(indicator, name)
+            if value is not None and not Decimal(0) <= value <= Decimal(100):
+                errors[name] = ["A percentage is from 0 to 100."]
+    if errors:
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        raise ValidationFailed(summary, errors=errors)
+
+
+@transaction.atomic
+def indicator_save(
+    *,
+    actor: Any,
+    contract: Contract,
+    data: Mapping[str, Any],
+    indicator: Indicator | None = None,
+    library: IndicatorDefinition | None = None,
+) -> Indicator:
+    """Add a performance indicator to the contract (from the agency's library when `library` is
+    given: its definition is copied, `data` adds the target, tolerance and the rest), or change
+    one. Changing a target is audited like any other change."""
+    require_perm(actor, "performance.manage_performance", contract, action="change indicators")
+    if indicator is None:
+        indicator = Indicator(contract=contract)
+        if library is not None:
+            if library.agency_id != contract.agency_id:
+                raise ValidationFailed(
+                    "That library definition belongs to another agency.",
+                    errors={"library": ["Choose a definition from this agency's library."]},
+                )
+            indicator.library = library
+            for name in DEFINITION_FIELDS:
+                setattr(indicator, name, getattr(library, name))
+    elif indicator.contract_id != contract.pk:
+        raise ValidationFailed("This indicator belongs to another contract.")
+    _set(indicator, data, INDICATOR_FIELDS)
+    _check_indicator(indicator)
+    if (
+        Indicator.objects.filter(contract=contract, name=indicator.name)
+        .exclude(pk=indicator.pk)
+        .exists()
+    ):
+        raise ValidationFailed(
+            f"This contract already has an indicator named {indicator.name!r}.",
+            errors={"name": ["This contract already has an indicator with this name."]},
+        )
+    save_audited(indicator, actor=actor, reason="Performance indicator")
+    return indicator
+
+
+# ---------------------------------------------------------------- the evaluation plan
+
+
+@transaction.atomic
+def plan_save(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Plan:
+    """Set the contract's Performance Evaluation Plan (seed 001) and generate its timeline."""
+    require_perm(actor, "performance.manage_performance", contract, action="change this plan")
+    plan = Plan.objects.filter(contract=contract).first() or Plan(contract=contract)
+    _set(plan, data, PLAN_FIELDS)
+    if not (plan.desired_outcomes or "").strip():
+        raise ValidationFailed(
+            "desired_outcomes: the sponsor's desired outcomes are required.",
+            errors={"desired_outcomes": ["The sponsor's desired outcomes are required."]},
+        )
+    save_audited(plan, actor=actor, reason="Performance Evaluation Plan")
+    plan_generate(actor=actor, contract=contract)
+    plan.refresh_from_db()
+    return plan
+
+
+def _event_due(contract: Contract, key: str, label: str, on: date, source: str) -> DueDate:
+    pack = contract.agency.pack
+    return DueDate(
+        contract=contract,
+        rule_key=key,
+        label=label,
+        pack_slug=pack.slug,
+        pack_version=pack.version,
+        source=source,
+        start_date=on,
+        days=0,
+        day_kind="calendar",
+        due_date=on,
+    )
+
+
+@transaction.atomic
+def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
+    """The plan's timeline as due dates, from the deadline engine and the agency's pack: one
+    return per reporting period (due `return_submission` after the period ends), the status
+    meetings (biannual and/or annual reviews, seed 003) and the performance reports (every
+    `performance_report_months`, seed 002 stage 10). Periods and events already there are kept;
+    only the missing ones are added. Returns the counts added."""
+    require_perm(actor, "performance.manage_performance", contract, action="change this plan")
+    plan = Plan.objects.filter(contract=contract).first()
+    if plan is None:
+        raise ValidationFailed("Set the Performance Evaluation Plan first.")
+    pack = contract.agency.pack
+    rules = pack.parsed
+    rule = rules.deadline_rule("return_submission")
+    calendar = agency_calendar(contract.agency)
+    have = set(Return.objects.filter(contract=contract).values_list("period_start", flat=True))
+    keys = set(DueDate.objects.filter(contract=contract).values_list("rule_key", flat=True))
+    returns, dues = [], []
+    for start, end in calc.periods(contract.start_date, contract.end_date, plan.return_frequency):
+        deadline = compute_deadline(start=end, rule=rule, calendar=calendar, pack=pack.slug)
+        if start not in have:
+            returns.append(
+                Return(contract=contract, period_start=start, period_end=end, due_on=deadline.due)
+            )
+        key = f"return:{end.isoformat()}"
+        if key not in keys:
+            dues.append(
+                DueDate(
+                    contract=contract,
+                    rule_key=key,
+                    label=f"Return for {start:%d %b %Y} to {end:%d %b %Y}",
+                    pack_slug=pack.slug,
+                    pack_version=pack.version,
+                    source=rule.source,
+                    start_date=end,
+                    days=rule.days,
+                    day_kind=str(rule.kind),
+                    due_date=deadline.due,
+                )
+            )
+    reviews = rules.reviews
+    meetings: list[tuple[str, str, int]] = []
+    if reviews.biannual_review:
+        meetings.append(("biannual_review", "Biannual review meeting", 6))
+    if reviews.annual_review:
+        meetings.append(("annual_review", "Annual review meeting", 12))
+    meetings.append(("performance_report", "Performance report", reviews.performance_report_months))
+    for prefix, label, months in meetings:
+        n = 1
+        while (on := calc.add_months(contract.start_date, months * n) - timedelta(days=1)) <= (
+            contract.end_date
+        ):
+            key = f"{prefix}:{on.isoformat()}"
+            if key not in keys:
+                dues.append(_event_due(contract, key, label, on, reviews.source))
+            n += 1
+    bulk_create_with_history(returns, Return, default_change_reason="Performance Evaluation Plan")
+    bulk_create_with_history(dues, DueDate, default_change_reason="Performance Evaluation Plan")
+    plan.generated_on = date.today()
+    save_audited(plan, actor=actor, reason="Timeline generated")
+    return {"returns": len(returns), "due_dates": len(dues)}
+
+
+# ---------------------------------------------------------------- returns
+
+
+def _decimal(name: str, value: Any, errors: dict[str, list[str]]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        errors.setdefault(name, []).append(f"{value!r} is not a number.")
+        return None
+    if not number.is_finite():
+        errors.setdefault(name, []).append(f"{value!r} is not a number.")
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _apply_return(
+    ret: Return, values: Mapping[int, Any], volumes: Mapping[str, Any]
+) -> tuple[dict[int, Decimal | None], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    indicators = {i.pk: i for i in Indicator.objects.filter(contract_id=ret.contract_id)}
+    parsed: dict[int, Decimal | None] = {}
+    for key, raw in values.items():
+        if key not in indicators:
+            errors.setdefault(f"values.{key}", []).append("Not an indicator of this contract.")
+            continue
+        number = _decimal(f"values.{key}", raw, errors)
+        percentage = indicators[key].unit == "percentage"
+        if number is not None and percentage and not Decimal(0) <= number <= Decimal(100):
+            errors.setdefault(f"values.{key}", []).append("A percentage is from 0 to 100.")
+        parsed[key] = number
+    unknown = sorted(set(volumes) - set(VOLUME_FIELDS))
+    for name in unknown:
+        errors.setdefault(name, []).append("This field cannot be set here.")
+    for name in VOLUME_FIELDS:
+        if name not in volumes:
+            continue
+        number = _decimal(name, volumes[name], errors)
+        if number is not None and number < 0:
+            errors.setdefault(name, []).append("Cannot be negative.")
+        if number is not None and name in ("referrals", "starts", "leavers"):
+            if number != number.to_integral_value():
+                errors.setdefault(name, []).append("A whole number.")
+            setattr(ret, name, int(number))
+        else:
+            setattr(ret, name, number)
+    return parsed, errors
+
+
+def _write_values(
+    ret: Return, parsed: Mapping[int, Decimal | None], actor: Any, reason: str
+) -> None:
+    existing = {v.indicator_id: v for v in IndicatorValue.objects.filter(ret=ret)}
+    for indicator_id, number in parsed.items():
+        old = existing.get(indicator_id)
+        if number is None:
+            if old is not None:
+                old._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
+                old._change_reason = reason  # type: ignore[attr-defined]
+                old.delete()
+            continue
+        if old is None:
+            save_audited(
+                IndicatorValue(ret=ret, indicator_id=indicator_id, value=number),
+                actor=actor,
+                reason=reason,
+            )
+        elif old.value != number:
+            old.value = number
+            save_audited(old, actor=actor, reason=reason)
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
+        raise ValidationFailed(summary, errors=errors)
+
+
+@transaction.atomic
+def return_submit(
+    *,
+    actor: Any,
+    ret: Return,
+    values: Mapping[int, Any],
+    volumes: Mapping[str, Any] | None = None,
+    on: date,
+) -> Return:
+    """Submit the return of one period: indicator values (by indicator id; blank means no data),
+    volumes and costs. A return is submitted once, from the last day of its period; after that
+    it changes only by a correction with a reason. Marks the period's due date done."""
+    require_perm(actor, "performance.submit_return", ret.contract, action="submit this return")
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    if ret.submitted_on is not None:
+        raise ValidationFailed(
+            f"This return was submitted on {ret.submitted_on:%d %B %Y}; change it with a "
+            "correction and a reason."
+        )
+    if on < ret.period_end:
+        raise ValidationFailed(
+            f"This period ends on {ret.period_end:%d %B %Y}; its return can be submitted from "
+            "then.",
+            errors={"submitted_on": ["The period has not ended yet."]},
+        )
+    parsed, errors = _apply_return(ret, values, volumes or {})
+    _raise(errors)
+    ret.submitted_on = on
+    ret.submitted_by = actor if getattr(actor, "pk", None) else None
+    reason = "Return submitted" + (" late" if on > ret.due_on else "")
+    save_audited(ret, actor=actor, reason=reason)
+    _write_values(ret, parsed, actor, reason)
+    for due in DueDate.objects.filter(
+        contract_id=ret.contract_id,
+        rule_key=f"return:{ret.period_end.isoformat()}",
+        status=DueDateStatus.OPEN,
+    ):
+        due.status, due.completed_on = DueDateStatus.DONE, on
+        save_audited(due, actor=actor, reason="Return submitted")
+    return ret
+
+
+@transaction.atomic
+def return_correct(
+    *,
+    actor: Any,
+    ret: Return,
+    values: Mapping[int, Any],
+    volumes: Mapping[str, Any] | None = None,
+    reason: str,
+) -> Return:
+    """Correct a submitted return. The reason is required and kept on every history row."""
+    require_perm(actor, "performance.submit_return", ret.contract, action="correct this return")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "reason: a correction needs a reason.",
+            errors={"reason": ["Say why the return is corrected."]},
+        )
+    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    if ret.submitted_on is None:
+        raise ValidationFailed("This return has not been submitted yet; submit it first.")
+    parsed, errors = _apply_return(ret, values, volumes or {})
+    _raise(errors)
+    text = f"Correction: {reason}"
+    save_audited(ret, actor=actor, reason=text)
+    _write_values(ret, parsed, actor, text)
+    return ret
+
+
+@transaction.atomic
+def evidence_add(*, actor: Any, ret: Return, upload: UploadedFile, title: str = "") -> Evidence:
+    """Keep a file with a return, after checking its type (extension and signature) and size."""
+    require_perm(actor, "performance.submit_return", ret.contract, action="add evidence here")
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    try:
+        checked = check_upload(
+            filename=upload.name or "",
+            head=head,
+            size=upload.size or 0,
+            max_bytes=settings.STEWARD_MAX_UPLOAD_BYTES,
+        )
+    except UploadRejected as exc:
+        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    safe_name = get_valid_filename(upload.name or f"evidence.{checked.extension}")
+    evidence = Evidence(
+        ret=ret,
+        title=title.strip() or safe_name,
+        original_name=safe_name,
+        content_type=checked.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    evidence.file.save(safe_name, upload, save=False)
+    try:
+        save_audited(evidence, actor=actor, reason=f"Evidence {safe_name}")
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+# ---------------------------------------------------------------- other evidence (seed 003)
+
+
+@transaction.atomic
+def survey_add(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Survey:
+    """Record a satisfaction survey round of service users, provider staff or agency staff."""
+    require_perm(actor, "performance.manage_performance", contract, action="record surveys")
+    survey = Survey(contract=contract)
+    _set(survey, data, SURVEY_FIELDS)
+    if Survey.objects.filter(
+        contract=contract, group=survey.group, round_label=survey.round_label
+    ).exists():
+        raise ValidationFailed(
+            "This survey round is already recorded for that group.",
+            errors={"round_label": ["Already recorded for this group."]},
+        )
+    save_audited(survey, actor=actor, reason="Satisfaction survey")
+    return survey
+
+
+@transaction.atomic
+def inspection_add(*, actor: Any, provider: Provider, data: Mapping[str, Any]) -> InspectionRating:
+    """Record an external inspection report of a provider (body, date, rating, link)."""
+    require_perm(actor, "performance.record_inspection", provider, action="record inspections")
+    inspection = InspectionRating(provider=provider)
+    _set(inspection, data, INSPECTION_FIELDS)
+    save_audited(inspection, actor=actor, reason="Inspection report recorded")
+    return inspection
