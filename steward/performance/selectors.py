@@ -251,8 +251,8 @@ def contract_performance(*, contract: Contract, today: date) -> Performance:
         total = sum((r.indicator.payment_weight for r in weighted), Decimal(0))
         if total != 100:
             problem = (
-                f"The indicators' payment shares add up to {calc.percent(total)}, not 100%: no payment "
-                "is computed until they do."
+                f"The indicators' payment shares add up to {calc.percent(total)}, not 100%: "
+                "no payment is computed until they do."
             )
         else:
             for i, cell in enumerate(weighted[0].cells):

@@ -327,7 +327,7 @@ def test_metrics_flag_seed_001(packs, make_user):
 
 def test_risk_signals_seed_003(contract, manager):
     a, b = with_plan(contract, manager)
-    q1, q2 = Return.objects.filter(contract=contract).order_by("period_start")[:2]
+    q1 = Return.objects.filter(contract=contract).order_by("period_start").first()
     services.return_submit(
         actor=manager, ret=q1, values={a.pk: "50", b.pk: "30"}, on=date(2026, 5, 6)
     )
@@ -343,7 +343,7 @@ def test_risk_signals_seed_003(contract, manager):
 def test_units_delivered_feed_the_pricing_cross_check(contract, manager):
     from steward.contracts.hooks import units_delivered
 
-    a, _ = with_plan(contract, manager)
+    with_plan(contract, manager)
     services.return_submit(
         actor=manager,
         ret=_q1(contract),
