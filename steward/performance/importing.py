@@ -18,6 +18,7 @@ history rows)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -322,6 +323,7 @@ class _Writer:
         changed: list[IndicatorValue] = []
         to_submit: dict[int, Return] = {}
         newly: dict[int, Return] = {}
+        with_volumes: set[int] = set()
         for r, ret in good:
             old = existing.get((ret.pk, r.indicator_id))
             if old is None:
@@ -351,6 +353,8 @@ class _Writer:
                     newly[ret.pk] = ret
                 for name, amount in r.volumes.items():
                     setattr(ret, name, amount)
+                if r.volumes:
+                    with_volumes.add(ret.pk)
                 to_submit[ret.pk] = ret
         if report.errors:
             return
@@ -375,13 +379,18 @@ class _Writer:
                 reason=reason,
             )
         if to_submit:
-            for ret in to_submit.values():
-                ret.updated_at = now
-            Return.objects.bulk_update(
-                list(to_submit.values()),
-                ["submitted_on", "submitted_by", "updated_at", *VOLUMES],
-                batch_size=500,
-            )
+            # One UPDATE per submission date (not a CASE per row and column)...
+            by_day: dict[date, list[int]] = defaultdict(list)
+            for ret in newly.values():
+                by_day[ret.submitted_on].append(ret.pk)  # type: ignore[index]
+            for day, ids in by_day.items():
+                Return.objects.filter(pk__in=ids).update(
+                    submitted_on=day, submitted_by=self.actor, updated_at=now
+                )
+            # ... and the volumes, which differ per return, only where the file gives them.
+            counted = [to_submit[pk] for pk in with_volumes]
+            if counted:
+                Return.objects.bulk_update(counted, [*VOLUMES], batch_size=500)
             history_from_table(
                 Return,
                 list(to_submit),

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from steward.contracts.models import Contract, ContractStatus, ProcurementMethod
 from steward.contracts.selectors import contract_get, contract_queryset
@@ -209,11 +210,19 @@ def _rows(
     return rows
 
 
-def needs_metrics(contract: Contract, has_indicators: bool) -> bool:
-    """Seed 001 through the pack: formally procured, term over N months, and no indicators."""
-    if has_indicators or not contract.agency.pack_id:
+def needs_metrics(
+    contract: Contract, has_indicators: bool, months_by_pack: dict[int, int | None] | None = None
+) -> bool:
+    """Seed 001 through the pack: formally procured, term over N months, and no indicators.
+    `months_by_pack` caches each pack's N across a list (parsing a pack is not free)."""
+    pack_id = contract.agency.pack_id
+    if has_indicators or not pack_id:
         return False
-    months = contract.agency.pack.parsed.metrics_requirement.formal_procurement_term_months_over
+    cache = {} if months_by_pack is None else months_by_pack
+    if pack_id not in cache:
+        rule = contract.agency.pack.parsed.metrics_requirement
+        cache[pack_id] = rule.formal_procurement_term_months_over
+    months = cache[pack_id]
     return calc.metrics_required(
         formal_procurement=contract.procurement_method == ProcurementMethod.TENDERED,
         start=contract.start_date,
@@ -366,20 +375,27 @@ class PortfolioRow:
     needs_metrics: bool
 
 
+def _count(qs: QuerySet[Any]) -> Any:
+    """A correlated COUNT of `qs` (filtered on the outer contract) as an annotation: one small
+    index lookup per row of the page, never a join that multiplies the rows."""
+    counted = qs.order_by().values("contract_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def portfolio_queryset(
     *, actor: Any, today: date, q: str = "", only: str = ""
 ) -> QuerySet[Contract]:
-    """Live contracts the actor may see, with their indicator and return counts annotated."""
+    """Live contracts the actor may see, with their indicator and missing-return counts."""
     qs = (
         contract_queryset(actor)
         .select_related("agency__pack")
         .filter(status__in=LIVE)
         .annotate(
-            n_indicators=Count("indicators", distinct=True),
-            n_missing=Count(
-                "returns",
-                filter=Q(returns__submitted_on__isnull=True, returns__due_on__lt=today),
-                distinct=True,
+            n_indicators=_count(Indicator.objects.filter(contract_id=OuterRef("pk"))),
+            n_missing=_count(
+                Return.objects.filter(
+                    contract_id=OuterRef("pk"), submitted_on__isnull=True, due_on__lt=today
+                )
             ),
         )
     )
@@ -406,6 +422,7 @@ def portfolio_rows(contracts: list[Contract], today: date) -> list[PortfolioRow]
         .values_list("contract_id", "n")
     )
     latest = _latest_statuses(ids, today)
+    months: dict[int, int | None] = {}
     return [
         PortfolioRow(
             contract=c,
@@ -413,7 +430,7 @@ def portfolio_rows(contracts: list[Contract], today: date) -> list[PortfolioRow]
             missing=c.n_missing,  # type: ignore[attr-defined]
             late=late.get(c.pk, 0),
             latest=latest.get(c.pk, {}),
-            needs_metrics=needs_metrics(c, c.n_indicators > 0),  # type: ignore[attr-defined]
+            needs_metrics=needs_metrics(c, c.n_indicators > 0, months),  # type: ignore[attr-defined]
         )
         for c in contracts
     ]
