@@ -249,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     results["returns_submitted"] = report.returns_submitted
     results["import_memory_growth_mib"] = round(maxrss_mib() - results["baseline_maxrss_mib"], 1)  # type: ignore[operator]
     path.unlink()
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load; without it the planner guesses.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     from steward.contracts.models import Contract
 

@@ -248,7 +248,10 @@ class Return(TimeStampedModel):
                 name="performance_return_costs_positive",
             ),
         ]
-        indexes = [models.Index(fields=["due_on", "submitted_on"], name="perf_return_due_idx")]
+        # the portfolio's and the risk assessment's "missing returns" of a set of contracts
+        indexes = [
+            models.Index(fields=["contract", "submitted_on", "due_on"], name="perf_return_open_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Return {self.period_start} to {self.period_end}"

@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from steward.contracts.models import Contract, ContractStatus, ProcurementMethod
 from steward.contracts.selectors import contract_get, contract_queryset
@@ -375,62 +374,55 @@ class PortfolioRow:
     needs_metrics: bool
 
 
-def _count(qs: QuerySet[Any]) -> Any:
-    """A correlated COUNT of `qs` (filtered on the outer contract) as an annotation: one small
-    index lookup per row of the page, never a join that multiplies the rows."""
-    counted = qs.order_by().values("contract_id").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
-
-
 def portfolio_queryset(
     *, actor: Any, today: date, q: str = "", only: str = ""
 ) -> QuerySet[Contract]:
-    """Live contracts the actor may see, with their indicator and missing-return counts."""
-    qs = (
-        contract_queryset(actor)
-        .select_related("agency__pack")
-        .filter(status__in=LIVE)
-        .annotate(
-            n_indicators=_count(Indicator.objects.filter(contract_id=OuterRef("pk"))),
-            n_missing=_count(
-                Return.objects.filter(
-                    contract_id=OuterRef("pk"), submitted_on__isnull=True, due_on__lt=today
-                )
-            ),
-        )
-    )
+    """Live contracts the actor may see, filtered, in end-date order. The counts are made for
+    one page at a time by `portfolio_rows` (a count in the select list would be computed for
+    every row an OFFSET skips)."""
+    qs = contract_queryset(actor).select_related("agency__pack").filter(status__in=LIVE)
     if q:
         qs = qs.filter(
             Q(number__icontains=q) | Q(title__icontains=q) | Q(provider__legal_name__icontains=q)
         )
     if only == "missing_returns":
-        qs = qs.filter(n_missing__gt=0)
+        qs = qs.filter(Exists(_missing_returns(today).filter(contract_id=OuterRef("pk"))))
     elif only == "no_indicators":
-        qs = qs.filter(n_indicators=0)
+        qs = qs.filter(~Exists(Indicator.objects.filter(contract_id=OuterRef("pk"))))
     return qs.order_by("end_date", "pk")
 
 
-def portfolio_rows(contracts: list[Contract], today: date) -> list[PortfolioRow]:
-    """The page's rows: late returns and the latest submitted period's achievement, in three
-    queries for the whole page."""
-    ids = [c.pk for c in contracts]
-    late = dict(
-        Return.objects.filter(contract_id__in=ids, submitted_on__gt=F("due_on"))
+def _missing_returns(today: date) -> QuerySet[Return]:
+    return Return.objects.filter(submitted_on__isnull=True, due_on__lt=today)
+
+
+def _counts(qs: QuerySet[Any], ids: list[int]) -> dict[int, int]:
+    return dict(
+        qs.filter(contract_id__in=ids)
         .values("contract_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("pk"))
         .order_by()
         .values_list("contract_id", "n")
     )
+
+
+def portfolio_rows(contracts: list[Contract], today: date) -> list[PortfolioRow]:
+    """The page's rows: indicators, missing and late returns, and the latest submitted period's
+    achievement, in five queries for the whole page."""
+    ids = [c.pk for c in contracts]
+    indicators = _counts(Indicator.objects.all(), ids)
+    missing = _counts(_missing_returns(today), ids)
+    late = _counts(Return.objects.filter(submitted_on__gt=F("due_on")), ids)
     latest = _latest_statuses(ids, today)
     months: dict[int, int | None] = {}
     return [
         PortfolioRow(
             contract=c,
-            indicators=c.n_indicators,  # type: ignore[attr-defined]
-            missing=c.n_missing,  # type: ignore[attr-defined]
+            indicators=indicators.get(c.pk, 0),
+            missing=missing.get(c.pk, 0),
             late=late.get(c.pk, 0),
             latest=latest.get(c.pk, {}),
-            needs_metrics=needs_metrics(c, c.n_indicators > 0, months),  # type: ignore[attr-defined]
+            needs_metrics=needs_metrics(c, c.pk in indicators, months),
         )
         for c in contracts
     ]
