@@ -17,7 +17,7 @@ from steward.core.errors import ApplicationError
 from steward.core.models import PolicyPack
 
 
-def apply_errors(form: forms.Form, exc: ApplicationError) -> None:
+def apply_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
     """Add the field errors of `exc` to `form`: each on its field when the form has one
     (after `form.error_field(name, message)` if the form maps names), else at the top."""
     if not exc.errors:

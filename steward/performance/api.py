@@ -22,7 +22,6 @@ from steward.parties.models import Agency, Provider
 from steward.performance import selectors, services
 from steward.performance.models import Indicator, IndicatorDefinition, Milestone, Return
 from steward.performance.schemas import (
-    AchievementOut,
     CorrectionIn,
     DefinitionIn,
     DefinitionOut,
@@ -145,11 +144,11 @@ def summary(request: HttpRequest, contract_id: int) -> Any:
         "metrics_missing": perf.metrics_missing,
         "latest": perf.summary,
         "achievement": [
-            AchievementOut(
-                indicator=IndicatorOut(**_indicator_out(row.indicator)),
-                trend=row.trend,
-                periods=[c.__dict__ for c in row.cells],
-            )
+            {
+                "indicator": _indicator_out(row.indicator),
+                "trend": row.trend,
+                "periods": [c.__dict__ for c in row.cells],
+            }
             for row in perf.rows
         ],
         "payments": [

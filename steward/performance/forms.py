@@ -45,9 +45,9 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args: Any, agency_id: int | None = None, new: bool = True, **kw: Any):
         super().__init__(*args, **kw)
         if new and agency_id:
-            self.fields["library"].queryset = IndicatorDefinition.objects.filter(
-                agency_id=agency_id
-            )
+            library = self.fields["library"]
+            assert isinstance(library, forms.ModelChoiceField)
+            library.queryset = IndicatorDefinition.objects.filter(agency_id=agency_id)
             # With a library definition these may be left blank (the service copies them).
             for name in services.DEFINITION_FIELDS:
                 self.fields[name].required = False

@@ -4,7 +4,7 @@ of queries whatever the number of periods, indicators or contracts (seeds 001, 0
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -173,7 +173,7 @@ def _chart(cells: list[Cell], indicator: Indicator) -> Chart | None:
 
 def _rows(
     indicators: list[Indicator],
-    returns: list[Return],
+    returns: Sequence[Return],
     values: dict[tuple[int, int], Decimal],
     today: date,
 ) -> list[IndicatorRow]:

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history
 
@@ -304,7 +305,7 @@ def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
             n += 1
     bulk_create_with_history(returns, Return, default_change_reason="Performance Evaluation Plan")
     bulk_create_with_history(dues, DueDate, default_change_reason="Performance Evaluation Plan")
-    plan.generated_on = date.today()
+    plan.generated_on = timezone.localdate()
     save_audited(plan, actor=actor, reason="Timeline generated")
     return {"returns": len(returns), "due_dates": len(dues)}
 

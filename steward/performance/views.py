@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -56,7 +56,7 @@ def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
 def _form_page(
     request: HttpRequest,
     *,
-    form: Form,
+    form: BaseForm,
     title: str,
     intro: str,
     back: str,
