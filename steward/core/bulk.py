@@ -11,7 +11,7 @@ PostgreSQL, multi-row `INSERT … RETURNING` on SQLite."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -119,45 +119,50 @@ def _set_keys(connection: Any, objs: list[Any], keys: list[Any]) -> None:
         obj._state.db = connection.alias
 
 
-def _copy(connection: Any, model: Any, fields: list[Any], objs: list[Any]) -> None:
+def _copy(
+    connection: Any, model: Any, fields: list[Any], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
     """PostgreSQL: take the keys from the table's sequence in one query, then stream the rows,
     keys included, with COPY."""
     quote = connection.ops.quote_name
     pk_column = model._meta.pk.column
-    attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk_column, len(objs)],
+            [model._meta.db_table, pk_column, len(rows)],
         )
         keys = [key for (key,) in cursor.fetchall()]
         columns = ", ".join(quote(c) for c in [pk_column, *(f.column for f in fields)])
         sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
         with cursor.cursor.copy(sql) as copy:
-            for obj, key in zip(objs, keys, strict=True):
-                values = obj.__dict__
-                copy.write_row([key, *(values[name] for name in attnames)])
-    _set_keys(connection, objs, keys)
+            for row, key in zip(rows, keys, strict=True):
+                copy.write_row((key, *row))
+    return keys
 
 
-def _insert_returning(connection: Any, model: Any, fields: list[Any], objs: list[Any]) -> None:
+def _insert_returning(
+    connection: Any, model: Any, fields: list[Any], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
     """Multi-row `INSERT … RETURNING` (SQLite 3.35+): the keys come back in the order the rows
     were given, as `bulk_create` also relies on."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    getters = [(f.attname, _converter(f, connection)) for f in fields]
+    converters = list(enumerate(_converter(f, connection) for f in fields))
+    converters = [(i, convert) for i, convert in converters if convert is not None]
     limit = connection.features.max_query_params or 65535
     batch_size = max(1, min(1000, limit // len(fields)))
     row_sql = f"({', '.join(['%s'] * len(fields))})"
+    keys: list[Any] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            chunk = objs[start : start + batch_size]
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start : start + batch_size]
             params: list[Any] = []
-            for obj in chunk:
-                values = obj.__dict__
-                for attname, convert in getters:
-                    value = values[attname]
-                    params.append(value if convert is None or value is None else convert(value))
+            for row in chunk:
+                values = list(row)
+                for i, convert in converters:
+                    if values[i] is not None:
+                        values[i] = convert(values[i])
+                params.extend(values)
             # Only quoted table/column names and %s placeholders go into the text.
             sql = (
                 f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
@@ -165,7 +170,38 @@ def _insert_returning(connection: Any, model: Any, fields: list[Any], objs: list
                 f"RETURNING {quote(model._meta.pk.column)}"
             )
             cursor.execute(sql, params)
-            _set_keys(connection, chunk, [key for (key,) in cursor.fetchall()])
+            keys.extend(key for (key,) in cursor.fetchall())
+    return keys
+
+
+def _fast(connection: Any, model: Any, fields: list[Any]) -> bool:
+    if connection.vendor == "postgresql":
+        pk = model._meta.pk
+        return isinstance(pk, models.AutoField) and all(isinstance(f, _COPYABLE) for f in fields)
+    return bool(connection.features.can_return_rows_from_bulk_insert)
+
+
+def insert_rows(
+    model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
+    """Insert `rows` (each the values of `attnames`, which must name every field but the
+    primary key, in that order) into `model`'s table without building model instances; return
+    their new primary keys in order. For bulk work that has its values already (an import)."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    pk = model._meta.pk
+    by_name = {f.attname: f for f in model._meta.concrete_fields if f is not pk}
+    if set(attnames) != set(by_name) or len(attnames) != len(by_name):
+        raise ValueError(f"give every field of {model.__name__} but its key: {sorted(by_name)}")
+    fields = [by_name[name] for name in attnames]
+    if not _fast(connection, model, fields):
+        objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objs)
+        return [obj.pk for obj in objs]
+    if connection.vendor == "postgresql":
+        return _copy(connection, model, fields, rows)
+    return _insert_returning(connection, model, fields, rows)
 
 
 def insert(model: type[models.Model], objs: list[Any]) -> None:
@@ -179,18 +215,17 @@ def insert(model: type[models.Model], objs: list[Any]) -> None:
     connection = connections[router.db_for_write(model)]
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if f is not pk]
-    if connection.vendor == "postgresql":
-        fast = isinstance(pk, models.AutoField) and all(isinstance(f, _COPYABLE) for f in fields)
-    else:
-        fast = connection.features.can_return_rows_from_bulk_insert
-    if not fast:
+    if not _fast(connection, model, fields):
         model._default_manager.bulk_create(objs)
         return
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     for obj in objs:
         for field in auto:
             field.pre_save(obj, add=True)
+    attnames = [f.attname for f in fields]
+    rows = [[obj.__dict__[name] for name in attnames] for obj in objs]
     if connection.vendor == "postgresql":
-        _copy(connection, model, fields, objs)
+        keys = _copy(connection, model, fields, rows)
     else:
-        _insert_returning(connection, model, fields, objs)
+        keys = _insert_returning(connection, model, fields, rows)
+    _set_keys(connection, objs, keys)

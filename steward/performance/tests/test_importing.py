@@ -84,11 +84,15 @@ def test_any_bad_row_imports_nothing_and_every_bad_row_is_listed(setup):
     assert not Return.objects.filter(submitted_on__isnull=False).exists()
 
 
-def test_a_value_twice_in_the_file_is_refused(setup):
+@pytest.mark.parametrize("chunk_size", [5000, 1])  # in one chunk, and across chunks
+def test_a_value_twice_in_the_file_is_refused(setup, chunk_size):
     contract, (a, _) = setup
     row = f"{contract.number},2026-01-01,{a.name},91\n"
-    report = _run(contract.agency, "contract,period start,indicator,value\n" + row + row)
-    assert [e.line for e in report.errors] == [3] and "twice" in report.errors[0].reason
+    other = f"{contract.number},2026-04-01,{a.name},91\n"
+    body = "contract,period start,indicator,value\n" + row + other + row.replace("91", "92")
+    report = _run(contract.agency, body, chunk_size=chunk_size)
+    assert [e.line for e in report.errors] == [4] and "twice" in report.errors[0].reason
+    assert not IndicatorValue.objects.exists()
 
 
 def test_missing_columns_are_named(setup):
@@ -139,3 +143,24 @@ def test_xlsx_and_the_command(setup, tmp_path):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import-returns", str(bad), "--agency", contract.agency.slug, stderr=err)
     assert "line 2, column 'contract': no contract 'NOPE'" in err.getvalue()
+
+
+def test_volumes_left_blank_keep_what_the_return_has(setup):
+    contract, (a, b) = setup
+    body = (
+        "contract,period start,indicator,value,units delivered,referrals\n"
+        f"{contract.number},2026-01-01,{a.name},91,300,12\n"
+    )
+    assert _run(contract.agency, body).ok
+    later = (
+        "contract,period start,indicator,value,units delivered,referrals\n"
+        f"{contract.number},2026-01-01,{b.name},9,,15\n"
+        f"{contract.number},2026-04-01,{a.name},91,250,\n"
+    )
+    refused = _run(contract.agency, later)
+    assert [(e.line, e.column) for e in refused.errors] == [(2, "referrals")]
+    assert "needs a reason" in refused.errors[0].reason
+    assert _run(contract.agency, later, reason="Late referrals counted").ok
+    q1, q2 = Return.objects.filter(contract=contract).order_by("period_start")[:2]
+    assert (q1.units_delivered, q1.referrals) == (Decimal("300.00"), 15)
+    assert (q2.units_delivered, q2.referrals) == (Decimal("250.00"), None)
