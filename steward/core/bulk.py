@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connections, models, router
+from django.utils import timezone
 
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
@@ -181,12 +182,57 @@ def _fast(connection: Any, model: Any, fields: list[Any]) -> bool:
     return bool(connection.features.can_return_rows_from_bulk_insert)
 
 
+def _copy_history(
+    connection: Any,
+    model: Any,
+    fields: list[Any],
+    rows: Sequence[Sequence[Any]],
+    keys: list[Any],
+    stamp: dict[str, Any],
+) -> None:
+    """PostgreSQL: the "created" history rows of rows just copied, streamed with COPY too
+    (the values are at hand: no need to read them back as `history_from_table` does)."""
+    history = model.history.model
+    quote = connection.ops.quote_name
+    position = {f.column: i for i, f in enumerate(fields)}
+    pk_column = model._meta.pk.column
+    columns, picks = [], []
+    for field in history._meta.concrete_fields:
+        if field.column == "history_id":
+            continue
+        columns.append(quote(field.column))
+        if field.column in HISTORY_COLUMNS:
+            picks.append(("stamp", stamp[field.column]))
+        elif field.column == pk_column:
+            picks.append(("key", None))
+        elif field.column in position:
+            picks.append(("row", position[field.column]))
+        else:
+            raise ValueError(f"{history.__name__}.{field.column} has no column to copy from")
+    sql = f"COPY {quote(history._meta.db_table)} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row, key in zip(rows, keys, strict=True):
+            copy.write_row(
+                [
+                    value if kind == "stamp" else key if kind == "key" else row[value]
+                    for kind, value in picks
+                ]
+            )
+
+
 def insert_rows(
-    model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    attnames: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    when: datetime | None = None,
+    user: Any = None,
+    reason: str = "",
 ) -> list[Any]:
     """Insert `rows` (each the values of `attnames`, which must name every field but the
-    primary key, in that order) into `model`'s table without building model instances; return
-    their new primary keys in order. For bulk work that has its values already (an import)."""
+    primary key, in that order) into `model`'s table without building model instances, with
+    their "created" audit rows (dated `when`, by `user`, for `reason`); return their new
+    primary keys in order. For bulk work that has its values already (an import)."""
     if not rows:
         return []
     connection = connections[router.db_for_write(model)]
@@ -195,13 +241,25 @@ def insert_rows(
     if set(attnames) != set(by_name) or len(attnames) != len(by_name):
         raise ValueError(f"give every field of {model.__name__} but its key: {sorted(by_name)}")
     fields = [by_name[name] for name in attnames]
-    if not _fast(connection, model, fields):
+    when = when or timezone.now()
+    if connection.vendor == "postgresql" and _fast(connection, model, fields):
+        keys = _copy(connection, model, fields, rows)
+        stamp = {
+            "history_date": when,
+            "history_change_reason": reason or None,
+            "history_type": "+",
+            "history_user_id": getattr(user, "pk", None),
+        }
+        _copy_history(connection, model, fields, rows, keys, stamp)
+        return keys
+    if _fast(connection, model, fields):
+        keys = _insert_returning(connection, model, fields, rows)
+    else:
         objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
         model._default_manager.bulk_create(objs)
-        return [obj.pk for obj in objs]
-    if connection.vendor == "postgresql":
-        return _copy(connection, model, fields, rows)
-    return _insert_returning(connection, model, fields, rows)
+        keys = [obj.pk for obj in objs]
+    history_from_table(model, keys, history_type="+", when=when, user=user, reason=reason)
+    return keys
 
 
 def insert(model: type[models.Model], objs: list[Any]) -> None:

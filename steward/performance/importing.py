@@ -396,10 +396,7 @@ class _Writer:
         if report.errors:
             return
         reason = f"Correction: {self.reason}" if self.reason else f"Imported from {report.filename}"
-        keys = insert_rows(IndicatorValue, VALUE_COLUMNS, new)
-        history_from_table(
-            IndicatorValue, keys, history_type="+", when=now, user=self.actor, reason=reason
-        )
+        insert_rows(IndicatorValue, VALUE_COLUMNS, new, when=now, user=self.actor, reason=reason)
         if changed:
             IndicatorValue.objects.bulk_update(changed, ["value", "updated_at"], batch_size=1000)
             history_from_table(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from steward.contracts.models import Contract
@@ -85,3 +86,27 @@ def test_insert_in_batches_keeps_each_key_with_its_row(agency, provider):
     insert(Contract, contracts)
     numbers = dict(Contract.objects.values_list("id", "number"))
     assert {c.pk: c.number for c in contracts} == numbers
+
+
+def test_insert_rows_writes_rows_and_their_created_history(agency, provider, manager):
+    from steward.core.bulk import insert_rows
+
+    when = timezone.now()
+    fields = [f.attname for f in Contract._meta.concrete_fields if f.attname != "id"]
+    template = ContractFactory.build(agency=agency, provider=provider)
+    rows = []
+    for n in range(3):
+        values = dict(template.__dict__, number=f"ROW-{n}", created_at=when, updated_at=when)
+        rows.append([values[name] for name in fields])
+    keys = insert_rows(Contract, fields, rows, when=when, user=manager, reason="Imported")
+    assert [Contract.objects.get(pk=k).number for k in keys] == ["ROW-0", "ROW-1", "ROW-2"]
+    for key in keys:
+        row = Contract.history.get(id=key)
+        assert (row.history_type, row.history_user, row.history_change_reason) == (
+            "+",
+            manager,
+            "Imported",
+        )
+        assert row.history_date == when and row.title == template.title
+    with pytest.raises(ValueError, match="every field"):
+        insert_rows(Contract, ["number"], [["X"]])
