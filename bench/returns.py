@@ -5,7 +5,7 @@
                                       [--database-url URL] [--requests 20] [--json]
 
 It never touches your own database: SQLite at var/bench-returns.sqlite3, or the database
-`steward_bench_returns` on the PostgreSQL server of --database-url / $DATABASE_URL, recreated
+`steward_bench_perf_returns` on the PostgreSQL server of --database-url / $DATABASE_URL, recreated
 on every run. It creates, set-based, the contracts (quarterly, five years), their indicators
 and their returns (contracts x periods), writes a CSV of contracts x indicators x periods
 indicator values (1,000,000 with the defaults) to var/, and imports it with
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from register import measure  # noqa: E402  (the page timing shared with bench/register.py)
 
-DATABASE = "steward_bench_returns"
+DATABASE = "steward_bench_perf_returns"
 START = date(2022, 1, 1)
 TODAY = date(2026, 11, 25)
 INDICATORS = (
