@@ -189,3 +189,15 @@ def test_provider_page_shows_charts(setup, manager, provider):
         .content.decode()
     )
     assert "Performance over time" in html and a.name in html
+
+
+def test_contract_page_shows_the_charts(setup, manager, make_user, other_agency):
+    contract, (a, _) = setup
+    services.return_submit(
+        actor=manager, ret=_q1(contract), values={a.pk: "91"}, on=date(2026, 4, 1)
+    )
+    html = signed_in(manager).get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert 'id="performance-panel"' in html and "<svg" in html and a.name in html
+    # another agency's staff cannot open the contract at all
+    other = signed_in(make_user(Role.CONTRACT_MANAGER, agency=other_agency))
+    assert other.get(reverse("contracts:detail", args=[contract.pk])).status_code == 404
