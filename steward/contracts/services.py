@@ -6,15 +6,12 @@ Every service is keyword-only, atomic, checks the actor's permission, validates 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.text import get_valid_filename
 
 from steward.contracts.hooks import execution_problems, renewal_problems
 from steward.contracts.models import (
@@ -29,8 +26,7 @@ from steward.contracts.models import (
 )
 from steward.core.deadlines import WorkingCalendar, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
-from steward.core.services import require_perm, save_audited
-from steward.core.uploads import UploadRejected, check_upload
+from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.parties.models import Agency
 
 # Fields fixed once a contract is executed: change them with an amendment instead.
@@ -462,31 +458,16 @@ def document_upload(
     Returns the document. Raises ValidationFailed with the reason a file is refused; nothing is
     written then."""
     require_perm(actor, "contracts.upload_document", contract, action="add documents here")
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    try:
-        checked = check_upload(
-            filename=upload.name or "",
-            head=head,
-            size=upload.size or 0,
-            max_bytes=settings.STEWARD_MAX_UPLOAD_BYTES,
-        )
-    except UploadRejected as exc:
-        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    safe_name = get_valid_filename(upload.name or f"document.{checked.extension}")
+    checked = check_uploaded_file(upload)
+    safe_name = checked.name
     document = ContractDocument(
         contract=contract,
         kind=kind,
         title=title.strip() or safe_name,
         original_name=safe_name,
         content_type=checked.content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
+        size=checked.size,
+        sha256=checked.sha256,
         released_to_provider=released_to_provider,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.text import get_valid_filename
 
 from steward.core.errors import (
     PermissionDeniedError,
@@ -15,12 +19,50 @@ from steward.core.errors import (
 )
 from steward.core.models import PolicyPack
 from steward.core.packs import PackError, PackRules, load_shipped_packs
+from steward.core.uploads import UploadRejected, check_upload
 
 
 def require_perm(actor: Any, perm: str, obj: Any = None, *, action: str) -> None:
     """Raise PermissionDeniedError unless `actor` holds `perm` on `obj`."""
     if not actor.has_perm(perm, obj):
         raise PermissionDeniedError(f"You do not have permission to {action}.")
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the checks: what to store it as."""
+
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def check_uploaded_file(upload: Any, *, fallback_name: str = "document") -> CheckedFile:
+    """Check `upload` (type by extension and content signature, and size) before it is stored;
+    ValidationFailed on the `file` field says why a file is refused."""
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    try:
+        checked = check_upload(
+            filename=upload.name or "",
+            head=head,
+            size=upload.size or 0,
+            max_bytes=settings.STEWARD_MAX_UPLOAD_BYTES,
+        )
+    except UploadRejected as exc:
+        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedFile(
+        name=get_valid_filename(upload.name or f"{fallback_name}.{checked.extension}"),
+        content_type=checked.content_type,
+        size=upload.size or 0,
+        sha256=digest.hexdigest(),
+    )
 
 
 def save_audited(obj: models.Model, *, actor: Any, reason: str = "") -> None:

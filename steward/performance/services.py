@@ -4,25 +4,21 @@ Every write checks permission, validates, and writes its audit row in the same t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from simple_history.utils import bulk_create_with_history
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.contracts.services import agency_calendar
 from steward.core.deadlines import compute_deadline
 from steward.core.errors import ValidationFailed
-from steward.core.services import require_perm, save_audited
-from steward.core.uploads import UploadRejected, check_upload
+from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.parties.models import Agency, InspectionRating, Provider
 from steward.performance import calc
 from steward.performance.models import (
@@ -463,30 +459,15 @@ def return_correct(
 def evidence_add(*, actor: Any, ret: Return, upload: UploadedFile, title: str = "") -> Evidence:
     """Keep a file with a return, after checking its type (extension and signature) and size."""
     require_perm(actor, "performance.submit_return", ret.contract, action="add evidence here")
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    try:
-        checked = check_upload(
-            filename=upload.name or "",
-            head=head,
-            size=upload.size or 0,
-            max_bytes=settings.STEWARD_MAX_UPLOAD_BYTES,
-        )
-    except UploadRejected as exc:
-        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    safe_name = get_valid_filename(upload.name or f"evidence.{checked.extension}")
+    checked = check_uploaded_file(upload, fallback_name="evidence")
+    safe_name = checked.name
     evidence = Evidence(
         ret=ret,
         title=title.strip() or safe_name,
         original_name=safe_name,
         content_type=checked.content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     evidence.file.save(safe_name, upload, save=False)
