@@ -1,6 +1,6 @@
 """Demo performance data, made through the services as each agency's contract manager: an
 indicator library, a specification, indicators, a plan (which generates the returns), and the
-returns of the periods already past, some late, one missing; a survey round and an inspection."""
+returns of every period already past (some late; one contract's latest missing); a survey round."""
 
 from __future__ import annotations
 
@@ -126,8 +126,8 @@ def demo_performance(ctx: Any) -> dict[str, int]:
                     "period_start"
                 )
             )
-            for i, ret in enumerate(past[-4:]):
-                if n == 1 and i == len(past[-4:]) - 1:
+            for i, ret in enumerate(past):
+                if n == 1 and i == len(past) - 1:
                     continue  # the second contract's latest return is missing
                 pattern = _PATTERN[(i + n) % len(_PATTERN)]
                 values = {
