@@ -12,10 +12,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from steward.core.errors import NotFoundError, PermissionDeniedError
+from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.rules import visible_providers_q
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.models import Agency, Provider
@@ -25,6 +26,8 @@ from steward.performance.schemas import (
     CorrectionIn,
     DefinitionIn,
     DefinitionOut,
+    EvidenceOut,
+    ImportOut,
     IndicatorIn,
     IndicatorOut,
     IndicatorPatch,
@@ -337,6 +340,96 @@ def return_correct(request: HttpRequest, return_id: int, payload: CorrectionIn) 
     values = {v["indicator"]: v["value"] for v in data.pop("values", [])}
     ret = services.return_correct(actor=actor, ret=ret, values=values, volumes=data, reason=reason)
     return _return_out(ret)
+
+
+def _evidence_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "title": e.title,
+        "original_name": e.original_name,
+        "content_type": e.content_type,
+        "size": e.size,
+    }
+
+
+@router.get(
+    "/performance/returns/{return_id}/evidence",
+    response={200: list[EvidenceOut], **READ_ERRORS},
+    summary="A return's evidence files",
+    description="Metadata of the files kept with the return; download one from the return "
+    "page (`/performance/evidence/{id}/`).",
+)
+def evidence_list(request: HttpRequest, return_id: int) -> Any:
+    ret = selectors.return_get(actor=_actor(request), pk=return_id)
+    return [_evidence_out(e) for e in ret.evidence.all()]
+
+
+@router.post(
+    "/performance/returns/{return_id}/evidence",
+    response={201: EvidenceOut, **WRITE_ERRORS},
+    summary="Add an evidence file to a return",
+    description="Multipart upload (`file`, optional `title`); the file is checked for type "
+    "(extension and content signature) and size. The provider's own users or the agency's "
+    "contract managers and monitors.",
+)
+def evidence_add(
+    request: HttpRequest, return_id: int, file: File[UploadedFile], title: Form[str] = ""
+) -> Any:
+    actor = _actor(request)
+    ret = selectors.return_get(actor=actor, pk=return_id)
+    evidence = services.evidence_add(actor=actor, ret=ret, upload=file, title=title)
+    return Status(201, _evidence_out(evidence))
+
+
+@router.post(
+    "/performance/import",
+    response={200: ImportOut, **WRITE_ERRORS},
+    summary="Import returns (CSV or XLSX)",
+    description="Multipart upload (`file`; optional `dry_run`, `reason`) into the caller's "
+    "agency: one row per indicator value (contract, period start, indicator, value, ...). All "
+    "or nothing: 422 with every bad row in `errors`, keyed 'line N: column'. Changing a "
+    "submitted return needs `reason`. Contract managers and monitors.",
+)
+def returns_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    reason: Form[str] = "",
+) -> Any:
+    from steward.performance.importing import check_returns_file, import_returns
+
+    actor = _actor(request)
+    if not actor.agency_id:
+        raise PermissionDeniedError("Only agency staff import returns.")
+    check_returns_file(file)
+    report = import_returns(
+        actor=actor,
+        agency=actor.agency,
+        stream=file,
+        filename=file.name or "upload",
+        dry_run=dry_run,
+        reason=reason,
+        today=timezone.localdate(),
+    )
+    if report.errors:
+        errors: dict[str, list[str]] = {}
+        for e in report.errors:
+            key = f"line {e.line}: {e.column}" if e.column else f"line {e.line}"
+            errors.setdefault(key, []).append(e.reason)
+        raise ValidationFailed(report.summary(), errors=errors)
+    return {
+        name: getattr(report, name)
+        for name in (
+            "filename",
+            "dry_run",
+            "written",
+            "rows_read",
+            "created",
+            "updated",
+            "unchanged",
+            "returns_submitted",
+        )
+    }
 
 
 @router.get(

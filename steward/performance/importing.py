@@ -45,7 +45,9 @@ from steward.contracts.tabular import (
     text,
 )
 from steward.core.bulk import history_from_table, insert_rows
+from steward.core.errors import ValidationFailed
 from steward.core.services import require_perm
+from steward.core.uploads import UploadRejected, check_upload
 from steward.parties.models import Agency
 from steward.performance.models import Indicator, IndicatorValue, Return
 
@@ -109,6 +111,25 @@ class _Row:
     value: Decimal
     submitted_on: date | None
     volumes: dict[str, Any]
+
+
+#: The largest returns file accepted from the page and the API (the command line has no limit).
+IMPORT_MAX_BYTES = 100 * 1024 * 1024
+
+
+def check_returns_file(upload: Any) -> None:
+    """A returns file uploaded through the page or the API must be a real CSV or XLSX file of
+    at most IMPORT_MAX_BYTES; ValidationFailed on `file` otherwise."""
+    head = upload.read(8192)
+    upload.seek(0)
+    try:
+        checked = check_upload(
+            filename=upload.name or "", head=head, size=upload.size or 0, max_bytes=IMPORT_MAX_BYTES
+        )
+        if checked.extension not in ("csv", "xlsx"):
+            raise UploadRejected("Upload the returns as a .csv or .xlsx file.")
+    except UploadRejected as exc:
+        raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
 
 
 def _map(headers: list[str]) -> tuple[dict[str, str], list[RowError]]:

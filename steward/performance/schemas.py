@@ -237,3 +237,22 @@ class PortfolioOut(Schema):
     returns_late: int
     latest: dict[str, int]
     needs_metrics: bool
+
+
+class EvidenceOut(Schema):
+    id: int
+    title: str
+    original_name: str
+    content_type: str
+    size: int
+
+
+class ImportOut(Schema):
+    filename: str
+    dry_run: bool
+    written: bool
+    rows_read: int
+    created: int
+    updated: int
+    unchanged: int
+    returns_submitted: int

@@ -18,6 +18,7 @@ from steward.core.errors import NotFoundError
 from steward.parties.models import InspectionRating, Provider
 from steward.performance import calc
 from steward.performance.models import (
+    Evidence,
     Indicator,
     IndicatorDefinition,
     IndicatorValue,
@@ -42,6 +43,15 @@ def return_get(*, actor: Any, pk: int) -> Return:
     if ret is None or not actor.has_perm("performance.view_performance", ret.contract):
         raise NotFoundError("No such return.")
     return ret
+
+
+def evidence_get(*, actor: Any, pk: int) -> Evidence:
+    evidence = Evidence.objects.select_related("ret__contract").filter(pk=pk).first()
+    if evidence is None or not actor.has_perm(
+        "performance.view_performance", evidence.ret.contract
+    ):
+        raise NotFoundError("No such file.")
+    return evidence
 
 
 def indicator_get(*, actor: Any, pk: int) -> Indicator:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("contracts/<int:pk>/inspections/new/", views.inspection_new, name="inspection_new"),
     path("indicators/<int:pk>/", views.indicator_edit, name="indicator"),
     path("returns/<int:pk>/", views.return_detail, name="return"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -398,6 +398,11 @@ def import_returns(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        try:
+            importing.check_returns_file(upload)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            return render(request, "performance/import.html", {"form": form, "report": None})
         report = importing.import_returns(
             actor=user,
             agency=user.agency,
@@ -409,6 +414,23 @@ def import_returns(request: HttpRequest) -> HttpResponse:
         if report.ok and not report.dry_run:
             messages.success(request, report.summary())
     return render(request, "performance/import.html", {"form": form, "report": report})
+
+
+@login_required
+@application_errors
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Send a return's evidence file as an attachment to whoever may see the return."""
+    evidence = selectors.evidence_get(actor=request.user, pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The evidence file is missing.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
 
 
 # ---------------------------------------------------------------- panels on other pages

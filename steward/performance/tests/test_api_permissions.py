@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from steward.core.tests.api_support import call, session_client, token_client
 from steward.parties.models import Role
@@ -46,6 +47,8 @@ return.correct      200/200 403/403 200/404 200/404 403/404 403/404 403/404 403/
 surveys.list        200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404 200/404
 survey.add          201/201 403/403 201/404 201/404 403/404 403/404 403/404 403/404 403/404
 inspection.add      201/201 403/403 201/201 201/201 403/403 403/403 403/403 403/403 403/404
+evidence.list       200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404 200/404
+evidence.add        201/201 403/403 201/404 201/404 403/404 403/404 403/404 403/404 201/404
 """
 
 # endpoint          admin oversight manager monitor budget finance procure senior provider
@@ -53,6 +56,7 @@ ROLE_ONLY = """
 library.list        200   200       200     200     200    200     200     200    200
 library.add         403   403       201     201     403    403     403     403    403
 portfolio           200   200       200     200     200    200     200     200    403
+import              403   403       200     200     403    403     403     403    403
 """
 
 
@@ -131,6 +135,12 @@ def _request(endpoint, contract, indicator, q1, q2):
                 "score": "75",
             },
         ),
+        "evidence.list": ("get", f"/performance/returns/{q1.pk}/evidence", None),
+        "evidence.add": (
+            "post",
+            f"/performance/returns/{q1.pk}/evidence",
+            {"title": "Register", "file": SimpleUploadedFile("r.csv", b"a,b\n")},
+        ),
         "inspection.add": (
             "post",
             f"/performance/providers/{contract.provider.slug}/inspections",
@@ -168,9 +178,32 @@ def test_role_only(world, make_user, endpoint, role, expected):
             {"name": "Leavers", "category": "output", "question": "how_much", "unit": "count"},
         ),
         "portfolio": ("get", "/performance/portfolio", None),
+        "import": ("post", "/performance/import", {"file": _returns_file(world), "dry_run": True}),
     }[endpoint]
     response = call(token_client(user), method, path, body)
     assert response.status_code == expected, response.content
+
+
+def _returns_file(world):
+    contract, indicator, _, _ = world["own"]
+    body = (
+        f"contract,period start,indicator,value\n{contract.number},2026-01-01,{indicator.name},91\n"
+    )
+    return SimpleUploadedFile("returns.csv", body.encode())
+
+
+def test_import_through_the_api(world, make_user):
+    client = token_client(make_user(Role.CONTRACT_MANAGER))
+    ok = call(client, "post", "/performance/import", {"file": _returns_file(world)})
+    assert ok.status_code == 200 and ok.json()["created"] == 1 and ok.json()["written"]
+    bad = SimpleUploadedFile(
+        "returns.csv", b"contract,period start,indicator,value\nNOPE,2026-01-01,x,1\n"
+    )
+    response = call(client, "post", "/performance/import", {"file": bad})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"line 2: contract": ["no contract 'NOPE' in this agency"]}
+    exe = SimpleUploadedFile("returns.exe", b"MZ")
+    assert call(client, "post", "/performance/import", {"file": exe}).status_code == 422
 
 
 def test_anonymous_401(world):

@@ -201,3 +201,22 @@ def test_contract_page_shows_the_charts(setup, manager, make_user, other_agency)
     # another agency's staff cannot open the contract at all
     other = signed_in(make_user(Role.CONTRACT_MANAGER, agency=other_agency))
     assert other.get(reverse("contracts:detail", args=[contract.pk])).status_code == 404
+
+
+def test_evidence_is_uploaded_and_downloaded_by_those_who_may_see_it(
+    setup, make_user, other_provider, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    contract, _ = setup
+    ret = _q1(contract)
+    client = signed_in(make_user(Role.PROVIDER_USER))
+    url = reverse("performance:return", args=[ret.pk])
+    refused = client.post(url, {"title": "", "file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert refused.status_code == 200 and "not accepted" in refused.content.decode()
+    done = client.post(url, {"title": "Register", "file": SimpleUploadedFile("r.csv", b"a,b\n")})
+    assert done.status_code == 302
+    evidence = ret.evidence.get()
+    download = reverse("performance:evidence", args=[evidence.pk])
+    assert b"".join(client.get(download).streaming_content) == b"a,b\n"
+    stranger = signed_in(make_user(Role.PROVIDER_USER, provider=other_provider))
+    assert stranger.get(download).status_code == 404
