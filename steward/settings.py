@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "steward.risk",
     "steward.pricing",
     "steward.procurement",
+    "steward.evaluations",
 ]
 
 MIDDLEWARE = [

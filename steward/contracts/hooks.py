@@ -118,3 +118,22 @@ def units_delivered(contract: Contract) -> list[tuple[Any, Any, Any]] | None:
     for source in _units_delivered.values():
         rows.extend(source(contract))
     return sorted(rows, key=lambda row: row[0])
+
+
+# Each contract's latest finalised evaluation score and renewal eligibility, for the register's
+# reports (seeds 000 and 001): `source(contracts) -> {contract_id: (score or None, eligible)}`,
+# set-based. The evaluations area offers it; without it every contract is "not evaluated yet".
+EvaluationScoreSource = Callable[[list["Contract"]], dict[int, tuple[Any, bool]]]
+_evaluation_scores: list[EvaluationScoreSource] = []
+
+
+def register_evaluation_scores(source: EvaluationScoreSource) -> None:
+    """Register where evaluation scores come from (one source: registering again replaces it)."""
+    _evaluation_scores[:] = [source]
+
+
+def evaluation_scores(contracts: list[Contract]) -> dict[int, tuple[Any, bool]] | None:
+    """Scores and eligibility of `contracts`, or None when no area offers them."""
+    if not _evaluation_scores or not contracts:
+        return None
+    return _evaluation_scores[0](contracts)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from steward.contracts.hooks import evaluation_scores
 from steward.contracts.models import Contract, ContractStatus, ContractType
 from steward.contracts.register_reports import (
     TYPE_LABELS,
@@ -61,14 +62,28 @@ class ExpiringRow:
     contract: Contract
     days_left: int
     options_left: int
-    latest_score: Decimal | None  # evaluations are not built yet: always None
-    renewal_eligible: bool | None
+    latest_score: Decimal | None  # None: not evaluated yet
+    renewal_eligible: bool | None  # None: no area offers evaluations
 
 
 def latest_evaluation_score(contract: Contract) -> Decimal | None:
-    """The latest finalised evaluation's score: evaluations arrive with their own issue; until
-    then every contract is "not evaluated yet"."""
-    return None
+    """The latest finalised evaluation's score (seed 001), or None when the contract has none
+    (or no area offers evaluations)."""
+    scores = evaluation_scores([contract])
+    return None if scores is None else scores[contract.pk][0]
+
+
+def _rows(batch: list[Contract], as_of: date) -> Iterator[ExpiringRow]:
+    scores = evaluation_scores(batch) or {}
+    for contract in batch:
+        score, eligible = scores.get(contract.pk, (None, None))
+        yield ExpiringRow(
+            contract=contract,
+            days_left=days_left(contract.end_date, as_of),
+            options_left=options_left(contract.renewal_options, contract.renewals_exercised),
+            latest_score=score,
+            renewal_eligible=eligible,
+        )
 
 
 def expiring_report(
@@ -89,15 +104,16 @@ def expiring_report(
 
 
 def expiring_rows(contracts: QuerySet[Contract], as_of: date) -> Iterator[ExpiringRow]:
-    for contract in contracts.iterator(chunk_size=2000):
-        score = latest_evaluation_score(contract)
-        yield ExpiringRow(
-            contract=contract,
-            days_left=days_left(contract.end_date, as_of),
-            options_left=options_left(contract.renewal_options, contract.renewals_exercised),
-            latest_score=score,
-            renewal_eligible=None,
-        )
+    """The report's rows, streamed in batches of 2,000 contracts (two queries per batch for
+    the scores and renewal eligibility)."""
+    batch: list[Contract] = []
+    for contract in contracts.select_related("agency__pack").iterator(chunk_size=2000):
+        batch.append(contract)
+        if len(batch) == 2000:
+            yield from _rows(batch, as_of)
+            batch = []
+    if batch:
+        yield from _rows(batch, as_of)
 
 
 EXPIRING_COLUMNS = (
@@ -272,11 +288,4 @@ __all__ = ["TYPE_LABELS"]
 
 def expiring_rows_for(contracts: Any, as_of: date) -> Iterator[ExpiringRow]:
     """Rows for a page of contracts already fetched (the paginated page)."""
-    for contract in contracts:
-        yield ExpiringRow(
-            contract=contract,
-            days_left=days_left(contract.end_date, as_of),
-            options_left=options_left(contract.renewal_options, contract.renewals_exercised),
-            latest_score=latest_evaluation_score(contract),
-            renewal_eligible=None,
-        )
+    return _rows(list(contracts), as_of)

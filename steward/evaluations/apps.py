@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class EvaluationsConfig(AppConfig):
+    name = "steward.evaluations"
+    verbose_name = "Contractor performance evaluations"
+
+    def ready(self) -> None:
+        from steward.contracts.hooks import register_evaluation_scores, register_renewal_check
+        from steward.evaluations.selectors import scores_and_eligibility
+        from steward.evaluations.services import renewal_check
+
+        register_renewal_check("evaluations", renewal_check)
+        register_evaluation_scores(scores_and_eligibility)

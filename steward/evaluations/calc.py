@@ -1,0 +1,232 @@
+"""The evaluation rules as plain Python (no Django): the 0–100 score from ratings and weights,
+renewal eligibility against the pack's threshold, the provider's comment window, interim
+evaluation years and the compliance status of an evaluation that fell due.
+
+Seeds: 000 (a written evaluation within 60 days of completion, shared with the provider; a report
+card or quality-assurance report may stand in lieu of the form) and 001 (a contractor must score
+90 or higher to be eligible for renewal or extension).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+class ScoreError(ValueError):
+    """A rating that the scale does not have, or a criterion left unrated."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One criterion's share of the score: weight × (rating − lowest) ÷ (highest − lowest)."""
+
+    key: str
+    label: str
+    weight: int
+    rating: int
+    rating_label: str
+    points: Decimal  # exact to 4 places; the total is rounded once, at the end
+
+    def explain(self, lowest: int, highest: int) -> str:
+        return (
+            f"{self.label}: rated {self.rating} ({self.rating_label}); "
+            f"{self.weight} × ({self.rating} − {lowest}) ÷ ({highest} − {lowest}) "
+            f"= {self.points.normalize():f} points"
+        )
+
+
+@dataclass(frozen=True)
+class Score:
+    lines: tuple[ScoreLine, ...]
+    exact: Decimal  # before rounding
+    total: Decimal  # rounded down to the hundredth
+    lowest: int
+    highest: int
+
+    def explain(self) -> list[str]:
+        lines = [line.explain(self.lowest, self.highest) for line in self.lines]
+        summed = " + ".join(f"{line.points.normalize():f}" for line in self.lines)
+        lines.append(f"Score = {summed} = {self.total} (rounded down to the hundredth)")
+        return lines
+
+
+def score(
+    ratings: Mapping[str, int | None],
+    criteria: Sequence[Criterion],
+    scale: Sequence[ScalePoint],
+) -> Score:
+    """The 0–100 score of `ratings` (criterion key → scale value) under the pack's weighted
+    criteria. Each criterion earns weight × (rating − lowest) ÷ (highest − lowest): the bottom
+    of the scale earns nothing, the top the whole weight; weights add up to 100. The total is
+    rounded *down* to the hundredth, so a score shown below the renewal threshold is never
+    treated as meeting it (seed 001). Every criterion must be rated with a value of the scale."""
+    if len(scale) < 2:
+        raise ScoreError("The rating scale needs at least two points.")
+    labels = {p.value: p.label for p in scale}
+    lowest, highest = min(labels), max(labels)
+    errors: dict[str, list[str]] = {}
+    lines: list[ScoreLine] = []
+    for criterion in criteria:
+        rating = ratings.get(criterion.key)
+        if rating is None:
+            errors[criterion.key] = [f"Rate {criterion.label.lower()}."]
+            continue
+        if rating not in labels:
+            allowed = ", ".join(str(v) for v in sorted(labels))
+            errors[criterion.key] = [f"{rating} is not on the rating scale ({allowed})."]
+            continue
+        points = (
+            Decimal(criterion.weight) * Decimal(rating - lowest) / Decimal(highest - lowest)
+        ).quantize(Decimal("0.0001"))
+        lines.append(
+            ScoreLine(
+                key=criterion.key,
+                label=criterion.label,
+                weight=criterion.weight,
+                rating=rating,
+                rating_label=labels[rating],
+                points=points,
+            )
+        )
+    if errors:
+        raise ScoreError("Every criterion needs a rating from the scale.", errors)
+    exact = sum((line.points for line in lines), Decimal(0))
+    return Score(
+        lines=tuple(lines),
+        exact=exact,
+        total=exact.quantize(CENT, rounding=ROUND_FLOOR),
+        lowest=lowest,
+        highest=highest,
+    )
+
+
+# ---------------------------------------------------------------- renewal eligibility (seed 001)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    reason: str
+    threshold: Decimal | None
+    score: Decimal | None
+
+
+def renewal_eligibility(
+    latest_score: Decimal | None, threshold: int | Decimal | None, *, terms: str = "provider"
+) -> Eligibility:
+    """Whether the latest finalised evaluation makes the contract eligible for renewal or
+    extension: at or above the pack's threshold (90 in the Milwaukee pack: seed 001). A pack
+    with no threshold makes every contract eligible; with one, a contract never evaluated is not."""
+    if threshold is None:
+        return Eligibility(
+            True, "The policy pack sets no evaluation score for renewal.", None, latest_score
+        )
+    limit = Decimal(threshold)
+    if latest_score is None:
+        return Eligibility(
+            False,
+            f"The {terms} has no finalised evaluation on this contract; a score of {limit:f} or "
+            "higher is needed for renewal or extension.",
+            limit,
+            None,
+        )
+    if latest_score >= limit:
+        return Eligibility(
+            True,
+            f"The latest evaluation scored {latest_score}, at or above the {limit:f} needed.",
+            limit,
+            latest_score,
+        )
+    return Eligibility(
+        False,
+        f"The latest evaluation scored {latest_score}, below the {limit:f} needed for renewal "
+        "or extension.",
+        limit,
+        latest_score,
+    )
+
+
+# ---------------------------------------------------------------- the provider's comment window
+
+
+def comment_window_open(*, released_on: date | None, comment_due: date | None, today: date) -> bool:
+    """The provider may acknowledge and comment from the day the evaluation is released to it
+    up to and including the last day of the pack's window (`evaluation_comment`)."""
+    if released_on is None or comment_due is None:
+        return False
+    return released_on <= today <= comment_due
+
+
+# ---------------------------------------------------------------- interim evaluations
+
+
+def interim_years(start: date, end: date, as_of: date) -> list[tuple[int, date]]:
+    """The contract years of a term that have ended by `as_of` and are not the last one (the
+    last is covered by the closeout evaluation): [(year number, year end date)]. A year ends on
+    the day before the anniversary of the start; 29 February starts fall back to 28 February."""
+    years: list[tuple[int, date]] = []
+    number = 1
+    while True:
+        anniversary = _add_years(start, number)
+        year_end = date.fromordinal(anniversary.toordinal() - 1)
+        if year_end >= end or year_end >= as_of:
+            break
+        years.append((number, year_end))
+        number += 1
+    return years
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# ---------------------------------------------------------------- compliance (seed 000)
+
+
+class Compliance(StrEnum):
+    DUE = "due"  # not done, deadline not yet passed
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"  # not done and the deadline has passed
+
+
+def compliance(*, due: date, done_on: date | None, today: date) -> Compliance:
+    """Where an evaluation that fell due stands: done on time (on or before the due date),
+    late (done after it), missing (not done and overdue) or still due."""
+    if done_on is not None:
+        return Compliance.ON_TIME if done_on <= due else Compliance.LATE
+    return Compliance.MISSING if today > due else Compliance.DUE
+
+
+def compliance_counts(rows: Iterable[tuple[date, date | None]], today: date) -> dict[str, int]:
+    counts = {c.value: 0 for c in Compliance}
+    for due, done_on in rows:
+        counts[compliance(due=due, done_on=done_on, today=today).value] += 1
+    return counts

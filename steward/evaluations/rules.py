@@ -1,0 +1,79 @@
+"""Evaluation permissions (seeds 000 and 001; DOMAIN.md section 1).
+
+- A draft is private to the agency writing it (its staff, oversight officers, administrators).
+- Released evaluations are seen by the agency and by the provider's own users, who may
+  acknowledge and comment while the window is open.
+- Finalised evaluations are shared: any agency's staff may read them (past performance), and
+  the provider's own users.
+- Contract managers and monitors of the contract's agency write evaluations and submit reports
+  in lieu; a contract manager or senior manager of that agency finalises (the reviewing
+  official, never the author); the oversight officer accepts or rejects reports in lieu; a
+  senior manager of the agency authorises a renewal override.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from steward.core.rules import (
+    _has_role,
+    in_own_agency,
+    is_administrator,
+    is_agency_staff,
+    is_oversight,
+    is_own_provider,
+    is_provider_user,
+)
+from steward.parties.models import Role
+
+
+@rules.predicate
+def is_finalised(user: Any, obj: Any) -> bool:
+    return obj is not None and getattr(obj, "status", None) == "finalised"
+
+
+@rules.predicate
+def is_released_or_final(user: Any, obj: Any) -> bool:
+    return obj is not None and getattr(obj, "status", None) in ("released", "finalised")
+
+
+@rules.predicate
+def is_accepted(user: Any, obj: Any) -> bool:
+    return obj is not None and getattr(obj, "status", None) == "accepted"
+
+
+writer_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
+reviewer_role = _has_role(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER)
+senior_role = _has_role(Role.SENIOR_MANAGER)
+
+# obj: an Evaluation
+rules.add_perm(
+    "evaluations.view_evaluation",
+    is_administrator
+    | is_oversight
+    | (is_agency_staff & in_own_agency)
+    | (is_agency_staff & is_finalised)
+    | (is_provider_user & is_own_provider & is_released_or_final),
+)
+rules.add_perm("evaluations.change_evaluation", is_administrator | (writer_role & in_own_agency))
+rules.add_perm(
+    "evaluations.finalise_evaluation", is_administrator | (reviewer_role & in_own_agency)
+)
+rules.add_perm("evaluations.comment_evaluation", is_provider_user & is_own_provider)
+# obj: a Contract
+rules.add_perm("evaluations.write_evaluation", is_administrator | (writer_role & in_own_agency))
+rules.add_perm("evaluations.submit_in_lieu", is_administrator | (writer_role & in_own_agency))
+rules.add_perm("evaluations.override_renewal", is_administrator | (senior_role & in_own_agency))
+# obj: an InLieuReport
+rules.add_perm(
+    "evaluations.view_in_lieu",
+    is_administrator
+    | is_oversight
+    | (is_agency_staff & in_own_agency)
+    | (is_agency_staff & is_accepted),
+)
+rules.add_perm("evaluations.decide_in_lieu", is_administrator | is_oversight)
+# no obj: the due list and the compliance table (agency staff see their own agency's rows)
+rules.add_perm("evaluations.view_compliance", is_administrator | is_agency_staff)

@@ -1,0 +1,358 @@
+"""Reads of evaluations: what each person may see, the evaluations due, the compliance table
+per agency (seed 000), a provider's past performance across agencies, renewal eligibility.
+
+Every list is one query (or a fixed handful) whatever the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+
+from steward.contracts.models import Contract, DueDate, DueDateStatus
+from steward.core.errors import NotFoundError
+from steward.core.rules import visible_contracts_q
+from steward.evaluations import calc
+from steward.evaluations.models import (
+    Evaluation,
+    EvaluationStatus,
+    InLieuReport,
+    InLieuStatus,
+    RenewalOverride,
+)
+from steward.evaluations.services import evaluation_due_q, latest_scores
+from steward.parties.models import Agency, Provider, Role
+
+
+def visible_evaluations_q(user: Any) -> Q:
+    """The filter on Evaluation matching exactly what `user` may read (the rule
+    `evaluations.view_evaluation` as a filter): drafts stay with the authoring agency,
+    finalised evaluations are shared with every agency, the provider sees its own once released."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if user.role == Role.PROVIDER_USER:
+        return Q(
+            provider_id=user.provider_id,
+            status__in=(EvaluationStatus.RELEASED, EvaluationStatus.FINALISED),
+        )
+    if user.agency_id:
+        return Q(agency_id=user.agency_id) | Q(status=EvaluationStatus.FINALISED)
+    return Q(pk__in=[])
+
+
+def visible_in_lieu_q(user: Any) -> Q:
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if user.role == Role.PROVIDER_USER:
+        return Q(pk__in=[])
+    if user.agency_id:
+        return Q(agency_id=user.agency_id) | Q(status=InLieuStatus.ACCEPTED)
+    return Q(pk__in=[])
+
+
+def evaluation_list(
+    *,
+    actor: Any,
+    contract_id: int | None = None,
+    provider_id: int | None = None,
+    status: str = "",
+    kind: str = "",
+) -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.filter(visible_evaluations_q(actor)).select_related(
+        "contract", "agency", "provider"
+    )
+    if contract_id is not None:
+        qs = qs.filter(contract_id=contract_id)
+    if provider_id is not None:
+        qs = qs.filter(provider_id=provider_id)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-period_end", "contract_id", "-version", "-id")
+
+
+def evaluation_get(*, actor: Any, pk: int) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.filter(visible_evaluations_q(actor), pk=pk)
+        .select_related(
+            "contract__agency__pack",
+            "agency",
+            "provider",
+            "author",
+            "released_by",
+            "finalised_by",
+            "acknowledged_by",
+            "supersedes",
+            "due",
+        )
+        .first()
+    )
+    if evaluation is None:
+        raise NotFoundError("No such evaluation.")
+    return evaluation
+
+
+def ratings_of(evaluation: Evaluation) -> list[Any]:
+    return list(evaluation.ratings.order_by("position"))
+
+
+def superseding(evaluation: Evaluation, actor: Any) -> Evaluation | None:
+    """The version that corrects `evaluation`, if `actor` may see it."""
+    return (
+        Evaluation.objects.filter(visible_evaluations_q(actor), supersedes=evaluation)
+        .only("id", "version", "status")
+        .first()
+    )
+
+
+def versions(evaluation: Evaluation, actor: Any) -> list[Evaluation]:
+    """Every version of the evaluation `actor` may see, first to last (a correction chain)."""
+    chain_ids = [evaluation.pk]
+    # walk back through supersedes (corrections are few: a handful of queries at most)
+    current = evaluation
+    while current.supersedes_id is not None:
+        chain_ids.append(current.supersedes_id)
+        current = Evaluation.objects.only("id", "supersedes_id").get(pk=current.supersedes_id)
+    nxt = Evaluation.objects.filter(supersedes_id=evaluation.pk).only("id").first()
+    while nxt is not None:
+        chain_ids.append(nxt.pk)
+        nxt = Evaluation.objects.filter(supersedes_id=nxt.pk).only("id").first()
+    return list(
+        Evaluation.objects.filter(visible_evaluations_q(actor), pk__in=chain_ids).order_by(
+            "version"
+        )
+    )
+
+
+def in_lieu_list(*, actor: Any, status: str = "", contract_id: int | None = None) -> QuerySet:
+    qs = InLieuReport.objects.filter(visible_in_lieu_q(actor)).select_related(
+        "contract", "agency", "provider", "submitted_by", "decided_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if contract_id is not None:
+        qs = qs.filter(contract_id=contract_id)
+    return qs
+
+
+def in_lieu_get(*, actor: Any, pk: int) -> InLieuReport:
+    report = (
+        InLieuReport.objects.filter(visible_in_lieu_q(actor), pk=pk)
+        .select_related("contract", "agency", "provider", "submitted_by", "decided_by", "due")
+        .first()
+    )
+    if report is None:
+        raise NotFoundError("No such report.")
+    return report
+
+
+# ---------------------------------------------------------------- due and overdue
+
+
+def _staff_agencies_q(actor: Any, prefix: str) -> Q:
+    """Agency staff see their agency; oversight officers and administrators every agency."""
+    if actor.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if actor.agency_id and actor.role != Role.PROVIDER_USER:
+        return Q(**{f"{prefix}agency_id": actor.agency_id})
+    return Q(pk__in=[])
+
+
+def due_evaluations(*, actor: Any, agency_id: int | None = None) -> QuerySet[DueDate]:
+    """Open evaluation due dates (closeout and interim) the actor answers for, soonest first,
+    annotated with `draft_id`-free counts of evaluations under way (`under_way`)."""
+    qs = (
+        DueDate.objects.filter(evaluation_due_q(), status=DueDateStatus.OPEN)
+        .filter(_staff_agencies_q(actor, "contract__"))
+        .select_related("contract__agency", "contract__provider", "contract__contract_manager")
+        .annotate(
+            under_way=Count(
+                "evaluations", filter=~Q(evaluations__status=EvaluationStatus.FINALISED)
+            )
+        )
+        .order_by("due_date", "contract__number")
+    )
+    if agency_id is not None:
+        qs = qs.filter(contract__agency_id=agency_id)
+    return qs
+
+
+@dataclass
+class ComplianceRow:
+    agency: Agency
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.due + self.on_time + self.late + self.missing
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def on_time_percent(self) -> Decimal | None:
+        finished = self.on_time + self.late + self.missing
+        if not finished:
+            return None
+        return (Decimal(self.on_time) * 100 / finished).quantize(Decimal("0.1"))
+
+
+def compliance_table(
+    *, actor: Any, today: date, since: date | None = None, until: date | None = None
+) -> list[ComplianceRow]:
+    """Per agency: evaluations that fell due (due date in [since, until] when given) and whether
+    they were done on time, late, or are missing or still due (seed 000: the reason for the
+    shared database). Done means written and released to the provider, or a report accepted in
+    lieu. One grouped query whatever the number of contracts."""
+    dues = DueDate.objects.filter(evaluation_due_q()).exclude(status=DueDateStatus.CANCELLED)
+    dues = dues.filter(_staff_agencies_q(actor, "contract__"))
+    if since is not None:
+        dues = dues.filter(due_date__gte=since)
+    if until is not None:
+        dues = dues.filter(due_date__lte=until)
+    done = Q(status=DueDateStatus.DONE)
+    counts = dues.values("contract__agency_id").annotate(
+        on_time=Count("id", filter=done & Q(completed_on__lte=F("due_date"))),
+        late=Count("id", filter=done & Q(completed_on__gt=F("due_date"))),
+        missing=Count("id", filter=Q(status=DueDateStatus.OPEN, due_date__lt=today)),
+        still_due=Count("id", filter=Q(status=DueDateStatus.OPEN, due_date__gte=today)),
+    )
+    by_agency = {row["contract__agency_id"]: row for row in counts}
+    agencies = Agency.objects.order_by("name")
+    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        agencies = agencies.filter(pk=actor.agency_id)
+    rows = []
+    for agency in agencies:
+        row = by_agency.get(agency.pk, {})
+        rows.append(
+            ComplianceRow(
+                agency=agency,
+                due=row.get("still_due", 0),
+                on_time=row.get("on_time", 0),
+                late=row.get("late", 0),
+                missing=row.get("missing", 0),
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- past performance
+
+
+@dataclass
+class PastPerformance:
+    provider: Provider
+    evaluations: list[Evaluation]
+    in_lieu: list[InLieuReport]
+    history: list[tuple[date, Decimal, Evaluation]] = field(default_factory=list)
+
+    @property
+    def average(self) -> Decimal | None:
+        scores = [e.score for e in self.current if e.score is not None]
+        if not scores:
+            return None
+        return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
+
+    @property
+    def current(self) -> list[Evaluation]:
+        """Finalised evaluations not superseded by a finalised correction."""
+        superseded = {e.supersedes_id for e in self.evaluations if e.is_final and e.supersedes_id}
+        return [e for e in self.evaluations if e.is_final and e.pk not in superseded]
+
+
+def past_performance(*, actor: Any, provider: Provider) -> PastPerformance:
+    """A provider's evaluations across agencies that `actor` may read (finalised ones from
+    every agency; the actor's own agency's drafts too), with the score history of the finalised
+    ones, oldest first, and accepted reports in lieu. Three queries."""
+    evaluations = list(
+        evaluation_list(actor=actor, provider_id=provider.pk).select_related(
+            "contract", "agency", "finalised_by"
+        )
+    )
+    in_lieu = list(
+        in_lieu_list(actor=actor).filter(provider=provider, status=InLieuStatus.ACCEPTED)
+    )
+    result = PastPerformance(provider=provider, evaluations=evaluations, in_lieu=in_lieu)
+    result.history = sorted(
+        (
+            (e.finalised_on, e.score, e)
+            for e in result.current
+            if e.finalised_on and e.score is not None
+        ),
+        key=lambda item: (item[0], item[2].pk),
+    )
+    return result
+
+
+# ---------------------------------------------------------------- renewal eligibility
+
+
+@dataclass(frozen=True)
+class RenewalStatus:
+    eligibility: calc.Eligibility
+    override: RenewalOverride | None
+    options_left: int
+
+    @property
+    def may_renew(self) -> bool:
+        return self.options_left > 0 and (self.eligibility.eligible or self.override is not None)
+
+
+def renewal_status(contract: Contract) -> RenewalStatus:
+    from steward.evaluations.services import renewal_eligibility
+
+    override = RenewalOverride.objects.filter(
+        contract=contract, renewal_number=contract.renewals_exercised + 1
+    ).first()
+    return RenewalStatus(
+        eligibility=renewal_eligibility(contract),
+        override=override,
+        options_left=max(contract.renewal_options - contract.renewals_exercised, 0),
+    )
+
+
+def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal | None, bool]]:
+    """For the register's expiring-contracts report: each contract's latest finalised score and
+    whether it is eligible for renewal (pack threshold, overrides), in two queries."""
+    ids = [c.pk for c in contracts]
+    scores = latest_scores(ids)
+    overridden = set(
+        RenewalOverride.objects.filter(contract_id__in=ids).values_list(
+            "contract_id", "renewal_number"
+        )
+    )
+    result: dict[int, tuple[Decimal | None, bool]] = {}
+    thresholds: dict[int, Any] = {}  # per pack: parse each pack's rules once
+    for contract in contracts:
+        pack_id = contract.agency.pack_id
+        if pack_id not in thresholds:
+            thresholds[pack_id] = contract.agency.pack.parsed.renewal.score_threshold
+        score = scores.get(contract.pk)
+        eligible = calc.renewal_eligibility(score, thresholds[pack_id]).eligible or (
+            (contract.pk, contract.renewals_exercised + 1) in overridden
+        )
+        result[contract.pk] = (score, eligible)
+    return result
+
+
+def visible_contract(actor: Any, pk: int) -> Contract:
+    contract = (
+        Contract.objects.filter(visible_contracts_q(actor), pk=pk)
+        .select_related("agency__pack", "provider")
+        .first()
+    )
+    if contract is None:
+        raise NotFoundError("No such contract.")
+    return contract

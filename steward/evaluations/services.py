@@ -1,0 +1,796 @@
+"""Writes of evaluations, reports in lieu and renewal overrides (seeds 000 and 001).
+
+Every write checks permission, validates, and writes its audit row in the same transaction.
+The workflow: start (draft, with the pack's criteria and evidence gathered from the contract's
+indicators, returns, concerns and risk) → update ratings and narratives → release to the
+provider (all criteria rated; the score is fixed; the due date is met; the comment window
+opens) → the provider acknowledges and comments within the window → a reviewing official (not
+the author) finalises. A finalised evaluation is corrected by a new version with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q
+from simple_history.utils import bulk_create_with_history
+
+from steward.contracts.models import (
+    CLOSED_STATUSES,
+    CompensationStructure,
+    Contract,
+    ContractStatus,
+    DueDate,
+    DueDateStatus,
+)
+from steward.contracts.services import agency_calendar
+from steward.core.deadlines import compute_deadline
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.packs import UnknownDeadlineError
+from steward.core.services import check_uploaded_file, require_perm, save_audited
+from steward.evaluations import calc
+from steward.evaluations.models import (
+    Evaluation,
+    EvaluationKind,
+    EvaluationStatus,
+    InLieuKind,
+    InLieuReport,
+    InLieuStatus,
+    Rating,
+    RenewalOverride,
+)
+
+CLOSEOUT_RULE = "closeout_evaluation"
+INTERIM_RULE = "interim_evaluation"
+#: interim due dates are stored per contract year: interim_evaluation_1, interim_evaluation_2, ...
+INTERIM_PREFIX = INTERIM_RULE + "_"
+
+
+def evaluation_due_q(prefix: str = "") -> Q:
+    """Filter on DueDate (or, with `prefix`, on a relation to it) for evaluation due dates."""
+    return Q(**{f"{prefix}rule_key": CLOSEOUT_RULE}) | Q(
+        **{f"{prefix}rule_key__startswith": INTERIM_PREFIX}
+    )
+
+
+# ---------------------------------------------------------------- criteria and score
+
+
+def criteria_of(evaluation: Evaluation) -> list[calc.Criterion]:
+    return [calc.Criterion(c["key"], c["label"], int(c["weight"])) for c in evaluation.criteria]
+
+
+def scale_of(evaluation: Evaluation) -> list[calc.ScalePoint]:
+    return [calc.ScalePoint(int(p["value"]), p["label"]) for p in evaluation.scale]
+
+
+def score_of(evaluation: Evaluation, ratings: list[Rating] | None = None) -> calc.Score:
+    """The score of the evaluation's ratings (calc.ScoreError while any is missing)."""
+    rows = ratings if ratings is not None else list(evaluation.ratings.all())
+    return calc.score(
+        {r.criterion_key: r.rating for r in rows}, criteria_of(evaluation), scale_of(evaluation)
+    )
+
+
+# ---------------------------------------------------------------- evidence (pre-filled)
+
+
+def gather_evidence(contract: Contract, today: date) -> list[dict[str, Any]]:
+    """What the contract's records say, for the evaluator to weigh: indicator achievement,
+    returns on time / late / missing, surveys, concerns and the latest risk assessment.
+    Items marked internal (concerns, risk) are never shown to the provider."""
+    items: list[dict[str, Any]] = []
+    from steward.performance import selectors as perf
+
+    performance = perf.contract_performance(contract=contract, today=today)
+    for row in performance.rows:
+        latest = row.latest
+        if latest is None:
+            value = "No data"
+        else:
+            shown = "no value" if latest.value is None else f"{latest.value}"
+            value = (
+                f"{shown} against a target of {row.indicator.target} "
+                f"({latest.status_label.lower()}, period ending {latest.period_end:%Y-%m-%d}); "
+                f"trend: {row.trend}"
+            )
+        items.append(
+            {
+                "source": "indicator",
+                "label": f"{row.indicator.name} ({row.indicator.get_category_display().lower()})",
+                "value": value,
+                "internal": False,
+            }
+        )
+    if performance.returns:
+        counts: dict[str, int] = {}
+        for ret in performance.returns:
+            counts[ret.status_label] = counts.get(ret.status_label, 0) + 1
+        items.append(
+            {
+                "source": "returns",
+                "label": "Periodic returns",
+                "value": ", ".join(f"{n} {label.lower()}" for label, n in sorted(counts.items())),
+                "internal": False,
+            }
+        )
+    for survey in performance.surveys:
+        items.append(
+            {
+                "source": "survey",
+                "label": f"Satisfaction survey of {survey.get_group_display().lower()} "
+                f"({survey.round_label})",
+                "value": f"score {survey.score}, {survey.respondents} respondents",
+                "internal": False,
+            }
+        )
+    from steward.risk.models import Concern, RiskAssessment, RiskRating
+
+    concerns = Concern.objects.filter(contract=contract).aggregate(
+        total=Count("id"), high=Count("id", filter=Q(severity="high"))
+    )
+    items.append(
+        {
+            "source": "concerns",
+            "label": "Concerns, complaints and notifications logged",
+            "value": f"{concerns['total']} in all, {concerns['high']} of high severity",
+            "internal": True,
+        }
+    )
+    assessment = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    if assessment is not None:
+        items.append(
+            {
+                "source": "risk",
+                "label": "Latest risk assessment",
+                "value": f"{RiskRating(assessment.rating).label} on {assessment.as_of:%Y-%m-%d} "
+                f"(monitoring level {assessment.monitoring_level})",
+                "internal": True,
+            }
+        )
+    return items
+
+
+# ---------------------------------------------------------------- start, edit, release
+
+
+def _period(contract: Contract, kind: str, due: DueDate | None) -> tuple[date, date]:
+    if kind == EvaluationKind.INTERIM and due is not None:
+        # the contract year ending on the due date's start
+        year_end = due.start_date
+        start = calc._add_years(year_end, -1)
+        start = date.fromordinal(start.toordinal() + 1)
+        return max(start, contract.start_date), year_end
+    end = contract.completed_on or contract.terminated_on or contract.end_date
+    return contract.start_date, max(end, contract.start_date)
+
+
+@transaction.atomic
+def evaluation_start(
+    *, actor: Any, contract: Contract, today: date, kind: str = EvaluationKind.CLOSEOUT
+) -> Evaluation:
+    """Start an evaluation of `contract` as a draft with the pack's criteria and scale and the
+    evidence the contract's records hold. A closeout evaluation (seed 000) needs a completed,
+    terminated or expired contract; an interim one an open interim due date (performance-based
+    contracts, yearly). Refused while another evaluation of the same kind is unfinished, and
+    for a closeout when one is already finalised (correct it instead)."""
+    contract = (
+        Contract.objects.select_for_update().select_related("agency__pack").get(pk=contract.pk)
+    )
+    require_perm(actor, "evaluations.write_evaluation", contract, action="evaluate this contract")
+    if kind not in EvaluationKind.values:
+        raise ValidationFailed(
+            f"Unknown kind of evaluation {kind!r}.",
+            errors={"kind": [f"Choose one of: {', '.join(EvaluationKind.values)}."]},
+        )
+    unfinished = contract.evaluations.filter(kind=kind).exclude(status=EvaluationStatus.FINALISED)
+    if unfinished.exists():
+        raise TransitionNotAllowed(
+            f"This contract already has a {kind} evaluation under way; finish that one first."
+        )
+    due: DueDate | None
+    if kind == EvaluationKind.CLOSEOUT:
+        if contract.status not in CLOSED_STATUSES:
+            raise TransitionNotAllowed(
+                "The closeout evaluation is written once the contract is completed, terminated "
+                f"or expired; this one is {contract.get_status_display().lower()}."
+            )
+        if contract.evaluations.filter(kind=kind, status=EvaluationStatus.FINALISED).exists():
+            raise TransitionNotAllowed(
+                "The closeout evaluation of this contract is finalised; record a correction "
+                "to change it."
+            )
+        due = (
+            contract.due_dates.filter(rule_key=CLOSEOUT_RULE)
+            .exclude(status=DueDateStatus.CANCELLED)
+            .order_by("-due_date")
+            .first()
+        )
+    else:
+        due = (
+            contract.due_dates.filter(
+                rule_key__startswith=INTERIM_PREFIX, status=DueDateStatus.OPEN
+            )
+            .order_by("due_date")
+            .first()
+        )
+        if due is None:
+            raise TransitionNotAllowed(
+                "No interim evaluation is due on this contract: interim evaluations fall due "
+                "each contract year of a performance-based contract."
+            )
+    pack = contract.agency.pack
+    rules = pack.parsed.evaluation
+    period_start, period_end = _period(contract, kind, due)
+    evaluation = Evaluation(
+        contract=contract,
+        agency_id=contract.agency_id,
+        provider_id=contract.provider_id,
+        kind=kind,
+        period_start=period_start,
+        period_end=period_end,
+        due=due,
+        pack_slug=pack.slug,
+        pack_version=pack.version,
+        criteria=[{"key": c.key, "label": c.label, "weight": c.weight} for c in rules.criteria],
+        scale=[
+            {"value": p.value, "label": p.label, "definition": p.definition} for p in rules.scale
+        ],
+        evidence=gather_evidence(contract, today),
+        evidence_gathered_on=today,
+        author=actor if getattr(actor, "pk", None) else None,
+    )
+    save_audited(evaluation, actor=actor, reason="Evaluation started")
+    bulk_create_with_history(
+        [
+            Rating(evaluation=evaluation, criterion_key=c.key, position=i)
+            for i, c in enumerate(rules.criteria)
+        ],
+        Rating,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_change_reason="Evaluation started",
+    )
+    return evaluation
+
+
+def _require_draft(evaluation: Evaluation, what: str) -> None:
+    if evaluation.status != EvaluationStatus.DRAFT:
+        if evaluation.status == EvaluationStatus.FINALISED:
+            raise TransitionNotAllowed(
+                "A finalised evaluation cannot be changed; record a correction, which makes a "
+                "new version and keeps this one."
+            )
+        raise TransitionNotAllowed(
+            f"The evaluation has been released to the provider; {what} can no longer change."
+        )
+
+
+def _locked(evaluation: Evaluation) -> Evaluation:
+    return (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("contract__agency__pack")
+        .get(pk=evaluation.pk)
+    )
+
+
+@transaction.atomic
+def evaluation_update(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    ratings: Mapping[str, int | None] | None = None,
+    narratives: Mapping[str, str] | None = None,
+    summary: str | None = None,
+) -> Evaluation:
+    """Change a draft's ratings (criterion key → scale value, or None to clear), narratives and
+    overall summary. Unknown criteria and values off the scale are refused, naming them."""
+    evaluation = _locked(evaluation)
+    require_perm(actor, "evaluations.change_evaluation", evaluation, action="edit this evaluation")
+    _require_draft(evaluation, "its ratings")
+    keys = {c["key"] for c in evaluation.criteria}
+    values = {int(p["value"]) for p in evaluation.scale}
+    errors: dict[str, list[str]] = {}
+    for key, value in (ratings or {}).items():
+        if key not in keys:
+            errors[key] = [f"{key!r} is not a criterion of this evaluation."]
+        elif value is not None and value not in values:
+            allowed = ", ".join(str(v) for v in sorted(values))
+            errors[key] = [f"{value} is not on the rating scale ({allowed})."]
+    for key in narratives or {}:
+        if key not in keys:
+            errors[key] = [f"{key!r} is not a criterion of this evaluation."]
+    if errors:
+        raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
+    for row in evaluation.ratings.all():
+        changed = False
+        if ratings is not None and row.criterion_key in ratings:
+            if row.rating != ratings[row.criterion_key]:
+                row.rating = ratings[row.criterion_key]
+                changed = True
+        if narratives is not None and row.criterion_key in narratives:
+            text = (narratives[row.criterion_key] or "").strip()
+            if row.narrative != text:
+                row.narrative = text
+                changed = True
+        if changed:
+            row.evaluation = evaluation
+            save_audited(row, actor=actor, reason="Rating changed")
+    if summary is not None and evaluation.summary != summary.strip():
+        evaluation.summary = summary.strip()
+        save_audited(evaluation, actor=actor, reason="Summary changed")
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_refresh_evidence(*, actor: Any, evaluation: Evaluation, today: date) -> Evaluation:
+    """Gather the evidence again (a draft only): returns and concerns may have come in since."""
+    evaluation = _locked(evaluation)
+    require_perm(actor, "evaluations.change_evaluation", evaluation, action="edit this evaluation")
+    _require_draft(evaluation, "its evidence")
+    evaluation.evidence = gather_evidence(evaluation.contract, today)
+    evaluation.evidence_gathered_on = today
+    save_audited(evaluation, actor=actor, reason="Evidence gathered again")
+    return evaluation
+
+
+def _comment_due(evaluation: Evaluation, released_on: date) -> date:
+    contract = evaluation.contract
+    rule = contract.agency.pack.parsed.deadline_rule("evaluation_comment")
+    return compute_deadline(
+        start=released_on,
+        rule=rule,
+        calendar=agency_calendar(contract.agency),
+        pack=contract.agency.pack.slug,
+    ).due
+
+
+def _provider_emails(provider_id: int) -> list[str]:
+    from steward.parties.models import Role, User
+
+    return list(
+        User.objects.filter(provider_id=provider_id, role=Role.PROVIDER_USER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+@transaction.atomic
+def evaluation_release(*, actor: Any, evaluation: Evaluation, today: date) -> Evaluation:
+    """Release a draft to the provider: every criterion must be rated and the summary written.
+    Fixes the score (shown with its arithmetic), meets the due date it answers (the written
+    evaluation is done: seed 000's 60 days), opens the provider's comment window
+    (`evaluation_comment`) and emails the provider's users."""
+    evaluation = _locked(evaluation)
+    require_perm(
+        actor, "evaluations.change_evaluation", evaluation, action="release this evaluation"
+    )
+    _require_draft(evaluation, "it")
+    try:
+        result = score_of(evaluation)
+    except calc.ScoreError as exc:
+        raise ValidationFailed(
+            "Rate every criterion before releasing the evaluation.", errors=exc.errors
+        ) from exc
+    if not evaluation.summary.strip():
+        raise ValidationFailed(
+            "Write the overall summary before releasing the evaluation.",
+            errors={"summary": ["Write the overall summary."]},
+        )
+    if today < evaluation.period_start:
+        raise ValidationFailed("The release date cannot be before the period evaluated.")
+    evaluation.status = EvaluationStatus.RELEASED
+    evaluation.score = result.total
+    evaluation.released_on = today
+    evaluation.released_by = actor if getattr(actor, "pk", None) else None
+    evaluation.comment_due = _comment_due(evaluation, today)
+    save_audited(evaluation, actor=actor, reason=f"Released to the provider; score {result.total}")
+    due = evaluation.due
+    if due is not None and due.status == DueDateStatus.OPEN:
+        due.status = DueDateStatus.DONE
+        due.completed_on = today
+        save_audited(due, actor=actor, reason="Evaluation written and released to the provider")
+    recipients = _provider_emails(evaluation.provider_id)
+    if recipients:
+        subject = f"Evaluation of {evaluation.contract.number} released for your comments"
+        body = (
+            f"{evaluation.agency.name} has released its {evaluation.get_kind_display().lower()} "
+            f"of contract {evaluation.contract.number} ({evaluation.contract.title}).\n"
+            f"Score: {result.total}. You may acknowledge it and comment until "
+            f"{evaluation.comment_due:%Y-%m-%d}.\n"
+        )
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        )
+    return evaluation
+
+
+# ---------------------------------------------------------------- the provider's side
+
+
+@transaction.atomic
+def evaluation_comment(
+    *, actor: Any, evaluation: Evaluation, comments: str, acknowledge: bool, today: date
+) -> Evaluation:
+    """The provider acknowledges the released evaluation and/or comments on it, from the day
+    it is released up to and including the last day of the pack's window."""
+    evaluation = _locked(evaluation)
+    require_perm(
+        actor, "evaluations.comment_evaluation", evaluation, action="comment on this evaluation"
+    )
+    if evaluation.status != EvaluationStatus.RELEASED:
+        raise TransitionNotAllowed(
+            "This evaluation is finalised; comments are closed."
+            if evaluation.status == EvaluationStatus.FINALISED
+            else "This evaluation has not been released to you yet."
+        )
+    if not calc.comment_window_open(
+        released_on=evaluation.released_on, comment_due=evaluation.comment_due, today=today
+    ):
+        raise TransitionNotAllowed(
+            f"The window for comments closed on {evaluation.comment_due:%Y-%m-%d}."
+        )
+    text = (comments or "").strip()
+    if not text and not acknowledge:
+        raise ValidationFailed(
+            "Acknowledge the evaluation or write a comment.",
+            errors={"comments": ["Write a comment, or tick acknowledge."]},
+        )
+    if text:
+        evaluation.provider_comments = text
+        evaluation.commented_on = today
+    if acknowledge and evaluation.acknowledged_on is None:
+        evaluation.acknowledged_on = today
+        evaluation.acknowledged_by = actor if getattr(actor, "pk", None) else None
+    reason = "Acknowledged by the provider" if acknowledge else "Provider commented"
+    save_audited(evaluation, actor=actor, reason=reason)
+    return evaluation
+
+
+# ---------------------------------------------------------------- finalise and correct
+
+
+@transaction.atomic
+def evaluation_finalise(*, actor: Any, evaluation: Evaluation, today: date) -> Evaluation:
+    """The reviewing official (a contract manager or senior manager of the agency, not the
+    author) finalises a released evaluation once the provider has acknowledged it or the
+    comment window has closed. It is immutable from then on and shared with every agency."""
+    evaluation = _locked(evaluation)
+    require_perm(
+        actor, "evaluations.finalise_evaluation", evaluation, action="finalise this evaluation"
+    )
+    if evaluation.status != EvaluationStatus.RELEASED:
+        raise TransitionNotAllowed(
+            "This evaluation is already finalised."
+            if evaluation.status == EvaluationStatus.FINALISED
+            else "Release the evaluation to the provider before finalising it."
+        )
+    if evaluation.author_id is not None and evaluation.author_id == getattr(actor, "pk", None):
+        raise TransitionNotAllowed(
+            "A reviewing official other than the author finalises the evaluation."
+        )
+    if (
+        evaluation.acknowledged_on is None
+        and evaluation.comment_due is not None
+        and today <= evaluation.comment_due
+    ):
+        raise TransitionNotAllowed(
+            f"The provider may comment until {evaluation.comment_due:%Y-%m-%d}; finalise after "
+            "that, or once the provider acknowledges the evaluation."
+        )
+    evaluation.status = EvaluationStatus.FINALISED
+    evaluation.finalised_on = today
+    evaluation.finalised_by = actor if getattr(actor, "pk", None) else None
+    save_audited(evaluation, actor=actor, reason=f"Finalised; score {evaluation.score}")
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_correct(
+    *, actor: Any, evaluation: Evaluation, reason: str, today: date
+) -> Evaluation:
+    """Correct a finalised evaluation: a new draft version with the same ratings, narratives
+    and evidence, and the reason; the finalised one stays as it is, visible, until the new
+    version is finalised and supersedes it."""
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("contract__agency")
+        .get(pk=evaluation.pk)
+    )
+    require_perm(
+        actor, "evaluations.change_evaluation", evaluation, action="correct this evaluation"
+    )
+    if evaluation.status != EvaluationStatus.FINALISED:
+        raise TransitionNotAllowed(
+            "Only a finalised evaluation is corrected; change the draft itself."
+            if evaluation.status == EvaluationStatus.DRAFT
+            else "Only a finalised evaluation is corrected; this one is still with the provider."
+        )
+    if Evaluation.objects.filter(supersedes=evaluation).exists():
+        raise TransitionNotAllowed(
+            "This version already has a correction; correct the latest version instead."
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "Give the reason for the correction.",
+            errors={"reason": ["A correction needs a reason."]},
+        )
+    new = Evaluation(
+        contract=evaluation.contract,
+        agency_id=evaluation.agency_id,
+        provider_id=evaluation.provider_id,
+        kind=evaluation.kind,
+        period_start=evaluation.period_start,
+        period_end=evaluation.period_end,
+        due=None,
+        version=evaluation.version + 1,
+        supersedes=evaluation,
+        correction_reason=reason.strip(),
+        pack_slug=evaluation.pack_slug,
+        pack_version=evaluation.pack_version,
+        criteria=evaluation.criteria,
+        scale=evaluation.scale,
+        evidence=evaluation.evidence,
+        evidence_gathered_on=evaluation.evidence_gathered_on,
+        summary=evaluation.summary,
+        author=actor if getattr(actor, "pk", None) else None,
+    )
+    save_audited(new, actor=actor, reason=f"Correction of version {evaluation.version}: {reason}")
+    bulk_create_with_history(
+        [
+            Rating(
+                evaluation=new,
+                criterion_key=r.criterion_key,
+                position=r.position,
+                rating=r.rating,
+                narrative=r.narrative,
+            )
+            for r in evaluation.ratings.all()
+        ],
+        Rating,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_change_reason=f"Copied from version {evaluation.version}",
+    )
+    return new
+
+
+# ---------------------------------------------------------------- reports in lieu (seed 000)
+
+
+@transaction.atomic
+def in_lieu_submit(
+    *,
+    actor: Any,
+    contract: Contract,
+    kind: str,
+    title: str,
+    summary: str = "",
+    link: str = "",
+    upload: Any = None,
+    today: date,
+) -> InLieuReport:
+    """Submit a report card or quality-assurance report in lieu of the evaluation form, for the
+    oversight officer to accept or reject (seed 000). It answers the contract's open
+    evaluation due date, when there is one. A file (checked for type and size) or a link."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require_perm(actor, "evaluations.submit_in_lieu", contract, action="submit a report in lieu")
+    errors: dict[str, list[str]] = {}
+    if kind not in InLieuKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(InLieuKind.values)}."]
+    if not (title or "").strip():
+        errors["title"] = ["Give the report a title."]
+    if upload is None and not (link or "").strip():
+        errors["file"] = ["Attach the report or give a link to it."]
+    if errors:
+        raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
+    if contract.status == ContractStatus.DRAFT:
+        raise TransitionNotAllowed("A draft contract has no performance to report on.")
+    if contract.in_lieu_reports.filter(status=InLieuStatus.SUBMITTED).exists():
+        raise TransitionNotAllowed(
+            "A report in lieu of this contract's evaluation is already awaiting a decision."
+        )
+    due = (
+        contract.due_dates.filter(evaluation_due_q(), status=DueDateStatus.OPEN)
+        .order_by("due_date")
+        .first()
+    )
+    report = InLieuReport(
+        contract=contract,
+        agency_id=contract.agency_id,
+        provider_id=contract.provider_id,
+        due=due,
+        kind=kind,
+        title=title.strip(),
+        summary=(summary or "").strip(),
+        link=(link or "").strip(),
+        submitted_on=today,
+        submitted_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if upload is not None:
+        checked = check_uploaded_file(upload, fallback_name="report")
+        report.original_name = checked.name
+        report.content_type = checked.content_type
+        report.size = checked.size
+        report.sha256 = checked.sha256
+        report.file.save(checked.name, upload, save=False)
+    save_audited(report, actor=actor, reason="Submitted in lieu of the evaluation form")
+    return report
+
+
+@transaction.atomic
+def in_lieu_decide(
+    *, actor: Any, report: InLieuReport, accept: bool, reason: str, today: date
+) -> InLieuReport:
+    """The oversight officer accepts or rejects a report in lieu (a rejection needs a reason).
+    An accepted report counts as the evaluation done on the day it was submitted."""
+    report = InLieuReport.objects.select_for_update().select_related("due").get(pk=report.pk)
+    require_perm(actor, "evaluations.decide_in_lieu", report, action="decide on reports in lieu")
+    if report.status != InLieuStatus.SUBMITTED:
+        raise TransitionNotAllowed(f"This report is already {report.get_status_display().lower()}.")
+    if not accept and not (reason or "").strip():
+        raise ValidationFailed(
+            "Give the reason for rejecting the report.",
+            errors={"reason": ["A rejection needs a reason."]},
+        )
+    report.status = InLieuStatus.ACCEPTED if accept else InLieuStatus.REJECTED
+    report.decided_on = today
+    report.decided_by = actor if getattr(actor, "pk", None) else None
+    report.decision_reason = (reason or "").strip()
+    save_audited(report, actor=actor, reason=report.get_status_display())
+    due = report.due
+    if accept and due is not None and due.status == DueDateStatus.OPEN:
+        due.status = DueDateStatus.DONE
+        due.completed_on = report.submitted_on
+        save_audited(due, actor=actor, reason="Report accepted in lieu of the evaluation form")
+    return report
+
+
+# ---------------------------------------------------------------- renewal eligibility (seed 001)
+
+
+def latest_scores(contract_ids: list[int]) -> dict[int, Decimal]:
+    """The score of each contract's latest finalised evaluation (closeout or interim, latest
+    period, latest version), in one query."""
+    scores: dict[int, Decimal] = {}
+    rows = (
+        Evaluation.objects.filter(contract_id__in=contract_ids, status=EvaluationStatus.FINALISED)
+        .order_by("contract_id", "-period_end", "-version", "-finalised_on", "-id")
+        .values_list("contract_id", "score")
+    )
+    for contract_id, value in rows:
+        scores.setdefault(contract_id, value)
+    return scores
+
+
+def renewal_eligibility(contract: Contract) -> calc.Eligibility:
+    pack = contract.agency.pack.parsed
+    score = latest_scores([contract.pk]).get(contract.pk)
+    return calc.renewal_eligibility(score, pack.renewal.score_threshold, terms=pack.terms.provider)
+
+
+def _override_for_next(contract: Contract) -> RenewalOverride | None:
+    return RenewalOverride.objects.filter(
+        contract=contract, renewal_number=contract.renewals_exercised + 1
+    ).first()
+
+
+def renewal_check(contract: Contract) -> list[str]:
+    """The renewal check registered with the contracts area: the reason a renewal is refused,
+    unless an authorised override for this renewal option is on record."""
+    eligibility = renewal_eligibility(contract)
+    if eligibility.eligible or _override_for_next(contract) is not None:
+        return []
+    return [
+        eligibility.reason
+        + " A senior manager may record an override with a justification (seed 001)."
+    ]
+
+
+@transaction.atomic
+def renewal_override_record(
+    *, actor: Any, contract: Contract, justification: str, today: date
+) -> RenewalOverride:
+    """Record an authorised override allowing the next renewal option of a contract that is not
+    eligible by its evaluation score, with the justification (seed 001)."""
+    contract = (
+        Contract.objects.select_for_update().select_related("agency__pack").get(pk=contract.pk)
+    )
+    require_perm(
+        actor, "evaluations.override_renewal", contract, action="override renewal eligibility"
+    )
+    text = (justification or "").strip()
+    if len(text) < 20:
+        raise ValidationFailed(
+            "Write the justification for the override (at least 20 characters).",
+            errors={"justification": ["At least 20 characters: why renew despite the score?"]},
+        )
+    if contract.renewals_exercised >= contract.renewal_options:
+        raise TransitionNotAllowed("This contract has no renewal option left to override.")
+    eligibility = renewal_eligibility(contract)
+    if eligibility.eligible:
+        raise TransitionNotAllowed(
+            f"The contract is eligible for renewal ({eligibility.reason}); no override is needed."
+        )
+    number = contract.renewals_exercised + 1
+    if _override_for_next(contract) is not None:
+        raise TransitionNotAllowed(f"Renewal option {number} already has an override.")
+    override = RenewalOverride(
+        contract=contract,
+        renewal_number=number,
+        justification=text,
+        score_at_override=eligibility.score,
+        authorised_on=today,
+        authorised_by=actor if getattr(actor, "pk", None) else None,
+    )
+    save_audited(override, actor=actor, reason=f"Renewal {number} allowed: {text}")
+    return override
+
+
+# ---------------------------------------------------------------- interim evaluations due
+
+
+def interim_due_open(*, as_of: date) -> int:
+    """Open the interim evaluation due dates (one per contract year ended by `as_of`, yearly,
+    on performance-based contracts that are executed or active), set-based: a bounded number of
+    queries whatever the number of contracts. Each is due by the pack's `interim_evaluation`
+    rule (or, in a pack without one, `closeout_evaluation`) from the end of the contract year.
+    Years already opened (in any status) are not opened again. Returns how many were opened."""
+    contracts = list(
+        Contract.objects.filter(
+            compensation_structure=CompensationStructure.PERFORMANCE_BASED,
+            status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
+            start_date__lt=as_of,
+        ).select_related("agency__pack")
+    )
+    if not contracts:
+        return 0
+    existing = set(
+        DueDate.objects.filter(
+            contract__in=contracts, rule_key__startswith=INTERIM_PREFIX
+        ).values_list("contract_id", "rule_key")
+    )
+    calendars: dict[int, Any] = {}
+    rows: list[DueDate] = []
+    for contract in contracts:
+        years = calc.interim_years(contract.start_date, contract.end_date, as_of)
+        if not years:
+            continue
+        agency = contract.agency
+        pack = agency.pack
+        try:
+            rule = pack.parsed.deadline_rule(INTERIM_RULE)
+        except UnknownDeadlineError:
+            rule = pack.parsed.deadline_rule(CLOSEOUT_RULE)
+        if agency.pk not in calendars:
+            calendars[agency.pk] = agency_calendar(agency)
+        for number, year_end in years:
+            key = f"{INTERIM_PREFIX}{number}"
+            if (contract.pk, key) in existing:
+                continue
+            deadline = compute_deadline(
+                start=year_end, rule=rule, calendar=calendars[agency.pk], pack=pack.slug
+            )
+            rows.append(
+                DueDate(
+                    contract=contract,
+                    rule_key=key,
+                    label=f"Interim evaluation of contract year {number}",
+                    pack_slug=pack.slug,
+                    pack_version=pack.version,
+                    source=rule.source,
+                    start_date=year_end,
+                    days=rule.days,
+                    day_kind=str(rule.kind),
+                    due_date=deadline.due,
+                )
+            )
+    if rows:
+        bulk_create_with_history(
+            rows, DueDate, batch_size=1000, default_change_reason="Interim evaluation due"
+        )
+    return len(rows)
