@@ -309,10 +309,13 @@ def evaluation_update(
         raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
     for row in evaluation.ratings.all():
         changed = False
-        if ratings is not None and row.criterion_key in ratings:
-            if row.rating != ratings[row.criterion_key]:
-                row.rating = ratings[row.criterion_key]
-                changed = True
+        if (
+            ratings is not None
+            and row.criterion_key in ratings
+            and row.rating != ratings[row.criterion_key]
+        ):
+            row.rating = ratings[row.criterion_key]
+            changed = True
         if narratives is not None and row.criterion_key in narratives:
             text = (narratives[row.criterion_key] or "").strip()
             if row.narrative != text:
