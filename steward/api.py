@@ -173,6 +173,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from steward.contracts.api import router as contracts_router
     from steward.core.api import router as core_router
+    from steward.evaluations.api import router as evaluations_router
     from steward.parties.api import router as parties_router
     from steward.performance.api import router as performance_router
     from steward.pricing.api import router as pricing_router
@@ -186,6 +187,7 @@ def _register_routers() -> None:
     api.add_router("", risk_router)
     api.add_router("", pricing_router)
     api.add_router("", procurement_router)
+    api.add_router("", evaluations_router)
 
 
 _register_routers()

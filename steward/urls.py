@@ -13,4 +13,5 @@ urlpatterns = [
     path("risk/", include("steward.risk.urls")),
     path("pricing/", include("steward.pricing.urls")),
     path("procurement/", include("steward.procurement.urls")),
+    path("evaluations/", include("steward.evaluations.urls")),
 ]

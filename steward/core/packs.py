@@ -64,6 +64,7 @@ REQUIRED_DEADLINES: tuple[str, ...] = (
     "monitoring_appeal",  # seed 002 stage 8
     "closeout_evaluation",  # seed 000
     "evaluation_comment",  # seed 000: evaluations are shared with providers, who may comment
+    "interim_evaluation",  # seed 001: yearly evaluations of performance-based contracts
     "debriefing_request",  # seed 004
     "debriefing_meeting",  # seed 004
     "bid_appeal",  # seed 004: time limits for appeals are set by the procuring team

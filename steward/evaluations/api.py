@@ -1,0 +1,7 @@
+"""API: contractor performance evaluations (seeds 000 and 001). Being built."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["Evaluations"])
