@@ -15,6 +15,7 @@ PURE = [
     "core/uploads.py",
     "performance/calc.py",
     "risk/scoring.py",
+    "evaluations/calc.py",
     "pricing/calc.py",
     "procurement/rules_calc.py",
     "contracts/register_reports.py",

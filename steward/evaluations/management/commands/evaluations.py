@@ -1,0 +1,94 @@
+"""`steward evaluations ...`: the operator's evaluation commands (seeds 000 and 001).
+
+- `steward evaluations open-interim [--as-of DATE]`: open the yearly interim evaluation due
+  dates of performance-based contracts (run daily by a scheduler; idempotent).
+- `steward evaluations due [--as-of DATE] [--agency SLUG]`: the open evaluation due dates,
+  overdue first, with days remaining.
+- `steward evaluations compliance [--as-of DATE] [--since DATE] [--until DATE]
+  [--output FILE.xlsx|FILE.csv]`: the compliance table per agency (due, done on time, late,
+  missing): the reason the Connecticut shared database exists (seed 000).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from steward.evaluations import selectors, services
+from steward.evaluations.exporting import compliance_csv, compliance_xlsx
+from steward.parties.models import Agency, Role
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"{value!r} is not a date like 2026-11-25.") from exc
+
+
+class _Operator:
+    """The operator sees every agency, as an oversight officer does (read-only)."""
+
+    role = Role.OVERSIGHT_OFFICER
+    agency_id = None
+    provider_id = None
+    is_authenticated = True
+    is_active = True
+
+
+class Command(BaseCommand):
+    help = "Evaluation commands: open-interim, due, compliance (seeds 000 and 001)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["open-interim", "due", "compliance"])
+        parser.add_argument("--as-of", type=_date, help="The day to act as of (default today)")
+        parser.add_argument("--agency", default="", help="due: one agency's slug")
+        parser.add_argument("--since", type=_date, help="compliance: due on or after")
+        parser.add_argument("--until", type=_date, help="compliance: due on or before")
+        parser.add_argument("--output", help="compliance: write FILE.xlsx or FILE.csv")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of: date = options["as_of"] or timezone.localdate()
+        action = options["action"]
+        if action == "open-interim":
+            opened = services.interim_due_open(as_of=as_of)
+            self.stdout.write(f"Opened {opened} interim evaluation due date(s) as of {as_of}.")
+            return
+        operator: Any = _Operator()
+        if action == "due":
+            agency_id = None
+            if options["agency"]:
+                agency = Agency.objects.filter(slug=options["agency"]).first()
+                if agency is None:
+                    raise CommandError(f"No agency {options['agency']!r}.")
+                agency_id = agency.pk
+            dues = selectors.due_evaluations(actor=operator, agency_id=agency_id)
+            count = 0
+            for due in dues.iterator(chunk_size=2000):
+                count += 1
+                left = (due.due_date - as_of).days
+                when = f"{-left} days overdue" if left < 0 else f"{left} days left"
+                self.stdout.write(
+                    f"{due.due_date}  {when:>18}  {due.contract.agency.slug:<28} "
+                    f"{due.contract.number:<16} {due.label}"
+                )
+            self.stdout.write(f"{count} evaluation(s) due.")
+            return
+        rows = selectors.compliance_table(
+            actor=operator, today=as_of, since=options["since"], until=options["until"]
+        )
+        output = options["output"]
+        if output and output.endswith(".xlsx"):
+            Path(output).write_bytes(compliance_xlsx(rows, title=f"As of {as_of}"))
+            self.stdout.write(f"Wrote {output}.")
+            return
+        text = compliance_csv(rows)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            self.stdout.write(f"Wrote {output}.")
+        else:
+            self.stdout.write(text, ending="")
