@@ -76,6 +76,7 @@ def demo_evaluations(ctx: Any) -> dict[str, int]:
         services.evaluation_release(actor=author, evaluation=evaluation, today=released)
         if stage == "finalised":
             evaluation.refresh_from_db()
+            assert evaluation.comment_due is not None  # set on release
             services.evaluation_finalise(
                 actor=reviewer,
                 evaluation=evaluation,

@@ -151,22 +151,22 @@ class Evaluation(TimeStampedModel):
         version = f" (version {self.version})" if self.version > 1 else ""
         return f"{self.get_kind_display()} of {self.contract}{version}"
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Evaluation:
-        instance = super().from_db(db, field_names, values)
-        instance._stored_status = instance.__dict__.get("status")
-        return instance
+    def _finalised_in_database(self) -> bool:
+        return bool(
+            self.pk
+            and Evaluation.objects.filter(pk=self.pk, status=EvaluationStatus.FINALISED).exists()
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The model refuses to write a row that was already finalised when it was read: every
-        # path (services, admin, shell) gets the same refusal. Corrections are new versions.
-        if getattr(self, "_stored_status", None) == EvaluationStatus.FINALISED:
+        # The model refuses to write a row that is finalised in the database: every path
+        # (services, admin, shell, a stale copy) gets the same refusal. Corrections are new
+        # versions.
+        if self._finalised_in_database():
             raise FinalisedEvaluationError(IMMUTABLE_MESSAGE)
         super().save(*args, **kwargs)
-        self._stored_status = self.status
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if getattr(self, "_stored_status", None) == EvaluationStatus.FINALISED:
+        if self._finalised_in_database():
             raise FinalisedEvaluationError(IMMUTABLE_MESSAGE)
         return super().delete(*args, **kwargs)
 

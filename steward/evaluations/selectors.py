@@ -229,7 +229,7 @@ def compliance_table(
         missing=Count("id", filter=Q(status=DueDateStatus.OPEN, due_date__lt=today)),
         still_due=Count("id", filter=Q(status=DueDateStatus.OPEN, due_date__gte=today)),
     )
-    by_agency = {row["contract__agency_id"]: row for row in counts}
+    by_agency: dict[int, dict[str, Any]] = {row["contract__agency_id"]: dict(row) for row in counts}
     agencies = Agency.objects.order_by("name")
     if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
         agencies = agencies.filter(pk=actor.agency_id)

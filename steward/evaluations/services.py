@@ -631,7 +631,9 @@ def in_lieu_decide(
 ) -> InLieuReport:
     """The oversight officer accepts or rejects a report in lieu (a rejection needs a reason).
     An accepted report counts as the evaluation done on the day it was submitted."""
-    report = InLieuReport.objects.select_for_update().select_related("due").get(pk=report.pk)
+    report = (
+        InLieuReport.objects.select_for_update(of=("self",)).select_related("due").get(pk=report.pk)
+    )
     require_perm(actor, "evaluations.decide_in_lieu", report, action="decide on reports in lieu")
     if report.status != InLieuStatus.SUBMITTED:
         raise TransitionNotAllowed(f"This report is already {report.get_status_display().lower()}.")
@@ -661,12 +663,15 @@ def latest_scores(contract_ids: list[int]) -> dict[int, Decimal]:
     period, latest version), in one query."""
     scores: dict[int, Decimal] = {}
     rows = (
-        Evaluation.objects.filter(contract_id__in=contract_ids, status=EvaluationStatus.FINALISED)
+        Evaluation.objects.filter(
+            contract_id__in=contract_ids, status=EvaluationStatus.FINALISED, score__isnull=False
+        )
         .order_by("contract_id", "-period_end", "-version", "-finalised_on", "-id")
         .values_list("contract_id", "score")
     )
     for contract_id, value in rows:
-        scores.setdefault(contract_id, value)
+        if value is not None:
+            scores.setdefault(contract_id, value)
     return scores
 
 
