@@ -174,6 +174,7 @@ def _register_routers() -> None:
     from steward.contracts.api import router as contracts_router
     from steward.core.api import router as core_router
     from steward.evaluations.api import router as evaluations_router
+    from steward.monitoring.api import router as monitoring_router
     from steward.parties.api import router as parties_router
     from steward.performance.api import router as performance_router
     from steward.pricing.api import router as pricing_router
@@ -188,6 +189,7 @@ def _register_routers() -> None:
     api.add_router("", pricing_router)
     api.add_router("", procurement_router)
     api.add_router("", evaluations_router)
+    api.add_router("", monitoring_router)
 
 
 _register_routers()

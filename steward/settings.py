@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "steward.pricing",
     "steward.procurement",
     "steward.evaluations",
+    "steward.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("pricing/", include("steward.pricing.urls")),
     path("procurement/", include("steward.procurement.urls")),
     path("evaluations/", include("steward.evaluations.urls")),
+    path("monitoring/", include("steward.monitoring.urls")),
 ]

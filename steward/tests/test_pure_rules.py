@@ -16,6 +16,7 @@ PURE = [
     "performance/calc.py",
     "risk/scoring.py",
     "evaluations/calc.py",
+    "monitoring/calc.py",
     "pricing/calc.py",
     "procurement/rules_calc.py",
     "contracts/register_reports.py",

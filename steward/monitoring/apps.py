@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "steward.monitoring"
+    verbose_name = "Annual monitoring cycle"
+
+    def ready(self) -> None:
+        from steward.contracts.hooks import register_risk_signal_source
+        from steward.monitoring.services import actions_overdue_signal
+
+        register_risk_signal_source("monitoring", actions_overdue_signal)

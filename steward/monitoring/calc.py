@@ -1,0 +1,244 @@
+"""The annual monitoring cycle's rules as plain Python (no Django): the ten stages of seed 002
+and their order, the route the desk-top risk assessment fixes, when "all information is
+submitted", action due dates at 3, 6 or 12 months, the reminders schedule and the twice-yearly
+reporting periods.
+
+Seed 002 (West London Supporting People, Appendix 2): 1 desk-top risk assessment; 2 notification
+letter, self-assessment and performance outturn report (20 working days to complete); 3 assess
+the QAF and self-assessment, review the risk, arrange a visit if needed ("CM lite" goes to stage
+5); 4 the visit; 5 judgement on six areas; 6 where there was no visit, discuss the draft action
+plan; 7 letter and report within 20 working days of all information being submitted; 8 14 days to
+appeal; 9 report by exception to senior managers; 10 twice-yearly report to the commissioning
+body. Seed 003 adds biannual and annual review meetings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import IntEnum, StrEnum
+
+
+class Stage(IntEnum):
+    RISK = 1
+    NOTIFIED = 2
+    ASSESSED = 3
+    VISITED = 4
+    JUDGED = 5
+    DISCUSSED = 6
+    LETTER = 7
+    APPEAL = 8
+    # stages 9 and 10 are reports across contracts, not steps of one contract's cycle
+
+
+STAGE_LABELS = {
+    Stage.RISK: "Desk-top risk assessment",
+    Stage.NOTIFIED: "Notification and self-assessment",
+    Stage.ASSESSED: "Assessment of the self-assessment and QAF",
+    Stage.VISITED: "Monitoring visit",
+    Stage.JUDGED: "Judgement on the six areas",
+    Stage.DISCUSSED: "Draft action plan discussed",
+    Stage.LETTER: "Results letter and report",
+    Stage.APPEAL: "Appeal window",
+}
+
+
+class Route(StrEnum):
+    LIGHT = "light"  # "CM lite": no visit (seed 002 stage 3)
+    FULL = "full"  # with a visit
+
+
+def route_for(monitoring_level: str | None) -> Route:
+    """Stage 1 fixes the route: a light monitoring level (from the desk-top risk assessment)
+    means no visit; standard or enhanced monitoring, or no assessment yet, means a visit."""
+    return Route.LIGHT if monitoring_level == "light" else Route.FULL
+
+
+def stages_for(route: Route) -> list[Stage]:
+    """The stages one contract's cycle goes through, in order: light skips the visit (4);
+    the full route skips the discussion of the draft action plan (6), held at the visit."""
+    skip = Stage.VISITED if route == Route.LIGHT else Stage.DISCUSSED
+    return [s for s in Stage if s != skip]
+
+
+def next_stage(done: Stage, route: Route) -> Stage | None:
+    """The stage after `done` on `route`, or None after the last."""
+    stages = stages_for(route)
+    index = stages.index(done)
+    return stages[index + 1] if index + 1 < len(stages) else None
+
+
+class OutOfOrder(ValueError):
+    """A stage attempted before the one it follows."""
+
+
+def check_next(current: Stage, attempted: Stage, route: Route) -> None:
+    """Refuse `attempted` unless it is the stage that follows `current` on `route`, saying which
+    stage comes first (seed 002's order)."""
+    if attempted not in stages_for(route):
+        if attempted == Stage.VISITED:
+            raise OutOfOrder(
+                "This cycle follows the light route (no visit); record the judgement instead."
+            )
+        raise OutOfOrder(
+            "On the full route the draft action plan is discussed at the visit; there is no "
+            "separate discussion to record."
+        )
+    expected = next_stage(current, route)
+    if attempted == expected:
+        return
+    if attempted <= current:
+        raise OutOfOrder(f"Stage {int(attempted)} ({STAGE_LABELS[attempted]}) is already done.")
+    assert expected is not None
+    raise OutOfOrder(
+        f"Stage {int(attempted)} ({STAGE_LABELS[attempted]}) comes after stage "
+        f"{int(expected)} ({STAGE_LABELS[expected]}), which is not done yet."
+    )
+
+
+def information_complete_on(
+    self_assessment_submitted: date, visit_on: date | None, route: Route
+) -> date:
+    """When "all information" is submitted (seed 002 stage 7 counts its 20 working days from
+    it): the provider's self-assessment, and on the full route the evidence seen at the visit."""
+    if route == Route.FULL and visit_on is not None:
+        return max(self_assessment_submitted, visit_on)
+    return self_assessment_submitted
+
+
+# ---------------------------------------------------------------- action plans
+
+
+ACTION_HORIZONS = (3, 6, 12)
+
+
+def action_due(letter_on: date, months: int) -> date:
+    """An action's due date: 3, 6 or 12 months after the results letter (seed 002 stage 7,
+    "action plan for next 3/6/12 months"); the month end when the day does not exist."""
+    if months not in ACTION_HORIZONS:
+        raise ValueError(f"An action is due in 3, 6 or 12 months, not {months}.")
+    month = letter_on.month - 1 + months
+    year = letter_on.year + month // 12
+    month = month % 12 + 1
+    day = letter_on.day
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+class ActionState(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DONE = "done"
+
+
+def action_state(due: date, done_on: date | None, today: date) -> ActionState:
+    if done_on is not None:
+        return ActionState.DONE
+    return ActionState.OVERDUE if today > due else ActionState.OPEN
+
+
+# ---------------------------------------------------------------- reminders
+
+
+#: Reminders go this many days before a due date, on the day itself (0), and the day after
+#: it is missed (-1: "overdue"). Steward default; seed 002 asks for the deadlines, not reminders.
+REMINDER_OFFSETS = (5, 0, -1)
+
+
+class ReminderKind(StrEnum):
+    BEFORE = "before"
+    ON_THE_DAY = "on_the_day"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: ReminderKind
+    send_on: date
+
+
+def reminders_for(due: date) -> list[Reminder]:
+    out = []
+    for offset in REMINDER_OFFSETS:
+        kind = (
+            ReminderKind.BEFORE
+            if offset > 0
+            else ReminderKind.ON_THE_DAY
+            if offset == 0
+            else ReminderKind.OVERDUE
+        )
+        out.append(Reminder(kind, due - timedelta(days=offset)))
+    return out
+
+
+def reminder_due(due: date, today: date) -> ReminderKind | None:
+    """The reminder to send about `due` on `today` (a daily run), or None. A run that missed
+    days still sends the latest reminder that has fallen due, once (the caller keeps a log)."""
+    kinds = [r.kind for r in reminders_for(due) if r.send_on <= today]
+    return kinds[-1] if kinds else None
+
+
+# ---------------------------------------------------------------- review meetings (seed 003)
+
+
+def review_dates(start: date, end: date, *, biannual: bool, annual: bool) -> list[tuple[str, date]]:
+    """The review meetings of a contract term: an annual review each contract year and, between
+    them, a biannual (six-monthly) one (seed 003: "a cycle of annual and biannual review meetings
+    for contracts"). [(kind, date)] in date order, within the term."""
+    out: list[tuple[str, date]] = []
+    months = 6
+    while True:
+        day = _add_months(start, months)
+        if day > end:
+            break
+        kind = "annual" if months % 12 == 0 else "biannual"
+        if (kind == "annual" and annual) or (kind == "biannual" and biannual):
+            out.append((kind, day))
+        months += 6
+    return out
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    d = day.day
+    while True:
+        try:
+            return date(year, month, d)
+        except ValueError:
+            d -= 1
+
+
+# ---------------------------------------------------------------- reports (stages 9 and 10)
+
+
+def half_year(day: date, fiscal_start_month: int = 1) -> tuple[date, date]:
+    """The six-month reporting period (seed 002 stage 10: "twice yearly") containing `day`,
+    aligned to the fiscal year's first month."""
+    offset = (day.month - fiscal_start_month) % 12
+    first_month_index = day.year * 12 + (day.month - 1) - (offset % 6)
+    start = date(first_month_index // 12, first_month_index % 12 + 1, 1)
+    end_index = first_month_index + 6
+    end = date(end_index // 12, end_index % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+JUDGEMENT_AREAS = (
+    ("compliance", "Compliance with the contract and the performance management framework"),
+    ("quality", "Quality and performance of the service"),
+    ("improvement", "Continuous improvement"),
+    ("funding", "Funding issues"),
+    ("satisfaction", "Satisfaction of service users"),
+    ("access", "Referral and access arrangements"),
+)
+
+JUDGEMENT_RATINGS = (
+    ("excellent", "Excellent"),
+    ("good", "Good"),
+    ("adequate", "Adequate"),
+    ("poor", "Poor"),
+)

@@ -1,0 +1,316 @@
+"""The annual monitoring cycle (seed 002, ten stages; seed 003 review meetings and roles;
+DOMAIN.md section 3.1): one cycle per contract per year, its six-area judgement, the action plan,
+review meetings, and the log of reminders sent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from steward.contracts.models import Contract, ContractDocument, DueDate
+from steward.core.models import TimeStampedModel
+from steward.monitoring import calc
+
+
+class Route(models.TextChoices):
+    LIGHT = "light", "Light (no visit)"
+    FULL = "full", "Full (with a visit)"
+
+
+class CycleStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class DiscussionMethod(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    CALL = "call", "Phone or video call"
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class QafLevel(models.TextChoices):
+    A = "A", "A: excellent"
+    B = "B", "B: good"
+    C = "C", "C: minimum standard"
+    D = "D", "D: below the minimum standard"
+
+
+def _user_fk() -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+def _due_fk() -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        DueDate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class Cycle(TimeStampedModel):
+    """One contract's annual monitoring cycle. `stage` is the last stage done (1–8, seed 002);
+    each stage's record lives in its own fields, dated and signed."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="monitoring_cycles"
+    )
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey("parties.Provider", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(help_text="The monitoring year")
+    status = models.CharField(max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPEN)
+    stage = models.PositiveSmallIntegerField(default=1)
+    started_on = models.DateField()
+    started_by = _user_fk()
+    closed_on = models.DateField(null=True, blank=True)
+
+    # stage 1: the desk-top risk assessment fixes the route
+    risk_rating = models.CharField(max_length=10, blank=True)
+    monitoring_level = models.CharField(max_length=10, blank=True)
+    risk_reasons = models.JSONField(default=list, blank=True)
+    route = models.CharField(max_length=10, choices=Route.choices)
+
+    # stage 2: notification letter, self-assessment form, performance outturn report
+    notified_on = models.DateField(null=True, blank=True)
+    notified_by = _user_fk()
+    outturn = models.JSONField(default=dict, blank=True, help_text="The performance outturn sent")
+    self_assessment_due = _due_fk()
+    sa_submitted_on = models.DateField(null=True, blank=True)
+    sa_submitted_by = _user_fk()
+    sa_answers = models.JSONField(
+        default=dict, blank=True, help_text="{area: {rating, evidence}} from the provider"
+    )
+    qaf_level = models.CharField(max_length=1, choices=QafLevel.choices, blank=True)
+    qaf_upgrades = models.TextField(blank=True)
+
+    # stage 3: assessment of the self-assessment and QAF; visit arranged or light route
+    assessed_on = models.DateField(null=True, blank=True)
+    assessed_by = _user_fk()
+    assessment_notes = models.TextField(blank=True)
+    visit_planned_for = models.DateField(null=True, blank=True)
+    visit_agenda = models.TextField(blank=True)
+    user_consultation = models.TextField(
+        blank=True, help_text="How service users will be consulted"
+    )
+    evidence_requested = models.TextField(blank=True)
+
+    # stage 4: the visit
+    visited_on = models.DateField(null=True, blank=True)
+    visited_by = _user_fk()
+    staff_met = models.TextField(blank=True)
+    self_assessment_review = models.TextField(blank=True, help_text="Including QAF upgrades")
+    action_plan_review = models.TextField(blank=True)
+    service_users_met = models.TextField(blank=True)
+    qaf_spot_check = models.TextField(blank=True)
+    dq_sampled = models.PositiveIntegerField(null=True, blank=True)
+    dq_matched = models.PositiveIntegerField(null=True, blank=True)
+    dq_notes = models.TextField(blank=True)
+
+    # stage 5: judgement (the six areas are Judgement rows)
+    judged_on = models.DateField(null=True, blank=True)
+    judged_by = _user_fk()
+
+    # stage 6: draft action plan discussed (light route)
+    discussed_on = models.DateField(null=True, blank=True)
+    discussed_by = _user_fk()
+    discussion_method = models.CharField(
+        max_length=10, choices=DiscussionMethod.choices, blank=True
+    )
+    discussion_notes = models.TextField(blank=True)
+
+    # stage 7: results letter and report, within 20 working days of all information
+    information_complete_on = models.DateField(null=True, blank=True)
+    letter_due = _due_fk()
+    letter_on = models.DateField(null=True, blank=True)
+    letter_by = _user_fk()
+    results_summary = models.TextField(blank=True)
+    future_funding = models.TextField(blank=True)
+    future_specification = models.TextField(blank=True)
+    letter_document = models.ForeignKey(
+        ContractDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # stage 8: the provider may appeal within 14 days
+    appeal_due = _due_fk()
+    appeal_lodged_on = models.DateField(null=True, blank=True)
+    appeal_lodged_by = _user_fk()
+    appeal_grounds = models.TextField(blank=True)
+    appeal_decided_on = models.DateField(null=True, blank=True)
+    appeal_decided_by = _user_fk()
+    appeal_outcome = models.CharField(max_length=15, choices=AppealOutcome.choices, blank=True)
+    appeal_decision = models.TextField(blank=True)
+    appeal_outcome_sent_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "year"], name="monitoring_cycle_one_per_contract_year"
+            ),
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(status="open"),
+                name="monitoring_cycle_one_open_per_contract",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__gte=1, stage__lte=8), name="monitoring_cycle_stage_1_8"
+            ),
+            models.CheckConstraint(
+                condition=Q(route__in=Route.values), name="monitoring_cycle_route_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CycleStatus.values), name="monitoring_cycle_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status"], name="cycle_agency_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year} monitoring of {self.contract}"
+
+    @property
+    def route_enum(self) -> calc.Route:
+        return calc.Route(self.route)
+
+    @property
+    def next_stage(self) -> calc.Stage | None:
+        if self.status == CycleStatus.CLOSED:
+            return None
+        return calc.next_stage(calc.Stage(self.stage), self.route_enum)
+
+    @property
+    def letter_released(self) -> bool:
+        return self.letter_on is not None
+
+
+class Judgement(TimeStampedModel):
+    """Stage 5: one of the six areas of seed 002, rated with evidence and comments."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="judgements")
+    area = models.CharField(max_length=20, choices=calc.JUDGEMENT_AREAS)
+    rating = models.CharField(max_length=10, choices=calc.JUDGEMENT_RATINGS)
+    evidence = models.TextField()
+    comments = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cycle", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "area"], name="monitoring_judgement_one_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.get_rating_display()}"
+
+
+class Action(TimeStampedModel):
+    """An action of a results letter's action plan: owner and a due date at 3, 6 or 12 months
+    (seed 002 stage 7), followed up until done; overdue ones feed the risk assessment."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="actions")
+    cycle = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.CharField(max_length=200, help_text="Who does it (a name or a role)")
+    owner_user = _user_fk()
+    horizon_months = models.PositiveSmallIntegerField(
+        choices=[(m, f"{m} months") for m in (3, 6, 12)]
+    )
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    done_by = _user_fk()
+    done_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["contract", "done_on", "due_on"], name="action_open_idx")]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def state(self, today: object) -> str:
+        return calc.action_state(self.due_on, self.done_on, today).value  # type: ignore[arg-type]
+
+
+class ReviewKind(models.TextChoices):
+    BIANNUAL = "biannual", "Biannual review"
+    ANNUAL = "annual", "Annual review"
+
+
+class ReviewMeeting(TimeStampedModel):
+    """Seed 003: biannual and annual review meetings for every contract, chaired by operational
+    managers; the contract manager attends the annual one."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=10, choices=ReviewKind.choices)
+    scheduled_for = models.DateField()
+    chair = models.CharField(max_length=200, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    attendees = models.TextField(blank=True)
+    contract_manager_attended = models.BooleanField(default=False)
+    minutes = models.TextField(blank=True)
+    recorded_by = _user_fk()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheduled_for", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "kind", "scheduled_for"], name="monitoring_review_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.contract} on {self.scheduled_for}"
+
+
+class ReminderLog(models.Model):
+    """One reminder sent (so a daily run never sends it twice): `subject` is "due:<id>" or
+    "action:<id>"; `kind` before / on_the_day / overdue."""
+
+    subject = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12)
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "kind"], name="monitoring_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.kind} {self.sent_on}"
+
+
+class ServicesReport(TimeStampedModel):
+    """Stage 10: the twice-yearly report on performance across all services to the
+    commissioning body, with the contract manager's recommendations and the period's figures as
+    they stood when it was made."""
+
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    recommendations = models.TextField()
+    figures = models.JSONField(default=dict, help_text="The period's figures when it was made")
+    created_by = _user_fk()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "period_start"], name="monitoring_report_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report to the commissioning body, {self.period_start} – {self.period_end}"

@@ -1,0 +1,424 @@
+"""Reads of the monitoring cycle: what each person may see, a contract's cycle with its step
+indicator, the calendar of due dates per person, the report by exception (stage 9) and the
+figures of the twice-yearly report to the commissioning body (stage 10).
+
+Lists are a fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from steward.contracts.models import Contract, DueDate, DueDateStatus
+from steward.core.errors import NotFoundError
+from steward.core.rules import visible_contracts_q
+from steward.monitoring import calc
+from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport
+from steward.parties.models import Agency, Role
+
+
+def visible_cycles_q(user: Any) -> Q:
+    """`monitoring.view_cycle` as a filter: agency staff their agency's cycles, oversight and
+    administrators all, the provider's users their own once notified."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if user.role == Role.PROVIDER_USER:
+        return Q(provider_id=user.provider_id, stage__gte=2)
+    if user.agency_id:
+        return Q(agency_id=user.agency_id)
+    return Q(pk__in=[])
+
+
+def cycle_list(
+    *, actor: Any, status: str = "", contract_id: int | None = None, agency_id: int | None = None
+) -> QuerySet[Cycle]:
+    qs = Cycle.objects.filter(visible_cycles_q(actor)).select_related(
+        "contract", "agency", "provider", "self_assessment_due", "letter_due", "appeal_due"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if contract_id is not None:
+        qs = qs.filter(contract_id=contract_id)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    return qs.order_by("-year", "contract__number", "-id")
+
+
+def cycle_get(*, actor: Any, pk: int) -> Cycle:
+    cycle = (
+        Cycle.objects.filter(visible_cycles_q(actor), pk=pk)
+        .select_related(
+            "contract__agency__pack",
+            "contract__provider",
+            "agency",
+            "provider",
+            "self_assessment_due",
+            "letter_due",
+            "appeal_due",
+            "letter_document",
+            "started_by",
+            "notified_by",
+            "assessed_by",
+            "visited_by",
+            "judged_by",
+            "discussed_by",
+            "letter_by",
+            "appeal_decided_by",
+            "sa_submitted_by",
+        )
+        .first()
+    )
+    if cycle is None:
+        raise NotFoundError("No such monitoring cycle.")
+    return cycle
+
+
+def latest_cycle(contract: Contract) -> Cycle | None:
+    return (
+        Cycle.objects.filter(contract=contract)
+        .select_related("self_assessment_due", "letter_due", "appeal_due")
+        .order_by("-year", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: calc.Stage
+    label: str
+    state: str  # "complete", "current", "upcoming"
+    on: date | None
+    by: Any
+    due: date | None
+
+
+def steps(cycle: Cycle) -> list[Step]:
+    """The step indicator: each stage of the cycle's route with its date, who did it, and
+    what is next (with its due date where a deadline applies)."""
+    done_on = {
+        calc.Stage.RISK: (cycle.started_on, cycle.started_by),
+        calc.Stage.NOTIFIED: (cycle.notified_on, cycle.notified_by),
+        calc.Stage.ASSESSED: (cycle.assessed_on, cycle.assessed_by),
+        calc.Stage.VISITED: (cycle.visited_on, cycle.visited_by),
+        calc.Stage.JUDGED: (cycle.judged_on, cycle.judged_by),
+        calc.Stage.DISCUSSED: (cycle.discussed_on, cycle.discussed_by),
+        calc.Stage.LETTER: (cycle.letter_on, cycle.letter_by),
+        calc.Stage.APPEAL: (
+            cycle.appeal_decided_on or cycle.closed_on,
+            cycle.appeal_decided_by,
+        ),
+    }
+    due = {
+        calc.Stage.NOTIFIED: cycle.self_assessment_due,
+        calc.Stage.ASSESSED: cycle.self_assessment_due,
+        calc.Stage.LETTER: cycle.letter_due,
+        calc.Stage.APPEAL: cycle.appeal_due,
+    }
+    out = []
+    nxt = cycle.next_stage
+    for stage in calc.stages_for(cycle.route_enum):
+        on, by = done_on[stage]
+        if stage <= cycle.stage and (stage != calc.Stage.APPEAL or cycle.status == "closed"):
+            state = "complete"
+        elif stage == nxt or (stage == calc.Stage.APPEAL and cycle.stage >= calc.Stage.LETTER):
+            state = "current"
+        else:
+            state = "upcoming"
+        d = due.get(stage)
+        out.append(
+            Step(
+                stage=stage,
+                label=calc.STAGE_LABELS[stage],
+                state=state,
+                on=on if state == "complete" else None,
+                by=by if state == "complete" else None,
+                due=d.due_date if d is not None and state != "complete" else None,
+            )
+        )
+    return out
+
+
+def actions_for(*, actor: Any, contract: Contract) -> list[Action]:
+    if not actor.has_perm("monitoring.view_actions", contract):
+        raise NotFoundError("No such contract.")
+    return list(
+        Action.objects.filter(contract=contract)
+        .select_related("cycle", "done_by")
+        .order_by("done_on", "due_on", "id")
+    )
+
+
+def reviews_for(*, actor: Any, contract: Contract) -> list[ReviewMeeting]:
+    if not actor.has_perm("monitoring.view_reviews", contract):
+        raise NotFoundError("No such contract.")
+    return list(ReviewMeeting.objects.filter(contract=contract).select_related("recorded_by"))
+
+
+# ---------------------------------------------------------------- the calendar
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    uid: str
+    on: date
+    title: str
+    kind: str  # "deadline", "review", "action", "visit"
+    contract_number: str
+    url: str
+    detail: str = ""
+
+
+def _own_contracts_q(user: Any, prefix: str = "") -> Q:
+    """The contracts whose dates are this person's: a contract manager's own contracts (those
+    they manage), other agency staff their agency's, provider users their organisation's
+    released contracts; oversight officers and administrators every contract."""
+    p = prefix
+    if user.role == Role.CONTRACT_MANAGER:
+        return Q(**{f"{p}contract_manager_id": user.pk}) | Q(
+            **{f"{p}agency_id": user.agency_id, f"{p}contract_manager__isnull": True}
+        )
+    if user.role == Role.PROVIDER_USER:
+        return Q(**{f"{p}provider_id": user.provider_id}) & ~Q(**{f"{p}status": "draft"})
+    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if user.agency_id:
+        return Q(**{f"{p}agency_id": user.agency_id})
+    return Q(pk__in=[])
+
+
+def calendar_items(*, user: Any, start: date, end: date) -> list[CalendarItem]:
+    """Every date in [start, end] that is this person's: open deadlines (provider users only
+    the ones their organisation answers), monitoring visits, review meetings not yet held and
+    open actions. Four queries."""
+    from steward.monitoring.services import PROVIDER_RULES
+
+    contracts = Contract.objects.filter(visible_contracts_q(user)).filter(_own_contracts_q(user))
+    items: list[CalendarItem] = []
+    dues = DueDate.objects.filter(
+        contract__in=contracts, status=DueDateStatus.OPEN, due_date__gte=start, due_date__lte=end
+    ).select_related("contract")
+    if user.role == Role.PROVIDER_USER:
+        dues = dues.filter(rule_key__in=PROVIDER_RULES)
+    for due in dues:
+        items.append(
+            CalendarItem(
+                uid=f"due-{due.pk}",
+                on=due.due_date,
+                title=f"{due.label} ({due.contract.number})",
+                kind="deadline",
+                contract_number=due.contract.number,
+                url=reverse("contracts:detail", args=[due.contract_id]),
+                detail=due.explain(),
+            )
+        )
+    for cycle in Cycle.objects.filter(
+        contract__in=contracts,
+        status=CycleStatus.OPEN,
+        visit_planned_for__gte=start,
+        visit_planned_for__lte=end,
+        visited_on__isnull=True,
+    ).select_related("contract"):
+        assert cycle.visit_planned_for is not None
+        items.append(
+            CalendarItem(
+                uid=f"visit-{cycle.pk}",
+                on=cycle.visit_planned_for,
+                title=f"Monitoring visit ({cycle.contract.number})",
+                kind="visit",
+                contract_number=cycle.contract.number,
+                url=reverse("monitoring:cycle", args=[cycle.pk]),
+                detail=cycle.visit_agenda,
+            )
+        )
+    if user.role != Role.PROVIDER_USER:
+        for meeting in ReviewMeeting.objects.filter(
+            contract__in=contracts,
+            held_on__isnull=True,
+            scheduled_for__gte=start,
+            scheduled_for__lte=end,
+        ).select_related("contract"):
+            items.append(
+                CalendarItem(
+                    uid=f"review-{meeting.pk}",
+                    on=meeting.scheduled_for,
+                    title=f"{meeting.get_kind_display()} ({meeting.contract.number})",
+                    kind="review",
+                    contract_number=meeting.contract.number,
+                    url=reverse("monitoring:contract", args=[meeting.contract_id]),
+                )
+            )
+    for action in Action.objects.filter(
+        contract__in=contracts, done_on__isnull=True, due_on__gte=start, due_on__lte=end
+    ).select_related("contract"):
+        items.append(
+            CalendarItem(
+                uid=f"action-{action.pk}",
+                on=action.due_on,
+                title=f"Action due ({action.contract.number}): {action.description[:60]}",
+                kind="action",
+                contract_number=action.contract.number,
+                url=reverse("monitoring:contract", args=[action.contract_id]),
+                detail=f"Owner: {action.owner}",
+            )
+        )
+    return sorted(items, key=lambda i: (i.on, i.kind, i.uid))
+
+
+# ---------------------------------------------------------------- stage 9: report by exception
+
+
+@dataclass
+class ExceptionReport:
+    as_of: date
+    since: date
+    red: list[Any]
+    appeals: list[Cycle]
+    missed: list[DueDate]
+    serious_concerns: list[Any]
+
+
+def _agency_q(actor: Any, agency_id: int | None, prefix: str = "") -> Q:
+    q = Q()
+    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        q &= Q(**{f"{prefix}agency_id": actor.agency_id})
+    if agency_id is not None:
+        q &= Q(**{f"{prefix}agency_id": agency_id})
+    return q
+
+
+def exception_report(
+    *, actor: Any, as_of: date, since: date, agency_id: int | None = None
+) -> ExceptionReport:
+    """Stage 9: the report by exception to senior managers: contracts rated red (their latest
+    assessments, with the reasons), monitoring appeals lodged since `since`, deadlines missed
+    (open past their due date) and serious concerns (high or critical, still open). Five
+    queries."""
+    from steward.risk.models import HIGH_SEVERITIES, Concern, ConcernStatus, RiskAssessment
+    from steward.risk.selectors import latest_assessment_subquery
+
+    if not actor.has_perm("monitoring.view_reports"):
+        raise NotFoundError("No such report.")
+    contracts = Contract.objects.filter(_agency_q(actor, agency_id)).filter(
+        status__in=("executed", "active")
+    )
+    latest_ids = [
+        pk
+        for pk in contracts.annotate(latest_id=latest_assessment_subquery()).values_list(
+            "latest_id", flat=True
+        )
+        if pk
+    ]
+    red = list(
+        RiskAssessment.objects.filter(pk__in=latest_ids)
+        .filter(Q(override_rating="red") | Q(override_rating="", computed_rating="red"))
+        .select_related("contract__agency", "contract__provider")
+        .order_by("contract__number")
+    )
+    appeals = list(
+        Cycle.objects.filter(_agency_q(actor, agency_id), appeal_lodged_on__gte=since)
+        .select_related("contract", "provider")
+        .order_by("-appeal_lodged_on")
+    )
+    missed = list(
+        DueDate.objects.filter(
+            _agency_q(actor, agency_id, "contract__"),
+            status=DueDateStatus.OPEN,
+            due_date__lt=as_of,
+        )
+        .select_related("contract__provider")
+        .order_by("due_date")[:500]
+    )
+    closed = (ConcernStatus.RESOLVED, ConcernStatus.CLOSED)
+    serious = list(
+        Concern.objects.filter(_agency_q(actor, agency_id), severity__in=HIGH_SEVERITIES)
+        .exclude(status__in=closed)
+        .select_related("provider", "contract", "category")
+        .order_by("-received_on")
+    )
+    return ExceptionReport(
+        as_of=as_of, since=since, red=red, appeals=appeals, missed=missed, serious_concerns=serious
+    )
+
+
+# ---------------------------------------------------------------- stage 10
+
+
+def services_figures(*, agency: Agency, start: date, end: date) -> dict[str, Any]:
+    """The figures of the report to the commissioning body for [start, end]: cycles completed
+    and their judgements per area, appeals, actions (done, open, overdue), indicator achievement
+    of the latest returns, and the risk ratings now against the start of the period (trend).
+    A fixed number of queries."""
+    from steward.monitoring.models import Judgement
+    from steward.performance.selectors import _latest_statuses
+    from steward.risk.models import RiskAssessment
+
+    cycles = Cycle.objects.filter(agency=agency, letter_on__gte=start, letter_on__lte=end)
+    judgements: dict[str, Counter[str]] = {key: Counter() for key, _ in calc.JUDGEMENT_AREAS}
+    for area, rating in Judgement.objects.filter(cycle__in=cycles).values_list("area", "rating"):
+        judgements[area][rating] += 1
+    actions = Action.objects.filter(contract__agency=agency, due_on__lte=end)
+    done = actions.filter(done_on__isnull=False).count()
+    overdue = actions.filter(done_on__isnull=True, due_on__lt=end).count()
+    ratings_now: Counter[str] = Counter()
+    ratings_then: Counter[str] = Counter()
+    rows = RiskAssessment.objects.filter(contract__agency=agency, as_of__lte=end).order_by(
+        "contract_id", "-as_of", "-id"
+    )
+    seen_now: set[int] = set()
+    seen_then: set[int] = set()
+    for contract_id, as_of, computed, override in rows.values_list(
+        "contract_id", "as_of", "computed_rating", "override_rating"
+    ):
+        rating = override or computed
+        if contract_id not in seen_now:
+            seen_now.add(contract_id)
+            ratings_now[rating] += 1
+        if as_of <= start and contract_id not in seen_then:
+            seen_then.add(contract_id)
+            ratings_then[rating] += 1
+    contract_ids = list(
+        Contract.objects.filter(agency=agency, status__in=("executed", "active")).values_list(
+            "pk", flat=True
+        )
+    )
+    achievement: Counter[str] = Counter()
+    for counts in _latest_statuses(contract_ids, end).values():
+        for status, n in counts.items():
+            achievement[status] += n
+    return {
+        "period": [start.isoformat(), end.isoformat()],
+        "cycles_completed": cycles.count(),
+        "judgements": {area: dict(counts) for area, counts in judgements.items()},
+        "appeals": cycles.filter(appeal_lodged_on__isnull=False).count(),
+        "actions": {"done": done, "overdue": overdue},
+        "risk_now": dict(ratings_now),
+        "risk_at_start": dict(ratings_then),
+        "indicator_achievement": dict(achievement),
+        "contracts": len(contract_ids),
+    }
+
+
+def services_reports(*, actor: Any) -> QuerySet[ServicesReport]:
+    if not actor.has_perm("monitoring.view_reports"):
+        return ServicesReport.objects.none()
+    return ServicesReport.objects.filter(_agency_q(actor, None)).select_related(
+        "agency", "created_by"
+    )
+
+
+def visible_contract(actor: Any, pk: int) -> Contract:
+    contract = (
+        Contract.objects.filter(visible_contracts_q(actor), pk=pk)
+        .select_related("agency__pack", "provider")
+        .first()
+    )
+    if contract is None:
+        raise NotFoundError("No such contract.")
+    return contract

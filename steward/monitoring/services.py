@@ -1,0 +1,987 @@
+"""Writes of the annual monitoring cycle (seed 002, stages 1–8; seed 003 review meetings).
+
+Every write checks permission, refuses a stage out of its order with a message naming the stage
+that comes first, validates, and writes its audit row in the same transaction. Deadlines are
+DueDates computed with the agency's pack and calendar (`self_assessment`: 20 working days;
+`results_letter`: 20 working days from all information being submitted; `monitoring_appeal`:
+14 calendar days from the letter), so they appear on everyone's "what is due" lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import get_connection, send_mail, send_mass_mail
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+
+from steward.contracts.models import (
+    Contract,
+    ContractDocument,
+    ContractStatus,
+    DocumentKind,
+    DueDate,
+    DueDateStatus,
+)
+from steward.contracts.services import due_date_open
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.services import require_perm, save_audited
+from steward.monitoring import calc
+from steward.monitoring.models import (
+    Action,
+    AppealOutcome,
+    Cycle,
+    CycleStatus,
+    DiscussionMethod,
+    Judgement,
+    QafLevel,
+    ReminderLog,
+    ReviewKind,
+    ReviewMeeting,
+    Route,
+    ServicesReport,
+)
+
+AREAS = dict(calc.JUDGEMENT_AREAS)
+RATINGS = dict(calc.JUDGEMENT_RATINGS)
+#: deadlines the provider answers (reminders go to the provider's users)
+PROVIDER_RULES = ("self_assessment", "return_submission", "evaluation_comment")
+#: deadlines the agency answers (reminders go to the contract manager)
+AGENCY_RULES = ("results_letter", "closeout_evaluation", "debriefing_meeting")
+AGENCY_RULE_PREFIXES = ("interim_evaluation_",)
+
+
+def _who(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _locked(cycle: Cycle) -> Cycle:
+    return (
+        Cycle.objects.select_for_update(of=("self",))
+        .select_related("contract__agency__pack", "contract__provider")
+        .get(pk=cycle.pk)
+    )
+
+
+def _advance(cycle: Cycle, stage: calc.Stage) -> None:
+    if cycle.status == CycleStatus.CLOSED:
+        raise TransitionNotAllowed("This monitoring cycle is closed.")
+    try:
+        calc.check_next(calc.Stage(cycle.stage), stage, cycle.route_enum)
+    except calc.OutOfOrder as exc:
+        raise TransitionNotAllowed(str(exc)) from exc
+
+
+def _required(data: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, list[str]]:
+    return {
+        name: [message] for name, message in fields.items() if not str(data.get(name) or "").strip()
+    }
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
+
+
+def _emails_of_provider(provider_id: int) -> list[str]:
+    from steward.parties.models import Role, User
+
+    return list(
+        User.objects.filter(provider_id=provider_id, role=Role.PROVIDER_USER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _mail_provider(cycle: Cycle, subject: str, body: str) -> None:
+    recipients = _emails_of_provider(cycle.provider_id)
+    if recipients:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        )
+
+
+# ---------------------------------------------------------------- stage 1
+
+
+@transaction.atomic
+def cycle_start(*, actor: Any, contract: Contract, today: date) -> Cycle:
+    """Stage 1: start the year's cycle from the desk-top risk assessment, which fixes the route
+    (light monitoring: no visit; standard or enhanced: a visit). The contract is assessed now if
+    it never was. One cycle per contract per year, one open at a time."""
+    from steward.risk.models import RiskAssessment
+    from steward.risk.services import risk_recompute_contract
+
+    contract = Contract.objects.select_for_update().select_related("agency").get(pk=contract.pk)
+    require_perm(actor, "monitoring.start_cycle", contract, action="start a monitoring cycle")
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed(
+            "Only an executed or active contract is monitored; this one is "
+            f"{contract.get_status_display().lower()}."
+        )
+    if Cycle.objects.filter(contract=contract, status=CycleStatus.OPEN).exists():
+        raise TransitionNotAllowed("This contract's monitoring cycle is already under way.")
+    if Cycle.objects.filter(contract=contract, year=today.year).exists():
+        raise TransitionNotAllowed(f"This contract has already been monitored in {today.year}.")
+    assessment = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    if assessment is None:
+        assessment = risk_recompute_contract(actor=actor, contract=contract, as_of=today)
+    cycle = Cycle(
+        contract=contract,
+        agency_id=contract.agency_id,
+        provider_id=contract.provider_id,
+        year=today.year,
+        started_on=today,
+        started_by=_who(actor),
+        risk_rating=assessment.rating,
+        monitoring_level=assessment.monitoring_level,
+        risk_reasons=list(assessment.reasons or []),
+        route=calc.route_for(assessment.monitoring_level).value,
+        stage=calc.Stage.RISK,
+    )
+    save_audited(
+        cycle,
+        actor=actor,
+        reason=f"Stage 1: risk {assessment.rating}, {assessment.monitoring_level} monitoring, "
+        f"{cycle.route} route",
+    )
+    return cycle
+
+
+# ---------------------------------------------------------------- stage 2
+
+
+def performance_outturn(contract: Contract, today: date) -> dict[str, Any]:
+    """The performance outturn report sent with the notification (from the returns data)."""
+    from steward.performance import selectors as perf
+
+    performance = perf.contract_performance(contract=contract, today=today)
+    returns: dict[str, int] = {}
+    for ret in performance.returns:
+        returns[ret.status_label] = returns.get(ret.status_label, 0) + 1
+    return {
+        "as_of": today.isoformat(),
+        "indicators": [
+            {
+                "name": row.indicator.name,
+                "category": row.indicator.get_category_display(),
+                "unit": row.indicator.get_unit_display(),
+                "target": str(row.indicator.target),
+                "latest": None
+                if row.latest is None or row.latest.value is None
+                else str(row.latest.value),
+                "status": "No data" if row.latest is None else row.latest.status_label,
+                "trend": row.trend,
+            }
+            for row in performance.rows
+        ],
+        "returns": returns,
+        "surveys": [
+            {"group": s.get_group_display(), "round": s.round_label, "score": str(s.score)}
+            for s in performance.surveys
+        ],
+    }
+
+
+@transaction.atomic
+def cycle_notify(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
+    """Stage 2: send the notification letter, the self-assessment form and the performance
+    outturn report; the provider has 20 working days (pack `self_assessment`) to complete it."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.NOTIFIED)
+    cycle.outturn = performance_outturn(cycle.contract, today)
+    cycle.notified_on = today
+    cycle.notified_by = _who(actor)
+    cycle.stage = calc.Stage.NOTIFIED
+    due = due_date_open(
+        contract=cycle.contract, rule_key="self_assessment", start=today, actor=actor
+    )
+    cycle.self_assessment_due = due
+    save_audited(
+        cycle, actor=actor, reason=f"Stage 2: provider notified; self-assessment due {due.due_date}"
+    )
+    _mail_provider(
+        cycle,
+        f"Annual contract monitoring {cycle.year}: {cycle.contract.number}",
+        f"{cycle.agency.name} has begun the {cycle.year} monitoring of contract "
+        f"{cycle.contract.number} ({cycle.contract.title}).\n"
+        f"Please complete the self-assessment in Steward by {due.due_date:%Y-%m-%d}. The "
+        "notification letter and the performance outturn report are with it.\n",
+    )
+    return cycle
+
+
+@transaction.atomic
+def self_assessment_submit(
+    *,
+    actor: Any,
+    cycle: Cycle,
+    answers: Mapping[str, Mapping[str, str]],
+    qaf_level: str,
+    qaf_upgrades: str,
+    today: date,
+) -> Cycle:
+    """The provider completes the self-assessment: for each of the six areas a self-rating and
+    the evidence, and its QAF level and upgrades. Accepted after the due date too (the due date
+    then shows it late)."""
+    cycle = _locked(cycle)
+    require_perm(
+        actor, "monitoring.submit_self_assessment", cycle, action="complete the self-assessment"
+    )
+    if cycle.stage != calc.Stage.NOTIFIED or cycle.status == CycleStatus.CLOSED:
+        raise TransitionNotAllowed(
+            "The self-assessment is completed after the notification (stage 2) and before the "
+            "contract manager assesses it (stage 3)."
+            if cycle.stage < calc.Stage.NOTIFIED
+            else "The self-assessment has been assessed; it can no longer change."
+        )
+    if cycle.sa_submitted_on is not None:
+        raise TransitionNotAllowed(
+            f"The self-assessment was submitted on {cycle.sa_submitted_on:%Y-%m-%d}."
+        )
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, dict[str, str]] = {}
+    for key, label in calc.JUDGEMENT_AREAS:
+        answer = answers.get(key) or {}
+        rating = str(answer.get("rating") or "")
+        evidence = str(answer.get("evidence") or "").strip()
+        if rating not in RATINGS:
+            errors[f"{key}_rating"] = [f"Rate {label.lower()}."]
+        if not evidence:
+            errors[f"{key}_evidence"] = [f"Give the evidence for {label.lower()}."]
+        clean[key] = {"rating": rating, "evidence": evidence}
+    unknown = set(answers) - set(AREAS)
+    for key in sorted(unknown):
+        errors[key] = [f"{key!r} is not one of the six areas."]
+    if qaf_level not in QafLevel.values:
+        errors["qaf_level"] = ["Choose the QAF level: A, B, C or D."]
+    _raise(errors)
+    cycle.sa_answers = clean
+    cycle.qaf_level = qaf_level
+    cycle.qaf_upgrades = (qaf_upgrades or "").strip()
+    cycle.sa_submitted_on = today
+    cycle.sa_submitted_by = _who(actor)
+    save_audited(cycle, actor=actor, reason="Self-assessment submitted")
+    due = cycle.self_assessment_due
+    if due is not None and due.status == DueDateStatus.OPEN:
+        due.status = DueDateStatus.DONE
+        due.completed_on = today
+        save_audited(due, actor=actor, reason="Self-assessment submitted")
+    return cycle
+
+
+# ---------------------------------------------------------------- stage 3
+
+
+def _open_letter_due(cycle: Cycle, actor: Any) -> None:
+    assert cycle.sa_submitted_on is not None
+    cycle.information_complete_on = calc.information_complete_on(
+        cycle.sa_submitted_on, cycle.visited_on, cycle.route_enum
+    )
+    cycle.letter_due = due_date_open(
+        contract=cycle.contract,
+        rule_key="results_letter",
+        start=cycle.information_complete_on,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def cycle_assess(
+    *,
+    actor: Any,
+    cycle: Cycle,
+    notes: str,
+    route: str,
+    today: date,
+    visit_planned_for: date | None = None,
+    visit_agenda: str = "",
+    user_consultation: str = "",
+    evidence_requested: str = "",
+) -> Cycle:
+    """Stage 3: the contract manager assesses the self-assessment and QAF, reviews the risk
+    rating, and either schedules a visit (date, agenda, how service users will be consulted,
+    evidence to see) or records the light route ("CM lite", straight to stage 5). On the light
+    route all information is in, so the results letter falls due (20 working days)."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.ASSESSED)
+    if cycle.sa_submitted_on is None:
+        due = cycle.self_assessment_due
+        raise TransitionNotAllowed(
+            "The provider has not submitted the self-assessment yet"
+            + (f" (due {due.due_date:%Y-%m-%d})." if due else ".")
+        )
+    errors = _required({"notes": notes}, {"notes": "Record the assessment."})
+    if route not in Route.values:
+        errors["route"] = ["Choose the light route (no visit) or a visit."]
+    elif route == Route.FULL:
+        if visit_planned_for is None:
+            errors["visit_planned_for"] = ["Give the date of the visit."]
+        elif visit_planned_for < today:
+            errors["visit_planned_for"] = ["The visit is planned for today or later."]
+        errors.update(
+            _required(
+                {"visit_agenda": visit_agenda, "user_consultation": user_consultation},
+                {
+                    "visit_agenda": "Set out the schedule for the day.",
+                    "user_consultation": "Say how service users will be consulted.",
+                },
+            )
+        )
+    _raise(errors)
+    cycle.route = route
+    cycle.assessment_notes = notes.strip()
+    cycle.assessed_on = today
+    cycle.assessed_by = _who(actor)
+    cycle.stage = calc.Stage.ASSESSED
+    if route == Route.FULL:
+        cycle.visit_planned_for = visit_planned_for
+        cycle.visit_agenda = visit_agenda.strip()
+        cycle.user_consultation = user_consultation.strip()
+        cycle.evidence_requested = (evidence_requested or "").strip()
+    else:
+        _open_letter_due(cycle, actor)
+    reason = (
+        f"Stage 3: assessed; visit on {visit_planned_for:%Y-%m-%d}"
+        if route == Route.FULL and visit_planned_for
+        else "Stage 3: assessed; light route, no visit"
+    )
+    save_audited(cycle, actor=actor, reason=reason)
+    return cycle
+
+
+# ---------------------------------------------------------------- stage 4
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: Any,
+    cycle: Cycle,
+    visited_on: date,
+    staff_met: str,
+    self_assessment_review: str,
+    action_plan_review: str,
+    service_users_met: str,
+    qaf_spot_check: str,
+    dq_sampled: int,
+    dq_matched: int,
+    dq_notes: str,
+    today: date,
+) -> Cycle:
+    """Stage 4: the visit: staff met, the self-assessment and QAF upgrades reviewed, the current
+    action plan reviewed, service users met, QAF objectives spot-checked, and the indicator data
+    quality audit (a sample of reported values checked against the evidence). All information is
+    then in: the results letter falls due (20 working days from the later of the visit and the
+    self-assessment)."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.record_visit", cycle, action="record the visit")
+    _advance(cycle, calc.Stage.VISITED)
+    errors = _required(
+        {
+            "staff_met": staff_met,
+            "self_assessment_review": self_assessment_review,
+            "service_users_met": service_users_met,
+        },
+        {
+            "staff_met": "Say which staff were met.",
+            "self_assessment_review": "Record the review of the self-assessment and QAF upgrades.",
+            "service_users_met": "Say how service users were met.",
+        },
+    )
+    if visited_on > today:
+        errors["visited_on"] = ["A visit is recorded once it has happened."]
+    elif cycle.assessed_on and visited_on < cycle.assessed_on:
+        errors["visited_on"] = [
+            f"The visit cannot be before the assessment ({cycle.assessed_on:%Y-%m-%d})."
+        ]
+    if dq_sampled is None or dq_sampled < 1:
+        errors["dq_sampled"] = ["Check a sample of at least one reported value."]
+    elif dq_matched is None or not 0 <= dq_matched <= dq_sampled:
+        errors["dq_matched"] = [f"Between 0 and the {dq_sampled} values sampled."]
+    _raise(errors)
+    cycle.visited_on = visited_on
+    cycle.visited_by = _who(actor)
+    cycle.staff_met = staff_met.strip()
+    cycle.self_assessment_review = self_assessment_review.strip()
+    cycle.action_plan_review = (action_plan_review or "").strip()
+    cycle.service_users_met = service_users_met.strip()
+    cycle.qaf_spot_check = (qaf_spot_check or "").strip()
+    cycle.dq_sampled = dq_sampled
+    cycle.dq_matched = dq_matched
+    cycle.dq_notes = (dq_notes or "").strip()
+    cycle.stage = calc.Stage.VISITED
+    _open_letter_due(cycle, actor)
+    save_audited(
+        cycle,
+        actor=actor,
+        reason=f"Stage 4: visit on {visited_on:%Y-%m-%d}; data quality {dq_matched}/{dq_sampled}",
+    )
+    return cycle
+
+
+def data_quality_percent(cycle: Cycle) -> Decimal | None:
+    if not cycle.dq_sampled:
+        return None
+    return (Decimal(cycle.dq_matched or 0) * 100 / cycle.dq_sampled).quantize(Decimal("0.1"))
+
+
+# ---------------------------------------------------------------- stage 5
+
+
+@transaction.atomic
+def judgement_record(
+    *, actor: Any, cycle: Cycle, areas: Mapping[str, Mapping[str, str]], today: date
+) -> Cycle:
+    """Stage 5: judge all the collated information on the six areas of seed 002, each rated
+    with its evidence (and comments)."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.JUDGED)
+    errors: dict[str, list[str]] = {}
+    rows = []
+    for key, label in calc.JUDGEMENT_AREAS:
+        given = areas.get(key) or {}
+        rating = str(given.get("rating") or "")
+        evidence = str(given.get("evidence") or "").strip()
+        if rating not in RATINGS:
+            errors[f"{key}_rating"] = [f"Rate {label.lower()}."]
+        if not evidence:
+            errors[f"{key}_evidence"] = [f"Give the evidence for {label.lower()}."]
+        rows.append(
+            Judgement(
+                cycle=cycle,
+                area=key,
+                rating=rating,
+                evidence=evidence,
+                comments=str(given.get("comments") or "").strip(),
+            )
+        )
+    for key in sorted(set(areas) - set(AREAS)):
+        errors[key] = [f"{key!r} is not one of the six areas."]
+    _raise(errors)
+    for row in rows:
+        save_audited(row, actor=actor, reason="Stage 5: judgement")
+    cycle.judged_on = today
+    cycle.judged_by = _who(actor)
+    cycle.stage = calc.Stage.JUDGED
+    save_audited(cycle, actor=actor, reason="Stage 5: judged on the six areas")
+    return cycle
+
+
+# ---------------------------------------------------------------- stage 6
+
+
+@transaction.atomic
+def discussion_record(
+    *, actor: Any, cycle: Cycle, discussed_on: date, method: str, notes: str, today: date
+) -> Cycle:
+    """Stage 6 (light route only): the draft action plan discussed with the provider's manager,
+    by meeting or call."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.DISCUSSED)
+    errors = _required({"notes": notes}, {"notes": "Record what was discussed."})
+    if method not in DiscussionMethod.values:
+        errors["method"] = ["A meeting or a call."]
+    if discussed_on > today:
+        errors["discussed_on"] = ["Record the discussion once it has happened."]
+    _raise(errors)
+    cycle.discussed_on = discussed_on
+    cycle.discussed_by = _who(actor)
+    cycle.discussion_method = method
+    cycle.discussion_notes = notes.strip()
+    cycle.stage = calc.Stage.DISCUSSED
+    save_audited(cycle, actor=actor, reason=f"Stage 6: draft action plan discussed ({method})")
+    return cycle
+
+
+# ---------------------------------------------------------------- stage 7
+
+
+def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "monitoring/letter_pdf.html",
+        {
+            "cycle": cycle,
+            "contract": cycle.contract,
+            "judgements": list(cycle.judgements.all()),
+            "actions": list(actions),
+            "terms": cycle.contract.agency.pack.parsed.terms,
+            "appeal_days": cycle.contract.agency.pack.parsed.deadline_rule(
+                "monitoring_appeal"
+            ).days,
+        },
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+@transaction.atomic
+def letter_issue(
+    *,
+    actor: Any,
+    cycle: Cycle,
+    results_summary: str,
+    future_funding: str,
+    future_specification: str,
+    actions: list[Mapping[str, Any]],
+    today: date,
+) -> Cycle:
+    """Stage 7: the letter and report to the provider (due within 20 working days of all
+    information being submitted): results, future funding, future specification terms and the
+    action plan (actions with owners, due at 3, 6 or 12 months). Rendered as a PDF, kept with the
+    contract's documents and released to the provider; the 14 days to appeal start."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.LETTER)
+    errors = _required(
+        {
+            "results_summary": results_summary,
+            "future_funding": future_funding,
+            "future_specification": future_specification,
+        },
+        {
+            "results_summary": "Write the results of the monitoring.",
+            "future_funding": "Confirm the future funding.",
+            "future_specification": "Confirm the future specification terms.",
+        },
+    )
+    new_actions = []
+    for i, item in enumerate(actions, start=1):
+        description = str(item.get("description") or "").strip()
+        owner = str(item.get("owner") or "").strip()
+        try:
+            months = int(item.get("horizon_months") or 0)
+        except (TypeError, ValueError):
+            months = 0
+        if not description:
+            errors[f"action_{i}_description"] = [f"Action {i}: say what is to be done."]
+        if not owner:
+            errors[f"action_{i}_owner"] = [f"Action {i}: say who owns it."]
+        if months not in calc.ACTION_HORIZONS:
+            errors[f"action_{i}_horizon_months"] = [f"Action {i}: due in 3, 6 or 12 months."]
+            continue
+        new_actions.append(
+            Action(
+                contract=cycle.contract,
+                cycle=cycle,
+                description=description,
+                owner=owner,
+                owner_user=item.get("owner_user"),
+                horizon_months=months,
+                due_on=calc.action_due(today, months),
+            )
+        )
+    _raise(errors)
+    for action in new_actions:
+        save_audited(action, actor=actor, reason="Action plan of the results letter")
+    cycle.results_summary = results_summary.strip()
+    cycle.future_funding = future_funding.strip()
+    cycle.future_specification = future_specification.strip()
+    cycle.letter_on = today
+    cycle.letter_by = _who(actor)
+    cycle.stage = calc.Stage.LETTER
+    pdf = letter_pdf(cycle, new_actions)
+    import hashlib
+
+    name = f"monitoring-letter-{cycle.contract.number}-{cycle.year}.pdf".replace("/", "-")
+    document = ContractDocument(
+        contract=cycle.contract,
+        kind=DocumentKind.OTHER,
+        title=f"Monitoring results letter and report {cycle.year}",
+        original_name=name,
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        released_to_provider=True,
+        uploaded_by=_who(actor),
+    )
+    document.file.save(name, ContentFile(pdf), save=False)
+    save_audited(document, actor=actor, reason="Stage 7: results letter")
+    cycle.letter_document = document
+    if cycle.letter_due is not None and cycle.letter_due.status == DueDateStatus.OPEN:
+        due = cycle.letter_due
+        due.status = DueDateStatus.DONE
+        due.completed_on = today
+        save_audited(due, actor=actor, reason="Results letter sent")
+    cycle.appeal_due = due_date_open(
+        contract=cycle.contract, rule_key="monitoring_appeal", start=today, actor=actor
+    )
+    save_audited(cycle, actor=actor, reason="Stage 7: results letter and report sent")
+    _mail_provider(
+        cycle,
+        f"Contract monitoring results {cycle.year}: {cycle.contract.number}",
+        f"{cycle.agency.name} has sent the results of the {cycle.year} monitoring of contract "
+        f"{cycle.contract.number}. The letter and report are in Steward with the contract's "
+        f"documents. You may appeal any decision until {cycle.appeal_due.due_date:%Y-%m-%d}.\n",
+    )
+    return cycle
+
+
+# ---------------------------------------------------------------- stage 8
+
+
+@transaction.atomic
+def appeal_lodge(*, actor: Any, cycle: Cycle, grounds: str, today: date) -> Cycle:
+    """Stage 8: the provider appeals a decision of the letter within the pack's
+    `monitoring_appeal` days (14, seed 002)."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.appeal", cycle, action="appeal this decision")
+    if cycle.letter_on is None:
+        raise TransitionNotAllowed(
+            "There is no decision to appeal until the results letter is sent."
+        )
+    if cycle.appeal_lodged_on is not None:
+        raise TransitionNotAllowed(f"An appeal was lodged on {cycle.appeal_lodged_on:%Y-%m-%d}.")
+    due = cycle.appeal_due
+    if due is not None and today > due.due_date:
+        raise TransitionNotAllowed(
+            f"The {due.days} days to appeal ended on {due.due_date:%Y-%m-%d}; an appeal can no "
+            "longer be lodged."
+        )
+    _raise(_required({"grounds": grounds}, {"grounds": "Say what you appeal and why."}))
+    cycle.appeal_lodged_on = today
+    cycle.appeal_lodged_by = _who(actor)
+    cycle.appeal_grounds = grounds.strip()
+    cycle.stage = calc.Stage.APPEAL
+    save_audited(cycle, actor=actor, reason="Stage 8: appeal lodged")
+    if due is not None and due.status == DueDateStatus.OPEN:
+        due.status = DueDateStatus.DONE
+        due.completed_on = today
+        save_audited(due, actor=actor, reason="Appeal lodged")
+    return cycle
+
+
+@transaction.atomic
+def appeal_decide(*, actor: Any, cycle: Cycle, outcome: str, decision: str, today: date) -> Cycle:
+    """A contract manager or senior manager decides the appeal; the outcome is sent to the
+    provider (email, and on the cycle's page) and the cycle closes."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.decide_appeal", cycle, action="decide this appeal")
+    if cycle.appeal_lodged_on is None:
+        raise TransitionNotAllowed("No appeal has been lodged.")
+    if cycle.appeal_decided_on is not None:
+        raise TransitionNotAllowed(f"The appeal was decided on {cycle.appeal_decided_on:%Y-%m-%d}.")
+    errors = _required({"decision": decision}, {"decision": "Give the decision and its reasons."})
+    if outcome not in AppealOutcome.values:
+        errors["outcome"] = ["Upheld, partly upheld or dismissed."]
+    _raise(errors)
+    cycle.appeal_outcome = outcome
+    cycle.appeal_decision = decision.strip()
+    cycle.appeal_decided_on = today
+    cycle.appeal_decided_by = _who(actor)
+    cycle.appeal_outcome_sent_on = today
+    cycle.status = CycleStatus.CLOSED
+    cycle.closed_on = today
+    save_audited(cycle, actor=actor, reason=f"Appeal {outcome}; outcome sent; cycle closed")
+    _mail_provider(
+        cycle,
+        f"Your appeal on contract {cycle.contract.number}: {AppealOutcome(outcome).label.lower()}",
+        f"{cycle.agency.name} has decided your appeal against the {cycle.year} monitoring "
+        f"results of contract {cycle.contract.number}: {AppealOutcome(outcome).label}.\n\n"
+        f"{cycle.appeal_decision}\n",
+    )
+    return cycle
+
+
+@transaction.atomic
+def cycle_close(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
+    """Close a cycle once the letter is sent and the appeal window has passed without an
+    appeal (a decided appeal closes it by itself)."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _close_checks(cycle, today)
+    cycle.status = CycleStatus.CLOSED
+    cycle.closed_on = today
+    cycle.stage = calc.Stage.APPEAL
+    save_audited(cycle, actor=actor, reason="Cycle closed: no appeal within the window")
+    return cycle
+
+
+def _close_checks(cycle: Cycle, today: date) -> None:
+    if cycle.status == CycleStatus.CLOSED:
+        raise TransitionNotAllowed("This monitoring cycle is closed.")
+    if cycle.letter_on is None:
+        raise TransitionNotAllowed("The cycle closes after the results letter (stage 7).")
+    if cycle.appeal_lodged_on is not None:
+        raise TransitionNotAllowed("Decide the appeal; that closes the cycle.")
+    due = cycle.appeal_due
+    if due is not None and today <= due.due_date:
+        raise TransitionNotAllowed(
+            f"The provider may appeal until {due.due_date:%Y-%m-%d}; close the cycle after that."
+        )
+
+
+def cycles_close_due(*, today: date) -> int:
+    """Close every cycle whose appeal window has passed with no appeal (the daily run)."""
+    cycles = list(
+        Cycle.objects.filter(
+            status=CycleStatus.OPEN,
+            letter_on__isnull=False,
+            appeal_lodged_on__isnull=True,
+            appeal_due__due_date__lt=today,
+        ).select_related("appeal_due")
+    )
+    for cycle in cycles:
+        with transaction.atomic():
+            cycle.status = CycleStatus.CLOSED
+            cycle.closed_on = today
+            cycle.stage = calc.Stage.APPEAL
+            if cycle.appeal_due and cycle.appeal_due.status == DueDateStatus.OPEN:
+                cycle.appeal_due.status = DueDateStatus.DONE
+                cycle.appeal_due.completed_on = today
+                save_audited(cycle.appeal_due, actor=None, reason="No appeal within the window")
+            save_audited(cycle, actor=None, reason="Cycle closed: no appeal within the window")
+    return len(cycles)
+
+
+# ---------------------------------------------------------------- actions
+
+
+@transaction.atomic
+def action_complete(*, actor: Any, action: Action, note: str, today: date) -> Action:
+    """Record an action of the plan as done (the follow-up of seed 002's action plan)."""
+    action = Action.objects.select_for_update().select_related("contract").get(pk=action.pk)
+    require_perm(actor, "monitoring.manage_actions", action.contract, action="follow up actions")
+    if action.done_on is not None:
+        raise TransitionNotAllowed(f"This action was done on {action.done_on:%Y-%m-%d}.")
+    action.done_on = today
+    action.done_by = _who(actor)
+    action.done_note = (note or "").strip()
+    save_audited(action, actor=actor, reason="Action done")
+    return action
+
+
+def actions_overdue_signal(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
+    """Risk signal source: open actions past their due date per contract (one query)."""
+    qs = Action.objects.filter(done_on__isnull=True, due_on__lt=as_of)
+    if contract_ids is not None:
+        qs = qs.filter(contract_id__in=list(contract_ids))
+    return {
+        row["contract_id"]: {"actions_overdue": row["n"]}
+        for row in qs.values("contract_id").annotate(n=Count("id")).order_by()
+    }
+
+
+# ---------------------------------------------------------------- review meetings (seed 003)
+
+
+@transaction.atomic
+def reviews_schedule(*, actor: Any, contract: Contract) -> list[ReviewMeeting]:
+    """Schedule the contract term's biannual and annual review meetings (as the pack's
+    `reviews` asks); meetings already scheduled are kept. Returns the new ones."""
+    contract = Contract.objects.select_related("agency__pack").get(pk=contract.pk)
+    require_perm(actor, "monitoring.manage_reviews", contract, action="schedule review meetings")
+    rules = contract.agency.pack.parsed.reviews
+    wanted = calc.review_dates(
+        contract.start_date,
+        contract.end_date,
+        biannual=rules.biannual_review,
+        annual=rules.annual_review,
+    )
+    existing = set(
+        ReviewMeeting.objects.filter(contract=contract).values_list("kind", "scheduled_for")
+    )
+    new = [
+        ReviewMeeting(contract=contract, kind=kind, scheduled_for=day)
+        for kind, day in wanted
+        if (kind, day) not in existing
+    ]
+    for meeting in new:
+        save_audited(meeting, actor=actor, reason="Review meeting scheduled")
+    return new
+
+
+@transaction.atomic
+def review_record(
+    *,
+    actor: Any,
+    meeting: ReviewMeeting,
+    held_on: date,
+    chair: str,
+    attendees: str,
+    contract_manager_attended: bool,
+    minutes: str,
+    today: date,
+) -> ReviewMeeting:
+    """Record a review meeting held, with its minutes. Seed 003: reviews are chaired by
+    operational managers and the contract manager attends the annual review."""
+    meeting = (
+        ReviewMeeting.objects.select_for_update().select_related("contract").get(pk=meeting.pk)
+    )
+    require_perm(actor, "monitoring.manage_reviews", meeting.contract, action="record reviews")
+    errors = _required(
+        {"chair": chair, "minutes": minutes},
+        {"chair": "Say who chaired the review.", "minutes": "Record the minutes."},
+    )
+    if held_on > today:
+        errors["held_on"] = ["Record the review once it has been held."]
+    if meeting.kind == ReviewKind.ANNUAL and not contract_manager_attended:
+        errors["contract_manager_attended"] = [
+            "The contract manager attends the annual review (seed 003)."
+        ]
+    _raise(errors)
+    meeting.held_on = held_on
+    meeting.chair = chair.strip()
+    meeting.attendees = (attendees or "").strip()
+    meeting.contract_manager_attended = contract_manager_attended
+    meeting.minutes = minutes.strip()
+    meeting.recorded_by = _who(actor)
+    save_audited(meeting, actor=actor, reason="Review held")
+    return meeting
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def _is_agency_rule(key: str) -> bool:
+    return key in AGENCY_RULES or key.startswith(AGENCY_RULE_PREFIXES)
+
+
+def send_reminders(*, as_of: date) -> dict[str, int]:
+    """The daily run (`steward send-reminders`): email a reminder 5 days before each open
+    deadline, on the day, and once the day after it is missed (overdue); the provider's users
+    for what the provider answers (self-assessment, returns, comments on an evaluation), the
+    contract manager for the agency's (results letter, evaluations, debriefings). Open actions
+    are reminded to their owner (or the contract manager) the same way. Each reminder is sent
+    once (a log), in a fixed number of queries whatever the number of deadlines. Also closes
+    cycles whose appeal window passed without an appeal."""
+    from steward.parties.models import Role, User
+
+    window_start = as_of - timedelta(days=7)  # a missed run still sends the overdue notice
+    window_end = as_of + timedelta(days=max(calc.REMINDER_OFFSETS))
+    rule_q = Q(rule_key__in=PROVIDER_RULES + AGENCY_RULES)
+    for prefix in AGENCY_RULE_PREFIXES:
+        rule_q |= Q(rule_key__startswith=prefix)
+    dues = list(
+        DueDate.objects.filter(
+            rule_q,
+            status=DueDateStatus.OPEN,
+            due_date__gte=window_start,
+            due_date__lte=window_end,
+        ).select_related("contract")
+    )
+    actions = list(
+        Action.objects.filter(
+            done_on__isnull=True, due_on__gte=window_start, due_on__lte=window_end
+        ).select_related("contract", "owner_user")
+    )
+    wanted: list[tuple[str, str, str, list[str], str, str]] = []
+    subjects = [f"due:{d.pk}" for d in dues] + [f"action:{a.pk}" for a in actions]
+    sent = set(ReminderLog.objects.filter(subject__in=subjects).values_list("subject", "kind"))
+    provider_ids = {d.contract.provider_id for d in dues if not _is_agency_rule(d.rule_key)}
+    provider_mail: dict[int, list[str]] = {}
+    for provider_id, email in (
+        User.objects.filter(provider_id__in=provider_ids, role=Role.PROVIDER_USER, is_active=True)
+        .exclude(email="")
+        .values_list("provider_id", "email")
+    ):
+        provider_mail.setdefault(provider_id, []).append(email)
+    manager_ids = {d.contract.contract_manager_id for d in dues} | {
+        a.contract.contract_manager_id for a in actions
+    }
+    manager_mail = dict(
+        User.objects.filter(pk__in=[m for m in manager_ids if m], is_active=True)
+        .exclude(email="")
+        .values_list("pk", "email")
+    )
+
+    def wording(kind: calc.ReminderKind, what: str, due: date) -> tuple[str, str]:
+        if kind == calc.ReminderKind.OVERDUE:
+            return f"Overdue: {what}", f"{what} was due on {due:%Y-%m-%d} and is overdue."
+        if kind == calc.ReminderKind.ON_THE_DAY:
+            return f"Due today: {what}", f"{what} is due today, {due:%Y-%m-%d}."
+        return f"Due soon: {what}", f"{what} is due on {due:%Y-%m-%d}."
+
+    for due in dues:
+        kind = calc.reminder_due(due.due_date, as_of)
+        subject_key = f"due:{due.pk}"
+        if kind is None or (subject_key, kind.value) in sent:
+            continue
+        if _is_agency_rule(due.rule_key):
+            manager_email = manager_mail.get(due.contract.contract_manager_id or 0)
+            to = [manager_email] if manager_email else []
+        else:
+            to = provider_mail.get(due.contract.provider_id, [])
+        what = f"{due.label} — contract {due.contract.number}"
+        subject, body = wording(kind, what, due.due_date)
+        wanted.append((subject_key, kind.value, subject, to, body, ""))
+    for action in actions:
+        kind = calc.reminder_due(action.due_on, as_of)
+        subject_key = f"action:{action.pk}"
+        if kind is None or (subject_key, kind.value) in sent:
+            continue
+        owner_email = action.owner_user.email if action.owner_user else ""
+        fallback = manager_mail.get(action.contract.contract_manager_id or 0)
+        to = [owner_email] if owner_email else ([fallback] if fallback else [])
+        what = f"Action on contract {action.contract.number}: {action.description[:80]}"
+        subject, body = wording(kind, what, action.due_on)
+        wanted.append((subject_key, kind.value, subject, to, body, ""))
+
+    messages = [
+        (subject, body + "\nSteward\n", settings.DEFAULT_FROM_EMAIL, to)
+        for _, _, subject, to, body, _ in wanted
+        if to
+    ]
+    with transaction.atomic():
+        ReminderLog.objects.bulk_create(
+            [
+                ReminderLog(subject=key, kind=kind, sent_on=as_of, recipients=len(to))
+                for key, kind, _, to, _, _ in wanted
+            ],
+            ignore_conflicts=True,
+        )
+        if messages:
+            connection = get_connection()
+            transaction.on_commit(lambda: send_mass_mail(tuple(messages), connection=connection))
+    closed = cycles_close_due(today=as_of)
+    return {"reminders": len(wanted), "emails": len(messages), "cycles closed": closed}
+
+
+# ---------------------------------------------------------------- stage 10
+
+
+@transaction.atomic
+def services_report_create(
+    *, actor: Any, agency: Any, period_start: date, recommendations: str, today: date
+) -> ServicesReport:
+    """Stage 10: the twice-yearly report to the commissioning body for the half-year starting
+    `period_start` (aligned to the pack's fiscal year), with the recommendations; the period's
+    figures are kept as they stand now."""
+    from steward.monitoring.selectors import services_figures
+
+    require_perm(actor, "monitoring.write_report", agency, action="write the report")
+    fiscal_month = agency.pack.parsed.fiscal_year.start_month
+    start, end = calc.half_year(period_start, fiscal_month)
+    errors = _required(
+        {"recommendations": recommendations}, {"recommendations": "Write the recommendations."}
+    )
+    if start != period_start:
+        errors["period_start"] = [
+            f"A reporting half-year starts on {start:%Y-%m-%d} (the fiscal year's halves)."
+        ]
+    elif start > today:
+        errors["period_start"] = ["The half-year has not started yet."]
+    if ServicesReport.objects.filter(agency=agency, period_start=start).exists():
+        errors["period_start"] = [f"The report for the half-year from {start:%Y-%m-%d} exists."]
+    _raise(errors)
+    report = ServicesReport(
+        agency=agency,
+        period_start=start,
+        period_end=end,
+        recommendations=recommendations.strip(),
+        figures=services_figures(agency=agency, start=start, end=min(end, today)),
+        created_by=_who(actor),
+    )
+    save_audited(report, actor=actor, reason="Stage 10: report to the commissioning body")
+    return report

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from steward.monitoring import views, views_other
+
+app_name = "monitoring"
+
+urlpatterns = [
+    # the cycle (views.py)
+    path("", views.cycle_list, name="cycles"),
+    path("contracts/<int:pk>/", views.contract_monitoring, name="contract"),
+    path("contracts/<int:pk>/start/", views.cycle_start, name="start"),
+    path("<int:pk>/", views.cycle_detail, name="cycle"),
+    path("<int:pk>/notify/", views.cycle_notify, name="notify"),
+    path("<int:pk>/notification.pdf", views.notification_pdf, name="notification_pdf"),
+    path("<int:pk>/self-assessment/", views.self_assessment, name="self_assessment"),
+    path("<int:pk>/assess/", views.cycle_assess, name="assess"),
+    path("<int:pk>/visit/", views.visit, name="visit"),
+    path("<int:pk>/judgement/", views.judgement, name="judge"),
+    path("<int:pk>/discussion/", views.discussion, name="discuss"),
+    path("<int:pk>/letter/", views.letter, name="letter"),
+    path("<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("<int:pk>/appeal/decision/", views.appeal_decision, name="decide"),
+    path("<int:pk>/close/", views.cycle_close, name="close"),
+    # actions, reviews, calendar, reports (views_other.py)
+    path("actions/<int:pk>/done/", views_other.action_done, name="action_done"),
+    path(
+        "contracts/<int:pk>/reviews/schedule/",
+        views_other.reviews_schedule,
+        name="reviews_schedule",
+    ),
+    path("reviews/<int:pk>/", views_other.review, name="review"),
+    path("calendar/", views_other.calendar, name="calendar"),
+    path("calendar.ics", views_other.calendar_ics, name="calendar_ics"),
+    path("calendar/feed/<str:token>.ics", views_other.calendar_feed, name="calendar_feed"),
+    path("reports/exceptions/", views_other.exceptions, name="exceptions"),
+    path("reports/commissioning/", views_other.reports, name="reports"),
+    path("reports/commissioning/<int:pk>/", views_other.report, name="report"),
+]
