@@ -168,7 +168,7 @@ def _staff_agencies_q(actor: Any, prefix: str) -> Q:
 
 def due_evaluations(*, actor: Any, agency_id: int | None = None) -> QuerySet[DueDate]:
     """Open evaluation due dates (closeout and interim) the actor answers for, soonest first,
-    annotated with `draft_id`-free counts of evaluations under way (`under_way`)."""
+    each annotated with `under_way`: how many of its evaluations are started, not finalised."""
     qs = (
         DueDate.objects.filter(evaluation_due_q(), status=DueDateStatus.OPEN)
         .filter(_staff_agencies_q(actor, "contract__"))

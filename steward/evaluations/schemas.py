@@ -1,0 +1,218 @@
+"""API schemas of evaluations, reports in lieu, compliance, past performance and renewal
+eligibility (seeds 000 and 001)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+KindName = Literal["closeout", "interim"]
+
+
+class AgencyRef(Schema):
+    slug: str
+    name: str
+
+
+class ProviderRef(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class ContractRef(Schema):
+    id: int
+    number: str
+    title: str
+
+
+# ---------------------------------------------------------------- evaluations
+
+
+class EvaluationStartIn(Schema):
+    kind: KindName = Field("closeout", description="closeout (seed 000) or interim (yearly)")
+
+
+class EvaluationPatchIn(Schema):
+    """Only what is sent changes. `ratings` maps criterion keys to a value on the scale (null
+    clears the rating); `narratives` maps criterion keys to the narrative behind the rating."""
+
+    ratings: dict[str, int | None] | None = None
+    narratives: dict[str, str] | None = None
+    summary: str | None = None
+
+
+class CommentIn(Schema):
+    comments: str = Field("", description="The provider's comments (kept with the evaluation)")
+    acknowledge: bool = Field(False, description="Acknowledge receipt of the evaluation")
+
+
+class CorrectIn(Schema):
+    reason: str = Field(description="Why the finalised evaluation is corrected")
+
+
+class RatingOut(Schema):
+    criterion_key: str
+    label: str
+    weight: int
+    rating: int | None
+    rating_label: str | None
+    narrative: str
+
+
+class ScalePointOut(Schema):
+    value: int
+    label: str
+    definition: str = ""
+
+
+class EvidenceItemOut(Schema):
+    source: str
+    label: str
+    value: str
+    internal: bool
+
+
+class EvaluationListOut(Schema):
+    id: int
+    contract: ContractRef
+    agency: AgencyRef
+    provider: ProviderRef
+    kind: str
+    period_start: date
+    period_end: date
+    version: int
+    supersedes: int | None
+    status: str
+    score: Decimal | None
+    released_on: date | None
+    finalised_on: date | None
+
+
+class EvaluationOut(EvaluationListOut):
+    superseded_by: int | None = Field(
+        description="The version correcting this one, when the caller may see it"
+    )
+    correction_reason: str
+    arithmetic: list[str] = Field(
+        description="How the score is reached, line by line (empty while a criterion is unrated)"
+    )
+    ratings: list[RatingOut]
+    scale: list[ScalePointOut]
+    evidence: list[EvidenceItemOut] = Field(
+        description="Gathered from the contract's records; internal items (concerns, risk) are "
+        "left out for provider users"
+    )
+    evidence_gathered_on: date | None
+    summary: str
+    comment_due: date | None
+    acknowledged_on: date | None
+    provider_comments: str
+    commented_on: date | None
+    finalised_by: str | None
+    author: str | None
+
+
+# ---------------------------------------------------------------- due and compliance
+
+
+class DueOut(Schema):
+    id: int = Field(description="The due date's id")
+    contract: ContractRef
+    agency: AgencyRef
+    provider: str
+    rule_key: str
+    label: str
+    due_date: date
+    overdue: bool
+    under_way: int = Field(description="Evaluations of the contract answering it, not finalised")
+
+
+class ComplianceOut(Schema):
+    agency: AgencyRef
+    due: int = Field(description="Open and not yet past the due date")
+    on_time: int
+    late: int
+    missing: int = Field(description="Open and past the due date")
+    on_time_percent: Decimal | None = Field(
+        description="On time out of on time, late and missing (null when none)"
+    )
+
+
+# ---------------------------------------------------------------- reports in lieu
+
+
+class InLieuOut(Schema):
+    id: int
+    contract: ContractRef
+    agency: AgencyRef
+    provider: str
+    kind: str
+    title: str
+    summary: str
+    link: str
+    original_name: str
+    content_type: str
+    size: int | None
+    submitted_on: date
+    submitted_by: str | None
+    status: str
+    decided_on: date | None
+    decided_by: str | None
+    decision_reason: str
+
+
+class InLieuDecisionIn(Schema):
+    accept: bool
+    reason: str = Field("", description="Needed for a rejection")
+
+
+# ---------------------------------------------------------------- renewal
+
+
+class OverrideOut(Schema):
+    renewal_number: int
+    justification: str
+    score_at_override: Decimal | None
+    authorised_on: date
+    authorised_by: str | None
+
+
+class OverrideIn(Schema):
+    justification: str = Field(description="At least 20 characters: why renew despite the score")
+
+
+class RenewalOut(Schema):
+    contract: int
+    eligible: bool
+    reason: str
+    threshold: Decimal | None
+    score: Decimal | None = Field(description="The latest finalised evaluation's score")
+    options_left: int
+    override: OverrideOut | None = Field(description="The override of the next renewal, if any")
+    may_renew: bool
+
+
+# ---------------------------------------------------------------- past performance
+
+
+class HistoryPointOut(Schema):
+    finalised_on: date
+    score: Decimal
+    evaluation: int
+    contract_number: str
+    agency: str
+
+
+class PastPerformanceOut(Schema):
+    provider: ProviderRef
+    average: Decimal | None = Field(
+        description="Mean score of the current finalised evaluations (corrections replace the "
+        "versions they supersede)"
+    )
+    history: list[HistoryPointOut]
+    evaluations: list[EvaluationListOut]
+    in_lieu: list[InLieuOut] = Field(description="Reports accepted in lieu of the form")
