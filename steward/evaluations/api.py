@@ -367,7 +367,8 @@ def in_lieu_submit(
     "scale, narrative), the score's arithmetic line by line, the evidence gathered (provider "
     "users and other agencies do not see the internal items: concerns and risk), the "
     "provider's comments and the versions it supersedes or is superseded by. 404 when the "
-    "caller may not read it (another agency's draft or released evaluation; another provider's; a draft, for provider users).",
+    "caller may not read it (another agency's draft or released evaluation; another "
+    "provider's; a draft, for provider users).",
 )
 def evaluation_detail(request: HttpRequest, evaluation_id: int) -> Any:
     return _detail(_actor(request), evaluation_id)
