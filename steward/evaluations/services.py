@@ -717,6 +717,11 @@ def renewal_override_record(
             "Write the justification for the override (at least 20 characters).",
             errors={"justification": ["At least 20 characters: why renew despite the score?"]},
         )
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed(
+            "Only an executed or active contract is renewed; this one is "
+            f"{contract.get_status_display().lower()}."
+        )
     if contract.renewals_exercised >= contract.renewal_options:
         raise TransitionNotAllowed("This contract has no renewal option left to override.")
     eligibility = renewal_eligibility(contract)

@@ -1,49 +1,585 @@
-"""Evaluation pages. Being built."""
+"""Evaluation pages (seeds 000 and 001; DOMAIN.md sections 3.2 and 3.3): the evaluations due
+and overdue, the compliance table per agency, and one evaluation's workflow (start, rate,
+gather the evidence again, release to the provider, the provider's comments, the reviewing
+official's finalisation, corrections as new versions) and its PDF.
+
+The views are thin: the selectors decide what a person may see, the services what they may do;
+refusals are shown on the page (never a 500)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
+from steward.core.forms import apply_errors
+from steward.core.views import application_errors, safe_next
+from steward.evaluations import calc, exporting, selectors, services
+from steward.evaluations.forms import (
+    CommentForm,
+    ComplianceFilterForm,
+    CorrectForm,
+    DueFilterForm,
+    EvaluationForm,
+)
+from steward.evaluations.models import Evaluation, EvaluationKind, EvaluationStatus
+from steward.parties.models import Role
+
+PAGE_SIZE = 50
+UNDER_WAY_SHOWN = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STEPS = [
+    (EvaluationStatus.DRAFT, "Draft"),
+    (EvaluationStatus.RELEASED, "Released to the provider"),
+    (EvaluationStatus.FINALISED, "Finalised"),
+]
 
 
+def _sees_all_agencies(user: Any) -> bool:
+    return user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER)
+
+
+def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied("You may not do this.")
+
+
+def _evaluation(request: HttpRequest, pk: int) -> Evaluation:
+    """The evaluation if the person may read it (404 otherwise: NotFoundError)."""
+    return selectors.evaluation_get(actor=request.user, pk=pk)
+
+
+def _detail_url(evaluation: Evaluation) -> str:
+    return reverse("evaluations:detail", args=[evaluation.pk])
+
+
+# ---------------------------------------------------------------- due list and compliance
+
+
+@login_required
+@require_GET
 def due_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """The evaluations due and overdue that the person's agency answers for (every agency for
+    oversight officers and administrators, with a filter), and the evaluations under way."""
+    user: Any = request.user
+    _require(request, "evaluations.view_compliance")
+    sees_all = _sees_all_agencies(user)
+    form = DueFilterForm(request.GET or None) if sees_all else None
+    agency = None
+    if form is not None and form.is_valid():
+        agency = form.cleaned_data.get("agency")
+    agency_id = agency.pk if agency is not None else None
+    today = timezone.localdate()
+
+    page = Paginator(
+        selectors.due_evaluations(actor=user, agency_id=agency_id), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    dues = list(page.object_list)
+    # the evaluation under way for each due date on the page (one query)
+    under_way = dict(
+        Evaluation.objects.filter(due_id__in=[d.pk for d in dues])
+        .exclude(status=EvaluationStatus.FINALISED)
+        .order_by("-id")
+        .values_list("due_id", "pk")
+    )
+    rows = []
+    for due in dues:
+        kind = (
+            EvaluationKind.CLOSEOUT
+            if due.rule_key == services.CLOSEOUT_RULE
+            else EvaluationKind.INTERIM
+        )
+        rows.append(
+            {
+                "due": due,
+                "contract": due.contract,
+                "kind": kind,
+                "remaining": (due.due_date - today).days,
+                "overdue": max((today - due.due_date).days, 0),
+                "under_way_id": under_way.get(due.pk),
+                "under_way": bool(due.under_way),
+                "may_start": not due.under_way
+                and user.has_perm("evaluations.write_evaluation", due.contract),
+            }
+        )
+
+    in_progress = selectors.evaluation_list(actor=user).filter(
+        status__in=(EvaluationStatus.DRAFT, EvaluationStatus.RELEASED)
+    )
+    if not sees_all:
+        in_progress = in_progress.filter(agency_id=user.agency_id)
+    elif agency_id is not None:
+        in_progress = in_progress.filter(agency_id=agency_id)
+    drafts = in_progress.filter(status=EvaluationStatus.DRAFT)
+    released = in_progress.filter(status=EvaluationStatus.RELEASED)
+    return render(
+        request,
+        "evaluations/due.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "today": today,
+            "sees_all": sees_all,
+            "drafts": list(drafts[:UNDER_WAY_SHOWN]),
+            "drafts_count": drafts.count(),
+            "released": list(released[:UNDER_WAY_SHOWN]),
+            "released_count": released.count(),
+            "shown": UNDER_WAY_SHOWN,
+        },
+    )
 
 
+@login_required
+@require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """Per agency, the evaluations that fell due: done on time, late, missing, still due
+    (seed 000). `?format=xlsx` downloads the same table."""
+    user: Any = request.user
+    _require(request, "evaluations.view_compliance")
+    params = request.GET.copy()
+    wants_xlsx = params.pop("format", [""])[-1] == "xlsx"
+    params.pop("page", None)
+    form = ComplianceFilterForm(params or None)
+    valid = form.is_valid() if form.is_bound else True
+    data = form.cleaned_data if form.is_bound and valid else {}
+    since, until = data.get("since"), data.get("until")
+    today = timezone.localdate()
+    rows = selectors.compliance_table(actor=user, today=today, since=since, until=until)
+    if wants_xlsx and valid:
+        title = "Evaluation compliance" + _period_words(since, until) + f", as of {today:%Y-%m-%d}"
+        response = HttpResponse(exporting.compliance_xlsx(rows, title=title), content_type=XLSX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="evaluation-compliance-{today:%Y-%m-%d}.xlsx"'
+        )
+        return response
+    totals = {
+        "due": sum(r.due for r in rows),
+        "on_time": sum(r.on_time for r in rows),
+        "late": sum(r.late for r in rows),
+        "missing": sum(r.missing for r in rows),
+    }
+    finished = totals["on_time"] + totals["late"] + totals["missing"]
+    totals["on_time_percent"] = (
+        None if not finished else round(totals["on_time"] * 100 / finished, 1)
+    )
+    export = params.copy()
+    export["format"] = "xlsx"
+    return render(
+        request,
+        "evaluations/compliance.html",
+        {
+            "form": form,
+            "rows": rows,
+            "totals": totals,
+            "today": today,
+            "sees_all": _sees_all_agencies(user),
+            "period": _period_words(since, until),
+            "xlsx_query": export.urlencode(),
+        },
+    )
 
 
+def _period_words(since: date | None, until: date | None) -> str:
+    if since and until:
+        return f", due {since:%Y-%m-%d} to {until:%Y-%m-%d}"
+    if since:
+        return f", due from {since:%Y-%m-%d}"
+    if until:
+        return f", due up to {until:%Y-%m-%d}"
+    return ""
+
+
+# ---------------------------------------------------------------- start
+
+
+@login_required
+@require_POST
+@application_errors
 def evaluation_start(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    """Start the closeout or interim evaluation of a contract (a draft), then rate it."""
+    user: Any = request.user
+    contract = selectors.visible_contract(user, pk)
+    _require(request, "evaluations.write_evaluation", contract)
+    kind = request.POST.get("kind") or EvaluationKind.CLOSEOUT
+    try:
+        evaluation = services.evaluation_start(
+            actor=user, contract=contract, today=timezone.localdate(), kind=kind
+        )
+    except (ValidationFailed, TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+        return redirect(safe_next(request, reverse("evaluations:due")))
+    messages.success(
+        request, f"{evaluation.get_kind_display()} of {contract.number} started as a draft."
+    )
+    return redirect("evaluations:edit", pk=evaluation.pk)
 
 
+# ---------------------------------------------------------------- one evaluation
+
+
+def _criteria_rows(evaluation: Evaluation, ratings: list[Any]) -> list[dict[str, Any]]:
+    scale = {int(p["value"]): p for p in evaluation.scale}
+    by_key = {r.criterion_key: r for r in ratings}
+    rows = []
+    for criterion in evaluation.criteria:
+        rating = by_key.get(criterion["key"])
+        value = None if rating is None else rating.rating
+        point = scale.get(value) if value is not None else None
+        rows.append(
+            {
+                "key": criterion["key"],
+                "label": criterion["label"],
+                "weight": criterion["weight"],
+                "rating": value,
+                "rating_label": point["label"] if point else "",
+                "definition": point.get("definition", "") if point else "",
+                "narrative": "" if rating is None else rating.narrative,
+            }
+        )
+    return rows
+
+
+def _score(evaluation: Evaluation, ratings: list[Any]) -> dict[str, Any]:
+    """The score and its arithmetic when every criterion is rated, else what is missing."""
+    try:
+        result = services.score_of(evaluation, ratings)
+    except calc.ScoreError as exc:
+        labels = {c["key"]: c["label"] for c in evaluation.criteria}
+        return {
+            "complete": False,
+            "missing": [labels.get(k, k) for k in exc.errors],
+            "rated": len(evaluation.criteria) - len(exc.errors),
+            "total_criteria": len(evaluation.criteria),
+        }
+    return {"complete": True, "total": result.total, "explain": result.explain()}
+
+
+def _shows_internal(user: Any, evaluation: Evaluation) -> bool:
+    """Internal evidence (concerns, risk) stays with the agency's own readers: never the
+    provider, nor other agencies reading a finalised evaluation."""
+    return not user.is_provider_user and user.has_perm(
+        "contracts.view_internal", evaluation.contract
+    )
+
+
+def _evaluation_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
+    """What the detail page and the PDF show of one evaluation."""
+    user: Any = request.user
+    ratings = selectors.ratings_of(evaluation)
+    internal = _shows_internal(user, evaluation)
+    evidence = [e for e in evaluation.evidence or [] if internal or not e.get("internal")]
+    return {
+        "evaluation": evaluation,
+        "contract": evaluation.contract,
+        "criteria_rows": _criteria_rows(evaluation, ratings),
+        "score": _score(evaluation, ratings),
+        "evidence": evidence,
+        "shows_internal": internal,
+        "scale": evaluation.scale,
+    }
+
+
+def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
+    user: Any = request.user
+    today = timezone.localdate()
+    context = _evaluation_context(request, evaluation)
+    versions = selectors.versions(evaluation, user)
+    superseded_by = next((v for v in versions if v.supersedes_id == evaluation.pk), None)
+    status = evaluation.status
+    step = [s for s, _ in STEPS].index(status)
+    window_open = calc.comment_window_open(
+        released_on=evaluation.released_on, comment_due=evaluation.comment_due, today=today
+    )
+    may_change = user.has_perm("evaluations.change_evaluation", evaluation)
+    may_finalise = user.has_perm("evaluations.finalise_evaluation", evaluation)
+    is_author = evaluation.author_id is not None and evaluation.author_id == user.pk
+    context.update(
+        {
+            "today": today,
+            "versions": versions,
+            "superseded_by": superseded_by,
+            "steps": [
+                {
+                    "label": label,
+                    "state": "complete"
+                    if i < step or status == EvaluationStatus.FINALISED
+                    else "current"
+                    if i == step
+                    else "",
+                }
+                for i, (_, label) in enumerate(STEPS)
+            ],
+            "step_number": step + 1,
+            "step_count": len(STEPS),
+            "window_open": window_open,
+            "can_view_contract": user.has_perm("contracts.view_contract", evaluation.contract),
+            "can_edit": may_change and status == EvaluationStatus.DRAFT,
+            "can_release": may_change and status == EvaluationStatus.DRAFT,
+            "can_finalise": may_finalise and status == EvaluationStatus.RELEASED and not is_author,
+            "author_may_not_finalise": may_finalise
+            and status == EvaluationStatus.RELEASED
+            and is_author,
+            "can_correct": may_change
+            and status == EvaluationStatus.FINALISED
+            and superseded_by is None,
+            "can_comment": user.has_perm("evaluations.comment_evaluation", evaluation)
+            and status == EvaluationStatus.RELEASED
+            and window_open,
+            "awaiting_provider": status == EvaluationStatus.RELEASED
+            and evaluation.acknowledged_on is None
+            and window_open,
+        }
+    )
+    return context
+
+
+@login_required
+@require_GET
+@application_errors
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    evaluation = _evaluation(request, pk)
+    return render(request, "evaluations/detail.html", _detail_context(request, evaluation))
 
 
+def _refused(request: HttpRequest, evaluation: Evaluation, exc: ApplicationError) -> HttpResponse:
+    """The detail page again, with the service's refusal (and the criteria it names) in an
+    error alert at the top."""
+    context = _detail_context(request, evaluation)
+    labels = {c["key"]: c["label"] for c in evaluation.criteria}
+    labels["summary"] = "Overall summary"
+    context["refusal"] = {
+        "message": exc.message,
+        "errors": [
+            {"key": key, "label": labels.get(key, key.replace("_", " ").capitalize()), "text": m}
+            for key, msgs in exc.errors.items()
+            for m in msgs
+        ],
+    }
+    return render(request, "evaluations/detail.html", context, status=exc.status_code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
 def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    """The draft's ratings (the pack's scale), narratives and summary, with the score worked
+    out again after each save."""
+    user: Any = request.user
+    evaluation = _evaluation(request, pk)
+    _require(request, "evaluations.change_evaluation", evaluation)
+    if evaluation.status != EvaluationStatus.DRAFT:
+        messages.error(
+            request,
+            "A finalised evaluation cannot be changed; record a correction instead."
+            if evaluation.is_final
+            else "The evaluation has been released to the provider; its ratings can no longer "
+            "change.",
+        )
+        return redirect(_detail_url(evaluation))
+    ratings = selectors.ratings_of(evaluation)
+    form = EvaluationForm(request.POST or None, evaluation=evaluation, ratings=ratings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_update(actor=user, evaluation=evaluation, **form.values())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Evaluation saved.")
+            if request.POST.get("then") == "detail":
+                return redirect(_detail_url(evaluation))
+            return redirect("evaluations:edit", pk=evaluation.pk)
+    return render(
+        request,
+        "evaluations/edit.html",
+        {
+            "evaluation": evaluation,
+            "contract": evaluation.contract,
+            "form": form,
+            "groups": form.criterion_groups(),
+            "score": _score(evaluation, ratings),
+            "evidence": evaluation.evidence or [],
+            "shows_internal": True,
+        },
+    )
 
 
+def _action(request: HttpRequest, pk: int, do: Any, done: str) -> HttpResponse:
+    """A POST that moves the evaluation on: success → back to the detail page with `done`
+    flashed; a refusal → the detail page with the reason."""
+    evaluation = _evaluation(request, pk)
+    try:
+        do(evaluation)
+    except (ValidationFailed, TransitionNotAllowed) as exc:
+        return _refused(request, _evaluation(request, pk), exc)
+    messages.success(request, done)
+    return redirect(_detail_url(evaluation))
+
+
+@login_required
+@require_POST
+@application_errors
 def evaluation_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    return _action(
+        request,
+        pk,
+        lambda e: services.evaluation_refresh_evidence(
+            actor=request.user, evaluation=e, today=timezone.localdate()
+        ),
+        "Evidence gathered again from the contract's records.",
+    )
 
 
+@login_required
+@require_POST
+@application_errors
 def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    return _action(
+        request,
+        pk,
+        lambda e: services.evaluation_release(
+            actor=request.user, evaluation=e, today=timezone.localdate()
+        ),
+        "Released to the provider; the score is fixed and the comment window is open.",
+    )
 
 
-def evaluation_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
+@login_required
+@require_POST
+@application_errors
 def evaluation_finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    return _action(
+        request,
+        pk,
+        lambda e: services.evaluation_finalise(
+            actor=request.user, evaluation=e, today=timezone.localdate()
+        ),
+        "Evaluation finalised; it is now shared with every agency.",
+    )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def evaluation_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider acknowledges the released evaluation and comments on it."""
+    user: Any = request.user
+    evaluation = _evaluation(request, pk)
+    _require(request, "evaluations.comment_evaluation", evaluation)
+    initial = {"comments": evaluation.provider_comments}
+    form = CommentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_comment(
+                actor=user,
+                evaluation=evaluation,
+                comments=form.cleaned_data["comments"],
+                acknowledge=form.cleaned_data["acknowledge"],
+                today=timezone.localdate(),
+            )
+        except (ValidationFailed, TransitionNotAllowed) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Thank you: your response is recorded with the evaluation.")
+            return redirect(_detail_url(evaluation))
+    today = timezone.localdate()
+    return render(
+        request,
+        "evaluations/form.html",
+        {
+            "evaluation": evaluation,
+            "form": form,
+            "title": f"Respond to the evaluation of {evaluation.contract.number}",
+            "intro": (
+                f"{evaluation.agency.name} scored this {evaluation.get_kind_display().lower()} "
+                f"{evaluation.score}. You may acknowledge it and comment until "
+                f"{evaluation.comment_due.day} {evaluation.comment_due:%B %Y}."
+                if evaluation.comment_due
+                else ""
+            ),
+            "legend": "Your response",
+            "submit": "Send the response",
+            "back": _detail_url(evaluation),
+            "closed": not calc.comment_window_open(
+                released_on=evaluation.released_on, comment_due=evaluation.comment_due, today=today
+            )
+            or evaluation.status != EvaluationStatus.RELEASED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
 def evaluation_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    """Correct a finalised evaluation: a new draft version with the reason; this one stays."""
+    user: Any = request.user
+    evaluation = _evaluation(request, pk)
+    _require(request, "evaluations.change_evaluation", evaluation)
+    form = CorrectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.evaluation_correct(
+                actor=user,
+                evaluation=evaluation,
+                reason=form.cleaned_data["reason"],
+                today=timezone.localdate(),
+            )
+        except (ValidationFailed, TransitionNotAllowed) as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Version {new.version} started as a draft; version {evaluation.version} "
+                "stays as it was until this one is finalised.",
+            )
+            return redirect("evaluations:edit", pk=new.pk)
+    return render(
+        request,
+        "evaluations/form.html",
+        {
+            "evaluation": evaluation,
+            "form": form,
+            "title": f"Correct version {evaluation.version} of the evaluation of "
+            f"{evaluation.contract.number}",
+            "intro": "A finalised evaluation never changes. The correction is a new version with "
+            "the same ratings, narratives and evidence for you to change; both versions stay "
+            "visible, with the reason.",
+            "legend": "The correction",
+            "submit": "Start the correction",
+            "back": _detail_url(evaluation),
+            "closed": False,
+        },
+    )
 
 
+@login_required
+@require_GET
+@application_errors
 def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    """The evaluation as a PDF, as the person reading it may see it."""
+    import weasyprint
+
+    evaluation = _evaluation(request, pk)
+    context = _evaluation_context(request, evaluation)
+    context["generated_on"] = timezone.localdate()
+    html = render_to_string("evaluations/pdf.html", context, request=request)
+    response = HttpResponse(
+        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
+    )
+    number = slugify(evaluation.contract.number) or str(evaluation.contract_id)
+    filename = f"evaluation-{number}-{evaluation.kind}-v{evaluation.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -402,7 +402,8 @@ def test_in_lieu_submit_list_and_decide(closed, manager, make_user):
 def test_renewal_eligibility_and_override(agency, packs, manager, senior, provider):
     agency.pack = packs["milwaukee-mps"]
     agency.save()
-    contract = completed_contract(manager, renewal_options=1)
+    # an active contract (an override is refused on one that is completed)
+    contract = ContractFactory(agency=agency, provider=provider, status="active", renewal_options=1)
     client = session_client(manager)
     path = f"/contracts/{contract.pk}/renewal-eligibility"
     before = call(client, "get", path).json()
@@ -453,7 +454,7 @@ def test_renewal_eligible_at_90(agency, packs, manager, senior):
         {"justification": "Not needed, but asked for anyway by someone."},
     )
     assert override.status_code == 409
-    assert "no override is needed" in override.json()["detail"]
+    assert "this one is completed" in override.json()["detail"]
 
 
 # ---------------------------------------------------------------- past performance

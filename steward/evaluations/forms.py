@@ -1,0 +1,157 @@
+"""Forms of the evaluation pages. The services validate; these forms only shape the input
+(and carry the services' refusals back onto the fields)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from steward.evaluations.models import Evaluation, Rating
+from steward.parties.models import Agency
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DueFilterForm(forms.Form):
+    """The agency filter of the due list (oversight officers and administrators only)."""
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name"), required=False, empty_label="Every agency"
+    )
+
+
+class ComplianceFilterForm(forms.Form):
+    since = forms.DateField(
+        required=False, label="Due on or after", widget=DATE, help_text="For example 2026-01-01"
+    )
+    until = forms.DateField(
+        required=False, label="Due on or before", widget=DATE, help_text="For example 2026-12-31"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since: date | None = data.get("since")
+        until: date | None = data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "This date is before the first date.")
+        return data
+
+
+def _rating_name(key: str) -> str:
+    return f"rating__{key}"
+
+
+def _narrative_name(key: str) -> str:
+    return f"narrative__{key}"
+
+
+class EvaluationForm(forms.Form):
+    """One rating (the pack's scale, as radio buttons) and one narrative per criterion, and the
+    overall summary. Every field is optional here: the service decides what a draft may hold,
+    and release checks that every criterion is rated."""
+
+    summary = forms.CharField(
+        required=False,
+        label="Overall summary",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The overall narrative the provider reads with the score.",
+    )
+
+    def __init__(
+        self, *args: Any, evaluation: Evaluation, ratings: list[Rating], **kwargs: Any
+    ) -> None:
+        self.evaluation = evaluation
+        by_key = {r.criterion_key: r for r in ratings}
+        initial = {"summary": evaluation.summary}
+        for criterion in evaluation.criteria:
+            row = by_key.get(criterion["key"])
+            initial[_rating_name(criterion["key"])] = None if row is None else row.rating
+            initial[_narrative_name(criterion["key"])] = "" if row is None else row.narrative
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        choices = [(int(p["value"]), f"{p['value']}: {p['label']}") for p in evaluation.scale]
+        for criterion in evaluation.criteria:
+            key, label = criterion["key"], criterion["label"]
+            self.fields[_rating_name(key)] = forms.TypedChoiceField(
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                label=f"{label}: rating",
+                widget=forms.RadioSelect,
+            )
+            self.fields[_narrative_name(key)] = forms.CharField(
+                required=False,
+                label=f"{label}: narrative",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="What the rating rests on: the evidence, what went well, what did not.",
+            )
+        self.order_fields([n for n in self.fields if n != "summary"] + ["summary"])
+
+    def criterion_groups(self) -> list[dict[str, Any]]:
+        """Each criterion with its two bound fields and the scale's options, for one fieldset
+        (legend: the criterion) per criterion."""
+        groups = []
+        for criterion in self.evaluation.criteria:
+            rating = self[_rating_name(criterion["key"])]
+            current = rating.value()
+            current = "" if current in (None, "") else str(current)
+            options = [
+                {
+                    "id": f"{rating.auto_id}_{i}",
+                    "value": str(p["value"]),
+                    "label": p["label"],
+                    "definition": p.get("definition", ""),
+                    "checked": str(p["value"]) == current,
+                }
+                for i, p in enumerate(self.evaluation.scale)
+            ]
+            groups.append(
+                {
+                    "criterion": criterion,
+                    "rating": rating,
+                    "options": options,
+                    "unrated": current == "",
+                    "narrative": self[_narrative_name(criterion["key"])],
+                }
+            )
+        return groups
+
+    def values(self) -> dict[str, Any]:
+        """The service's arguments: ratings, narratives (criterion key → value) and summary."""
+        data = self.cleaned_data
+        keys = [c["key"] for c in self.evaluation.criteria]
+        return {
+            "ratings": {k: data.get(_rating_name(k)) for k in keys},
+            "narratives": {k: data.get(_narrative_name(k)) or "" for k in keys},
+            "summary": data.get("summary") or "",
+        }
+
+    def error_field(self, name: str, message: str) -> str:
+        """A service error on a criterion key lands on that criterion's rating."""
+        if name in self.fields:
+            return name
+        if _rating_name(name) in self.fields:
+            return _rating_name(name)
+        return name
+
+
+class CommentForm(forms.Form):
+    comments = forms.CharField(
+        required=False,
+        label="Your comments",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Kept with the evaluation and shown with it, including to other agencies once "
+        "it is finalised.",
+    )
+    acknowledge = forms.BooleanField(required=False, label="I acknowledge this evaluation")
+
+
+class CorrectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the correction",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown on the new version. The finalised version stays as it is.",
+    )
