@@ -205,7 +205,8 @@ def calendar_items(*, user: Any, start: date, end: date) -> list[CalendarItem]:
         contract__in=contracts, status=DueDateStatus.OPEN, due_date__gte=start, due_date__lte=end
     ).select_related("contract")
     if user.role == Role.PROVIDER_USER:
-        dues = dues.filter(rule_key__in=PROVIDER_RULES)
+        # what the provider answers, and the last day it may appeal a monitoring decision
+        dues = dues.filter(rule_key__in=(*PROVIDER_RULES, "monitoring_appeal"))
     for due in dues:
         items.append(
             CalendarItem(
@@ -251,7 +252,7 @@ def calendar_items(*, user: Any, start: date, end: date) -> list[CalendarItem]:
                     title=f"{meeting.get_kind_display()} ({meeting.contract.number})",
                     kind="review",
                     contract_number=meeting.contract.number,
-                    url=reverse("monitoring:contract", args=[meeting.contract_id]),
+                    url=reverse("monitoring:review", args=[meeting.pk]),
                 )
             )
     for action in Action.objects.filter(
@@ -332,6 +333,8 @@ def exception_report(
             status=DueDateStatus.OPEN,
             due_date__lt=as_of,
         )
+        # an appeal window that passed unused is the provider's choice, not a missed deadline
+        .exclude(rule_key="monitoring_appeal")
         .select_related("contract__provider")
         .order_by("due_date")[:500]
     )

@@ -705,6 +705,12 @@ def cycle_close(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
     cycle.closed_on = today
     cycle.stage = calc.Stage.APPEAL
     save_audited(cycle, actor=actor, reason="Cycle closed: no appeal within the window")
+    due = cycle.appeal_due
+    if due is not None and due.status == DueDateStatus.OPEN:
+        # the window passed unused: no longer an open deadline (as cycles_close_due does)
+        due.status = DueDateStatus.DONE
+        due.completed_on = today
+        save_audited(due, actor=actor, reason="No appeal within the window")
     return cycle
 
 

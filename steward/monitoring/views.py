@@ -1,65 +1,717 @@
-"""Monitoring cycle pages. Being built."""
+"""Pages of the annual monitoring cycle (seed 002 stages 1–8): the list of cycles, a contract's
+monitoring, one cycle with its step indicator and each stage's record, the form of each stage,
+the notification PDF, and the panel on the contract page.
+
+Views are thin: they parse a form, call one service or selector, and redirect (POST, redirect,
+GET). A service's refusal of a step out of order is flashed as an error on the cycle's page."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from steward.contracts.models import Contract, ContractStatus
+from steward.core.errors import ApplicationError, NotFoundError, ValidationFailed
+from steward.core.forms import apply_errors
+from steward.core.views import application_errors
+from steward.monitoring import calc, selectors, services
+from steward.monitoring.forms import (
+    AppealForm,
+    AssessForm,
+    CycleFilterForm,
+    DecisionForm,
+    DiscussionForm,
+    JudgementForm,
+    LetterForm,
+    SelfAssessmentForm,
+    VisitForm,
+)
+from steward.monitoring.models import Action, Cycle, CycleStatus, QafLevel, Route
+from steward.parties.models import Agency, Role
+
+PAGE_SIZE = 50
 
 
+def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied("You may not do this.")
+
+
+def _cycle(request: HttpRequest, pk: int) -> Cycle:
+    return selectors.cycle_get(actor=request.user, pk=pk)
+
+
+def _cycle_url(cycle: Cycle) -> str:
+    return reverse("monitoring:cycle", args=[cycle.pk])
+
+
+# ---------------------------------------------------------------- what comes next
+
+
+@dataclass(frozen=True)
+class Next:
+    label: str
+    due: date | None
+
+
+def next_of(cycle: Cycle) -> Next:
+    """What the cycle waits for and its due date, from the cycle's own fields and its due
+    dates (no further queries when they are selected with it)."""
+    if cycle.status == CycleStatus.CLOSED:
+        return Next("Closed", None)
+    nxt = cycle.next_stage
+    if nxt is None:  # an appeal lodged
+        return Next("The decision on the appeal", None)
+    if nxt == calc.Stage.ASSESSED and cycle.sa_submitted_on is None:
+        due = cycle.self_assessment_due
+        return Next("The provider's self-assessment", due.due_date if due else None)
+    if nxt == calc.Stage.APPEAL:
+        due = cycle.appeal_due
+        return Next("The appeal window (then the cycle closes)", due.due_date if due else None)
+    due_fk = {calc.Stage.LETTER: cycle.letter_due}.get(nxt)
+    if nxt == calc.Stage.VISITED and cycle.visit_planned_for:
+        return Next(calc.STAGE_LABELS[nxt], cycle.visit_planned_for)
+    return Next(calc.STAGE_LABELS[nxt], due_fk.due_date if due_fk else None)
+
+
+def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
+    """Why the form of `step` cannot be used now (the services' wording), or None when it can.
+    The service checks again on saving; this only decides what the pages offer."""
+    if cycle.status == CycleStatus.CLOSED:
+        return "This monitoring cycle is closed."
+    if step == "self_assessment":
+        if cycle.stage < calc.Stage.NOTIFIED:
+            return "The self-assessment is completed after the notification (stage 2)."
+        if cycle.sa_submitted_on is not None:
+            return f"The self-assessment was submitted on {cycle.sa_submitted_on:%Y-%m-%d}."
+        if cycle.stage > calc.Stage.NOTIFIED:
+            return "The self-assessment has been assessed; it can no longer change."
+        return None
+    if step == "appeal":
+        if cycle.letter_on is None:
+            return "There is no decision to appeal until the results letter is sent."
+        if cycle.appeal_lodged_on is not None:
+            return f"An appeal was lodged on {cycle.appeal_lodged_on:%Y-%m-%d}."
+        due = cycle.appeal_due
+        if due is not None and today > due.due_date:
+            return f"The days to appeal ended on {due.due_date:%Y-%m-%d}."
+        return None
+    if step == "decide":
+        if cycle.appeal_lodged_on is None:
+            return "No appeal has been lodged."
+        return None
+    if step == "close":
+        if cycle.letter_on is None:
+            return "The cycle closes after the results letter (stage 7)."
+        if cycle.appeal_lodged_on is not None:
+            return "Decide the appeal; that closes the cycle."
+        due = cycle.appeal_due
+        if due is not None and today <= due.due_date:
+            return f"The provider may appeal until {due.due_date:%Y-%m-%d}."
+        return None
+    stage = STEP_STAGES[step]
+    try:
+        calc.check_next(calc.Stage(cycle.stage), stage, cycle.route_enum)
+    except calc.OutOfOrder as exc:
+        return str(exc)
+    if stage == calc.Stage.ASSESSED and cycle.sa_submitted_on is None:
+        return "The provider has not submitted the self-assessment yet."
+    return None
+
+
+STEP_STAGES = {
+    "notify": calc.Stage.NOTIFIED,
+    "assess": calc.Stage.ASSESSED,
+    "visit": calc.Stage.VISITED,
+    "judge": calc.Stage.JUDGED,
+    "discuss": calc.Stage.DISCUSSED,
+    "letter": calc.Stage.LETTER,
+}
+
+#: step: (url name, the permission, the button's words, GET page or POST button)
+STEPS: list[tuple[str, str, str, bool]] = [
+    ("notify", "monitoring.run_cycle", "Send the notification and self-assessment form", False),
+    ("self_assessment", "monitoring.submit_self_assessment", "Complete the self-assessment", True),
+    ("assess", "monitoring.run_cycle", "Assess the self-assessment and choose the route", True),
+    ("visit", "monitoring.record_visit", "Record the visit", True),
+    ("judge", "monitoring.run_cycle", "Record the judgement", True),
+    ("discuss", "monitoring.run_cycle", "Record the discussion of the draft action plan", True),
+    ("letter", "monitoring.run_cycle", "Write the results letter and action plan", True),
+    ("appeal", "monitoring.appeal", "Appeal a decision", True),
+    ("decide", "monitoring.decide_appeal", "Decide the appeal", True),
+    ("close", "monitoring.run_cycle", "Close the cycle", False),
+]
+PERMS = {step: perm for step, perm, _, _ in STEPS}
+
+
+def next_steps(request: HttpRequest, cycle: Cycle, today: date) -> list[dict[str, Any]]:
+    """The buttons of what this person may do next on the cycle."""
+    out = []
+    for step, _, label, is_page in STEPS:
+        if not request.user.has_perm(PERMS[step], cycle) or step_blocked(cycle, step, today):
+            continue
+        out.append(
+            {
+                "step": step,
+                "label": label,
+                "url": reverse(f"monitoring:{step}", args=[cycle.pk]),
+                "post": not is_page,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    """Every cycle the person may see (provider users: their notified cycles), filtered by
+    status and agency, with its stage, route and what is next."""
+    user: Any = request.user
+    wide = user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER)
+    agencies = list(Agency.objects.order_by("name").values_list("pk", "name")) if wide else None
+    form = CycleFilterForm(request.GET or None, agencies=agencies)
+    d = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.cycle_list(
+        actor=user, status=d.get("status") or "", agency_id=d.get("agency") or None
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"cycle": c, "stage": calc.STAGE_LABELS[calc.Stage(c.stage)], "next": next_of(c)}
+        for c in page.object_list
+    ]
+    return render(
+        request,
+        "monitoring/cycles.html",
+        {"form": form, "page": page, "rows": rows, "today": timezone.localdate()},
+    )
 
 
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+@login_required
+@application_errors
 def contract_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    """A contract's monitoring: its cycles (the latest with its steps), starting this year's
+    cycle, the action plans' actions and (agency staff) the review meetings."""
+    user: Any = request.user
+    contract = selectors.visible_contract(user, pk)
+    cycles = list(selectors.cycle_list(actor=user, contract_id=contract.pk))
+    latest = selectors.cycle_get(actor=user, pk=cycles[0].pk) if cycles else None
+    try:
+        actions = selectors.actions_for(actor=user, contract=contract)
+    except NotFoundError:
+        actions = None
+    if actions is not None and user.is_provider_user:
+        # a provider sees the actions of the letters it has received
+        actions = [a for a in actions if a.cycle is None or a.cycle.letter_on is not None]
+    try:
+        reviews = selectors.reviews_for(actor=user, contract=contract)
+    except NotFoundError:
+        reviews = None
+    today = timezone.localdate()
+    can_start = (
+        user.has_perm("monitoring.start_cycle", contract)
+        and contract.status in (ContractStatus.EXECUTED, ContractStatus.ACTIVE)
+        and not any(c.status == CycleStatus.OPEN for c in cycles)
+    )
+    return render(
+        request,
+        "monitoring/contract.html",
+        {
+            "contract": contract,
+            "cycles": [{"cycle": c, "next": next_of(c)} for c in cycles],
+            "latest": latest,
+            "steps": selectors.steps(latest) if latest else None,
+            "latest_next": next_of(latest) if latest else None,
+            "actions": actions,
+            "reviews": reviews,
+            "today": today,
+            "can_start": can_start,
+            "can_manage_actions": user.has_perm("monitoring.manage_actions", contract),
+            "can_manage_reviews": user.has_perm("monitoring.manage_reviews", contract),
+            "actions_include": _template_exists("monitoring/_actions.html"),
+            "reviews_include": _template_exists("monitoring/_reviews.html"),
+        },
+    )
 
 
-def cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+# ---------------------------------------------------------------- one cycle
 
 
+@login_required
+@application_errors
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    cycle = _cycle(request, pk)
+    user: Any = request.user
+    today = timezone.localdate()
+    internal = user.has_perm("monitoring.view_internal", cycle)
+    letter_out = cycle.letter_on is not None
+    return render(
+        request,
+        "monitoring/cycle.html",
+        {
+            "cycle": cycle,
+            "contract": cycle.contract,
+            "steps": selectors.steps(cycle),
+            "next": next_of(cycle),
+            "next_steps": next_steps(request, cycle, today),
+            "internal": internal,
+            "show_judgements": internal or letter_out,
+            "judgements": list(cycle.judgements.all()) if internal or letter_out else [],
+            "actions": list(Action.objects.filter(cycle=cycle).order_by("due_on", "id"))
+            if letter_out
+            else [],
+            "sa_answers": _answers(cycle.sa_answers),
+            "data_quality": services.data_quality_percent(cycle),
+            "today": today,
+            "full_route": cycle.route == Route.FULL,
+        },
+    )
 
 
+def _answers(answers: dict[str, Any]) -> list[dict[str, str]]:
+    ratings = dict(calc.JUDGEMENT_RATINGS)
+    out = []
+    for key, label in calc.JUDGEMENT_AREAS:
+        answer = answers.get(key) or {}
+        out.append(
+            {
+                "label": label,
+                "rating": ratings.get(answer.get("rating") or "", "—"),
+                "evidence": answer.get("evidence") or "",
+            }
+        )
+    return out
+
+
+def _post_step(
+    request: HttpRequest, cycle_or_back: str, do: Callable[[], Any], done: str
+) -> HttpResponse:
+    """Run a button's service: refusals are flashed as errors on the page returned to."""
+    try:
+        do()
+    except (ValidationFailed, ApplicationError) as exc:
+        if exc.status_code in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(cycle_or_back)
+
+
+@login_required
+@require_POST
+@application_errors
+def cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    contract = selectors.visible_contract(user, pk)
+    _require(request, "monitoring.start_cycle", contract)
+    started: list[Cycle] = []
+    back = reverse("monitoring:contract", args=[contract.pk])
+
+    def do() -> None:
+        started.append(
+            services.cycle_start(actor=user, contract=contract, today=timezone.localdate())
+        )
+
+    response = _post_step(request, back, do, "This year's monitoring cycle has started.")
+    if started:
+        return redirect(_cycle_url(started[0]))
+    return response
+
+
+@login_required
+@require_POST
+@application_errors
 def cycle_notify(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    cycle = _cycle(request, pk)
+    _require(request, "monitoring.run_cycle", cycle)
+    return _post_step(
+        request,
+        _cycle_url(cycle),
+        lambda: services.cycle_notify(actor=request.user, cycle=cycle, today=timezone.localdate()),
+        "The provider has been notified and sent the self-assessment form.",
+    )
 
 
-def notification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def cycle_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def visit(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def judgement(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def discussion(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def letter(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def appeal(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
-def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
-
-
+@login_required
+@require_POST
+@application_errors
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404
+    cycle = _cycle(request, pk)
+    _require(request, "monitoring.run_cycle", cycle)
+    return _post_step(
+        request,
+        _cycle_url(cycle),
+        lambda: services.cycle_close(actor=request.user, cycle=cycle, today=timezone.localdate()),
+        "The cycle is closed.",
+    )
+
+
+# ---------------------------------------------------------------- the stages' forms
+
+
+def _stage_form(
+    request: HttpRequest,
+    cycle: Cycle,
+    *,
+    step: str,
+    form: BaseForm,
+    template: str,
+    title: str,
+    intro: str,
+    save: Callable[[BaseForm], Any],
+    done: str,
+    submit: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A stage's form: a valid POST goes to the service; its field errors land on the form,
+    a refusal (the step out of order) is flashed on the cycle's page."""
+    _require(request, PERMS[step], cycle)
+    today = timezone.localdate()
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except ApplicationError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            messages.error(request, exc.message)
+            return redirect(_cycle_url(cycle))
+        else:
+            messages.success(request, done)
+            return redirect(_cycle_url(cycle))
+    context = {
+        "cycle": cycle,
+        "contract": cycle.contract,
+        "form": form,
+        "title": title,
+        "intro": intro,
+        "submit": submit,
+        "blocked": step_blocked(cycle, step, today) if request.method == "GET" else None,
+        "back": _cycle_url(cycle),
+        "today": today,
+    }
+    context.update(extra or {})
+    return render(request, template, context)
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _data(request: HttpRequest) -> Any:
+    """The posted data (bound even when empty, so an empty POST shows what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    user: Any = request.user
+    due = cycle.self_assessment_due
+    intro = (
+        "For each of the six areas, rate the service and give the evidence; then your quality "
+        "assessment framework (QAF) level and upgrades."
+        + (f" Due by {_long(due.due_date)}." if due else "")
+    )
+    if not user.is_provider_user:
+        intro += " You are entering it on the provider's behalf."
+    return _stage_form(
+        request,
+        cycle,
+        step="self_assessment",
+        form=SelfAssessmentForm(_data(request)),
+        template="monitoring/self_assessment.html",
+        title=f"Self-assessment {cycle.year}: {cycle.contract.number}",
+        intro=intro,
+        save=lambda f: services.self_assessment_submit(
+            actor=user,
+            cycle=cycle,
+            answers=f.areas(),  # type: ignore[attr-defined]
+            qaf_level=f.cleaned_data["qaf_level"],
+            qaf_upgrades=f.cleaned_data["qaf_upgrades"],
+            today=_today(),
+        ),
+        done="Self-assessment submitted.",
+        submit="Submit the self-assessment",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def cycle_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    return _stage_form(
+        request,
+        cycle,
+        step="assess",
+        form=AssessForm(_data(request), initial={"route": cycle.route}),
+        template="monitoring/form.html",
+        title=f"Assess the self-assessment: {cycle.contract.number}",
+        intro=f"Stage 3. The desk-top risk assessment rated this contract "
+        f"{cycle.risk_rating or 'unrated'} ({cycle.monitoring_level or 'no'} monitoring), which "
+        f"suggests the {cycle.get_route_display().lower()} route. Review the risk and choose.",
+        save=lambda f: services.cycle_assess(
+            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+        ),
+        done="Assessment recorded.",
+        submit="Record the assessment",
+        extra={"sa_answers": _answers(cycle.sa_answers), "show_sa": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def visit(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    return _stage_form(
+        request,
+        cycle,
+        step="visit",
+        form=VisitForm(_data(request), initial={"visited_on": cycle.visit_planned_for}),
+        template="monitoring/form.html",
+        title=f"Record the monitoring visit: {cycle.contract.number}",
+        intro="Stage 4: staff met, the self-assessment and QAF upgrades reviewed, the current "
+        "action plan reviewed, service users met, QAF objectives spot-checked, and the data "
+        "quality audit. Internal: the provider does not see this record.",
+        save=lambda f: services.visit_record(
+            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+        ),
+        done="Visit recorded.",
+        submit="Record the visit",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def judgement(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    ratings = dict(calc.JUDGEMENT_RATINGS)
+    hints = {
+        key: "Provider's self-rating: "
+        + ratings.get((cycle.sa_answers.get(key) or {}).get("rating") or "", "none")
+        + "."
+        for key, _ in calc.JUDGEMENT_AREAS
+    }
+    return _stage_form(
+        request,
+        cycle,
+        step="judge",
+        form=JudgementForm(_data(request), hints=hints),
+        template="monitoring/judgement.html",
+        title=f"Judgement on the six areas: {cycle.contract.number}",
+        intro="Stage 5: judge all the collated information. The provider sees the judgement "
+        "with the results letter.",
+        save=lambda f: services.judgement_record(
+            actor=request.user,
+            cycle=cycle,
+            areas=f.areas(),  # type: ignore[attr-defined]
+            today=_today(),
+        ),
+        done="Judgement recorded.",
+        submit="Record the judgement",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    return _stage_form(
+        request,
+        cycle,
+        step="discuss",
+        form=DiscussionForm(_data(request), initial={"discussed_on": _today()}),
+        template="monitoring/form.html",
+        title=f"Discussion of the draft action plan: {cycle.contract.number}",
+        intro="Stage 6 (no visit): the draft action plan discussed with the provider's manager.",
+        save=lambda f: services.discussion_record(
+            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+        ),
+        done="Discussion recorded.",
+        submit="Record the discussion",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    due = cycle.letter_due
+    return _stage_form(
+        request,
+        cycle,
+        step="letter",
+        form=LetterForm(_data(request)),
+        template="monitoring/letter.html",
+        title=f"Results letter and report: {cycle.contract.number}",
+        intro="Stage 7: the results, future funding, future specification terms and the action "
+        "plan. Sending makes the letter a PDF with the contract's documents, released to the "
+        "provider, and opens the provider's days to appeal."
+        + (f" Due by {_long(due.due_date)}." if due else ""),
+        save=lambda f: services.letter_issue(
+            actor=request.user,
+            cycle=cycle,
+            results_summary=f.cleaned_data["results_summary"],
+            future_funding=f.cleaned_data["future_funding"],
+            future_specification=f.cleaned_data["future_specification"],
+            actions=f.actions(),  # type: ignore[attr-defined]
+            today=_today(),
+        ),
+        done="Results letter sent to the provider.",
+        submit="Send the letter",
+        extra={"judgements": list(cycle.judgements.all())},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    due = cycle.appeal_due
+    return _stage_form(
+        request,
+        cycle,
+        step="appeal",
+        form=AppealForm(_data(request)),
+        template="monitoring/form.html",
+        title=f"Appeal the monitoring results: {cycle.contract.number}",
+        intro="Stage 8: you may appeal any decision of the results letter"
+        + (f" until {_long(due.due_date)}." if due else "."),
+        save=lambda f: services.appeal_lodge(
+            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+        ),
+        done="Appeal lodged.",
+        submit="Lodge the appeal",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    return _stage_form(
+        request,
+        cycle,
+        step="decide",
+        form=DecisionForm(_data(request)),
+        template="monitoring/form.html",
+        title=f"Decide the appeal: {cycle.contract.number}",
+        intro="The outcome and the decision are sent to the provider, and the cycle closes.",
+        save=lambda f: services.appeal_decide(
+            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+        ),
+        done="Appeal decided; the provider has been sent the outcome.",
+        submit="Send the decision",
+        extra={"grounds": cycle.appeal_grounds},
+    )
+
+
+# ---------------------------------------------------------------- the notification PDF
+
+
+@login_required
+@application_errors
+def notification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stage 2's pack as one PDF: the notification letter, the self-assessment form and the
+    performance outturn report (as sent; before sending, a draft from today's figures)."""
+    import weasyprint
+
+    cycle = _cycle(request, pk)
+    today = timezone.localdate()
+    outturn = (
+        cycle.outturn if cycle.notified_on else services.performance_outturn(cycle.contract, today)
+    )
+    due = cycle.self_assessment_due
+    if due is not None:
+        sa_days, sa_kind = due.days, due.day_kind
+    else:
+        rule = cycle.contract.agency.pack.parsed.deadline_rule("self_assessment")
+        sa_days, sa_kind = rule.days, str(getattr(rule.kind, "value", rule.kind))
+    html = render_to_string(
+        "monitoring/notification_pdf.html",
+        {
+            "cycle": cycle,
+            "contract": cycle.contract,
+            "outturn": outturn,
+            "draft": cycle.notified_on is None,
+            "areas": calc.JUDGEMENT_AREAS,
+            "ratings": calc.JUDGEMENT_RATINGS,
+            "qaf_levels": QafLevel.labels,
+            "sa_days": sa_days,
+            "sa_kind": sa_kind,
+            "today": today,
+        },
+    )
+    response = HttpResponse(
+        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
+    )
+    name = f"monitoring-notification-{cycle.contract.number}-{cycle.year}.pdf".replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# ---------------------------------------------------------------- the panel on the contract page
+
+
+def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
+    """The monitoring section of the contract page: the latest cycle's steps and what is next.
+    Nothing for people who may not see a cycle (provider users: until one is notified)."""
+    user: Any = request.user
+    cycle = selectors.cycle_list(actor=user, contract_id=contract.pk).first()
+    internal = user.has_perm("monitoring.view_reviews", contract)
+    if cycle is None:
+        if not internal or contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+            return None
+        steps = None
+    else:
+        cycle = selectors.cycle_get(actor=user, pk=cycle.pk)
+        steps = selectors.steps(cycle)
+    return render_to_string(
+        "monitoring/_contract_panel.html",
+        {
+            "contract": contract,
+            "cycle": cycle,
+            "steps": steps,
+            "next": next_of(cycle) if cycle else None,
+        },
+        request=request,
+    )

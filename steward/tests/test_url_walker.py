@@ -16,6 +16,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 PUBLIC = {"login/", "admin/login/"}  # pages anyone may open
 # The API's schema and its documentation page describe endpoints, not data: public.
 PUBLIC_API = {"api/v1/docs", "api/v1/openapi.json"}
+# Calendar feeds are opened by calendar apps, which cannot sign in: the signed token in the
+# address is the authentication, and a bad token answers 404 (steward.monitoring.ical).
+TOKEN_FEEDS = {"monitoring/calendar/feed/sample.ics"}
 # Sign-out pages answer GET with 405 (signing out is a POST).
 POST_ONLY = {"logout/", "admin/logout/"}
 SAMPLES = {
@@ -76,6 +79,8 @@ def test_anonymous_get_needs_sign_in(client, path):
     response = client.get(url)
     if path in PUBLIC or path in PUBLIC_API:
         assert response.status_code == 200
+    elif path in TOKEN_FEEDS:
+        assert response.status_code == 404, f"{url} answered {response.status_code}"
     elif path in POST_ONLY:
         assert response.status_code in (302, 405)
         if response.status_code == 302:

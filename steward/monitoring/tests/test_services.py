@@ -108,7 +108,7 @@ def test_seed_002_stage_1_route_follows_the_risk_assessment(live, manager):
     assert cycle.route == "light"
 
 
-# ---------------------------------------------------------------- deadlines across each pack's holidays
+# ---------------------------------------------------------------- deadlines across holidays
 
 
 @pytest.mark.parametrize(
@@ -169,9 +169,9 @@ def test_out_of_order_steps_are_refused_with_clear_messages(live, manager, provi
         TransitionNotAllowed, match="not submitted the self-assessment yet \\(due 2026-12-22\\)"
     ):
         services.cycle_assess(actor=manager, cycle=cycle, notes="x", route="light", today=START)
-    with pytest.raises(TransitionNotAllowed, match="Stage 5 .* comes after stage 3"):
+    with pytest.raises(TransitionNotAllowed, match=r"Stage 5 .* comes after stage 3"):
         services.judgement_record(actor=manager, cycle=cycle, areas=answers(), today=START)
-    with pytest.raises(TransitionNotAllowed, match="Stage 2 .* is already done"):
+    with pytest.raises(TransitionNotAllowed, match=r"Stage 2 .* is already done"):
         services.cycle_notify(actor=manager, cycle=cycle, today=START)
     with pytest.raises(TransitionNotAllowed, match="no decision to appeal"):
         services.appeal_lodge(actor=provider_user, cycle=cycle, grounds="x", today=START)
@@ -343,8 +343,8 @@ def test_cycle_closes_only_after_the_appeal_window(live, manager, provider_user)
 
 
 def test_overdue_actions_feed_the_risk_assessment(live, manager, provider_user):
-    from steward.risk.services import recompute
     from steward.risk.models import RiskAssessment
+    from steward.risk.services import recompute
 
     cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
     first = Action.objects.filter(cycle=cycle).order_by("due_on").first()

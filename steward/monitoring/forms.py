@@ -1,0 +1,280 @@
+"""Forms of the monitoring cycle pages. Field names are the services' keyword names (and the
+keys of their errors), so a service's refusal lands on the field it is about. The services
+validate what is required; the forms only parse (dates, numbers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from steward.monitoring import calc
+from steward.monitoring.models import AppealOutcome, CycleStatus, DiscussionMethod, QafLevel, Route
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RATING_CHOICES = list(calc.JUDGEMENT_RATINGS)
+ACTION_ROWS = 5
+
+
+class _ServiceChecks:
+    """A field the service requires: shown as required, but left empty it is the service
+    that says what is missing (its message, on this field)."""
+
+    empty_values: Any
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values:
+            return
+        super().validate(value)  # type: ignore[misc]
+
+
+class NeededChar(_ServiceChecks, forms.CharField):
+    pass
+
+
+class NeededChoice(_ServiceChecks, forms.ChoiceField):
+    pass
+
+
+class NeededInteger(_ServiceChecks, forms.IntegerField):
+    pass
+
+
+def _text(label: str, *, rows: int = 4, help_text: str = "", required: bool = False) -> Any:
+    return (NeededChar if required else forms.CharField)(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class CycleFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any"), *CycleStatus.choices]
+    )
+    agency = forms.TypedChoiceField(label="Agency", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, agencies: list[tuple[int, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            field = self.fields["agency"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "Every agency"), *agencies]
+
+
+class AreasForm(forms.Form):
+    """The six areas of seed 002, each with a rating (radios) and the evidence; the judgement
+    also has comments. `areas()` gives the services' {area: {rating, evidence, ...}}."""
+
+    with_comments = False
+    evidence_label = "Evidence"
+
+    def __init__(self, *args: Any, hints: dict[str, str] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.hints = hints or {}
+        for key, _ in calc.JUDGEMENT_AREAS:
+            self.fields[f"{key}_rating"] = NeededChoice(
+                label="Rating", choices=RATING_CHOICES, widget=forms.RadioSelect
+            )
+            self.fields[f"{key}_evidence"] = _text(self.evidence_label, rows=3, required=True)
+            if self.with_comments:
+                self.fields[f"{key}_comments"] = _text("Comments", rows=2)
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Each area with its bound fields, for one fieldset (with its legend) per area."""
+        return [
+            {
+                "key": key,
+                "label": label,
+                "hint": self.hints.get(key, ""),
+                "rating": self[f"{key}_rating"],
+                "evidence": self[f"{key}_evidence"],
+                "comments": self[f"{key}_comments"] if self.with_comments else None,
+            }
+            for key, label in calc.JUDGEMENT_AREAS
+        ]
+
+    def areas(self) -> dict[str, dict[str, str]]:
+        d = self.cleaned_data
+        out = {}
+        for key, _ in calc.JUDGEMENT_AREAS:
+            answer = {
+                "rating": d.get(f"{key}_rating") or "",
+                "evidence": d.get(f"{key}_evidence") or "",
+            }
+            if self.with_comments:
+                answer["comments"] = d.get(f"{key}_comments") or ""
+            out[key] = answer
+        return out
+
+    def error_field(self, name: str, message: str) -> str:
+        # the area itself ("'x' is not one of the six areas") has no field: top of the form
+        return name if name in self.fields else "__all__"
+
+
+class SelfAssessmentForm(AreasForm):
+    evidence_label = "Your evidence"
+    qaf_level = NeededChoice(
+        label="Quality assessment framework (QAF) level",
+        choices=list(QafLevel.choices),
+        widget=forms.RadioSelect,
+    )
+    qaf_upgrades = _text(
+        "QAF upgrades since last year",
+        rows=3,
+        help_text="Which objectives moved up a level, and the evidence for it.",
+    )
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        self.order_fields([*list(self.fields)[2:], "qaf_level", "qaf_upgrades"])
+
+
+class JudgementForm(AreasForm):
+    with_comments = True
+
+
+class AssessForm(forms.Form):
+    notes = _text(
+        "Assessment of the self-assessment, the QAF and the risk",
+        rows=5,
+        help_text="Internal: the provider does not see these notes.",
+        required=True,
+    )
+    route = NeededChoice(
+        label="Route",
+        choices=[
+            (Route.LIGHT.value, "Light: no visit (“CM lite”), straight to the judgement"),
+            (Route.FULL.value, "Full: arrange a monitoring visit"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    visit_planned_for = forms.DateField(
+        label="Date of the visit", required=False, widget=DATE, help_text="Full route only."
+    )
+    visit_agenda = _text("Schedule for the day", rows=3, help_text="Full route only.")
+    user_consultation = _text(
+        "How service users will be consulted", rows=3, help_text="Full route only."
+    )
+    evidence_requested = _text("Evidence to have ready for the visit", rows=3)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label="Date of the visit",
+        widget=DATE,
+        error_messages={"required": "Give the date of the visit."},
+    )
+    staff_met = _text("Staff met", rows=2, required=True)
+    self_assessment_review = _text("Review of the self-assessment and QAF upgrades", required=True)
+    action_plan_review = _text("Review of the current action plan", rows=3)
+    service_users_met = _text("Service users met", rows=3, required=True)
+    qaf_spot_check = _text("QAF objectives spot-checked", rows=3)
+    dq_sampled = NeededInteger(
+        label="Reported values sampled",
+        min_value=0,
+        help_text="Data quality audit: how many reported indicator values were checked against "
+        "the evidence.",
+    )
+    dq_matched = NeededInteger(label="Values matching the evidence", min_value=0)
+    dq_notes = _text("Data quality notes", rows=2)
+
+
+class DiscussionForm(forms.Form):
+    discussed_on = forms.DateField(
+        label="Date of the discussion",
+        widget=DATE,
+        error_messages={"required": "Give the date of the discussion."},
+    )
+    method = forms.ChoiceField(
+        label="How",
+        required=False,
+        choices=list(DiscussionMethod.choices),
+        widget=forms.RadioSelect,
+    )
+    notes = _text("What was discussed and agreed", rows=5)
+
+
+class LetterForm(forms.Form):
+    """The results letter and report, with an action plan of up to five rows (blank rows are
+    left out)."""
+
+    results_summary = _text("Results of the contract monitoring", rows=6, required=True)
+    future_funding = _text("Confirmation of future funding", rows=3, required=True)
+    future_specification = _text(
+        "Confirmation of future specification terms", rows=3, required=True
+    )
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        for n in range(1, ACTION_ROWS + 1):
+            self.fields[f"action_{n}_description"] = _text("Action", rows=2)
+            self.fields[f"action_{n}_owner"] = forms.CharField(
+                label="Owner", required=False, max_length=200, help_text="A name or a role."
+            )
+            self.fields[f"action_{n}_horizon_months"] = forms.TypedChoiceField(
+                label="Due in",
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "Choose"), *((m, f"{m} months") for m in calc.ACTION_HORIZONS)],
+            )
+        self._rows: list[int] = []
+
+    def action_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "n": n,
+                "description": self[f"action_{n}_description"],
+                "owner": self[f"action_{n}_owner"],
+                "horizon_months": self[f"action_{n}_horizon_months"],
+            }
+            for n in range(1, ACTION_ROWS + 1)
+        ]
+
+    def actions(self) -> list[dict[str, Any]]:
+        """The filled rows, in order, as the service takes them."""
+        d = self.cleaned_data
+        out = []
+        self._rows = []
+        for n in range(1, ACTION_ROWS + 1):
+            row = {
+                "description": (d.get(f"action_{n}_description") or "").strip(),
+                "owner": (d.get(f"action_{n}_owner") or "").strip(),
+                "horizon_months": d.get(f"action_{n}_horizon_months"),
+            }
+            if row["description"] or row["owner"] or row["horizon_months"]:
+                out.append(row)
+                self._rows.append(n)
+        return out
+
+    def error_field(self, name: str, message: str) -> str:
+        """The service numbers the filled rows 1, 2, …; put its error on the row on the page."""
+        parts = name.split("_", 2)
+        if len(parts) == 3 and parts[0] == "action" and parts[1].isdigit():
+            index = int(parts[1]) - 1
+            if 0 <= index < len(self._rows):
+                return f"action_{self._rows[index]}_{parts[2]}"
+        return name
+
+
+class AppealForm(forms.Form):
+    grounds = _text(
+        "Grounds of the appeal",
+        rows=6,
+        help_text="Which decision of the letter you appeal, and why.",
+        required=True,
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        required=False,
+        choices=list(AppealOutcome.choices),
+        widget=forms.RadioSelect,
+    )
+    decision = _text("Decision and its reasons", rows=6, help_text="Sent to the provider.")
