@@ -243,6 +243,7 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
         and not renewal.eligibility.eligible
         and renewal.options_left > 0
         and renewal.override is None
+        and contract.status in ("executed", "active")
     )
     return render_to_string(
         "evaluations/_contract_panel.html",
@@ -427,7 +428,10 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
     status = selectors.renewal_status(contract)
     may_override = user.has_perm("evaluations.override_renewal", contract)
     needs_override = (
-        not status.eligibility.eligible and status.options_left > 0 and status.override is None
+        not status.eligibility.eligible
+        and status.options_left > 0
+        and status.override is None
+        and contract.status in ("executed", "active")
     )
     form = OverrideForm(request.POST or None)
     if request.method == "POST":

@@ -16,7 +16,7 @@ from steward.core.tests.api_support import call, pdf_upload, session_client, tok
 from steward.evaluations import services
 from steward.evaluations.tests.factories import all_ratings, completed_contract, walk
 from steward.parties.models import Role
-from steward.testing.factories import UserFactory
+from steward.testing.factories import ContractFactory, UserFactory
 
 ROLES = {
     "admin": Role.ADMINISTRATOR,
@@ -180,7 +180,9 @@ def _request(endpoint, world, org):
             f"/contracts/{world.contract(org, renewal_options=2).pk}/renewal-eligibility",
         )
     if endpoint == "renewal.override":
-        contract = world.contract(org, renewal_options=2)
+        # an override is for a contract still running (executed or active)
+        a, p, _ = world.orgs[org]
+        contract = ContractFactory(agency=a, provider=p, status="active", renewal_options=2)
         body = {"justification": "No other provider serves this county; plan agreed."}
         return ("post", f"/contracts/{contract.pk}/renewal-overrides", body)
     if endpoint == "past_performance":

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from steward.contracts.models import DueDateStatus
+from steward.contracts.models import Contract, DueDateStatus
 from steward.evaluations import selectors, services
 from steward.evaluations.models import InLieuReport, InLieuStatus, RenewalOverride
 from steward.evaluations.tests.factories import completed_contract, walk
@@ -552,6 +552,8 @@ def test_renewal_page_at_89_99(mps_contract, mps_staff, monkeypatch):
 
 def test_renewal_override_by_a_senior_manager(mps_contract, mps_staff):
     _score_8875(mps_contract, mps_staff)
+    # the same contract still running (an override is only for an executed or active one)
+    Contract.objects.filter(pk=mps_contract.pk).update(status="active")
     manager_client = signed_in(mps_staff["manager"])
     response = manager_client.post(
         url("renewal", mps_contract.pk),
@@ -595,6 +597,7 @@ def test_renewal_page_permissions(mps_contract, mps_staff, provider_user, other_
 
 def test_contract_panel_shows_renewal_and_the_override_button(mps_contract, mps_staff):
     _score_8875(mps_contract, mps_staff)
+    Contract.objects.filter(pk=mps_contract.pk).update(status="active")  # still running
     body = (
         signed_in(mps_staff["senior"])
         .get(reverse("contracts:detail", args=[mps_contract.pk]))
