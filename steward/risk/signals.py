@@ -11,8 +11,8 @@ count}}` in a bounded number of queries whatever the number of contracts:
   as poor (`scoring.inspection_is_poor`).
 - `review_overdue`: 1 when the last review of the contract's risk assessment (or, never
   reviewed, the contract's start) is more than the pack's `review_overdue_days` before `as_of`.
-- `actions_overdue`: always 0 for now — there is no actions model yet (the monitoring cycle
-  issue will add one and register it as a source).
+- `actions_overdue`: 0 here; the monitoring area's registered source adds the open actions of
+  its action plans that are past their due date.
 - every source registered with `steward.contracts.hooks.register_risk_signal_source` (the
   performance area: `indicators_missed`, `returns_late`, `returns_missing`).
 """
