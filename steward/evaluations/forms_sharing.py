@@ -32,6 +32,7 @@ class InLieuForm(forms.Form):
     )
     link = forms.URLField(
         required=False,
+        assume_scheme="https",
         max_length=500,
         label="Link to the report",
         help_text="Where the report is published, for example https://example.gov/report.pdf",
