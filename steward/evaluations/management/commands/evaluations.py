@@ -18,16 +18,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from steward.core.management.commands.demo import iso_date
 from steward.evaluations import selectors, services
 from steward.evaluations.exporting import compliance_csv, compliance_xlsx
 from steward.parties.models import Agency, Role
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date like 2026-11-25.") from exc
 
 
 class _Operator:
@@ -45,10 +39,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["open-interim", "due", "compliance"])
-        parser.add_argument("--as-of", type=_date, help="The day to act as of (default today)")
+        parser.add_argument("--as-of", type=iso_date, help="The day to act as of (default today)")
         parser.add_argument("--agency", default="", help="due: one agency's slug")
-        parser.add_argument("--since", type=_date, help="compliance: due on or after")
-        parser.add_argument("--until", type=_date, help="compliance: due on or before")
+        parser.add_argument("--since", type=iso_date, help="compliance: due on or after")
+        parser.add_argument("--until", type=iso_date, help="compliance: due on or before")
         parser.add_argument("--output", help="compliance: write FILE.xlsx or FILE.csv")
 
     def handle(self, *args: Any, **options: Any) -> None:

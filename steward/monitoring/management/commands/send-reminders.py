@@ -11,25 +11,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from steward.core.management.commands.demo import iso_date
 from steward.evaluations.services import interim_due_open
 from steward.monitoring.services import send_reminders
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date like 2026-11-25.") from exc
 
 
 class Command(BaseCommand):
     help = "Send the day's deadline reminders, close finished monitoring cycles (daily)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", type=_date, help="The day to act as of (default today)")
+        parser.add_argument("--as-of", type=iso_date, help="The day to act as of (default today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: date = options["as_of"] or timezone.localdate()
