@@ -14,7 +14,7 @@ class RatingInline(admin.TabularInline):
     model = Rating
     extra = 0
     fields = ["criterion_key", "rating", "narrative"]
-    readonly_fields = fields
+    readonly_fields = ["criterion_key", "rating", "narrative"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ class ComplianceFilterForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         since: date | None = data.get("since")
         until: date | None = data.get("until")
         if since and until and since > until:
@@ -64,7 +64,7 @@ class EvaluationForm(forms.Form):
     ) -> None:
         self.evaluation = evaluation
         by_key = {r.criterion_key: r for r in ratings}
-        initial = {"summary": evaluation.summary}
+        initial: dict[str, Any] = {"summary": evaluation.summary}
         for criterion in evaluation.criteria:
             row = by_key.get(criterion["key"])
             initial[_rating_name(criterion["key"])] = None if row is None else row.rating

@@ -109,8 +109,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
                 "remaining": (due.due_date - today).days,
                 "overdue": max((today - due.due_date).days, 0),
                 "under_way_id": under_way.get(due.pk),
-                "under_way": bool(due.under_way),
-                "may_start": not due.under_way
+                "under_way": bool(due.under_way),  # type: ignore[attr-defined]
+                "may_start": not due.under_way  # type: ignore[attr-defined]
                 and user.has_perm("evaluations.write_evaluation", due.contract),
             }
         )
@@ -165,7 +165,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             f'attachment; filename="evaluation-compliance-{today:%Y-%m-%d}.xlsx"'
         )
         return response
-    totals = {
+    totals: dict[str, Any] = {
         "due": sum(r.due for r in rows),
         "on_time": sum(r.on_time for r in rows),
         "late": sum(r.late for r in rows),
@@ -299,7 +299,7 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, A
     versions = selectors.versions(evaluation, user)
     superseded_by = next((v for v in versions if v.supersedes_id == evaluation.pk), None)
     status = evaluation.status
-    step = [s for s, _ in STEPS].index(status)
+    step = [str(s) for s, _ in STEPS].index(str(status))
     window_open = calc.comment_window_open(
         released_on=evaluation.released_on, comment_due=evaluation.comment_due, today=today
     )
