@@ -11,8 +11,11 @@ PostgreSQL, multi-row `INSERT … RETURNING` on SQLite."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections, models, router
@@ -135,10 +138,73 @@ def _copy(
         keys = [key for (key,) in cursor.fetchall()]
         columns = ", ".join(quote(c) for c in [pk_column, *(f.column for f in fields)])
         sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for row, key in zip(rows, keys, strict=True):
-                copy.write_row((key, *row))
+        _write_copy(cursor, sql, [(key, *row) for row, key in zip(rows, keys, strict=True)])
     return keys
+
+
+def _escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+#: COPY's text format for the plain types an import writes, by exact type. psycopg's
+#: `write_row` adapts every value on its own (a time-zone-aware datetime is the slow one);
+#: the rows of one import repeat their timestamps and audit reasons, which the caches format
+#: once. A value of any other type sends the rows through `write_row`.
+_COPY_TEXT: dict[type, Callable[[Any], str]] = {
+    int: str,
+    bool: lambda value: "t" if value else "f",
+    Decimal: str,
+    str: lru_cache(maxsize=256)(_escape),
+    date: lru_cache(maxsize=1024)(date.isoformat),
+    datetime: lru_cache(maxsize=64)(datetime.isoformat),
+    type(None): lambda value: "\\N",
+}
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format, subclasses of the plain types included (a choices
+    enum is written as its value); TypeError for any other type."""
+    if isinstance(value, Enum):
+        value = value.value
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, str):
+        return _escape(str.__str__(value))
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return datetime.isoformat(value)
+    if isinstance(value, date):
+        return date.isoformat(value)
+    raise TypeError(type(value).__name__)
+
+
+def _write_copy(cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Stream `rows` with COPY `sql` (… FROM STDIN, text format): formatted here in one pass
+    when every value is of a type in _COPY_TEXT (three times as fast as `write_row` for an
+    import's rows), else row by row through psycopg."""
+    text = _COPY_TEXT
+    lines: list[str] | None
+    try:
+        lines = ["\t".join([text[type(value)](value) for value in row]) for row in rows]
+    except KeyError:  # a subclass (a choices enum, say): by isinstance, slower
+        try:
+            lines = ["\t".join([_copy_text(value) for value in row]) for row in rows]
+        except TypeError:
+            lines = None
+    with cursor.cursor.copy(sql) as copy:
+        if lines is None:
+            for row in rows:
+                copy.write_row(row)
+            return
+        for start in range(0, len(lines), 5000):
+            copy.write("\n".join(lines[start : start + 5000]) + "\n")
 
 
 def _insert_returning(
@@ -210,14 +276,15 @@ def _copy_history(
         else:
             raise ValueError(f"{history.__name__}.{field.column} has no column to copy from")
     sql = f"COPY {quote(history._meta.db_table)} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row, key in zip(rows, keys, strict=True):
-            copy.write_row(
-                [
-                    value if kind == "stamp" else key if kind == "key" else row[value]
-                    for kind, value in picks
-                ]
-            )
+    history_rows = [
+        [
+            value if kind == "stamp" else key if kind == "key" else row[value]
+            for kind, value in picks
+        ]
+        for row, key in zip(rows, keys, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        _write_copy(cursor, sql, history_rows)
 
 
 def insert_rows(

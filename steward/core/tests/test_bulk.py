@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -54,7 +54,8 @@ def test_insert_sets_keys_and_stores_every_value_as_bulk_create_would(agency, pr
     fast[1].rate_setting = True
     fast[1].rate_setting_authority = "EOHHS 101 CMR 414"
     fast[1].end_date = date(2028, 2, 29)
-    fast[2].notes = "Line one\nline two; it's 'quoted' and has a tab\t."
+    fast[2].notes = "Line one\nline two; it's 'quoted' and has a tab\t.\r\nA\\path and \\N."
+    fast[2].title = "\\N"  # COPY's null marker, as text
     fast[2].payments_to_date = None
     before = timezone.now()
     insert(Contract, fast)
@@ -110,3 +111,37 @@ def test_insert_rows_writes_rows_and_their_created_history(agency, provider, man
         assert row.history_date == when and row.title == template.title
     with pytest.raises(ValueError, match="every field"):
         insert_rows(Contract, ["number"], [["X"]])
+
+
+def test_copy_text_format_of_each_plain_type_and_subclasses():
+    """COPY's text format as `_write_copy` writes it on PostgreSQL: escapes, NULL, enums;
+    a type it does not know makes it hand the rows to psycopg instead."""
+    from datetime import datetime
+    from enum import Enum
+
+    from steward.contracts.models import ContractStatus
+    from steward.core.bulk import _COPY_TEXT, _copy_text
+
+    when = datetime(2026, 11, 25, 10, 30, 0, 123456, tzinfo=UTC)
+    assert _COPY_TEXT[datetime](when) == "2026-11-25T10:30:00.123456+00:00"
+    assert _COPY_TEXT[date](date(2026, 2, 28)) == "2026-02-28"
+    assert _COPY_TEXT[Decimal](Decimal("-12.50")) == "-12.50"
+    assert _COPY_TEXT[bool](False) == "f" and _COPY_TEXT[int](7) == "7"
+    assert _COPY_TEXT[type(None)](None) == "\\N"
+    assert _COPY_TEXT[str]("a\tb\nc\rd\\N") == "a\\tb\\nc\\rd\\\\N"
+    assert _copy_text(ContractStatus.ACTIVE) == "active"
+    assert _copy_text(True) == "t"
+
+    class Level(int, Enum):
+        HIGH = 3
+
+    assert _copy_text(Level.HIGH) == "3"
+    with pytest.raises(TypeError):
+        _copy_text(object())
+
+
+def test_insert_of_a_value_of_another_type_goes_through_the_driver(agency, provider):
+    contract = _unsaved(agency, provider, 1)[0]
+    contract.maximum_obligation = 1234.5  # a float: not in _COPY_TEXT; psycopg adapts it
+    insert(Contract, [contract])
+    assert Contract.objects.get(pk=contract.pk).maximum_obligation == Decimal("1234.50")
