@@ -269,7 +269,9 @@ class Return(TimeStampedModel):
 class IndicatorValue(TimeStampedModel):
     """The value of one indicator in one return."""
 
-    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values")
+    # No index of its own: the unique (ret, indicator) index below serves lookups by return,
+    # and every index costs a bulk import time on each row (and on each history row).
+    ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     value = models.DecimalField(max_digits=14, decimal_places=2)
     history = HistoricalRecords()
