@@ -274,7 +274,9 @@ class IndicatorValue(TimeStampedModel):
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="values", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     value = models.DecimalField(max_digits=14, decimal_places=2)
-    history = HistoricalRecords()
+    # Its history is read by value (the `id` index); indexes on ret and indicator there would
+    # only slow an import, which writes one history row per value.
+    history = HistoricalRecords(no_db_index=["ret", "indicator"])
 
     class Meta:
         constraints = [
