@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "steward.procurement",
     "steward.evaluations",
     "steward.monitoring",
+    "steward.workspace",  # above every area: home, directory, demo, the daily job
 ]
 
 MIDDLEWARE = [
@@ -165,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
 # Login throttling (django-axes): lock an account+address after 5 failures for 30 minutes.

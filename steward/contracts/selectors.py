@@ -15,8 +15,8 @@ from steward.contracts.models import (
     DueDate,
     DueDateStatus,
 )
+from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
-from steward.core.rules import visible_contracts_q
 
 SORTS = {
     "number": ("number", "pk"),

@@ -6,7 +6,6 @@ from steward.core.forms import SignInForm
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -1,5 +1,5 @@
-"""Pages of the core area: home, sign in, policy packs; and the error handling every page
-uses (`application_errors`)."""
+"""Pages of the core area: policy packs; and the error handling every page uses
+(`application_errors`, `safe_next`)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from steward.contracts.selectors import due_dates_open, expiring_contracts
 from steward.core.audit import history_entries
 from steward.core.errors import (
     ApplicationError,
@@ -28,8 +26,6 @@ from steward.core.errors import (
 from steward.core.forms import PackCopyForm, PackEditForm, apply_errors
 from steward.core.models import PolicyPack
 from steward.core.services import policy_pack_copy, policy_pack_update
-
-DEFAULT_EXPIRING_WINDOW_DAYS = 120
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
@@ -72,32 +68,6 @@ def application_errors(view: View) -> View:
             )
 
     return cast(View, wrapper)
-
-
-def _expiring_window(user: Any) -> int:
-    if getattr(user, "agency_id", None):
-        return user.agency.pack.parsed.expiring_window_days
-    return DEFAULT_EXPIRING_WINDOW_DAYS
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """What is due and which contracts are expiring; provider users see their contracts."""
-    from steward.contracts.selectors import contract_list
-
-    user = request.user
-    today = timezone.localdate()
-    context: dict[str, Any] = {"today": today}
-    if user.is_provider_user:  # type: ignore[union-attr]
-        context["own_contracts"] = list(contract_list(actor=user)[:50])
-    else:
-        window = _expiring_window(user)
-        context["window"] = window
-        context["due_dates"] = list(due_dates_open(actor=user)[:50])
-        context["expiring"] = list(
-            expiring_contracts(actor=user, today=today, within_days=window)[:50]
-        )
-    return render(request, "core/home.html", context)
 
 
 def _pack_or_404(slug: str) -> PolicyPack:

@@ -20,7 +20,6 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.contracts.models import Contract
 from steward.core.errors import NotFoundError, PermissionDeniedError
-from steward.core.rules import visible_providers_q
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.evaluations import calc, selectors, services
 from steward.evaluations.models import Evaluation, InLieuReport, RenewalOverride
@@ -41,6 +40,7 @@ from steward.evaluations.schemas import (
     RenewalOut,
 )
 from steward.parties.models import Provider
+from steward.parties.rules import visible_providers_q
 
 router = Router(tags=["evaluations"])
 

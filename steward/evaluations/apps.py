@@ -11,13 +11,10 @@ class EvaluationsConfig(AppConfig):
             register_evaluation_scores,
             register_renewal_check,
         )
-        from steward.core.demo import register_demo_extension
-        from steward.evaluations.demo import demo_evaluations
         from steward.evaluations.selectors import scores_and_eligibility
         from steward.evaluations.services import renewal_check
         from steward.evaluations.views_sharing import contract_panel
 
         register_renewal_check("evaluations", renewal_check)
         register_evaluation_scores(scores_and_eligibility)
-        register_demo_extension("evaluations", demo_evaluations)
         register_contract_panel("evaluations", contract_panel, order=40)

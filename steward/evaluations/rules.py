@@ -17,8 +17,9 @@ from typing import Any
 
 import rules
 
-from steward.core.rules import (
-    _has_role,
+from steward.parties.models import Role
+from steward.parties.rules import (
+    has_role,
     in_own_agency,
     is_administrator,
     is_agency_staff,
@@ -26,7 +27,6 @@ from steward.core.rules import (
     is_own_provider,
     is_provider_user,
 )
-from steward.parties.models import Role
 
 
 @rules.predicate
@@ -44,9 +44,9 @@ def is_accepted(user: Any, obj: Any) -> bool:
     return obj is not None and getattr(obj, "status", None) == "accepted"
 
 
-writer_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
-reviewer_role = _has_role(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER)
-senior_role = _has_role(Role.SENIOR_MANAGER)
+writer_role = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
+reviewer_role = has_role(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER)
+senior_role = has_role(Role.SENIOR_MANAGER)
 
 # obj: an Evaluation
 rules.add_perm(

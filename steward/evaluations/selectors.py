@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
+from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
-from steward.core.rules import visible_contracts_q
 from steward.evaluations import calc
 from steward.evaluations.models import (
     Evaluation,

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from steward.contracts.models import CLOSED_STATUSES, Contract, DueDateStatus
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
-from steward.core.rules import visible_providers_q
 from steward.core.views import application_errors
 from steward.evaluations import selectors, services
 from steward.evaluations.forms_sharing import (
@@ -42,6 +41,7 @@ from steward.evaluations.models import (
     InLieuStatus,
 )
 from steward.parties.models import Provider, Role
+from steward.parties.rules import visible_providers_q
 
 PAGE_SIZE = 50
 QUEUE_SHOWN = 100

@@ -24,8 +24,8 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.contracts.models import Contract, DueDate
+from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
-from steward.core.rules import visible_contracts_q
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from steward.monitoring import calc, selectors, services
 from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport

@@ -7,11 +7,8 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from steward.contracts.hooks import register_contract_panel, register_risk_signal_source
-        from steward.core.demo import register_demo_extension
-        from steward.monitoring.demo import demo_monitoring
         from steward.monitoring.services import actions_overdue_signal
         from steward.monitoring.views import contract_panel
 
         register_risk_signal_source("monitoring", actions_overdue_signal)
-        register_demo_extension("monitoring", demo_monitoring)
         register_contract_panel("monitoring", contract_panel, order=35)

@@ -18,6 +18,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 
+#: deadlines the provider answers (reminders go to the provider's users)
+PROVIDER_RULES = ("self_assessment", "return_submission", "evaluation_comment")
+#: deadlines the agency answers (reminders go to the contract manager)
+AGENCY_RULES = ("results_letter", "closeout_evaluation", "debriefing_meeting")
+AGENCY_RULE_PREFIXES = ("interim_evaluation_",)
+
 
 class Stage(IntEnum):
     RISK = 1

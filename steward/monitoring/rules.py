@@ -17,9 +17,10 @@ from typing import Any
 
 import rules
 
-from steward.core.rules import (
-    _has_role,
-    contract_readers,
+from steward.contracts.rules import contract_readers
+from steward.parties.models import Role
+from steward.parties.rules import (
+    has_role,
     in_own_agency,
     is_administrator,
     is_agency_staff,
@@ -27,7 +28,6 @@ from steward.core.rules import (
     is_own_provider,
     is_provider_user,
 )
-from steward.parties.models import Role
 
 
 @rules.predicate
@@ -35,9 +35,9 @@ def is_notified(user: Any, cycle: Any) -> bool:
     return cycle is not None and getattr(cycle, "stage", 0) >= 2
 
 
-manager_role = _has_role(Role.CONTRACT_MANAGER)
-monitor_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
-decider_role = _has_role(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER)
+manager_role = has_role(Role.CONTRACT_MANAGER)
+monitor_role = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
+decider_role = has_role(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER)
 
 internal_readers = is_administrator | is_oversight | (is_agency_staff & in_own_agency)
 

@@ -15,8 +15,8 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
+from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
-from steward.core.rules import visible_contracts_q
 from steward.monitoring import calc
 from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport
 from steward.parties.models import Agency, Role
@@ -197,8 +197,6 @@ def calendar_items(*, user: Any, start: date, end: date) -> list[CalendarItem]:
     """Every date in [start, end] that is this person's: open deadlines (provider users only
     the ones their organisation answers), monitoring visits, review meetings not yet held and
     open actions. Four queries."""
-    from steward.monitoring.services import PROVIDER_RULES
-
     contracts = Contract.objects.filter(visible_contracts_q(user)).filter(_own_contracts_q(user))
     items: list[CalendarItem] = []
     dues = DueDate.objects.filter(
@@ -206,7 +204,7 @@ def calendar_items(*, user: Any, start: date, end: date) -> list[CalendarItem]:
     ).select_related("contract")
     if user.role == Role.PROVIDER_USER:
         # what the provider answers, and the last day it may appeal a monitoring decision
-        dues = dues.filter(rule_key__in=(*PROVIDER_RULES, "monitoring_appeal"))
+        dues = dues.filter(rule_key__in=(*calc.PROVIDER_RULES, "monitoring_appeal"))
     for due in dues:
         items.append(
             CalendarItem(

@@ -47,14 +47,10 @@ from steward.monitoring.models import (
     Route,
     ServicesReport,
 )
+from steward.monitoring.selectors import services_figures
 
 AREAS = dict(calc.JUDGEMENT_AREAS)
 RATINGS = dict(calc.JUDGEMENT_RATINGS)
-#: deadlines the provider answers (reminders go to the provider's users)
-PROVIDER_RULES = ("self_assessment", "return_submission", "evaluation_comment")
-#: deadlines the agency answers (reminders go to the contract manager)
-AGENCY_RULES = ("results_letter", "closeout_evaluation", "debriefing_meeting")
-AGENCY_RULE_PREFIXES = ("interim_evaluation_",)
 
 
 def _who(actor: Any) -> Any:
@@ -851,7 +847,7 @@ def review_record(
 
 
 def _is_agency_rule(key: str) -> bool:
-    return key in AGENCY_RULES or key.startswith(AGENCY_RULE_PREFIXES)
+    return key in calc.AGENCY_RULES or key.startswith(calc.AGENCY_RULE_PREFIXES)
 
 
 def send_reminders(*, as_of: date) -> dict[str, int]:
@@ -866,8 +862,8 @@ def send_reminders(*, as_of: date) -> dict[str, int]:
 
     window_start = as_of - timedelta(days=7)  # a missed run still sends the overdue notice
     window_end = as_of + timedelta(days=max(calc.REMINDER_OFFSETS))
-    rule_q = Q(rule_key__in=PROVIDER_RULES + AGENCY_RULES)
-    for prefix in AGENCY_RULE_PREFIXES:
+    rule_q = Q(rule_key__in=calc.PROVIDER_RULES + calc.AGENCY_RULES)
+    for prefix in calc.AGENCY_RULE_PREFIXES:
         rule_q |= Q(rule_key__startswith=prefix)
     dues = list(
         DueDate.objects.filter(
@@ -964,8 +960,6 @@ def services_report_create(
     """Stage 10: the twice-yearly report to the commissioning body for the half-year starting
     `period_start` (aligned to the pack's fiscal year), with the recommendations; the period's
     figures are kept as they stand now."""
-    from steward.monitoring.selectors import services_figures
-
     require_perm(actor, "monitoring.write_report", agency, action="write the report")
     fiscal_month = agency.pack.parsed.fiscal_year.start_month
     start, end = calc.half_year(period_start, fiscal_month)

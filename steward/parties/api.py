@@ -8,10 +8,10 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.core.errors import NotFoundError
-from steward.core.rules import visible_providers_q
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider
+from steward.parties.rules import visible_providers_q
 from steward.parties.schemas import (
     AgencyIn,
     AgencyOut,

@@ -17,9 +17,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
-from steward.core.rules import visible_providers_q
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.models import Agency, Provider
+from steward.parties.rules import visible_providers_q
 from steward.performance import selectors, services
 from steward.performance.models import Indicator, IndicatorDefinition, Milestone, Return
 from steward.performance.schemas import (

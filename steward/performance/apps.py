@@ -11,12 +11,9 @@ class PerformanceConfig(AppConfig):
             register_risk_signal_source,
             register_units_delivered_source,
         )
-        from steward.core.demo import register_demo_extension
-        from steward.performance.demo import demo_performance
         from steward.performance.selectors import risk_signals, units_delivered
         from steward.performance.views import contract_panel
 
         register_contract_panel("performance", contract_panel, order=30)
         register_risk_signal_source("performance", risk_signals)
         register_units_delivered_source("performance", units_delivered)
-        register_demo_extension("performance", demo_performance)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import rules
 
-from steward.core.rules import (
-    _has_role,
-    contract_readers,
-    contract_released,
+from steward.contracts.rules import contract_readers, contract_released
+from steward.parties.models import Role
+from steward.parties.rules import (
+    has_role,
     in_own_agency,
     is_administrator,
     is_agency_staff,
@@ -25,9 +25,8 @@ from steward.core.rules import (
     is_own_provider,
     is_provider_user,
 )
-from steward.parties.models import Role
 
-monitor_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
+monitor_role = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
 staff_writers = is_administrator | (monitor_role & in_own_agency)
 
 rules.add_perm("performance.view_performance", contract_readers)

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods
 from steward.contracts.models import Contract
 from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
-from steward.core.rules import visible_providers_q
 from steward.core.views import application_errors
 from steward.parties.models import Provider
+from steward.parties.rules import visible_providers_q
 from steward.performance import importing, selectors, services
 from steward.performance.forms import (
     DefinitionForm,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import rules
 
-from steward.core.rules import (
-    _has_role,
-    contract_released,
+from steward.contracts.rules import contract_released
+from steward.parties.models import Role
+from steward.parties.rules import (
+    has_role,
     in_own_agency,
     is_administrator,
     is_agency_staff,
@@ -20,9 +21,8 @@ from steward.core.rules import (
     is_own_provider,
     is_provider_user,
 )
-from steward.parties.models import Role
 
-pricing_writer_role = _has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)
+pricing_writer_role = has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)
 
 internal_readers = is_administrator | is_oversight | (is_agency_staff & in_own_agency)
 provider_readers = is_provider_user & is_own_provider & contract_released

@@ -11,9 +11,9 @@ from django.db.models import QuerySet, Sum
 
 from steward.contracts.hooks import units_delivered
 from steward.contracts.models import Contract
+from steward.contracts.rules import visible_contracts_q
 from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError
-from steward.core.rules import visible_contracts_q
 from steward.pricing import calc
 from steward.pricing.models import Payment, RateCalculation
 

@@ -1,4 +1,4 @@
-"""Procurement permissions (django-rules), built from steward.core.rules predicates.
+"""Procurement permissions (django-rules), built from the role predicates in steward.parties.rules.
 
 Agency staff read their own agency's procurement; procurement officers and contract managers
 run it. A provider user sees only solicitations its organisation bid on, and of those only its
@@ -12,8 +12,9 @@ from typing import Any
 import rules
 from django.db.models import Q
 
-from steward.core.rules import (
-    _has_role,
+from steward.parties.models import Role
+from steward.parties.rules import (
+    has_role,
     in_own_agency,
     is_active,
     is_administrator,
@@ -22,10 +23,9 @@ from steward.core.rules import (
     is_own_provider,
     is_provider_user,
 )
-from steward.parties.models import Role
 
-runs_procurement = _has_role(Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER)
-places_people = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.BUDGET_HOLDER)
+runs_procurement = has_role(Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER)
+places_people = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.BUDGET_HOLDER)
 
 
 @rules.predicate
@@ -51,10 +51,10 @@ rules.add_perm("procurement.act_for_bidder", is_provider_user & is_own_provider)
 rules.add_perm("procurement.view_placements", agency_readers)
 rules.add_perm("procurement.manage_placements", is_administrator | (places_people & in_own_agency))
 rules.add_perm(
-    "procurement.set_limit", is_administrator | (_has_role(Role.CONTRACT_MANAGER) & in_own_agency)
+    "procurement.set_limit", is_administrator | (has_role(Role.CONTRACT_MANAGER) & in_own_agency)
 )
 rules.add_perm(
-    "procurement.terminate", is_administrator | (_has_role(Role.CONTRACT_MANAGER) & in_own_agency)
+    "procurement.terminate", is_administrator | (has_role(Role.CONTRACT_MANAGER) & in_own_agency)
 )
 
 

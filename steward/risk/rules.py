@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import rules
 
-from steward.core.rules import (
-    _has_role,
+from steward.parties.models import Role
+from steward.parties.rules import (
+    has_role,
     in_own_agency,
     is_administrator,
     is_agency_staff,
@@ -20,10 +21,9 @@ from steward.core.rules import (
     is_own_provider,
     is_provider_user,
 )
-from steward.parties.models import Role
 
-can_log_concerns_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.SENIOR_MANAGER)
-is_contract_manager = _has_role(Role.CONTRACT_MANAGER)
+can_log_concerns_role = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.SENIOR_MANAGER)
+is_contract_manager = has_role(Role.CONTRACT_MANAGER)
 
 internal_readers = is_administrator | is_oversight | (is_agency_staff & in_own_agency)
 

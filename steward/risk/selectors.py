@@ -10,9 +10,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 
 from steward.contracts.models import Contract
+from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
-from steward.core.rules import is_active, visible_contracts_q
 from steward.parties.models import Role
+from steward.parties.rules import is_active
 from steward.risk.models import Concern, ConcernCategory, RiskAssessment
 
 

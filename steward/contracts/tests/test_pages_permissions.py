@@ -138,14 +138,14 @@ def test_transition_permission_matrix(client, make_user, own_and_other, role, or
 
 # page (by provider slug) → role → (own provider, other provider)
 PROVIDER_PAGES: dict[str, dict[str, tuple[int, int]]] = {
-    "parties:provider_detail": {
+    "directory:provider_detail": {
         "manager": (200, 200),
         "senior": (200, 200),
         "oversight": (200, 200),
         "provider": (200, 404),
         "admin": (200, 200),
     },
-    "parties:provider_edit": {
+    "directory:provider_edit": {
         "manager": (200, 200),
         "procure": (200, 200),
         "monitor": (403, 403),
@@ -178,14 +178,14 @@ def test_provider_page_permission_matrix(
 # page (by agency slug) → role → (own agency, other agency). Everyone signed in may see every
 # agency, so a refusal is 403, never 404; an oversight officer's edit page has only the pack.
 AGENCY_PAGES: dict[str, dict[str, tuple[int, int]]] = {
-    "parties:agency_detail": {
+    "directory:agency_detail": {
         "manager": (200, 200),
         "senior": (200, 200),
         "oversight": (200, 200),
         "provider": (200, 200),
         "admin": (200, 200),
     },
-    "parties:agency_edit": {
+    "directory:agency_edit": {
         "manager": (403, 403),
         "monitor": (403, 403),
         "finance": (403, 403),
@@ -222,7 +222,7 @@ def test_agency_page_permission_matrix(
 )
 def test_only_administrators_open_the_add_agency_page(client, make_user, role, expected):
     user = make_user(ROLES[role])
-    response = signed_in(client, user).get(reverse("parties:agency_create"))
+    response = signed_in(client, user).get(reverse("directory:agency_create"))
     assert response.status_code == expected
 
 

@@ -1,19 +1,14 @@
-"""Core pages: sign in and out, home, policy packs, error pages."""
+"""Core pages: sign in and out, policy packs, error pages."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-import time_machine
 from django.urls import reverse
 
-from steward.contracts.models import ContractStatus
-from steward.contracts.services import contract_complete
 from steward.core.models import PolicyPack
 from steward.core.services import policy_pack_copy
 from steward.parties.models import Role
-from steward.testing.factories import PASSWORD, ContractFactory
+from steward.testing.factories import PASSWORD
 from steward.tests.pages import signed_in
 
 
@@ -22,7 +17,7 @@ def test_sign_in_with_correct_password_goes_home(client, manager):
         reverse("core:login"), {"username": manager.username, "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("workspace:home")
 
 
 def test_sign_in_with_wrong_password_shows_error(client, manager):
@@ -46,62 +41,7 @@ def test_sign_out_is_a_post(client, manager):
     assert client.get(reverse("core:logout")).status_code == 405
     response = client.post(reverse("core:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 302
-
-
-@time_machine.travel(date(2026, 9, 1))
-def test_home_shows_what_is_due_with_overdue_in_words(client, manager, contract):
-    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 6, 1))
-    body = signed_in(client, manager).get(reverse("core:home")).content.decode()
-    # due 31 July 2026 (60 calendar days from 1 June), 32 days before 1 September
-    assert "31 Jul 2026" in body
-    assert "Overdue by 32 days" in body
-    assert "60 calendar days from 2026-06-01" in body
-
-
-@time_machine.travel(date(2026, 10, 1))
-def test_home_expiring_window_comes_from_the_agency_pack(client, manager, agency, provider):
-    """connecticut-opm: expiring_window_days 120."""
-    ContractFactory(
-        agency=agency,
-        provider=provider,
-        number="SOON",
-        end_date=date(2026, 12, 31),
-        status=ContractStatus.ACTIVE,
-    )
-    ContractFactory(
-        agency=agency,
-        provider=provider,
-        number="LATER",
-        end_date=date(2027, 3, 1),
-        status=ContractStatus.ACTIVE,
-    )
-    body = signed_in(client, manager).get(reverse("core:home")).content.decode()
-    assert "next 120 days" in body
-    assert "SOON" in body
-    assert "LATER" not in body
-    assert "91 days left" in body
-
-
-def test_home_for_a_provider_user_lists_their_contracts(client, make_user, contract, other_agency):
-    ContractFactory(agency=other_agency, number="NOT-MINE", status=ContractStatus.ACTIVE)
-    body = signed_in(client, make_user(Role.PROVIDER_USER)).get(reverse("core:home")).content
-    assert b"Your contracts" in body
-    assert contract.number.encode() in body
-    assert b"NOT-MINE" not in body
-
-
-@pytest.mark.parametrize("rows", [5, 40])
-def test_home_query_count_does_not_grow_with_rows(
-    client, manager, agency, provider, rows, django_assert_max_num_queries
-):
-    for contract in ContractFactory.create_batch(
-        rows, agency=agency, provider=provider, status=ContractStatus.ACTIVE
-    ):
-        contract_complete(actor=manager, contract=contract, completed_on=date(2026, 6, 1))
-    signed_in(client, manager)
-    with django_assert_max_num_queries(10):
-        assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("workspace:home")).status_code == 302
 
 
 def test_pack_detail_shows_every_figure(client, manager, packs):

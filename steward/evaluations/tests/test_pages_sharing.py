@@ -236,7 +236,7 @@ def test_provider_page_has_the_evaluations_section(final_and_draft, other_manage
     final, _ = final_and_draft
     body = (
         signed_in(other_manager)
-        .get(reverse("parties:provider_detail", args=[provider.slug]))
+        .get(reverse("directory:provider_detail", args=[provider.slug]))
         .content.decode()
     )
     assert 'id="provider-evaluations"' in body
@@ -246,7 +246,7 @@ def test_provider_page_has_the_evaluations_section(final_and_draft, other_manage
 
 def test_provider_section_shows_only_finalised(final_and_draft, manager, provider):
     body = (
-        signed_in(manager).get(reverse("parties:provider_detail", args=[provider.slug])).content
+        signed_in(manager).get(reverse("directory:provider_detail", args=[provider.slug])).content
     ).decode()
     section = body.split('id="provider-evaluations"', 1)[1].split("</section>", 1)[0]
     assert "DCF-25-FINAL" in section
@@ -255,7 +255,7 @@ def test_provider_section_shows_only_finalised(final_and_draft, manager, provide
 
 def test_provider_user_section_on_own_page(final_and_draft, provider_user, provider):
     response = signed_in(provider_user).get(
-        reverse("parties:provider_detail", args=[provider.slug])
+        reverse("directory:provider_detail", args=[provider.slug])
     )
     assert response.status_code == 200
     body = response.content.decode()

@@ -185,7 +185,7 @@ def test_provider_page_shows_charts(setup, manager, provider):
     )
     html = (
         signed_in(manager)
-        .get(reverse("parties:provider_detail", args=[provider.slug]))
+        .get(reverse("directory:provider_detail", args=[provider.slug]))
         .content.decode()
     )
     assert "Performance over time" in html and a.name in html

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from steward.core.demo import DemoContext
 from steward.risk.demo import demo_concerns_and_risk
 from steward.risk.models import Concern, RiskAssessment
 from steward.testing.factories import ContractFactory
+from steward.workspace.demo import DemoContext
 
 
 def test_demo_extension(manager, agency, provider, contract):

@@ -1,4 +1,4 @@
-"""`steward contracts expire [--today YYYY-MM-DD]`: expire contracts past their end date."""
+"""`steward contracts expire [--as-of YYYY-MM-DD]`: expire contracts past their end date."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from steward.contracts.services import contracts_expire_due
-from steward.core.management.commands.demo import iso_date
+from steward.core.commands import add_as_of_argument
 
 
 class Command(BaseCommand):
@@ -21,10 +21,10 @@ class Command(BaseCommand):
             help="Expire every executed or active contract whose end date is before today, "
             "opening its closeout evaluation due date. Safe to run daily.",
         )
-        expire.add_argument("--today", type=iso_date, help="Treat this date (YYYY-MM-DD) as today.")
+        add_as_of_argument(expire, help="Treat this date (YYYY-MM-DD) as today.", old_spelling=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = options["today"] or timezone.localdate()
+        today = options["as_of"] or timezone.localdate()
         count = contracts_expire_due(today=today)
         noun = "contract" if count == 1 else "contracts"
         if count:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from steward.contracts.importing import import_contracts
 from steward.contracts.register_formats import FORMATS
-from steward.core.management.commands.demo import iso_date
+from steward.core.commands import add_as_of_argument
 from steward.parties.models import Agency
 
 MAX_ERRORS_SHOWN = 200
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             "--rejected (default FILE.rejected.csv) to fix and import again.",
         )
         parser.add_argument("--rejected", type=Path, help="Where to write the rejected rows.")
-        parser.add_argument("--today", type=iso_date, help="Treat this date as today.")
+        add_as_of_argument(parser, help="Treat this date (YYYY-MM-DD) as today.", old_spelling=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 fmt=options["format"],
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
-                today=options["today"] or timezone.localdate(),
+                today=options["as_of"] or timezone.localdate(),
             )
         for line, why in report.skipped:
             self.stdout.write(f"line {line}: skipped ({why})")

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from steward.contracts import reports
+from steward.core.commands import add_as_of_argument
 from steward.core.errors import ApplicationError
-from steward.core.management.commands.demo import iso_date
 from steward.parties.models import Role
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="report", required=True)
         expiring = sub.add_parser("expiring", help="Contracts ending soon.")
         expiring.add_argument("--within", type=int, required=True, metavar="DAYS")
-        expiring.add_argument("--as-of", type=iso_date, help="Default: today (YYYY-MM-DD).")
+        add_as_of_argument(expiring, help="Default: today (YYYY-MM-DD).")
         expiring.add_argument("--agency", default="", help="One agency's slug.")
         expiring.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
         expiring.add_argument("-o", "--output", type=Path)

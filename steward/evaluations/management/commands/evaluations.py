@@ -18,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from steward.core.management.commands.demo import iso_date
+from steward.core.commands import add_as_of_argument, iso_date
 from steward.evaluations import selectors, services
 from steward.evaluations.exporting import compliance_csv, compliance_xlsx
 from steward.parties.models import Agency, Role
@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["open-interim", "due", "compliance"])
-        parser.add_argument("--as-of", type=iso_date, help="The day to act as of (default today)")
+        add_as_of_argument(parser, help="The day to act as of (YYYY-MM-DD; default today).")
         parser.add_argument("--agency", default="", help="due: one agency's slug")
         parser.add_argument("--since", type=iso_date, help="compliance: due on or after")
         parser.add_argument("--until", type=iso_date, help="compliance: due on or before")

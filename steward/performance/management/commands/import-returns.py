@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from steward.core.management.commands.demo import iso_date
+from steward.core.commands import add_as_of_argument
 from steward.parties.models import Agency
 from steward.performance.importing import import_returns
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             default="",
             help="Why values of returns already submitted are changed (a correction needs one).",
         )
-        parser.add_argument("--today", type=iso_date, help="Treat this date as today.")
+        add_as_of_argument(parser, help="Treat this date (YYYY-MM-DD) as today.", old_spelling=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 filename=path.name,
                 dry_run=options["dry_run"],
                 reason=options["reason"],
-                today=options["today"] or timezone.localdate(),
+                today=options["as_of"] or timezone.localdate(),
             )
         for error in report.errors[:MAX_ERRORS_SHOWN]:
             self.stderr.write(str(error))

@@ -1,4 +1,4 @@
-"""`steward procurement due [--agency SLUG] [--today YYYY-MM-DD]`: debriefing meetings due and
+"""`steward procurement due [--agency SLUG] [--as-of YYYY-MM-DD]`: debriefing meetings due and
 appeals pending (seed 004), for the procurement team's daily look."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from steward.core.management.commands.demo import iso_date
+from steward.core.commands import add_as_of_argument
 from steward.procurement.models import AppealStatus, BidAppeal, DebriefingRequest
 
 
@@ -19,10 +19,10 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         due = sub.add_parser("due", help="Debriefing meetings to hold and appeals to decide.")
         due.add_argument("--agency", help="Only this agency (slug).")
-        due.add_argument("--today", type=iso_date, help="Treat this date (YYYY-MM-DD) as today.")
+        add_as_of_argument(due, help="Treat this date (YYYY-MM-DD) as today.", old_spelling=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = options["today"] or timezone.localdate()
+        today = options["as_of"] or timezone.localdate()
         requests = DebriefingRequest.objects.filter(meeting__isnull=True).select_related(
             "bid__solicitation", "bid__provider"
         )

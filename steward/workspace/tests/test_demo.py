@@ -15,8 +15,8 @@ from django.test import RequestFactory
 
 from steward.contracts import selectors, services
 from steward.contracts.models import Amendment, Contract, ContractStatus, DueDate, DueDateStatus
-from steward.core.demo import CONTRACTS, DEMO_PASSWORD, USERS, contract_dates
 from steward.parties.models import Agency, AgencyKind, Role, User
+from steward.workspace.demo import CONTRACTS, DEMO_PASSWORD, USERS, contract_dates
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,10 @@
+"""The provider and agency directory pages."""
+
 from django.urls import path
 
-from steward.parties import views
+from steward.workspace import directory_views as views
 
-app_name = "parties"
+app_name = "directory"
 urlpatterns = [
     path("providers/", views.provider_list, name="provider_list"),
     path("providers/new/", views.provider_new, name="provider_create"),

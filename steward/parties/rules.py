@@ -1,13 +1,15 @@
-"""Every permission rule in Steward, in one place.
+"""Who may do what, by role: the predicates every area's permission rules are built from, and
+the permissions on agencies, providers, policy packs and the audit trail.
 
 Object permissions are `rules` predicates, checked with `user.has_perm(name, obj)` by the
 services (writes) and by the page/API layer (reads). List visibility is the same rule written
-as a `Q` filter (`visible_contracts_q` etc.), used by the selectors; the test suite checks that
-the predicate and the filter agree for every role.
+as a `Q` filter (`visible_providers_q` here, `visible_contracts_q` in steward.contracts.rules,
+and one per area), used by the selectors; the test suite checks that the predicate and the
+filter agree for every role.
 
 Roles (DOMAIN.md §1): an administrator may do everything; an oversight officer sees every
 agency's records read-only and owns policy packs; agency staff act within their own agency;
-a provider user sees only its own organisation's contracts, and only once released (not draft).
+a provider user sees only its own organisation's records.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def is_active(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def _has_role(*roles: str):  # type: ignore[no-untyped-def]
+def has_role(*roles: str):  # type: ignore[no-untyped-def]
     @rules.predicate(name=f"has_role({','.join(roles)})")
     def predicate(user: Any) -> bool:
         return bool(is_active(user) and user.role in roles)
@@ -35,12 +37,12 @@ def _has_role(*roles: str):  # type: ignore[no-untyped-def]
     return predicate
 
 
-is_administrator = _has_role(Role.ADMINISTRATOR)
-is_oversight = _has_role(Role.OVERSIGHT_OFFICER)
-is_contract_manager = _has_role(Role.CONTRACT_MANAGER)
-is_finance_officer = _has_role(Role.FINANCE_OFFICER)
-is_provider_user = _has_role(Role.PROVIDER_USER)
-is_agency_staff = _has_role(
+is_administrator = has_role(Role.ADMINISTRATOR)
+is_oversight = has_role(Role.OVERSIGHT_OFFICER)
+is_contract_manager = has_role(Role.CONTRACT_MANAGER)
+is_finance_officer = has_role(Role.FINANCE_OFFICER)
+is_provider_user = has_role(Role.PROVIDER_USER)
+is_agency_staff = has_role(
     Role.OVERSIGHT_OFFICER,
     Role.CONTRACT_MANAGER,
     Role.CONTRACT_MONITOR,
@@ -49,10 +51,10 @@ is_agency_staff = _has_role(
     Role.PROCUREMENT_OFFICER,
     Role.SENIOR_MANAGER,
 )
-can_write_contracts_role = _has_role(Role.CONTRACT_MANAGER)
-can_amend_role = _has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)
-can_upload_role = _has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.PROCUREMENT_OFFICER)
-can_manage_providers_role = _has_role(Role.CONTRACT_MANAGER, Role.PROCUREMENT_OFFICER)
+can_write_contracts_role = has_role(Role.CONTRACT_MANAGER)
+can_amend_role = has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)
+can_upload_role = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.PROCUREMENT_OFFICER)
+can_manage_providers_role = has_role(Role.CONTRACT_MANAGER, Role.PROCUREMENT_OFFICER)
 
 # ---------------------------------------------------------------- predicates on objects
 
@@ -81,11 +83,6 @@ def is_own_provider(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def contract_released(user: Any, contract: Any) -> bool:
-    return contract is not None and contract.status != "draft"
-
-
-@rules.predicate
 def pack_is_editable(user: Any, pack: Any) -> bool:
     return pack is not None and not pack.shipped
 
@@ -101,53 +98,14 @@ rules.add_perm("providers.view_provider", is_administrator | is_agency_staff | i
 rules.add_perm("providers.add_provider", is_administrator | can_manage_providers_role)
 rules.add_perm("providers.change_provider", is_administrator | can_manage_providers_role)
 
-contract_readers = (
-    is_administrator
-    | is_oversight
-    | (is_agency_staff & in_own_agency)
-    | (is_provider_user & is_own_provider & contract_released)
-)
-rules.add_perm("contracts.view_contract", contract_readers)
-rules.add_perm(
-    "contracts.view_internal", is_administrator | is_oversight | (is_agency_staff & in_own_agency)
-)
-# obj is the agency the contract would belong to
-rules.add_perm(
-    "contracts.add_contract", is_administrator | (can_write_contracts_role & in_own_agency)
-)
-rules.add_perm(
-    "contracts.change_contract", is_administrator | (can_write_contracts_role & in_own_agency)
-)
-rules.add_perm(
-    "contracts.transition_contract", is_administrator | (can_write_contracts_role & in_own_agency)
-)
-rules.add_perm("contracts.amend_contract", is_administrator | (can_amend_role & in_own_agency))
-rules.add_perm("contracts.upload_document", is_administrator | (can_upload_role & in_own_agency))
-
 rules.add_perm("packs.view_pack", is_active)
 rules.add_perm("packs.copy_pack", is_administrator | is_oversight)
 rules.add_perm("packs.change_pack", (is_administrator | is_oversight) & pack_is_editable)
 
 rules.add_perm("audit.view_history", is_administrator | is_agency_staff)
-# the expiring-contracts and annual POS/PSA reports (seed 000): agency staff for their agency,
-# oversight officers and administrators for every agency; never provider users
-rules.add_perm("reports.view_register_reports", is_administrator | is_agency_staff)
 
 
 # ---------------------------------------------------------------- the same rules as filters
-
-
-def visible_contracts_q(user: Any) -> Q:
-    """Return the filter on Contract matching exactly the contracts `user` may view."""
-    if not is_active(user):
-        return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
-        return Q()
-    if user.role == Role.PROVIDER_USER:
-        return Q(provider_id=user.provider_id) & ~Q(status="draft")
-    if user.agency_id:
-        return Q(agency_id=user.agency_id)
-    return Q(pk__in=[])
 
 
 def visible_providers_q(user: Any) -> Q:

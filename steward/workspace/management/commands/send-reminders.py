@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from steward.core.management.commands.demo import iso_date
+from steward.core.commands import add_as_of_argument
 from steward.evaluations.services import interim_due_open
 from steward.monitoring.services import send_reminders
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     help = "Send the day's deadline reminders, close finished monitoring cycles (daily)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", type=iso_date, help="The day to act as of (default today)")
+        add_as_of_argument(parser, help="The day to act as of (YYYY-MM-DD; default today).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: date = options["as_of"] or timezone.localdate()

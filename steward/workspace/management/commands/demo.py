@@ -1,25 +1,16 @@
-"""`steward demo [--today YYYY-MM-DD] [--reset]`: load the demo data and print the logins."""
+"""`steward demo [--as-of YYYY-MM-DD] [--reset]`: load the demo data and print the logins."""
 
 from __future__ import annotations
 
-import argparse
-from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from steward.core.demo import DEMO_PASSWORD, DemoLogin, DemoStateError, demo_load
+from steward.core.commands import add_as_of_argument
 from steward.core.errors import ApplicationError
-
-
-def iso_date(value: str) -> date:
-    """argparse type: a date written YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date written YYYY-MM-DD") from exc
+from steward.workspace.demo import DEMO_PASSWORD, DemoLogin, DemoStateError, demo_load
 
 
 class Command(BaseCommand):
@@ -30,10 +21,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--today",
-            type=iso_date,
-            help="Build the contract dates relative to this date (default: today).",
+        add_as_of_argument(
+            parser,
+            help="Build the contract dates relative to this date (YYYY-MM-DD; default: today).",
+            old_spelling=True,
         )
         parser.add_argument(
             "--reset",
@@ -52,7 +43,7 @@ class Command(BaseCommand):
                 "Refusing to load the demo data in production: its logins share a published "
                 "password. Pass --allow-production if this really is a demonstration site."
             )
-        today = options["today"] or timezone.localdate()
+        today = options["as_of"] or timezone.localdate()
         try:
             result = demo_load(today=today, reset=options["reset"])
         except (DemoStateError, ApplicationError) as exc:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from steward.contracts.models import Contract
-from steward.core.rules import visible_contracts_q, visible_providers_q
+from steward.contracts.rules import visible_contracts_q
 from steward.parties.models import Provider, Role
+from steward.parties.rules import visible_providers_q
 from steward.testing.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db

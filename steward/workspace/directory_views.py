@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from steward.contracts.models import Contract
+from steward.contracts.rules import visible_contracts_q
 from steward.contracts.selectors import ContractFilters, contract_list
 from steward.core.audit import history_entries
 from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
-from steward.core.rules import visible_contracts_q, visible_providers_q
 from steward.core.views import application_errors
 from steward.parties.forms import (
     AgencyForm,
@@ -29,6 +29,7 @@ from steward.parties.forms import (
     provider_initial,
 )
 from steward.parties.models import Agency, Provider, normalise_name
+from steward.parties.rules import visible_providers_q
 from steward.parties.services import (
     agency_create,
     agency_update,
@@ -63,7 +64,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "parties/provider_list.html",
+        "directory/provider_list.html",
         {
             "form": form,
             "page": page,
@@ -79,7 +80,7 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contracts = contract_list(actor=request.user, filters=ContractFilters(provider_id=provider.pk))
     return render(
         request,
-        "parties/provider_detail.html",
+        "directory/provider_detail.html",
         {
             "provider": provider,
             "contacts": provider.contacts.all(),
@@ -107,8 +108,8 @@ def provider_new(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, f"Added {provider.legal_name}.")
-            return redirect("parties:provider_detail", slug=provider.slug)
-    return render(request, "parties/provider_form.html", {"form": form, "provider": None})
+            return redirect("directory:provider_detail", slug=provider.slug)
+    return render(request, "directory/provider_form.html", {"form": form, "provider": None})
 
 
 @login_required
@@ -127,8 +128,8 @@ def provider_edit(request: HttpRequest, slug: str) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, "Provider saved.")
-            return redirect("parties:provider_detail", slug=provider.slug)
-    return render(request, "parties/provider_form.html", {"form": form, "provider": provider})
+            return redirect("directory:provider_detail", slug=provider.slug)
+    return render(request, "directory/provider_form.html", {"form": form, "provider": provider})
 
 
 @login_required
@@ -148,7 +149,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "parties/agency_list.html",
+        "directory/agency_list.html",
         {"agencies": agencies, "can_add": request.user.has_perm("agencies.add_agency")},
     )
 
@@ -174,8 +175,8 @@ def agency_new(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, f"Added {agency.name}.")
-            return redirect("parties:agency_detail", slug=agency.slug)
-    return render(request, "parties/agency_form.html", {"form": form, "agency": None})
+            return redirect("directory:agency_detail", slug=agency.slug)
+    return render(request, "directory/agency_form.html", {"form": form, "agency": None})
 
 
 @login_required
@@ -199,10 +200,10 @@ def agency_edit(request: HttpRequest, slug: str) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, "Agency saved.")
-            return redirect("parties:agency_detail", slug=data.get("slug", agency.slug))
+            return redirect("directory:agency_detail", slug=data.get("slug", agency.slug))
     return render(
         request,
-        "parties/agency_form.html",
+        "directory/agency_form.html",
         {"form": form, "agency": agency, "pack_only": not can_change},
     )
 
@@ -213,7 +214,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contracts = Contract.objects.filter(visible_contracts_q(request.user)).filter(agency=agency)
     return render(
         request,
-        "parties/agency_detail.html",
+        "directory/agency_detail.html",
         {
             "agency": agency,
             "staff_count": agency.staff.filter(is_active=True).count(),

@@ -14,7 +14,7 @@ from steward.tests.pages import signed_in
 def test_provider_search_finds_by_name(client, manager, provider, other_provider):
     body = (
         signed_in(client, manager)
-        .get(reverse("parties:provider_list"), {"q": "harbor"})
+        .get(reverse("directory:provider_list"), {"q": "harbor"})
         .content.decode()
     )
     assert "Harbor Youth Alliance" in body
@@ -24,7 +24,7 @@ def test_provider_search_finds_by_name(client, manager, provider, other_provider
 def test_provider_user_sees_only_their_provider_in_the_list(client, make_user, other_provider):
     body = (
         signed_in(client, make_user(Role.PROVIDER_USER))
-        .get(reverse("parties:provider_list"))
+        .get(reverse("directory:provider_list"))
         .content.decode()
     )
     assert "Bright Futures" in body
@@ -38,7 +38,7 @@ def test_provider_list_query_count_does_not_grow(
     ProviderFactory.create_batch(rows)
     signed_in(client, manager)
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("parties:provider_list")).status_code == 200
+        assert client.get(reverse("directory:provider_list")).status_code == 200
 
 
 def test_provider_detail_lists_contacts_inspections_and_visible_contracts(
@@ -54,7 +54,7 @@ def test_provider_detail_lists_contacts_inspections_and_visible_contracts(
     )
     body = (
         signed_in(client, manager)
-        .get(reverse("parties:provider_detail", args=[provider.slug]))
+        .get(reverse("directory:provider_detail", args=[provider.slug]))
         .content.decode()
     )
     assert "Dana Reyes" in body
@@ -65,17 +65,17 @@ def test_provider_detail_lists_contacts_inspections_and_visible_contracts(
 
 def test_provider_create_through_the_form(client, manager):
     response = signed_in(client, manager).post(
-        reverse("parties:provider_create"),
+        reverse("directory:provider_create"),
         {"legal_name": "New Horizons Care Ltd", "country": "GB", "website": ""},
     )
     provider = Provider.objects.get(legal_name="New Horizons Care Ltd")
     assert response.status_code == 302
-    assert response["Location"] == reverse("parties:provider_detail", args=[provider.slug])
+    assert response["Location"] == reverse("directory:provider_detail", args=[provider.slug])
 
 
 def test_provider_create_with_taken_tax_id_shows_the_error(client, manager, provider):
     response = signed_in(client, manager).post(
-        reverse("parties:provider_create"),
+        reverse("directory:provider_create"),
         {"legal_name": "Copycat Inc", "tax_id": provider.tax_id, "country": "US"},
     )
     assert response.status_code == 200
@@ -85,7 +85,7 @@ def test_provider_create_with_taken_tax_id_shows_the_error(client, manager, prov
 
 def test_provider_edit_saves_changes(client, manager, provider):
     signed_in(client, manager)
-    url = reverse("parties:provider_edit", args=[provider.slug])
+    url = reverse("directory:provider_edit", args=[provider.slug])
     form = client.get(url).context["form"]
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
     data["city"] = "Hartford"
@@ -98,7 +98,7 @@ def test_provider_edit_saves_changes(client, manager, provider):
 
 def test_agency_pages_show_pack_staff_and_contract_counts(client, manager, agency, contract):
     signed_in(client, manager)
-    body = client.get(reverse("parties:agency_detail", args=[agency.slug])).content.decode()
+    body = client.get(reverse("directory:agency_detail", args=[agency.slug])).content.decode()
     assert "Connecticut OPM" in body
     assert "Staff</dt><dd>1" in body
     assert "Contracts you can see</dt><dd>1" in body
@@ -114,5 +114,5 @@ def test_agency_list_query_count_does_not_grow(
     signed_in(client, manager)
     # 6: one more than before for the "add an agency" permission (a constant)
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("parties:agency_list"))
+        response = client.get(reverse("directory:agency_list"))
     assert response.status_code == 200

@@ -741,24 +741,39 @@ class DemoContext:
 
 
 DemoExtension = Callable[[DemoContext], dict[str, int]]
-_extensions: dict[str, DemoExtension] = {}
 # Called with (draft contract, its contract manager) just before a demo contract is executed,
 # so that an area whose rules guard execution (pricing: the commercial fee and POS attachments,
 # seed 004) can record what those rules ask for, through its own services.
 DemoPreExecute = Callable[[Contract, User], None]
-_pre_execute: dict[str, DemoPreExecute] = {}
 
 
-def register_demo_pre_execute(key: str, prepare: DemoPreExecute) -> None:
-    """Register a function that readies a demo contract for execution (see above)."""
-    _pre_execute[key] = prepare
+def _area_extensions() -> list[DemoExtension]:
+    """Each area's demo records, added through its own services once the register is built, in
+    this order: performance before risk (its returns feed the risk assessment), evaluations
+    and monitoring last (they read returns, concerns and ratings). Each returns counts to print;
+    its records hang off demo agencies, providers or contracts so `demo_delete` removes them."""
+    from steward.evaluations.demo import demo_evaluations
+    from steward.monitoring.demo import demo_monitoring
+    from steward.performance.demo import demo_performance
+    from steward.pricing.demo import extend_demo as demo_pricing
+    from steward.procurement.demo import procurement_demo
+    from steward.risk.demo import demo_concerns_and_risk
+
+    return [
+        demo_performance,
+        demo_concerns_and_risk,
+        demo_pricing,
+        procurement_demo,
+        demo_evaluations,
+        demo_monitoring,
+    ]
 
 
-def register_demo_extension(key: str, extension: DemoExtension) -> None:
-    """Register a function that adds an area's demo records (through its services) once the
-    core demo is built, returning counts to print. Apps register in `AppConfig.ready()`; their
-    records must hang off demo agencies, providers or contracts so `demo_delete` removes them."""
-    _extensions[key] = extension
+def _pre_execute() -> list[DemoPreExecute]:
+    """What readies a demo contract for execution (see DemoPreExecute)."""
+    from steward.pricing.demo import prepare_for_execution
+
+    return [prepare_for_execution]
 
 
 # ---------------------------------------------------------------------------- loading
@@ -906,7 +921,7 @@ def _build(today: date) -> dict[str, int]:
         providers={p.slug: p for p in providers.values()},
         contracts=contracts,
     )
-    for extension in _extensions.values():
+    for extension in _area_extensions():
         counts.update(extension(context))
     return counts
 
@@ -949,7 +964,7 @@ def _build_contract(
     if spec.outcome == _DRAFT:
         return contract
     executed_on = min(start - timedelta(days=21), today - timedelta(days=3))
-    for prepare in _pre_execute.values():
+    for prepare in _pre_execute():
         prepare(contract, manager)
     contract = contract_services.contract_execute(
         actor=manager, contract=contract, executed_on=executed_on

@@ -1,0 +1,75 @@
+"""Who may read and change contracts: the contract permissions, and the same rule as a filter
+for lists (`visible_contracts_q`). A provider user sees only its own organisation's contracts,
+and only once released (not draft)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Q
+
+from steward.parties.models import Role
+from steward.parties.rules import (
+    can_amend_role,
+    can_upload_role,
+    can_write_contracts_role,
+    in_own_agency,
+    is_active,
+    is_administrator,
+    is_agency_staff,
+    is_oversight,
+    is_own_provider,
+    is_provider_user,
+)
+
+
+@rules.predicate
+def contract_released(user: Any, contract: Any) -> bool:
+    return contract is not None and contract.status != "draft"
+
+
+# ---------------------------------------------------------------- the permissions
+
+contract_readers = (
+    is_administrator
+    | is_oversight
+    | (is_agency_staff & in_own_agency)
+    | (is_provider_user & is_own_provider & contract_released)
+)
+rules.add_perm("contracts.view_contract", contract_readers)
+rules.add_perm(
+    "contracts.view_internal", is_administrator | is_oversight | (is_agency_staff & in_own_agency)
+)
+# obj is the agency the contract would belong to
+rules.add_perm(
+    "contracts.add_contract", is_administrator | (can_write_contracts_role & in_own_agency)
+)
+rules.add_perm(
+    "contracts.change_contract", is_administrator | (can_write_contracts_role & in_own_agency)
+)
+rules.add_perm(
+    "contracts.transition_contract", is_administrator | (can_write_contracts_role & in_own_agency)
+)
+rules.add_perm("contracts.amend_contract", is_administrator | (can_amend_role & in_own_agency))
+rules.add_perm("contracts.upload_document", is_administrator | (can_upload_role & in_own_agency))
+
+# the expiring-contracts and annual POS/PSA reports (seed 000): agency staff for their agency,
+# oversight officers and administrators for every agency; never provider users
+rules.add_perm("reports.view_register_reports", is_administrator | is_agency_staff)
+
+
+# ---------------------------------------------------------------- the same rules as filters
+
+
+def visible_contracts_q(user: Any) -> Q:
+    """Return the filter on Contract matching exactly the contracts `user` may view."""
+    if not is_active(user):
+        return Q(pk__in=[])
+    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return Q()
+    if user.role == Role.PROVIDER_USER:
+        return Q(provider_id=user.provider_id) & ~Q(status="draft")
+    if user.agency_id:
+        return Q(agency_id=user.agency_id)
+    return Q(pk__in=[])

@@ -1,0 +1,70 @@
+"""The home page: what is due, what is expiring; a provider user's own contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from steward.contracts.models import ContractStatus
+from steward.contracts.services import contract_complete
+from steward.parties.models import Role
+from steward.testing.factories import ContractFactory
+from steward.tests.pages import signed_in
+
+
+@time_machine.travel(date(2026, 9, 1))
+def test_home_shows_what_is_due_with_overdue_in_words(client, manager, contract):
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 6, 1))
+    body = signed_in(client, manager).get(reverse("workspace:home")).content.decode()
+    # due 31 July 2026 (60 calendar days from 1 June), 32 days before 1 September
+    assert "31 Jul 2026" in body
+    assert "Overdue by 32 days" in body
+    assert "60 calendar days from 2026-06-01" in body
+
+
+@time_machine.travel(date(2026, 10, 1))
+def test_home_expiring_window_comes_from_the_agency_pack(client, manager, agency, provider):
+    """connecticut-opm: expiring_window_days 120."""
+    ContractFactory(
+        agency=agency,
+        provider=provider,
+        number="SOON",
+        end_date=date(2026, 12, 31),
+        status=ContractStatus.ACTIVE,
+    )
+    ContractFactory(
+        agency=agency,
+        provider=provider,
+        number="LATER",
+        end_date=date(2027, 3, 1),
+        status=ContractStatus.ACTIVE,
+    )
+    body = signed_in(client, manager).get(reverse("workspace:home")).content.decode()
+    assert "next 120 days" in body
+    assert "SOON" in body
+    assert "LATER" not in body
+    assert "91 days left" in body
+
+
+def test_home_for_a_provider_user_lists_their_contracts(client, make_user, contract, other_agency):
+    ContractFactory(agency=other_agency, number="NOT-MINE", status=ContractStatus.ACTIVE)
+    body = signed_in(client, make_user(Role.PROVIDER_USER)).get(reverse("workspace:home")).content
+    assert b"Your contracts" in body
+    assert contract.number.encode() in body
+    assert b"NOT-MINE" not in body
+
+
+@pytest.mark.parametrize("rows", [5, 40])
+def test_home_query_count_does_not_grow_with_rows(
+    client, manager, agency, provider, rows, django_assert_max_num_queries
+):
+    for contract in ContractFactory.create_batch(
+        rows, agency=agency, provider=provider, status=ContractStatus.ACTIVE
+    ):
+        contract_complete(actor=manager, contract=contract, completed_on=date(2026, 6, 1))
+    signed_in(client, manager)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("workspace:home")).status_code == 200
