@@ -49,9 +49,12 @@ test-fast: install steward/static/vendor/.built
 	$(BIN)/steward collectstatic --noinput --verbosity 0
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
+## make lint: what CI checks besides the tests (style, formatting, types, the layer order)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy steward
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
