@@ -51,3 +51,20 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "STEWARD_SECRET_KEY" in result.stderr
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    """.env.example is where an operator learns the settings: it cannot fall behind."""
+    import re
+
+    settings_source = (ROOT / "steward" / "settings.py").read_text()
+    read = set(
+        re.findall(
+            r"""(?:env_\w+|os\.environ\.get|os\.environ\[)\(?\s*["']([A-Z_]+)["']""",
+            settings_source,
+        )
+    )
+    read |= {"DATABASE_URL"}  # read by dj-database-url
+    assert {"STEWARD_ENV", "STEWARD_SECRET_KEY", "STEWARD_VAR_DIR"} <= read  # the pattern finds them
+    listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert sorted(read - listed) == []
