@@ -1,0 +1,370 @@
+"""Every kind of due date Steward keeps, in one place.
+
+A due date (`contracts.DueDate`) is one deadline of one kind: the provider's return for a
+quarter, the evaluation the agency owes after a contract ends, the debriefing meeting a bidder
+asked for. This module declares each kind once: the pack rule that sets its date (and the policy
+text it comes from), who must act, what creates it, what record meets it (and so closes it),
+what cancels it, the page where the action is done and when its reminders go out. The services
+that create, meet and cancel due dates (`steward.contracts.services`), the reminder job, the
+work list, the calendar and `docs/deadlines.md` all read this table, so none of them can miss a
+kind, and the areas never agree on a key by convention alone.
+
+Plain data only: no import of the areas that create the kinds (they import this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Owner(StrEnum):
+    """Who must act on a due date of a kind."""
+
+    #: the provider's users (the due date's provider)
+    PROVIDER = "provider"
+    #: agency staff of the due date's agency holding one of the kind's roles; for a contract's
+    #: due date and the contract manager role, the contract's own manager where it has one
+    AGENCY = "agency"
+    #: the person named on the due date (an action's owner, a reviewing official), or the
+    #: agency roles when nobody is named
+    ASSIGNEE = "assignee"
+    #: oversight officers (of any agency: they oversee them all)
+    OVERSIGHT = "oversight"
+
+
+class Nature(StrEnum):
+    """Whether missing a due date is a missed deadline."""
+
+    #: something that must be done by the date; open after it, it is overdue and missed
+    OBLIGATION = "obligation"
+    #: a window someone may use (to appeal, to comment, to ask for a debriefing): it lapses
+    #: unused at its end, and is never a missed deadline
+    WINDOW = "window"
+
+
+#: days before the due date a reminder goes out: 5 days before, on the day, and (−1) the day
+#: after it was missed. Windows are reminded before they close, never once closed.
+DEFAULT_REMINDERS: tuple[int, ...] = (5, 0, -1)
+WINDOW_REMINDERS: tuple[int, ...] = (5, 0)
+
+
+@dataclass(frozen=True)
+class DueKind:
+    key: str
+    #: what it is, in plain words, for lists and headings ("Self-assessment")
+    name: str
+    #: what the person must do, a sentence with {contract} (its number) or {agency} in it
+    todo: str
+    #: the policy pack deadline rule that sets the date, or None where a record sets it
+    rule: str | None
+    #: where the kind comes from (a seed, or "Steward default"): for docs and the pack page only
+    source: str
+    owner: Owner
+    #: the roles who act (for Owner.AGENCY, Owner.ASSIGNEE when nobody is named)
+    roles: tuple[str, ...]
+    created_by: str
+    met_by: str
+    cancelled_by: str
+    #: the URL name of the page where the action is done, and what its one argument is:
+    #: "subject" (the record the due date is about), "contract", or "" (no argument)
+    page: str
+    page_arg: str
+    nature: Nature = Nature.OBLIGATION
+    reminders: tuple[int, ...] = DEFAULT_REMINDERS
+    #: False for agency-level due dates (a report on all services), which belong to no contract
+    contract_bound: bool = True
+
+    def sentence(self, *, contract: str = "", agency: str = "") -> str:
+        """The plain sentence of what to do, with the contract number or agency name in it."""
+        return self.todo.format(contract=contract, agency=agency)
+
+
+CONTRACT_MANAGER = "contract_manager"
+CONTRACT_MONITOR = "contract_monitor"
+SENIOR_MANAGER = "senior_manager"
+PROCUREMENT_OFFICER = "procurement_officer"
+PROVIDER_USER = "provider_user"
+OVERSIGHT_OFFICER = "oversight_officer"
+
+KINDS: dict[str, DueKind] = {
+    kind.key: kind
+    for kind in (
+        # ------------------------------------------------------------ evaluations (seed 000)
+        DueKind(
+            key="closeout_evaluation",
+            name="Closeout evaluation",
+            todo="Write the closeout evaluation of {contract}",
+            rule="closeout_evaluation",
+            source="seed 000 (CGS 4-217: within 60 days of completion)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the contract is completed, terminated or expires",
+            met_by="the evaluation is released to the provider, or a report in lieu is accepted",
+            cancelled_by="never (an ended contract is always evaluated)",
+            page="evaluations:start",
+            page_arg="contract",
+        ),
+        DueKind(
+            key="interim_evaluation",
+            name="Interim evaluation",
+            todo="Write the interim evaluation of {contract}",
+            rule="interim_evaluation",
+            source="seed 001 (performance-based contracts scored while they run)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the daily job, at the end of each contract year of a performance-based "
+            "contract over a year",
+            met_by="the interim evaluation is released to the provider",
+            cancelled_by="the contract ends or is terminated",
+            page="evaluations:start",
+            page_arg="contract",
+        ),
+        DueKind(
+            key="evaluation_comment",
+            name="Comments on an evaluation",
+            todo="Read and comment on the evaluation of {contract}",
+            rule="evaluation_comment",
+            source="seed 000 (the evaluation is shared with the provider)",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the agency releases the evaluation to the provider",
+            met_by="the provider comments on (or acknowledges) the evaluation",
+            cancelled_by="the evaluation is finalised",
+            page="evaluations:detail",
+            page_arg="subject",
+            nature=Nature.WINDOW,
+            reminders=WINDOW_REMINDERS,
+        ),
+        DueKind(
+            key="evaluation_finalise",
+            name="Evaluation to finalise",
+            todo="Review and finalise the evaluation of {contract}",
+            rule=None,
+            source="seed 000 (finalised evaluations are shared between agencies)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER, SENIOR_MANAGER),
+            created_by="the provider comments, or the comment window closes",
+            met_by="a reviewing official finalises the evaluation",
+            cancelled_by="never",
+            page="evaluations:detail",
+            page_arg="subject",
+        ),
+        DueKind(
+            key="in_lieu_decision",
+            name="Report in lieu to decide",
+            todo="Decide whether to accept the report in lieu of an evaluation of {contract}",
+            rule=None,
+            source="seed 000 (a report card may be submitted in lieu, subject to acceptance)",
+            owner=Owner.OVERSIGHT,
+            roles=(OVERSIGHT_OFFICER,),
+            created_by="an agency submits a report in lieu of the evaluation form",
+            met_by="the oversight body accepts or rejects it",
+            cancelled_by="never",
+            page="evaluations:in_lieu",
+            page_arg="subject",
+        ),
+        # ------------------------------------------------------------ monitoring (seed 002)
+        DueKind(
+            key="self_assessment",
+            name="Self-assessment",
+            todo="Complete the self-assessment for {contract}",
+            rule="self_assessment",
+            source="seed 002 stage 2",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the agency sends the notification letter of a monitoring cycle",
+            met_by="the provider submits the self-assessment",
+            cancelled_by="the cycle is closed, or the contract is terminated",
+            page="monitoring:self_assessment",
+            page_arg="subject",
+        ),
+        DueKind(
+            key="results_letter",
+            name="Results letter",
+            todo="Send the monitoring results letter and report for {contract}",
+            rule="results_letter",
+            source="seed 002 stage 7",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="all information of the monitoring cycle is in",
+            met_by="the results letter is sent",
+            cancelled_by="the cycle is closed, or the contract is terminated",
+            page="monitoring:letter",
+            page_arg="subject",
+        ),
+        DueKind(
+            key="monitoring_appeal",
+            name="Appeal against a monitoring decision",
+            todo="Appeal the monitoring decision on {contract}, if you wish to",
+            rule="monitoring_appeal",
+            source="seed 002 stage 8",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the results letter is sent",
+            met_by="the provider lodges an appeal",
+            cancelled_by="the cycle is closed",
+            page="monitoring:appeal",
+            page_arg="subject",
+            nature=Nature.WINDOW,
+            reminders=WINDOW_REMINDERS,
+        ),
+        DueKind(
+            key="action",
+            name="Action-plan action",
+            todo="Complete the action agreed for {contract}",
+            rule=None,
+            source="seed 002 stage 7 (actions at 3, 6 or 12 months)",
+            owner=Owner.ASSIGNEE,
+            roles=(CONTRACT_MANAGER, CONTRACT_MONITOR),
+            created_by="the results letter's action plan",
+            met_by="the action is marked done",
+            cancelled_by="the contract is terminated",
+            page="monitoring:contract",
+            page_arg="contract",
+        ),
+        DueKind(
+            key="review_meeting",
+            name="Review meeting",
+            todo="Hold the review meeting for {contract}",
+            rule=None,
+            source="seed 003 (a cycle of annual and biannual review meetings)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MONITOR, CONTRACT_MANAGER),
+            created_by="the contract is executed (re-planned when its end date changes)",
+            met_by="the review meeting is recorded as held",
+            cancelled_by="the contract is terminated, or its end date moves before the meeting",
+            page="monitoring:review",
+            page_arg="subject",
+        ),
+        DueKind(
+            key="commissioning_report",
+            name="Report to the commissioning body",
+            todo="Write the twice-yearly report on all services of {agency}",
+            rule=None,
+            source="seed 002 stage 10",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the start of each half of the agency's fiscal year",
+            met_by="the report for the half-year is written",
+            cancelled_by="never",
+            page="monitoring:reports",
+            page_arg="",
+            contract_bound=False,
+        ),
+        # ------------------------------------------------------------ performance (seeds 001, 003)
+        DueKind(
+            key="return",
+            name="Return",
+            todo="Submit the return for {contract}",
+            rule="return_submission",
+            source="seed 001 (a timeline of data returns) and seed 003 (routine returns)",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the Performance Evaluation Plan's timeline (one return per period)",
+            met_by="the return is submitted",
+            cancelled_by="the contract is terminated before the period ends",
+            page="performance:return",
+            page_arg="subject",
+        ),
+        # ------------------------------------------------------------ procurement (seeds 004, 003)
+        DueKind(
+            key="debriefing_request",
+            name="Debriefing request",
+            todo="Ask for a debriefing on the award of {contract}, if you wish to",
+            rule="debriefing_request",
+            source="seed 004 (14 days from notification of contract execution)",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the unsuccessful bidders are notified of the contract's execution",
+            met_by="the bidder asks for a debriefing",
+            cancelled_by="never",
+            page="procurement:detail",
+            page_arg="subject",
+            nature=Nature.WINDOW,
+            reminders=WINDOW_REMINDERS,
+        ),
+        DueKind(
+            key="debriefing_meeting",
+            name="Debriefing meeting",
+            todo="Schedule the debriefing meeting a bidder asked for ({contract})",
+            rule="debriefing_meeting",
+            source="seed 004 (scheduled within 14 days of the request)",
+            owner=Owner.AGENCY,
+            roles=(PROCUREMENT_OFFICER, CONTRACT_MANAGER),
+            created_by="a bidder asks for a debriefing",
+            met_by="the debriefing meeting is recorded",
+            cancelled_by="never",
+            page="procurement:detail",
+            page_arg="subject",
+        ),
+        DueKind(
+            key="bid_appeal",
+            name="Bid appeal",
+            todo="Appeal the award of {contract}, if you wish to",
+            rule="bid_appeal",
+            source="seed 004 (appeals follow a debriefing)",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the debriefing meeting is held",
+            met_by="the bidder lodges an appeal",
+            cancelled_by="never",
+            page="procurement:detail",
+            page_arg="subject",
+            nature=Nature.WINDOW,
+            reminders=WINDOW_REMINDERS,
+        ),
+        DueKind(
+            key="placement_end",
+            name="Placement ending",
+            todo="Tell Finance and the contract manager that the placement on {contract} ended",
+            rule=None,
+            source="seed 003 (a termination proforma at the end of a placement)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MONITOR, CONTRACT_MANAGER),
+            created_by="a placement is made, with its anticipated end",
+            met_by="the placement's end is recorded",
+            cancelled_by="the contract is terminated",
+            page="procurement:placements",
+            page_arg="contract",
+        ),
+        DueKind(
+            key="termination_effective",
+            name="Early termination taking effect",
+            todo="Record the end of {contract}: its early termination takes effect",
+            rule=None,
+            source="seed 003 (the contract runs until the termination takes effect)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the contract manager gives notice of early termination",
+            met_by="the contract is recorded as terminated",
+            cancelled_by="never",
+            page="contracts:detail",
+            page_arg="contract",
+        ),
+        DueKind(
+            key="renewal_decision",
+            name="Renewal decision",
+            todo="Decide whether to renew or extend {contract} before it ends",
+            rule="renewal_decision",
+            source="seed 001 (renewal or extension needs an eligible score); Steward default "
+            "for the notice",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the contract is executed with an option to renew or extend",
+            met_by="a renewal or extension is recorded, or the decision not to renew",
+            cancelled_by="the contract is terminated",
+            page="contracts:detail",
+            page_arg="contract",
+        ),
+    )
+}
+
+
+def kind_of(key: str) -> DueKind:
+    """The registered kind `key`. Raises KeyError naming the key if there is none: a due date
+    of an unregistered kind is a bug, never something to show."""
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise KeyError(f"no due date kind {key!r} is registered") from None
