@@ -1,6 +1,6 @@
 from django.urls import path
 
-from steward.monitoring import views, views_other
+from steward.monitoring import views, views_reports
 
 app_name = "monitoring"
 
@@ -21,18 +21,18 @@ urlpatterns = [
     path("<int:pk>/appeal/", views.appeal, name="appeal"),
     path("<int:pk>/appeal/decision/", views.appeal_decision, name="decide"),
     path("<int:pk>/close/", views.cycle_close, name="close"),
-    # actions, reviews, calendar, reports (views_other.py)
-    path("actions/<int:pk>/done/", views_other.action_done, name="action_done"),
+    # actions, reviews, calendar, reports (views_reports.py)
+    path("actions/<int:pk>/done/", views_reports.action_done, name="action_done"),
     path(
         "contracts/<int:pk>/reviews/schedule/",
-        views_other.reviews_schedule,
+        views_reports.reviews_schedule,
         name="reviews_schedule",
     ),
-    path("reviews/<int:pk>/", views_other.review, name="review"),
-    path("calendar/", views_other.calendar, name="calendar"),
-    path("calendar.ics", views_other.calendar_ics, name="calendar_ics"),
-    path("calendar/feed/<str:token>.ics", views_other.calendar_feed, name="calendar_feed"),
-    path("reports/exceptions/", views_other.exceptions, name="exceptions"),
-    path("reports/commissioning/", views_other.reports, name="reports"),
-    path("reports/commissioning/<int:pk>/", views_other.report, name="report"),
+    path("reviews/<int:pk>/", views_reports.review, name="review"),
+    path("calendar/", views_reports.calendar, name="calendar"),
+    path("calendar.ics", views_reports.calendar_ics, name="calendar_ics"),
+    path("calendar/feed/<str:token>.ics", views_reports.calendar_feed, name="calendar_feed"),
+    path("reports/exceptions/", views_reports.exceptions, name="exceptions"),
+    path("reports/commissioning/", views_reports.reports, name="reports"),
+    path("reports/commissioning/<int:pk>/", views_reports.report, name="report"),
 ]
