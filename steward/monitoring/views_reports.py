@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from steward.core.deadlines import add_months, month_end
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
@@ -43,17 +44,6 @@ PAGE_SIZE = 50
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied("You may not see or do this.")
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    d = day.day
-    while True:
-        try:
-            return date(year, month + 1, d)
-        except ValueError:
-            d -= 1
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -94,7 +84,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     month = today.replace(day=1)
     if form.is_valid() and form.cleaned_data.get("month"):
         month = form.cleaned_data["month"]
-    end = _add_months(month, 1) - timedelta(days=1)
+    end = month_end(month)
     items = selectors.calendar_items(user=user, start=month, end=end)
     earlier: list[dict[str, Any]] = []
     if month <= today <= end:
@@ -117,8 +107,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "days": _rows(items, today),
             "count": len(items),
             "earlier": earlier,
-            "previous": f"{_add_months(month, -1):%Y-%m}",
-            "next": f"{_add_months(month, 1):%Y-%m}",
+            "previous": f"{add_months(month, -1):%Y-%m}",
+            "next": f"{add_months(month, 1):%Y-%m}",
             "this_month": f"{today:%Y-%m}",
             "is_this_month": month <= today <= end,
             "feed_url": request.build_absolute_uri(
@@ -284,7 +274,7 @@ def exceptions(request: HttpRequest) -> HttpResponse:
     agencies = _report_agencies(user)
     form = ExceptionFilterForm(request.GET or None, agencies=agencies)
     data = form.cleaned_data if form.is_valid() else {}
-    since = data.get("since") or _add_months(today, -6)
+    since = data.get("since") or add_months(today, -6)
     agency_id = data.get("agency")
     report = selectors.exception_report(actor=user, as_of=today, since=since, agency_id=agency_id)
     if agencies is None:
