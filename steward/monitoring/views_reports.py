@@ -1,15 +1,12 @@
-"""Pages around the annual cycle: the personal calendar and its iCalendar feed, the follow-up
-of action plans, review meetings (seed 003), the report by exception to senior managers (seed
-002 stage 9) and the twice-yearly report to the commissioning body (stage 10).
+"""Reports across contracts: the report by exception to senior managers (seed 002 stage 9) and
+the twice-yearly reports to the commissioning body (stage 10), each as a page, a PDF and a
+spreadsheet.
 
-Views are thin: they parse a form, call one selector or service, and render or redirect. The
-calendar feed is the one page without a session: its address carries a signed token
-(`steward.monitoring.ical`)."""
+Views are thin: they parse a form, call one selector or service, and render or redirect."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
@@ -18,24 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from steward.core.deadlines import add_months, month_end
-from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.deadlines import add_months
+from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
-from steward.core.views import application_errors, safe_next
-from steward.monitoring import calc, ical, selectors, services
+from steward.core.views import application_errors
+from steward.monitoring import calc, selectors, services
 from steward.monitoring import reports as rendering
-from steward.monitoring.forms_other import (
-    ActionDoneForm,
-    ExceptionFilterForm,
-    MonthForm,
-    ReviewForm,
-    ServicesReportForm,
-)
-from steward.monitoring.models import Action, ReviewMeeting, ServicesReport
+from steward.monitoring.forms import ExceptionFilterForm, ServicesReportForm
+from steward.monitoring.models import ServicesReport
 from steward.parties.models import Agency, AgencyKind, Role
 
 PAGE_SIZE = 50
@@ -50,201 +40,6 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-# ---------------------------------------------------------------- the calendar
-
-
-KIND_LABELS = ical.KIND_LABELS
-
-
-def _rows(items: list[selectors.CalendarItem], today: date) -> list[dict[str, Any]]:
-    """Items grouped by date: [{day, items: [{item, kind_label, overdue}]}]. Every item is
-    still open (the selector leaves out what is done), so one dated before today is overdue."""
-    return [
-        {
-            "day": day,
-            "items": [
-                {"item": i, "kind_label": KIND_LABELS.get(i.kind, i.kind), "overdue": i.on < today}
-                for i in group
-            ],
-        }
-        for day, group in groupby(items, key=lambda i: i.on)
-    ]
-
-
-@login_required
-@require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
-    """My calendar: this person's deadlines, visits, review meetings and actions of a month,
-    grouped by date, with the address of their iCalendar feed."""
-    user: Any = request.user
-    today = timezone.localdate()
-    form = MonthForm(request.GET or None)
-    month = today.replace(day=1)
-    if form.is_valid() and form.cleaned_data.get("month"):
-        month = form.cleaned_data["month"]
-    end = month_end(month)
-    items = selectors.calendar_items(user=user, start=month, end=end)
-    earlier: list[dict[str, Any]] = []
-    if month <= today <= end:
-        # what is still open from the past year: overdue, shown above this month
-        earlier = _rows(
-            selectors.calendar_items(
-                user=user, start=today - timedelta(days=365), end=month - timedelta(days=1)
-            ),
-            today,
-        )
-    token = ical.feed_token(user)
-    return render(
-        request,
-        "monitoring/calendar.html",
-        {
-            "form": form,
-            "month": month,
-            "month_end": end,
-            "today": today,
-            "days": _rows(items, today),
-            "count": len(items),
-            "earlier": earlier,
-            "previous": f"{add_months(month, -1):%Y-%m}",
-            "next": f"{add_months(month, 1):%Y-%m}",
-            "this_month": f"{today:%Y-%m}",
-            "is_this_month": month <= today <= end,
-            "feed_url": request.build_absolute_uri(
-                reverse("monitoring:calendar_feed", args=[token])
-            ),
-            "feed_days_before": ical.DAYS_BEFORE,
-        },
-    )
-
-
-def _ics(request: HttpRequest, user: Any, name: str) -> bytes:
-    today = timezone.localdate()
-    start, end = ical.feed_window(today)
-    items = selectors.calendar_items(user=user, start=start, end=end)
-    return ical.render(items, absolute=request.build_absolute_uri, name=name, today=today)
-
-
-@login_required
-@require_GET
-def calendar_ics(request: HttpRequest) -> HttpResponse:
-    """The same calendar as a file to import: the past month and the next twelve."""
-    user: Any = request.user
-    content = _ics(request, user, f"Steward: {user.get_full_name() or user.username}")
-    return _attachment(content, "text/calendar; charset=utf-8", "steward-calendar.ics")
-
-
-@require_GET
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The iCalendar feed a calendar app subscribes to. No session: the signed token in the
-    address says whose it is; a bad, altered or revoked token (password changed, account
-    deactivated) answers 404."""
-    user = ical.user_for_token(token)
-    if user is None:
-        raise Http404("No such calendar.")
-    content = _ics(request, user, f"Steward: {user.get_full_name() or user.username}")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="steward.ics"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-# ---------------------------------------------------------------- actions
-
-
-@login_required
-@require_POST
-@application_errors
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow-up of the action plan: record an action as done, with an optional note."""
-    user: Any = request.user
-    action = Action.objects.select_related("contract").filter(pk=pk).first()
-    if action is None or not user.has_perm("monitoring.view_actions", action.contract):
-        raise Http404("No such action.")
-    form = ActionDoneForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.action_complete(actor=user, action=action, note=note, today=timezone.localdate())
-    except (TransitionNotAllowed, ValidationFailed) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Action marked as done: {action}.")
-    return redirect(safe_next(request, reverse("monitoring:contract", args=[action.contract_id])))
-
-
-# ---------------------------------------------------------------- review meetings (seed 003)
-
-
-@login_required
-@require_POST
-@application_errors
-def reviews_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    """Schedule the contract term's biannual and annual review meetings."""
-    user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
-    if not user.has_perm("monitoring.view_reviews", contract):
-        raise Http404("No such contract.")
-    new = services.reviews_schedule(actor=user, contract=contract)
-    if new:
-        messages.success(
-            request, f"Scheduled {len(new)} review meeting{'s' if len(new) != 1 else ''}."
-        )
-    else:
-        messages.info(request, "Every review meeting of the contract's term is scheduled already.")
-    return redirect(safe_next(request, reverse("monitoring:contract", args=[contract.pk])))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@application_errors
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    """One review meeting, and the form to record it as held (internal only)."""
-    user: Any = request.user
-    meeting = (
-        ReviewMeeting.objects.select_related(
-            "contract__agency", "contract__provider", "contract__contract_manager", "recorded_by"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None or not user.has_perm("monitoring.view_reviews", meeting.contract):
-        raise Http404("No such review meeting.")
-    contract = meeting.contract
-    can_record = user.has_perm("monitoring.manage_reviews", contract)
-    if request.method == "POST" and not can_record:
-        raise PermissionDenied("You may not record review meetings of this contract.")
-    today = timezone.localdate()
-    if meeting.held_on:
-        initial = {
-            "held_on": meeting.held_on,
-            "chair": meeting.chair,
-            "attendees": meeting.attendees,
-            "contract_manager_attended": meeting.contract_manager_attended,
-            "minutes": meeting.minutes,
-        }
-    else:
-        initial = {"held_on": min(meeting.scheduled_for, today)}
-    form = ReviewForm(request.POST or None, initial=initial) if can_record else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.review_record(actor=user, meeting=meeting, today=today, **form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{meeting.get_kind_display()} recorded as held.")
-            return redirect("monitoring:review", pk=meeting.pk)
-    return render(
-        request,
-        "monitoring/review.html",
-        {
-            "meeting": meeting,
-            "contract": contract,
-            "form": form,
-            "today": today,
-        },
-    )
 
 
 # ---------------------------------------------------------------- stage 9: report by exception

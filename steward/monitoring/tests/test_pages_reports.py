@@ -1,331 +1,30 @@
-"""The pages around the annual cycle: the personal calendar and its iCalendar feed, action
-follow-up, review meetings (seed 003), the report by exception (seed 002 stage 9) and the
-twice-yearly report to the commissioning body (stage 10): content, exports, who may open them,
-and bounded queries."""
+"""Reports across contracts: the report by exception to senior managers (seed 002 stage 9) and
+the twice-yearly report to the commissioning body (stage 10): content, PDF and XLSX exports,
+who may open them and for which agencies, and bounded queries."""
 
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-import time_machine
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
-from icalendar import Calendar
 from openpyxl import load_workbook
 
 from steward.contracts.models import DueDate
-from steward.monitoring import ical, services
-from steward.monitoring.models import Action, ReviewMeeting, ServicesReport
-from steward.monitoring.tests.factories import START, walk
+from steward.monitoring import services
+from steward.monitoring.models import ServicesReport
+from steward.monitoring.tests.factories import due, red, walk
+from steward.monitoring.tests.pages import at, signed_in, text
 from steward.parties.models import Role
-from steward.risk.models import RiskAssessment
 from steward.risk.tests.factories import make_concern
 from steward.testing.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def at(day: date):
-    """Freeze the clock at noon of `day` (pages use timezone.localdate())."""
-    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False)
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def flashed(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def provider_user(make_user):
-    return make_user(Role.PROVIDER_USER, username="provider-user", email="p@provider.example")
-
-
-@pytest.fixture
-def live(contract, manager):
-    contract.contract_manager = manager
-    contract.end_date = date(2027, 12, 31)
-    contract.save()
-    return contract
-
-
-def due(
-    contract, *, on: date, rule_key: str = "return_submission", label: str = "Quarterly return"
-):
-    return DueDate.objects.create(
-        contract=contract,
-        rule_key=rule_key,
-        label=label,
-        pack_slug="connecticut-opm",
-        pack_version=1,
-        source="test",
-        start_date=on - timedelta(days=10),
-        days=10,
-        day_kind="calendar",
-        due_date=on,
-    )
-
-
-def red(contract, *, as_of: date, reasons: list[str] | None = None) -> RiskAssessment:
-    return RiskAssessment.objects.create(
-        contract=contract,
-        as_of=as_of,
-        computed_rating="red",
-        score=12,
-        reasons=reasons or ["3 serious concerns open (+9)", "2 actions overdue (+3)"],
-        monitoring_level="enhanced",
-    )
-
-
 CAL = reverse("monitoring:calendar")
-
-
-# ---------------------------------------------------------------- the calendar
-
-
-def test_calendar_lists_the_managers_visit_and_deadline_grouped_by_date(
-    live, manager, provider_user
-):
-    cycle = walk(live, manager=manager, provider_user=provider_user, to="assessed")
-    visit_on = cycle.visit_planned_for  # 2026-12-13
-    due(live, on=date(2026, 12, 15), label="Quarterly return")
-    with at(date(2026, 12, 14)):
-        page = text(signed_in(manager).get(CAL))
-    assert "December 2026" in page
-    assert "Monitoring visit" in page and reverse("monitoring:cycle", args=[cycle.pk]) in page
-    assert "Quarterly return" in page
-    assert 'datetime="2026-12-13"' in page and 'datetime="2026-12-15"' in page
-    assert page.index('datetime="2026-12-13"') < page.index('datetime="2026-12-15"')
-    # the visit is past today and not recorded: marked overdue
-    assert "Overdue by 1 day" in page
-    assert visit_on == date(2026, 12, 13)
-    # the personal feed address and the download
-    assert "http://testserver/monitoring/calendar/feed/" in page
-    assert reverse("monitoring:calendar_ics") in page
-
-
-def test_calendar_month_navigation_and_a_bad_month(manager):
-    with at(date(2026, 12, 14)):
-        client = signed_in(manager)
-        page = text(client.get(CAL, {"month": "2027-03"}))
-        assert "March 2027" in page
-        assert "?month=2027-02" in page and "?month=2027-04" in page
-        assert "Nothing is due this month." in page
-        bad = text(client.get(CAL, {"month": "2027-13"}))
-    assert "Write the month as YYYY-MM" in bad
-    assert "December 2026" in bad  # falls back to this month
-
-
-def test_provider_user_sees_only_their_own_items(
-    live, manager, provider_user, make_user, other_provider, agency
-):
-    walk(live, manager=manager, provider_user=provider_user, to="notified")  # SA due 22 Dec
-    ReviewMeeting.objects.create(contract=live, kind="biannual", scheduled_for=date(2026, 12, 10))
-    theirs = ContractFactory(agency=agency, provider=other_provider, status="active")
-    due(theirs, on=date(2026, 12, 16), label="Their return")
-    due(live, on=date(2026, 12, 17), rule_key="closeout_evaluation", label="Agency's evaluation")
-    with at(date(2026, 12, 1)):
-        mine = text(signed_in(provider_user).get(CAL))
-        managers = text(signed_in(manager).get(CAL))
-    assert "self-assessment" in mine.lower()
-    assert "Their return" not in mine
-    assert "Agency&#x27;s evaluation" not in mine and "Agency's evaluation" not in mine
-    assert "Review meeting" not in mine.replace("review meeting", "")  # internal
-    assert "Biannual review" not in mine
-    assert "Biannual review" in managers and "Their return" in managers
-
-
-def test_calendar_feed_parses_and_has_the_events(live, manager, provider_user):
-    cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
-    action = Action.objects.filter(cycle=cycle).order_by("due_on").first()
-    token = ical.feed_token(manager)
-    with at(date(2026, 12, 20)):
-        response = Client().get(reverse("monitoring:calendar_feed", args=[token]))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    cal = Calendar.from_ical(response.content)
-    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
-    uid = f"action-{action.pk}@steward"
-    assert uid in events
-    event = events[uid]
-    assert event.decoded("DTSTART") == action.due_on
-    assert event.decoded("DTEND") == action.due_on + timedelta(days=1)
-    assert "Train two staff in safeguarding" in str(event["SUMMARY"])
-    description = str(event["DESCRIPTION"])
-    assert "Owner: Service manager" in description
-    assert f"http://testserver{reverse('monitoring:contract', args=[live.pk])}" in description
-    # the appeal window's deadline is the agency's to watch: it is in the manager's feed
-    assert any(u.startswith("due-") for u in events)
-    # the UID is stable: the same on the next fetch
-    with at(date(2026, 12, 21)):
-        again = Calendar.from_ical(
-            Client().get(reverse("monitoring:calendar_feed", args=[token])).content
-        )
-    assert uid in {str(e["UID"]) for e in again.walk("VEVENT")}
-
-
-def test_calendar_feed_token_tampered_revoked_or_inactive_is_404(manager):
-    client = Client()
-    token = ical.feed_token(manager)
-    assert client.get(reverse("monitoring:calendar_feed", args=[token])).status_code == 200
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    assert client.get(reverse("monitoring:calendar_feed", args=[tampered])).status_code == 404
-    other_pk = token.replace(f"{manager.pk}:", f"{manager.pk + 1}:", 1)
-    assert client.get(reverse("monitoring:calendar_feed", args=[other_pk])).status_code == 404
-    assert client.get(reverse("monitoring:calendar_feed", args=["nonsense"])).status_code == 404
-    # changing the password revokes the address
-    manager.set_password("a new password 123")
-    manager.save()
-    assert client.get(reverse("monitoring:calendar_feed", args=[token])).status_code == 404
-    fresh = ical.feed_token(manager)
-    assert fresh != token
-    assert client.get(reverse("monitoring:calendar_feed", args=[fresh])).status_code == 200
-    manager.is_active = False
-    manager.save()
-    assert client.get(reverse("monitoring:calendar_feed", args=[fresh])).status_code == 404
-    assert client.post(reverse("monitoring:calendar_feed", args=[fresh])).status_code == 405
-
-
-def test_calendar_download_is_session_authenticated(live, manager, provider_user):
-    walk(live, manager=manager, provider_user=provider_user, to="assessed")
-    ics = reverse("monitoring:calendar_ics")
-    assert Client().get(ics).status_code == 302
-    with at(date(2026, 12, 1)):
-        response = signed_in(manager).get(ics)
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
-    kinds = {
-        str(e["UID"]).split("-")[0] for e in Calendar.from_ical(response.content).walk("VEVENT")
-    }
-    assert "visit" in kinds
-
-
-# ---------------------------------------------------------------- actions
-
-
-def test_action_done_then_refused_a_second_time(live, manager, provider_user):
-    cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
-    action = Action.objects.filter(cycle=cycle).order_by("due_on").first()
-    url = reverse("monitoring:action_done", args=[action.pk])
-    with at(date(2027, 2, 1)):
-        client = signed_in(manager)
-        response = client.post(url, {"note": "Both trained in January."})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("monitoring:contract", args=[live.pk])
-    assert any("marked as done" in m for m in flashed(response))
-    action.refresh_from_db()
-    assert (action.done_on, action.done_note, action.done_by) == (
-        date(2027, 2, 1),
-        "Both trained in January.",
-        manager,
-    )
-    with at(date(2027, 2, 1)):
-        again = client.post(url, {"note": ""})
-        assert again.status_code == 302
-        assert "This action was done on 2027-02-01." in flashed(again)
-        assert client.get(url).status_code == 405
-
-
-def test_action_done_permissions(live, manager, provider_user, make_user, other_agency):
-    cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
-    action = Action.objects.filter(cycle=cycle).first()
-    url = reverse("monitoring:action_done", args=[action.pk])
-    assert signed_in(provider_user).post(url).status_code == 403  # sees it, may not do it
-    assert signed_in(make_user(Role.FINANCE_OFFICER)).post(url).status_code == 403
-    stranger = make_user(Role.CONTRACT_MANAGER, agency=other_agency)
-    assert signed_in(stranger).post(url).status_code == 404
-    assert (
-        signed_in(manager).post(reverse("monitoring:action_done", args=[999999])).status_code == 404
-    )
-    monitor = make_user(Role.CONTRACT_MONITOR)
-    assert signed_in(monitor).post(url, {"next": "https://evil.example/"}).status_code == 302
-    action.refresh_from_db()
-    assert action.done_by == monitor
-
-
-# ---------------------------------------------------------------- review meetings
-
-
-def test_reviews_scheduled_from_the_contract_page(live, manager, provider_user, make_user):
-    url = reverse("monitoring:reviews_schedule", args=[live.pk])
-    response = signed_in(manager).post(url)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("monitoring:contract", args=[live.pk])
-    # a term from 1 Jan 2026 to 31 Dec 2027: July 2026, January 2027 (annual), July 2027
-    assert list(ReviewMeeting.objects.filter(contract=live).values_list("kind", flat=True)) == [
-        "biannual",
-        "annual",
-        "biannual",
-    ]
-    assert "Scheduled 3 review meetings." in flashed(response)
-    again = signed_in(manager).post(url)
-    assert any("scheduled already" in m for m in flashed(again))
-    assert signed_in(provider_user).post(url).status_code == 404
-    assert signed_in(make_user(Role.FINANCE_OFFICER)).post(url).status_code == 403
-    assert signed_in(manager).get(url).status_code == 405
-
-
-def test_review_recorded_and_annual_needs_the_contract_manager(live, manager):
-    services.reviews_schedule(actor=manager, contract=live)
-    annual = ReviewMeeting.objects.get(contract=live, kind="annual")
-    url = reverse("monitoring:review", args=[annual.pk])
-    data = {
-        "held_on": "2027-01-05",
-        "chair": "Operations manager",
-        "attendees": "Provider's service manager\nTeam leader",
-        "minutes": "Reviewed the action plan; two actions done.",
-    }
-    with at(date(2027, 1, 6)):
-        client = signed_in(manager)
-        page = text(client.get(url))
-        assert "Record the meeting as held" in page
-        refused = client.post(url, data)
-        assert refused.status_code == 200
-        assert "The contract manager attends the annual review (seed 003)." in text(refused)
-        assert ReviewMeeting.objects.get(pk=annual.pk).held_on is None
-        empty = text(client.post(url, {"held_on": "2027-01-05"}))
-        assert "Say who chaired the review." in empty and "Record the minutes." in empty
-        future = text(
-            client.post(url, {**data, "held_on": "2027-01-09", "contract_manager_attended": "on"})
-        )
-        assert "Record the review once it has been held." in future
-        done = client.post(url, {**data, "contract_manager_attended": "on"})
-        assert done.status_code == 302 and done["Location"] == url
-        shown = text(client.get(url))
-    meeting = ReviewMeeting.objects.get(pk=annual.pk)
-    assert (meeting.held_on, meeting.chair, meeting.recorded_by) == (
-        date(2027, 1, 5),
-        "Operations manager",
-        manager,
-    )
-    assert "Operations manager" in shown and "Correct the record" in shown
-
-
-def test_review_page_permissions(live, manager, provider_user, make_user, other_agency):
-    services.reviews_schedule(actor=manager, contract=live)
-    meeting = ReviewMeeting.objects.filter(contract=live).first()
-    url = reverse("monitoring:review", args=[meeting.pk])
-    assert signed_in(provider_user).get(url).status_code == 404
-    assert (
-        signed_in(make_user(Role.CONTRACT_MANAGER, agency=other_agency)).get(url).status_code == 404
-    )
-    finance = signed_in(make_user(Role.FINANCE_OFFICER))
-    page = finance.get(url)
-    assert page.status_code == 200 and "Record the review" not in text(page)
-    assert finance.post(url, {"chair": "x"}).status_code == 403
-    assert signed_in(make_user(Role.OVERSIGHT_OFFICER)).get(url).status_code == 200
-    assert signed_in(manager).get(reverse("monitoring:review", args=[999999])).status_code == 404
 
 
 # ---------------------------------------------------------------- stage 9: report by exception
@@ -440,41 +139,6 @@ def test_exception_report_queries_do_not_grow_with_rows(
     assert "Contracts rated red (14)" in page
 
 
-def test_calendar_queries_do_not_grow_with_rows(
-    agency, provider, manager, django_assert_max_num_queries
-):
-    def make(n: int) -> None:
-        for _ in range(n):
-            c = ContractFactory(
-                agency=agency, provider=provider, status="active", contract_manager=manager
-            )
-            due(c, on=date(2026, 12, 9))
-            due(
-                c, on=date(2026, 11, 20), rule_key="self_assessment"
-            )  # overdue, from the month before
-            ReviewMeeting.objects.create(
-                contract=c, kind="biannual", scheduled_for=date(2026, 12, 3)
-            )
-            Action.objects.create(
-                contract=c,
-                description="Fix it",
-                owner="Manager",
-                horizon_months=3,
-                due_on=date(2026, 12, 4),
-            )
-
-    make(2)
-    with at(date(2026, 12, 5)):
-        client = signed_in(manager)
-        with django_assert_max_num_queries(16) as few:
-            assert client.get(CAL).status_code == 200
-        make(10)
-        with django_assert_max_num_queries(len(few.captured_queries)):
-            page = text(client.get(CAL))
-    assert "36 items" in page  # 12 contracts × (deadline, review, action) in December
-    assert "Overdue from earlier months" in page
-
-
 # ---------------------------------------------------------------- stage 10
 
 
@@ -554,16 +218,10 @@ def test_stage_10_permissions(live, manager, make_user, provider_user, other_age
     assert signed_in(manager).get(reverse("monitoring:report", args=[999999])).status_code == 404
 
 
-def test_pages_need_sign_in():
-    for name in ("calendar", "calendar_ics", "exceptions", "reports"):
+def test_report_pages_need_sign_in():
+    for name in ("exceptions", "reports"):
         response = Client().get(reverse(f"monitoring:{name}"))
         assert response.status_code == 302 and "/login/" in response["Location"]
-
-
-def test_navigation_has_the_calendar(manager):
-    with at(START):
-        page = text(signed_in(manager).get(CAL))
-    assert f'<a href="{CAL}" aria-current="page">Calendar</a>' in page
 
 
 def test_closed_cycle_leaves_no_missed_appeal_deadline(live, manager, provider_user, make_user):
