@@ -15,7 +15,7 @@ class EvaluationsConfig(AppConfig):
         from steward.evaluations.demo import demo_evaluations
         from steward.evaluations.selectors import scores_and_eligibility
         from steward.evaluations.services import renewal_check
-        from steward.evaluations.views_in_lieu import contract_panel
+        from steward.evaluations.views import contract_panel
 
         register_renewal_check("evaluations", renewal_check)
         register_evaluation_scores(scores_and_eligibility)
