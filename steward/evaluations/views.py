@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from steward.contracts.models import CLOSED_STATUSES, Contract, DueDateStatus
+from steward.contracts.selectors import contract_get
 from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
@@ -221,7 +222,7 @@ def _period_words(since: date | None, until: date | None) -> str:
 def evaluation_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the closeout or interim evaluation of a contract (a draft), then rate it."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     _require(request, "evaluations.write_evaluation", contract)
     kind = request.POST.get("kind") or EvaluationKind.CLOSEOUT
     try:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from steward.contracts.models import DueDateStatus
+from steward.contracts.selectors import contract_get
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
@@ -84,7 +85,7 @@ def in_lieu_list(request: HttpRequest) -> HttpResponse:
 def in_lieu_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit a report card or quality-assurance report in lieu of the evaluation form."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     _require(request, "evaluations.submit_in_lieu", contract)
     form = InLieuForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from steward.contracts.selectors import contract_get
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
@@ -33,7 +34,7 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
     options left, an override on record) and, for a senior manager of the agency, the override
     form."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     if not is_staff(user):
         raise PermissionDenied("Renewal eligibility is for agency staff.")
     status = selectors.renewal_status(contract)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus
+from steward.contracts.selectors import contract_get
 from steward.core.errors import (
     ApplicationError,
     NotFoundError,
@@ -225,7 +226,7 @@ def contract_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     """A contract's monitoring: its cycles (the latest with its steps), starting this year's
     cycle, the action plans' actions and (agency staff) the review meetings."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     cycles = list(selectors.cycle_list(actor=user, contract_id=contract.pk))
     latest = selectors.cycle_get(actor=user, pk=cycles[0].pk) if cycles else None
     try:
@@ -358,7 +359,7 @@ def _post_step(
 @application_errors
 def cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     _require(request, "monitoring.start_cycle", contract)
     started: list[Cycle] = []
     back = reverse("monitoring:contract", args=[contract.pk])

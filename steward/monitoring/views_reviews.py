@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from steward.contracts.selectors import contract_get
 from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
-from steward.monitoring import selectors, services
+from steward.monitoring import services
 from steward.monitoring.forms import ReviewForm
 from steward.monitoring.models import ReviewMeeting
 
@@ -30,7 +31,7 @@ from steward.monitoring.models import ReviewMeeting
 def reviews_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Schedule the contract term's biannual and annual review meetings."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     if not user.has_perm("monitoring.view_reviews", contract):
         raise Http404("No such contract.")
     new = services.reviews_schedule(actor=user, contract=contract)
