@@ -78,13 +78,14 @@ def generate(n: int, k: int, periods: int) -> tuple[float, list[tuple[str, list[
 
     from steward.contracts.models import Contract
     from steward.core.bulk import insert
+    from steward.core.deadlines import add_months
     from steward.parties.models import Agency, Provider, User
     from steward.performance import calc
     from steward.performance.models import Indicator, Plan, Return
 
     started = time.perf_counter()
     agency = Agency.objects.get(slug="bench")
-    end = calc.add_months(START, 3 * periods) - timedelta(days=1)
+    end = add_months(START, 3 * periods) - timedelta(days=1)
     with transaction.atomic():
         providers = [
             Provider(
@@ -165,9 +166,9 @@ def generate(n: int, k: int, periods: int) -> tuple[float, list[tuple[str, list[
 
 def write_csv(path: Path, rows: list[tuple[str, list[str]]], periods: int) -> int:
     """One row per contract x indicator x period; values spread around the targets."""
-    from steward.performance import calc
+    from steward.core.deadlines import add_months
 
-    starts = [calc.add_months(START, 3 * p).isoformat() for p in range(periods)]
+    starts = [add_months(START, 3 * p).isoformat() for p in range(periods)]
     targets = [Decimal(row[5]) for row in INDICATORS]
     written = 0
     with path.open("w", newline="", encoding="utf-8") as out:

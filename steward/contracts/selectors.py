@@ -90,8 +90,12 @@ def contract_list(*, actor: Any, filters: ContractFilters | None = None) -> Quer
 
 
 def contract_get(*, actor: Any, pk: int) -> Contract:
-    """Return contract `pk` if `actor` may view it; NotFoundError otherwise (a provider is not
-    told that another provider's contract exists)."""
+    """Return contract `pk` if `actor` may view it, with its agency, the agency's policy pack,
+    its provider and its contract manager joined in (one query); NotFoundError otherwise, which
+    pages and endpoints answer with 404: a provider user is not told that another provider's
+    contract or a draft exists, nor agency staff that another agency's does.
+
+    Every area's pages and endpoints that start from a contract's id fetch it here."""
     contract = contract_queryset(actor).select_related("agency__pack").filter(pk=pk).first()
     if contract is None:
         raise NotFoundError("No such contract.")

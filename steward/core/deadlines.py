@@ -23,6 +23,10 @@ How a deadline is counted
 * ``working_days_between(start, end)`` counts the working days after ``start`` up to and
   including ``end``; it is the inverse of ``add_days(..., WORKING, ...)`` and is negative
   (``-working_days_between(end, start)``) when ``end`` is before ``start``.
+* **Months** — "3, 6 or 12 months after X" (seed 002 stage 7's action plans, seed 003's review
+  meetings, reporting periods) is ``add_months(X, n)``: the same day of the month n months on,
+  or that month's last day when it is shorter (31 January + 1 month is 28 February, 29 in a
+  leap year). ``n`` may be negative. ``month_end(X)`` is the last day of X's month.
 
 Holiday look-ups are cached per (country, subdivision, year) with ``functools.lru_cache``.
 Bad input (negative days, an unknown country or subdivision, a start after the due date) raises
@@ -32,6 +36,7 @@ Bad input (negative days, an unknown country or subdivision, a start after the d
 from __future__ import annotations
 
 import functools
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,8 +52,10 @@ __all__ = [
     "DeadlineRule",
     "WorkingCalendar",
     "add_days",
+    "add_months",
     "compute_deadline",
     "days_remaining",
+    "month_end",
     "working_days_between",
 ]
 
@@ -298,3 +305,28 @@ def working_days_between(start: date, end: date, calendar: WorkingCalendar) -> i
         for offset in range(1, (end - start).days + 1)
         if calendar.is_working_day(start + timedelta(days=offset))
     )
+
+
+def month_end(day: date) -> date:
+    """Return the last day of ``day``'s month (29 February in a leap year)."""
+    _check_date(day, "day")
+    return day.replace(day=monthrange(day.year, day.month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """Return ``day`` moved by ``months`` calendar months (back when negative), on the same day
+    of the month, or on the month's last day when that month is shorter: 31 January + 1 month
+    is 28 February (29 in a leap year), 31 March - 1 month likewise, and 29 February + 12 months
+    is 28 February. Moving back then forward need not return ``day`` (31 March - 1 + 1 is
+    28 or 29 March).
+
+    Raises ValueError for a ``day`` that is not a date, ``months`` that is not a whole number, or
+    a result outside the years 1 to 9999.
+    """
+    _check_date(day, "day")
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise ValueError(f"months must be a whole number, not {months!r}")
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        raise ValueError(f"{day.isoformat()} moved by {months} months is out of range")
+    return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))

@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.contracts.models import Contract
+from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.evaluations import calc, selectors, services
@@ -342,7 +343,7 @@ def in_lieu_submit(
     file: File[UploadedFile | None] = None,
 ) -> Any:
     actor = _actor(request)
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     report = services.in_lieu_submit(
         actor=actor,
         contract=contract,
@@ -386,7 +387,7 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> Any:
 )
 def evaluation_start(request: HttpRequest, contract_id: int, payload: EvaluationStartIn) -> Any:
     actor = _actor(request)
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     evaluation = services.evaluation_start(
         actor=actor, contract=contract, kind=payload.kind, today=timezone.localdate()
     )
@@ -511,7 +512,7 @@ def evaluation_correct(request: HttpRequest, evaluation_id: int, payload: Correc
 def _internal_contract(actor: Any, contract_id: int) -> Contract:
     """The contract, if the caller may see its internal information (renewal is the agency's
     business: provider users get 404, as for risk)."""
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     if not actor.has_perm("contracts.view_internal", contract):
         raise NotFoundError("No such contract.")
     return contract

@@ -13,7 +13,7 @@ class EvaluationsConfig(AppConfig):
         )
         from steward.evaluations.selectors import scores_and_eligibility
         from steward.evaluations.services import renewal_check
-        from steward.evaluations.views_sharing import contract_panel
+        from steward.evaluations.views import contract_panel
 
         register_renewal_check("evaluations", renewal_check)
         register_evaluation_scores(scores_and_eligibility)

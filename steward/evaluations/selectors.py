@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
-from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
 from steward.evaluations import calc
 from steward.evaluations.models import (
@@ -345,14 +344,3 @@ def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal
         )
         result[contract.pk] = (score, eligible)
     return result
-
-
-def visible_contract(actor: Any, pk: int) -> Contract:
-    contract = (
-        Contract.objects.filter(visible_contracts_q(actor), pk=pk)
-        .select_related("agency__pack", "provider")
-        .first()
-    )
-    if contract is None:
-        raise NotFoundError("No such contract.")
-    return contract

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from steward.evaluations import views, views_sharing
+from steward.evaluations import views, views_in_lieu, views_past_performance, views_renewal
 
 app_name = "evaluations"
 
@@ -17,11 +17,13 @@ urlpatterns = [
     path("<int:pk>/finalise/", views.evaluation_finalise, name="finalise"),
     path("<int:pk>/correct/", views.evaluation_correct, name="correct"),
     path("<int:pk>/pdf/", views.evaluation_pdf, name="pdf"),
-    # sharing, reports in lieu, renewal (views_sharing.py)
-    path("providers/<int:pk>/", views_sharing.provider_history, name="provider"),
-    path("in-lieu/", views_sharing.in_lieu_list, name="in_lieu_list"),
-    path("contracts/<int:pk>/in-lieu/", views_sharing.in_lieu_new, name="in_lieu_new"),
-    path("in-lieu/<int:pk>/", views_sharing.in_lieu_detail, name="in_lieu"),
-    path("in-lieu/<int:pk>/file/", views_sharing.in_lieu_file, name="in_lieu_file"),
-    path("contracts/<int:pk>/renewal/", views_sharing.renewal, name="renewal"),
+    # past performance (views_past_performance.py)
+    path("providers/<int:pk>/", views_past_performance.provider_history, name="provider"),
+    # reports in lieu (views_in_lieu.py)
+    path("in-lieu/", views_in_lieu.in_lieu_list, name="in_lieu_list"),
+    path("contracts/<int:pk>/in-lieu/", views_in_lieu.in_lieu_new, name="in_lieu_new"),
+    path("in-lieu/<int:pk>/", views_in_lieu.in_lieu_detail, name="in_lieu"),
+    path("in-lieu/<int:pk>/file/", views_in_lieu.in_lieu_file, name="in_lieu_file"),
+    # renewal eligibility (views_renewal.py)
+    path("contracts/<int:pk>/renewal/", views_renewal.renewal, name="renewal"),
 ]

@@ -1,7 +1,9 @@
 """Evaluation pages (seeds 000 and 001; DOMAIN.md sections 3.2 and 3.3): the evaluations due
-and overdue, the compliance table per agency, and one evaluation's workflow (start, rate,
-gather the evidence again, release to the provider, the provider's comments, the reviewing
-official's finalisation, corrections as new versions) and its PDF.
+and overdue, the compliance table per agency, one evaluation's workflow (start, rate, gather
+the evidence again, release to the provider, the provider's comments, the reviewing official's
+finalisation, corrections as new versions) and its PDF, and the evaluations panel of the
+contract page. Past performance, reports in lieu and renewal eligibility have their own modules
+(views_past_performance.py, views_in_lieu.py, views_renewal.py).
 
 The views are thin: the selectors decide what a person may see, the services what they may do;
 refusals are shown on the page (never a 500)."""
@@ -23,6 +25,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from steward.contracts.models import CLOSED_STATUSES, Contract, DueDateStatus
+from steward.contracts.selectors import contract_get
 from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
@@ -34,11 +38,12 @@ from steward.evaluations.forms import (
     DueFilterForm,
     EvaluationForm,
 )
-from steward.evaluations.models import Evaluation, EvaluationKind, EvaluationStatus
+from steward.evaluations.models import Evaluation, EvaluationKind, EvaluationStatus, InLieuStatus
 from steward.parties.models import Role
 
 PAGE_SIZE = 50
 UNDER_WAY_SHOWN = 50
+PANEL_SHOWN = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEPS = [
     (EvaluationStatus.DRAFT, "Draft"),
@@ -47,8 +52,14 @@ STEPS = [
 ]
 
 
-def _sees_all_agencies(user: Any) -> bool:
+def sees_all_agencies(user: Any) -> bool:
+    """Oversight officers and administrators see every agency's evaluations and reports."""
     return user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER)
+
+
+def is_staff(user: Any) -> bool:
+    """Agency staff, oversight officers and administrators (not provider users)."""
+    return sees_all_agencies(user) or (bool(user.agency_id) and user.role != Role.PROVIDER_USER)
 
 
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -75,7 +86,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     oversight officers and administrators, with a filter), and the evaluations under way."""
     user: Any = request.user
     _require(request, "evaluations.view_compliance")
-    sees_all = _sees_all_agencies(user)
+    sees_all = sees_all_agencies(user)
     form = DueFilterForm(request.GET or None) if sees_all else None
     agency = None
     if form is not None and form.is_valid():
@@ -185,7 +196,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "totals": totals,
             "today": today,
-            "sees_all": _sees_all_agencies(user),
+            "sees_all": sees_all_agencies(user),
             "period": _period_words(since, until),
             "xlsx_query": export.urlencode(),
         },
@@ -211,7 +222,7 @@ def _period_words(since: date | None, until: date | None) -> str:
 def evaluation_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the closeout or interim evaluation of a contract (a draft), then rate it."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     _require(request, "evaluations.write_evaluation", contract)
     kind = request.POST.get("kind") or EvaluationKind.CLOSEOUT
     try:
@@ -583,3 +594,69 @@ def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     filename = f"evaluation-{number}-{evaluation.kind}-v{evaluation.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# ---------------------------------------------------------------- the contract page's panel
+
+
+def _start_kinds(contract: Contract, evaluations: list[Evaluation], open_due: Any) -> list[Any]:
+    """The kinds of evaluation it makes sense to start now (the service checks again)."""
+    kinds = []
+    if contract.status in CLOSED_STATUSES and not any(
+        e.kind == EvaluationKind.CLOSEOUT for e in evaluations
+    ):
+        kinds.append(EvaluationKind.CLOSEOUT)
+    interim_due = open_due is not None and open_due.rule_key.startswith(services.INTERIM_PREFIX)
+    if interim_due and not any(
+        e.kind == EvaluationKind.INTERIM and not e.is_final for e in evaluations
+    ):
+        kinds.append(EvaluationKind.INTERIM)
+    return kinds
+
+
+def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
+    """The evaluations section of the contract page: the evaluations the person may see, the
+    evaluation due and the days left, reports in lieu, renewal eligibility (staff only) and what
+    the person may do next."""
+    user: Any = request.user
+    if not user.has_perm("contracts.view_contract", contract):
+        return None
+    today = timezone.localdate()
+    evaluations = list(selectors.evaluation_list(actor=user, contract_id=contract.pk)[:PANEL_SHOWN])
+    open_due = (
+        contract.due_dates.filter(services.evaluation_due_q(), status=DueDateStatus.OPEN)
+        .order_by("due_date")
+        .first()
+    )
+    staff = is_staff(user)
+    in_lieu = list(selectors.in_lieu_list(actor=user, contract_id=contract.pk)[:PANEL_SHOWN])
+    renewal = selectors.renewal_status(contract) if staff else None
+    can_write = user.has_perm("evaluations.write_evaluation", contract)
+    can_in_lieu = (
+        user.has_perm("evaluations.submit_in_lieu", contract)
+        and contract.status != "draft"
+        and not any(r.status == InLieuStatus.SUBMITTED for r in in_lieu)
+    )
+    can_override = bool(
+        renewal is not None
+        and user.has_perm("evaluations.override_renewal", contract)
+        and not renewal.eligibility.eligible
+        and renewal.options_left > 0
+        and renewal.override is None
+        and contract.status in ("executed", "active")
+    )
+    return render_to_string(
+        "evaluations/_contract_panel.html",
+        {
+            "contract": contract,
+            "today": today,
+            "evaluations": evaluations,
+            "open_due": open_due,
+            "in_lieu": in_lieu,
+            "renewal": renewal,
+            "start_kinds": _start_kinds(contract, evaluations, open_due) if can_write else [],
+            "can_in_lieu": can_in_lieu,
+            "can_override": can_override,
+        },
+        request=request,
+    )

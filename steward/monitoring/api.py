@@ -25,6 +25,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.contracts.models import Contract, DueDate
 from steward.contracts.rules import visible_contracts_q
+from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from steward.monitoring import calc, selectors, services
@@ -388,7 +389,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
 )
 def cycle_start(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     cycle = services.cycle_start(actor=actor, contract=contract, today=timezone.localdate())
     return Status(201, _detail(actor, cycle.pk))
 
@@ -587,7 +588,7 @@ def cycle_close(request: HttpRequest, cycle_id: int) -> Any:
 )
 def action_list(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     today = timezone.localdate()
     return [_action_out(a, today) for a in selectors.actions_for(actor=actor, contract=contract)]
 
@@ -634,7 +635,7 @@ def _review_out(m: ReviewMeeting) -> dict[str, Any]:
 
 
 def _reviews_contract(actor: Any, contract_id: int) -> Contract:
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     if not actor.has_perm("monitoring.view_reviews", contract):
         raise NotFoundError("No such contract.")
     return contract
@@ -650,7 +651,7 @@ def _reviews_contract(actor: Any, contract_id: int) -> Contract:
 )
 def review_list(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
-    contract = selectors.visible_contract(actor, contract_id)
+    contract = contract_get(actor=actor, pk=contract_id)
     return [_review_out(m) for m in selectors.reviews_for(actor=actor, contract=contract)]
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 
+from steward.core.deadlines import add_months
+
 #: deadlines the provider answers (reminders go to the provider's users)
 PROVIDER_RULES = ("self_assessment", "return_submission", "evaluation_comment")
 #: deadlines the agency answers (reminders go to the contract manager)
@@ -123,15 +125,7 @@ def action_due(letter_on: date, months: int) -> date:
     "action plan for next 3/6/12 months"); the month end when the day does not exist."""
     if months not in ACTION_HORIZONS:
         raise ValueError(f"An action is due in 3, 6 or 12 months, not {months}.")
-    month = letter_on.month - 1 + months
-    year = letter_on.year + month // 12
-    month = month % 12 + 1
-    day = letter_on.day
-    while True:
-        try:
-            return date(year, month, day)
-        except ValueError:
-            day -= 1
+    return add_months(letter_on, months)
 
 
 class ActionState(StrEnum):
@@ -197,7 +191,7 @@ def review_dates(start: date, end: date, *, biannual: bool, annual: bool) -> lis
     out: list[tuple[str, date]] = []
     months = 6
     while True:
-        day = _add_months(start, months)
+        day = add_months(start, months)
         if day > end:
             break
         kind = "annual" if months % 12 == 0 else "biannual"
@@ -207,30 +201,15 @@ def review_dates(start: date, end: date, *, biannual: bool, annual: bool) -> lis
     return out
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    d = day.day
-    while True:
-        try:
-            return date(year, month, d)
-        except ValueError:
-            d -= 1
-
-
 # ---------------------------------------------------------------- reports (stages 9 and 10)
 
 
 def half_year(day: date, fiscal_start_month: int = 1) -> tuple[date, date]:
     """The six-month reporting period (seed 002 stage 10: "twice yearly") containing `day`,
     aligned to the fiscal year's first month."""
-    offset = (day.month - fiscal_start_month) % 12
-    first_month_index = day.year * 12 + (day.month - 1) - (offset % 6)
-    start = date(first_month_index // 12, first_month_index % 12 + 1, 1)
-    end_index = first_month_index + 6
-    end = date(end_index // 12, end_index % 12 + 1, 1) - timedelta(days=1)
-    return start, end
+    months_into_half = (day.month - fiscal_start_month) % 6
+    start = add_months(day.replace(day=1), -months_into_half)
+    return start, add_months(start, 6) - timedelta(days=1)
 
 
 JUDGEMENT_AREAS = (

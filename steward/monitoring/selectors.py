@@ -412,14 +412,3 @@ def services_reports(*, actor: Any) -> QuerySet[ServicesReport]:
     return ServicesReport.objects.filter(_agency_q(actor, None)).select_related(
         "agency", "created_by"
     )
-
-
-def visible_contract(actor: Any, pk: int) -> Contract:
-    contract = (
-        Contract.objects.filter(visible_contracts_q(actor), pk=pk)
-        .select_related("agency__pack", "provider")
-        .first()
-    )
-    if contract is None:
-        raise NotFoundError("No such contract.")
-    return contract

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from steward.monitoring import views, views_other
+from steward.monitoring import views, views_calendar, views_reports, views_reviews
 
 app_name = "monitoring"
 
 urlpatterns = [
-    # the cycle (views.py)
+    # the cycle and its action plans' follow-up (views.py)
     path("", views.cycle_list, name="cycles"),
     path("contracts/<int:pk>/", views.contract_monitoring, name="contract"),
     path("contracts/<int:pk>/start/", views.cycle_start, name="start"),
@@ -21,18 +21,20 @@ urlpatterns = [
     path("<int:pk>/appeal/", views.appeal, name="appeal"),
     path("<int:pk>/appeal/decision/", views.appeal_decision, name="decide"),
     path("<int:pk>/close/", views.cycle_close, name="close"),
-    # actions, reviews, calendar, reports (views_other.py)
-    path("actions/<int:pk>/done/", views_other.action_done, name="action_done"),
+    path("actions/<int:pk>/done/", views.action_done, name="action_done"),
+    # review meetings (views_reviews.py)
     path(
         "contracts/<int:pk>/reviews/schedule/",
-        views_other.reviews_schedule,
+        views_reviews.reviews_schedule,
         name="reviews_schedule",
     ),
-    path("reviews/<int:pk>/", views_other.review, name="review"),
-    path("calendar/", views_other.calendar, name="calendar"),
-    path("calendar.ics", views_other.calendar_ics, name="calendar_ics"),
-    path("calendar/feed/<str:token>.ics", views_other.calendar_feed, name="calendar_feed"),
-    path("reports/exceptions/", views_other.exceptions, name="exceptions"),
-    path("reports/commissioning/", views_other.reports, name="reports"),
-    path("reports/commissioning/<int:pk>/", views_other.report, name="report"),
+    path("reviews/<int:pk>/", views_reviews.review, name="review"),
+    # the calendar (views_calendar.py)
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar.ics", views_calendar.calendar_ics, name="calendar_ics"),
+    path("calendar/feed/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
+    # reports across contracts, stages 9 and 10 (views_reports.py)
+    path("reports/exceptions/", views_reports.exceptions, name="exceptions"),
+    path("reports/commissioning/", views_reports.reports, name="reports"),
+    path("reports/commissioning/<int:pk>/", views_reports.report, name="report"),
 ]

@@ -1,6 +1,8 @@
 """Pages of the annual monitoring cycle (seed 002 stages 1–8): the list of cycles, a contract's
-monitoring, one cycle with its step indicator and each stage's record, the form of each stage,
-the notification PDF, and the panel on the contract page.
+monitoring, the follow-up of its action plans, one cycle with its step indicator and each
+stage's record, the form of each stage, the notification PDF, and the panel on the contract
+page. Review meetings, the calendar and the reports have their own modules (views_reviews.py,
+views_calendar.py, views_reports.py).
 
 Views are thin: they parse a form, call one service or selector, and redirect (POST, redirect,
 GET). A service's refusal of a step out of order is flashed as an error on the cycle's page."""
@@ -17,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -26,11 +28,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus
-from steward.core.errors import ApplicationError, NotFoundError, ValidationFailed
+from steward.contracts.selectors import contract_get
+from steward.core.errors import (
+    ApplicationError,
+    NotFoundError,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from steward.core.forms import apply_errors
-from steward.core.views import application_errors
+from steward.core.views import application_errors, safe_next
 from steward.monitoring import calc, selectors, services
 from steward.monitoring.forms import (
+    ActionDoneForm,
     AppealForm,
     AssessForm,
     CycleFilterForm,
@@ -217,7 +226,7 @@ def contract_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     """A contract's monitoring: its cycles (the latest with its steps), starting this year's
     cycle, the action plans' actions and (agency staff) the review meetings."""
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     cycles = list(selectors.cycle_list(actor=user, contract_id=contract.pk))
     latest = selectors.cycle_get(actor=user, pk=cycles[0].pk) if cycles else None
     try:
@@ -256,6 +265,29 @@ def contract_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews_include": _template_exists("monitoring/_reviews.html"),
         },
     )
+
+
+# ---------------------------------------------------------------- the action plan's follow-up
+
+
+@login_required
+@require_POST
+@application_errors
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow-up of the action plan: record an action as done, with an optional note."""
+    user: Any = request.user
+    action = Action.objects.select_related("contract").filter(pk=pk).first()
+    if action is None or not user.has_perm("monitoring.view_actions", action.contract):
+        raise Http404("No such action.")
+    form = ActionDoneForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.action_complete(actor=user, action=action, note=note, today=timezone.localdate())
+    except (TransitionNotAllowed, ValidationFailed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Action marked as done: {action}.")
+    return redirect(safe_next(request, reverse("monitoring:contract", args=[action.contract_id])))
 
 
 # ---------------------------------------------------------------- one cycle
@@ -327,7 +359,7 @@ def _post_step(
 @application_errors
 def cycle_start(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    contract = selectors.visible_contract(user, pk)
+    contract = contract_get(actor=user, pk=pk)
     _require(request, "monitoring.start_cycle", contract)
     started: list[Cycle] = []
     back = reverse("monitoring:contract", args=[contract.pk])

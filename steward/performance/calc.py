@@ -5,11 +5,12 @@ Values are Decimal throughout; money is rounded to the cent (half up) once per l
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from steward.core.deadlines import add_months
 
 MET = "met"
 WITHIN_TOLERANCE = "within_tolerance"
@@ -64,13 +65,6 @@ def trend(values: Sequence[Decimal | None], *, higher_is_better: bool) -> str:
         return STEADY
     better = last > before if higher_is_better else last < before
     return IMPROVING if better else WORSENING
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months` calendar months, clipped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def periods(start: date, end: date, frequency: str) -> list[tuple[date, date]]:

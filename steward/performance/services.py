@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.contracts.services import agency_calendar
-from steward.core.deadlines import compute_deadline
+from steward.core.deadlines import add_months, compute_deadline
 from steward.core.errors import ValidationFailed
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.parties.models import Agency, InspectionRating, Provider
@@ -292,7 +292,7 @@ def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
     meetings.append(("performance_report", "Performance report", reviews.performance_report_months))
     for prefix, label, months in meetings:
         n = 1
-        while (on := calc.add_months(contract.start_date, months * n) - timedelta(days=1)) <= (
+        while (on := add_months(contract.start_date, months * n) - timedelta(days=1)) <= (
             contract.end_date
         ):
             key = f"{prefix}:{on.isoformat()}"

@@ -8,7 +8,7 @@ class PricingConfig(AppConfig):
 
     def ready(self) -> None:
         from steward.contracts.hooks import register_contract_panel, register_execution_check
-        from steward.pricing import checks, views
+        from steward.pricing import execution_checks, views
 
-        register_execution_check("pricing", checks.pricing_execution_problems)
+        register_execution_check("pricing", execution_checks.pricing_execution_problems)
         register_contract_panel("pricing", views.contract_panel, order=60)

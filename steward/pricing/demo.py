@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from steward.pricing import checks, services
+from steward.pricing import execution_checks, services
 from steward.pricing.models import CommercialFee
 
 
@@ -60,7 +60,7 @@ def prepare_for_execution(contract: Any, manager: Any) -> None:
     """Before a demo contract is executed: what seed 004 asks of a Massachusetts POS contract.
     Attachment 1 is completed; a for-profit provider's fee is stated (3 % of the maximum
     obligation; zero on a cost-reimbursement contract, which may carry none)."""
-    if not (checks.is_massachusetts(contract) and checks.is_pos(contract)):
+    if not (execution_checks.is_massachusetts(contract) and execution_checks.is_pos(contract)):
         return
     services.attachment_set(
         actor=manager, contract=contract, number=1, required=True, completed=True

@@ -20,7 +20,7 @@ from steward.core.errors import ApplicationError
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.pricing import calc, selectors, services
-from steward.pricing.checks import is_massachusetts, pricing_execution_problems
+from steward.pricing.execution_checks import is_massachusetts, pricing_execution_problems
 from steward.pricing.forms import (
     AttachmentForm,
     ConsultationForm,

@@ -6,6 +6,6 @@ class ProcurementConfig(AppConfig):
 
     def ready(self) -> None:
         from steward.contracts.hooks import register_contract_panel
-        from steward.procurement.panel import procurement_panel
+        from steward.procurement.views import contract_panel
 
-        register_contract_panel("procurement", procurement_panel, order=60)
+        register_contract_panel("procurement", contract_panel, order=60)

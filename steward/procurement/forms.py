@@ -9,8 +9,8 @@ from django import forms
 
 from steward.core.errors import ValidationFailed
 from steward.parties.models import Provider, User
+from steward.procurement.calc import APPEAL_GROUND_LABELS
 from steward.procurement.models import Authoriser
-from steward.procurement.rules_calc import APPEAL_GROUND_LABELS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from steward.core.models import TimeStampedModel
-from steward.procurement.rules_calc import APPEAL_GROUND_LABELS, AppealGround
+from steward.procurement.calc import APPEAL_GROUND_LABELS, AppealGround
 
 
 class SolicitationStatus(models.TextChoices):

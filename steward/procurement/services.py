@@ -17,7 +17,7 @@ from steward.core.deadlines import DeadlineRule, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency, Provider
-from steward.procurement import rules_calc
+from steward.procurement import calc
 from steward.procurement.models import (
     AppealStatus,
     Bid,
@@ -72,7 +72,7 @@ def window_due(solicitation: Solicitation, key: str, start: date) -> date:
         rule = DeadlineRule(
             key=rule.key,
             label=rule.label,
-            days=rules_calc.window_days(rule.days, override),
+            days=calc.window_days(rule.days, override),
             kind=rule.kind,
             source=f"changed for {solicitation.reference}",
         )
@@ -95,7 +95,7 @@ def solicitation_create(
     require_perm(actor, "procurement.manage_solicitation", agency, action="run procurement here")
     value = _money(data.get("estimated_value"), "estimated_value")
     pack = agency.pack.parsed
-    required = rules_calc.tender_required(value, pack.tender.threshold)
+    required = calc.tender_required(value, pack.tender.threshold)
     exemption = (data.get("best_value_exemption") or "").strip()
     solicitation = Solicitation(
         agency=agency,
@@ -178,18 +178,18 @@ def score_record(*, actor: Any, bid: Bid, criterion: Criterion, score: Any) -> B
     return row
 
 
-def solicitation_ranking(solicitation: Solicitation) -> list[rules_calc.RankedBid]:
-    """Return the bids ranked by averaged weighted score (rules_calc.rank_bids)."""
+def solicitation_ranking(solicitation: Solicitation) -> list[calc.RankedBid]:
+    """Return the bids ranked by averaged weighted score (calc.rank_bids)."""
     criteria = list(solicitation.criteria.all())
     names = {c.pk: c.name for c in criteria}
     bids = list(solicitation.bids.select_related("provider"))
     scores = BidScore.objects.filter(bid__solicitation=solicitation).values_list(
         "bid_id", "criterion_id", "evaluator_id", "score"
     )
-    return rules_calc.rank_bids(
+    return calc.rank_bids(
         {c.name: c.weight for c in criteria},
-        [rules_calc.BidInput(b.pk, b.provider.legal_name, b.price) for b in bids],
-        [rules_calc.ScoreInput(b, names[c], str(e), s) for b, c, e, s in scores],
+        [calc.BidInput(b.pk, b.provider.legal_name, b.price) for b in bids],
+        [calc.ScoreInput(b, names[c], str(e), s) for b, c, e, s in scores],
     )
 
 
@@ -299,7 +299,7 @@ def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> Debriefin
         raise TransitionNotAllowed("A debriefing has already been requested for this bid.")
     solicitation = bid.solicitation
     due = window_due(solicitation, "debriefing_request", notice.notified_on)
-    if not rules_calc.within_window(notice.notified_on, requested_on, due):
+    if not calc.within_window(notice.notified_on, requested_on, due):
         raise ValidationFailed(
             f"Debriefings had to be requested by {due:%d %B %Y} (seed 004).",
             errors={"requested_on": [f"The window ended on {due:%d %B %Y}."]},
@@ -328,7 +328,7 @@ def debriefing_meeting_record(
     )
     if hasattr(request, "meeting"):
         raise TransitionNotAllowed("This debriefing has already been recorded.")
-    if not rules_calc.within_window(request.requested_on, held_on, request.meeting_due):
+    if not calc.within_window(request.requested_on, held_on, request.meeting_due):
         raise ValidationFailed(
             f"The meeting had to be held by {request.meeting_due:%d %B %Y} (seed 004).",
             errors={"held_on": [f"The meeting window ended on {request.meeting_due:%d %B %Y}."]},
@@ -366,7 +366,7 @@ def appeal_lodge(
     otherwise. A pending appeal does not block contract execution."""
     require_perm(actor, "procurement.act_for_bidder", bid, action="appeal for this bid")
     meeting = DebriefingMeeting.objects.filter(request__bid=bid).first()
-    refusal = rules_calc.appeal_refusal(
+    refusal = calc.appeal_refusal(
         ground=ground,
         debriefing_held_on=meeting.held_on if meeting else None,
         lodged_on=lodged_on,
@@ -457,7 +457,7 @@ def placement_create(*, actor: Any, contract: Contract, data: dict[str, Any]) ->
         )
     amount = _money(data.get("amount"), "amount")
     limit_row = DelegatedLimit.objects.filter(user=actor).first()
-    refusal = rules_calc.authority_refusal(
+    refusal = calc.authority_refusal(
         category=data.get("category", ""),
         authoriser=data.get("authoriser", ""),
         amount=amount,
@@ -563,7 +563,7 @@ def termination_review(
     )
     review.notice_period_days = notice_period_days
     review.notice_on = notice_on
-    review.effective_on = rules_calc.notice_ends(notice_on, notice_period_days)
+    review.effective_on = calc.notice_ends(notice_on, notice_period_days)
     save_audited(review, actor=actor, reason="Termination reviewed")
     return review
 

@@ -1,5 +1,6 @@
 """Procurement pages: solicitations and their procurement file (agency and bidder views),
-placements and early termination of a contract."""
+placements and early termination of a contract, and the procurement panel of the contract
+page."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from steward.contracts.models import Contract
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.parties.models import Provider, User
+from steward.procurement import calc, services
 from steward.procurement import forms as f
-from steward.procurement import services
 from steward.procurement.models import (
     ContractCapacity,
     DelegatedLimit,
     Placement,
+    Solicitation,
     TerminationReview,
 )
 from steward.procurement.selectors import (
@@ -138,7 +141,7 @@ def _file_context(request: HttpRequest, solicitation: Any) -> dict[str, Any]:
         "rows": rows,
         "criteria": criteria,
         "ranking": ranking if agency_view else [],
-        "tie_rule": services.rules_calc.TIE_RULE,
+        "tie_rule": calc.TIE_RULE,
         "today": today,
         "bid_count": len(ranking),
     }
@@ -470,4 +473,27 @@ def delegated_limits(request: HttpRequest) -> HttpResponse:
             "can_set": can_set,
             "currency": user.agency.pack.parsed.currency,
         },
+    )
+
+
+# ------------------------------------------------------------------ the panel on the contract page
+
+
+def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
+    """The procurement section of the contract page: the solicitation it came from, placements
+    and occupancy, early termination. None for people who may not see placements (providers)."""
+    if not request.user.has_perm("procurement.view_placements", contract):
+        return None
+    return render_to_string(
+        "procurement/contract_panel.html",
+        {
+            "contract": contract,
+            "solicitation": Solicitation.objects.filter(contract=contract).first(),
+            "open_count": Placement.objects.filter(
+                contract=contract, ended_on__isnull=True
+            ).count(),
+            "capacity": ContractCapacity.objects.filter(contract=contract).first(),
+            "review": TerminationReview.objects.filter(contract=contract).first(),
+        },
+        request=request,
     )

@@ -27,7 +27,7 @@ from steward.risk.models import (
     RiskAssessment,
     RiskRating,
 )
-from steward.risk.signals import ContractRow, gather
+from steward.risk.risk_signals import ContractRow, gather
 
 LIVE_STATUSES = (ContractStatus.EXECUTED, ContractStatus.ACTIVE)
 CHUNK = 5000

@@ -18,7 +18,7 @@ PURE = [
     "evaluations/calc.py",
     "monitoring/calc.py",
     "pricing/calc.py",
-    "procurement/rules_calc.py",
+    "procurement/calc.py",
     "contracts/register_reports.py",
 ]
 

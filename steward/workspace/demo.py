@@ -13,7 +13,6 @@ never load it on a site that holds real records (`steward demo` refuses in produ
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from steward.contracts.models import (
     ContractType,
     ProcurementMethod,
 )
+from steward.core.deadlines import add_months, month_end
 from steward.core.models import PolicyPack
 from steward.core.services import policy_packs_load_shipped, save_audited
 from steward.parties.models import (
@@ -648,12 +648,11 @@ USERNAMES = tuple(u.username for u in USERS)
 
 
 def _month_start(today: date, offset: int) -> date:
-    index = today.year * 12 + today.month - 1 + offset
-    return date(index // 12, index % 12 + 1, 1)
+    return add_months(today.replace(day=1), offset)
 
 
 def _month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return month_end(day)
 
 
 def contract_dates(spec: ContractSpec, today: date) -> tuple[date, date]:

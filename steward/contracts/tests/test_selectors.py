@@ -1,4 +1,5 @@
-"""Register reads: filters, expiring window bounds, due dates."""
+"""Register reads: one contract by id for whoever may see it, filters, expiring window bounds,
+due dates."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import pytest
 
 from steward.contracts.selectors import (
     ContractFilters,
+    contract_get,
     contract_list,
     due_dates_open,
     expiring_contracts,
 )
+from steward.core.errors import NotFoundError
 from steward.parties.models import Role
 from steward.testing.factories import ContractFactory
 
@@ -68,3 +71,72 @@ def test_another_agencys_due_dates_are_not_listed(manager, make_user, other_agen
     contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
     stranger = make_user(Role.CONTRACT_MANAGER, agency=other_agency)
     assert due_dates_open(actor=stranger).count() == 0
+
+
+# ---------------------------------------------------------------- one contract by id
+
+
+def _refused(actor, contract) -> bool:
+    try:
+        contract_get(actor=actor, pk=contract.pk)
+    except NotFoundError as exc:
+        assert exc.message == "No such contract."
+        return True
+    return False
+
+
+def test_contract_get_gives_own_agency_staff_their_contracts_drafts_included(
+    make_user, agency, provider
+):
+    """DOMAIN.md §1: agency staff act within their own agency."""
+    draft = ContractFactory(agency=agency, provider=provider, status="draft")
+    active = ContractFactory(agency=agency, provider=provider, status="active")
+    for role in (Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.FINANCE_OFFICER):
+        staff = make_user(role)
+        assert contract_get(actor=staff, pk=draft.pk) == draft
+        assert contract_get(actor=staff, pk=active.pk) == active
+
+
+def test_contract_get_refuses_another_agencys_staff(make_user, other_agency, contract):
+    """DOMAIN.md §1: another agency's contract is not found, not forbidden."""
+    assert _refused(make_user(Role.CONTRACT_MANAGER, agency=other_agency), contract)
+    assert _refused(make_user(Role.SENIOR_MANAGER, agency=other_agency), contract)
+
+
+def test_contract_get_gives_a_provider_user_only_their_released_contracts(
+    make_user, agency, provider, other_provider
+):
+    """DOMAIN.md §1: a provider user sees its own organisation's contracts once released."""
+    provider_user = make_user(Role.PROVIDER_USER)
+    own = ContractFactory(agency=agency, provider=provider, status="active")
+    own_draft = ContractFactory(agency=agency, provider=provider, status="draft")
+    theirs = ContractFactory(agency=agency, provider=other_provider, status="active")
+    assert contract_get(actor=provider_user, pk=own.pk) == own
+    assert _refused(provider_user, own_draft)
+    assert _refused(provider_user, theirs)
+
+
+def test_contract_get_oversight_and_administrators_see_every_agency(make_user, agency, provider):
+    draft = ContractFactory(agency=agency, provider=provider, status="draft")
+    assert contract_get(actor=make_user(Role.OVERSIGHT_OFFICER), pk=draft.pk) == draft
+    assert contract_get(actor=make_user(Role.ADMINISTRATOR), pk=draft.pk) == draft
+
+
+def test_contract_get_refuses_an_unknown_id_and_an_inactive_user(manager, contract):
+    with pytest.raises(NotFoundError):
+        contract_get(actor=manager, pk=contract.pk + 1000)
+    manager.is_active = False
+    assert _refused(manager, contract)
+
+
+def test_contract_get_joins_what_the_pages_read(
+    manager, agency, provider, django_assert_num_queries
+):
+    """The monitoring and evaluation pages read the agency's pack, the provider and the
+    contract manager of the contract they fetch: one query for all."""
+    made = ContractFactory(agency=agency, provider=provider, contract_manager=manager)
+    with django_assert_num_queries(1):
+        contract = contract_get(actor=manager, pk=made.pk)
+        assert contract.agency.pack.slug == "connecticut-opm"
+        assert contract.provider.slug == "bright-futures"
+        assert contract.contract_manager == manager

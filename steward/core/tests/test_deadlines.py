@@ -17,8 +17,10 @@ from steward.core.deadlines import (
     DeadlineRule,
     WorkingCalendar,
     add_days,
+    add_months,
     compute_deadline,
     days_remaining,
+    month_end,
     working_days_between,
 )
 
@@ -384,3 +386,117 @@ def test_compute_deadline_needs_a_pack_slug() -> None:
     """DOMAIN.md §4: deadlines are stored with the pack that produced them."""
     with pytest.raises(ValueError, match="pack must be a non-empty pack slug"):
         compute_deadline(start=date(2026, 12, 1), rule=SELF_ASSESSMENT, calendar=ENGLAND, pack="")
+
+
+# --- months -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 1, 15), 0, date(2026, 1, 15)),
+        (date(2026, 1, 15), 1, date(2026, 2, 15)),
+        # month ends: the day is kept when the month has it, else the month's last day
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # leap year
+        (date(2026, 1, 30), 1, date(2026, 2, 28)),
+        (date(2026, 5, 31), 1, date(2026, 6, 30)),
+        (date(2026, 2, 28), 1, date(2026, 3, 28)),  # not "the month end again"
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+        (date(2028, 3, 31), -1, date(2028, 2, 29)),
+        # leap days
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),
+        (date(2028, 2, 29), 48, date(2032, 2, 29)),
+        (date(2028, 2, 29), -12, date(2027, 2, 28)),
+        (date(2000, 2, 29), 1200, date(2100, 2, 28)),  # 2100 is not a leap year
+        # year boundaries, both ways
+        (date(2026, 12, 31), 1, date(2027, 1, 31)),
+        (date(2026, 12, 15), 13, date(2028, 1, 15)),
+        (date(2026, 1, 15), -1, date(2025, 12, 15)),
+        (date(2026, 1, 31), -2, date(2025, 11, 30)),
+        (date(2026, 3, 15), -15, date(2024, 12, 15)),
+        (date(2026, 3, 15), -12, date(2025, 3, 15)),
+        (date(2026, 3, 15), -36, date(2023, 3, 15)),
+    ],
+)
+def test_add_months_keeps_the_day_or_takes_the_month_end(
+    day: date, months: int, expected: date
+) -> None:
+    """seed 002 stage 7 (actions due 3, 6 or 12 months after the letter), seed 003 (six-monthly
+    review meetings), reporting periods: whole months, the month end when the day is missing."""
+    assert add_months(day, months) == expected
+
+
+def test_add_months_seed_002_action_horizons_from_a_month_end() -> None:
+    """seed 002 stage 7: an action plan "for next 3/6/12 months" from a letter of 30 November."""
+    letter = date(2025, 11, 30)
+    assert [add_months(letter, m) for m in (3, 6, 12)] == [
+        date(2026, 2, 28),
+        date(2026, 5, 30),
+        date(2026, 11, 30),
+    ]
+
+
+def test_add_months_back_and_forth_need_not_return_the_day() -> None:
+    """The clamp loses the day: 31 March back one month and on one is 28 March."""
+    assert add_months(add_months(date(2026, 3, 31), -1), 1) == date(2026, 3, 28)
+    # but from a day every month has, it is exact
+    for months in range(-30, 31):
+        assert add_months(add_months(date(2026, 3, 28), months), -months) == date(2026, 3, 28)
+
+
+def _add_months_by_trying(day: date, months: int) -> date:
+    """The implementation the monitoring area had: try the day, then the days before it."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    d = day.day
+    while True:
+        try:
+            return date(year, month0 + 1, d)
+        except ValueError:
+            d -= 1
+
+
+def test_add_months_agrees_with_the_copies_it_replaces() -> None:
+    """Every day of 2027 and 2028 (a leap year), moved 25 months either way."""
+    day = date(2027, 1, 1)
+    while day.year < 2029:
+        for months in range(-25, 26):
+            assert add_months(day, months) == _add_months_by_trying(day, months), (day, months)
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "message"),
+    [
+        (datetime(2026, 1, 31, 12), 1, "day must be a date, not datetime"),
+        ("2026-01-31", 1, "day must be a date, not str"),
+        (date(2026, 1, 31), 1.0, "months must be a whole number, not 1.0"),
+        (date(2026, 1, 31), True, "months must be a whole number, not True"),
+        (date(9999, 12, 1), 1, "9999-12-01 moved by 1 months is out of range"),
+        (date(1, 1, 31), -1, "0001-01-31 moved by -1 months is out of range"),
+    ],
+)
+def test_add_months_refuses_bad_input(day: object, months: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        add_months(day, months)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 31)),
+        (date(2026, 2, 10), date(2026, 2, 28)),
+        (date(2028, 2, 1), date(2028, 2, 29)),
+        (date(2100, 2, 1), date(2100, 2, 28)),
+        (date(2000, 2, 1), date(2000, 2, 29)),
+        (date(2026, 4, 30), date(2026, 4, 30)),
+        (date(2026, 12, 31), date(2026, 12, 31)),
+    ],
+)
+def test_month_end(day: date, expected: date) -> None:
+    assert month_end(day) == expected
+
+
+def test_month_end_refuses_a_datetime() -> None:
+    with pytest.raises(ValueError, match="day must be a date, not datetime"):
+        month_end(datetime(2026, 2, 1, 9))  # type: ignore[arg-type]

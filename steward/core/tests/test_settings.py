@@ -65,6 +65,10 @@ def test_env_example_lists_every_variable_the_settings_read():
         )
     )
     read |= {"DATABASE_URL"}  # read by dj-database-url
-    assert {"STEWARD_ENV", "STEWARD_SECRET_KEY", "STEWARD_VAR_DIR"} <= read  # the pattern finds them
+    assert {
+        "STEWARD_ENV",
+        "STEWARD_SECRET_KEY",
+        "STEWARD_VAR_DIR",
+    } <= read  # the pattern finds them
     listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert sorted(read - listed) == []

@@ -18,7 +18,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def provider_evaluations_section(context: Any, provider: Any) -> str:
-    from steward.evaluations.views_sharing import provider_section
+    from steward.evaluations.views_past_performance import provider_section
 
     request = context.get("request")
     if request is None or provider is None:
@@ -29,10 +29,10 @@ def provider_evaluations_section(context: Any, provider: Any) -> str:
 @register.simple_tag(takes_context=True)
 def renewal_eligibility_note(context: Any, contract: Any) -> str:
     from steward.evaluations.selectors import renewal_status
-    from steward.evaluations.views_sharing import _is_staff
+    from steward.evaluations.views import is_staff
 
     request = context.get("request")
-    if request is None or contract is None or not _is_staff(request.user):
+    if request is None or contract is None or not is_staff(request.user):
         return ""
     return render_to_string(
         "evaluations/renewal_note.html",

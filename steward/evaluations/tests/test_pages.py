@@ -1,6 +1,7 @@
 """The evaluation pages (seeds 000 and 001): who may open each, the whole workflow through the
 test client (start, rate, release, the provider's response, the reviewing official, a
-correction), the refusals shown, the XLSX and PDF, and bounded queries whatever the rows."""
+correction), the refusals shown, the XLSX and PDF, the contract page's evaluations panel, and
+bounded queries whatever the rows."""
 
 from __future__ import annotations
 
@@ -17,22 +18,11 @@ from openpyxl import load_workbook
 
 from steward.evaluations.models import Evaluation, EvaluationStatus
 from steward.evaluations.tests.factories import completed_contract, walk
+from steward.evaluations.tests.pages import TODAY, signed_in, url
 from steward.parties.models import Role
 from steward.testing.factories import AgencyFactory, ContractFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime(2026, 8, 10, 12, 0, tzinfo=UTC)  # before the closeout due date (29 August)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name: str, *args) -> str:
-    return reverse(f"evaluations:{name}", args=args)
 
 
 @pytest.fixture
@@ -493,3 +483,42 @@ def test_compliance_queries_do_not_grow_with_agencies(
     with django_assert_max_num_queries(few):
         assert oversight.get(url("compliance")).status_code == 200
     assert few <= 8
+
+
+# ---------------------------------------------------------------- the contract page's panel
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_contract_panel_shows_due_date_and_start_button(manager, closed):
+    body = signed_in(manager).get(reverse("contracts:detail", args=[closed.pk])).content.decode()
+    assert 'id="evaluations-panel"' in body
+    assert "29 August 2026" in body
+    assert "19 days left" in body
+    assert f'action="{url("start", closed.pk)}"' in body
+    assert 'name="kind" value="closeout"' in body
+    assert url("in_lieu_new", closed.pk) in body
+    assert "Renewal eligibility" in body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_contract_panel_for_the_provider_has_no_renewal_or_actions(final_and_draft, provider_user):
+    final, _ = final_and_draft
+    body = (
+        signed_in(provider_user)
+        .get(reverse("contracts:detail", args=[final.contract_id]))
+        .content.decode()
+    )
+    assert 'id="evaluations-panel"' in body
+    assert url("detail", final.pk) in body
+    assert "Renewal eligibility" not in body
+    assert url("start", final.contract_id) not in body
+    assert url("in_lieu_new", final.contract_id) not in body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_contract_panel_for_a_senior_manager_no_start(make_user, closed):
+    senior = make_user(Role.SENIOR_MANAGER)
+    body = signed_in(senior).get(reverse("contracts:detail", args=[closed.pk])).content.decode()
+    assert 'id="evaluations-panel"' in body
+    assert url("start", closed.pk) not in body
+    assert "Renewal eligibility" in body

@@ -1,40 +1,26 @@
 """The monitoring cycle's pages (seed 002 stages 1–8): who may open them, the whole cycle through
 the pages as the contract manager and the provider, refusals out of order, what the provider
-does not see, the notification PDF, the contract page's panel, and bounded queries."""
+does not see, the follow-up of the action plan, the notification PDF, the contract page's panel,
+and bounded queries."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
 from steward.monitoring import services
 from steward.monitoring.models import Action, Cycle, CycleStatus
 from steward.monitoring.tests.factories import START, walk
+from steward.monitoring.tests.pages import at, flashed, signed_in, text
 from steward.parties.models import Role
 from steward.testing.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
 
 AREAS = ("compliance", "quality", "improvement", "funding", "satisfaction", "access")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def at(day: date):
-    """Freeze the clock at noon of `day` (pages use timezone.localdate())."""
-    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False)
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def followed(client: Client, url: str, data: dict | None = None) -> str:
@@ -366,6 +352,49 @@ def test_a_late_appeal_is_refused_and_the_cycle_closes(contract, manager, provid
         page = followed(signed_in(manager), url("close", cycle))
         assert "The cycle is closed." in page
     assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.CLOSED
+
+
+# ---------------------------------------------------------------- the action plan's follow-up
+
+
+def test_action_done_then_refused_a_second_time(live, manager, provider_user):
+    cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
+    action = Action.objects.filter(cycle=cycle).order_by("due_on").first()
+    url = reverse("monitoring:action_done", args=[action.pk])
+    with at(date(2027, 2, 1)):
+        client = signed_in(manager)
+        response = client.post(url, {"note": "Both trained in January."})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("monitoring:contract", args=[live.pk])
+    assert any("marked as done" in m for m in flashed(response))
+    action.refresh_from_db()
+    assert (action.done_on, action.done_note, action.done_by) == (
+        date(2027, 2, 1),
+        "Both trained in January.",
+        manager,
+    )
+    with at(date(2027, 2, 1)):
+        again = client.post(url, {"note": ""})
+        assert again.status_code == 302
+        assert "This action was done on 2027-02-01." in flashed(again)
+        assert client.get(url).status_code == 405
+
+
+def test_action_done_permissions(live, manager, provider_user, make_user, other_agency):
+    cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
+    action = Action.objects.filter(cycle=cycle).first()
+    url = reverse("monitoring:action_done", args=[action.pk])
+    assert signed_in(provider_user).post(url).status_code == 403  # sees it, may not do it
+    assert signed_in(make_user(Role.FINANCE_OFFICER)).post(url).status_code == 403
+    stranger = make_user(Role.CONTRACT_MANAGER, agency=other_agency)
+    assert signed_in(stranger).post(url).status_code == 404
+    assert (
+        signed_in(manager).post(reverse("monitoring:action_done", args=[999999])).status_code == 404
+    )
+    monitor = make_user(Role.CONTRACT_MONITOR)
+    assert signed_in(monitor).post(url, {"next": "https://evil.example/"}).status_code == 302
+    action.refresh_from_db()
+    assert action.done_by == monitor
 
 
 # ---------------------------------------------------------------- internal parts

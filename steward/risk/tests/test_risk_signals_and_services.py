@@ -1,4 +1,5 @@
-"""Signals, recompute, override lifecycle and the concerns services (seeds 002 stage 1, 003)."""
+"""Risk signals (risk_signals.py), recompute, override lifecycle and the concerns services (seeds
+002 stage 1, 003)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.parties.models import InspectionRating, Role
 from steward.risk import selectors, services
 from steward.risk.models import Concern, ConcernCategory, ConcernStatus, RiskAssessment
-from steward.risk.signals import ContractRow, gather
+from steward.risk.risk_signals import ContractRow, gather
 from steward.risk.tests.factories import category, make_concern
 from steward.testing.factories import ContractFactory
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from steward.procurement import rules_calc as rc
+from steward.procurement import calc as rc
 
 D = Decimal
 

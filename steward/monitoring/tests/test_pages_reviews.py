@@ -1,0 +1,87 @@
+"""Review meetings (seed 003): scheduling them from the contract page, recording one as held
+(the annual review needs the contract manager), and who may open or record them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from steward.monitoring import services
+from steward.monitoring.models import ReviewMeeting
+from steward.monitoring.tests.pages import at, flashed, signed_in, text
+from steward.parties.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reviews_scheduled_from_the_contract_page(live, manager, provider_user, make_user):
+    url = reverse("monitoring:reviews_schedule", args=[live.pk])
+    response = signed_in(manager).post(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("monitoring:contract", args=[live.pk])
+    # a term from 1 Jan 2026 to 31 Dec 2027: July 2026, January 2027 (annual), July 2027
+    assert list(ReviewMeeting.objects.filter(contract=live).values_list("kind", flat=True)) == [
+        "biannual",
+        "annual",
+        "biannual",
+    ]
+    assert "Scheduled 3 review meetings." in flashed(response)
+    again = signed_in(manager).post(url)
+    assert any("scheduled already" in m for m in flashed(again))
+    assert signed_in(provider_user).post(url).status_code == 404
+    assert signed_in(make_user(Role.FINANCE_OFFICER)).post(url).status_code == 403
+    assert signed_in(manager).get(url).status_code == 405
+
+
+def test_review_recorded_and_annual_needs_the_contract_manager(live, manager):
+    services.reviews_schedule(actor=manager, contract=live)
+    annual = ReviewMeeting.objects.get(contract=live, kind="annual")
+    url = reverse("monitoring:review", args=[annual.pk])
+    data = {
+        "held_on": "2027-01-05",
+        "chair": "Operations manager",
+        "attendees": "Provider's service manager\nTeam leader",
+        "minutes": "Reviewed the action plan; two actions done.",
+    }
+    with at(date(2027, 1, 6)):
+        client = signed_in(manager)
+        page = text(client.get(url))
+        assert "Record the meeting as held" in page
+        refused = client.post(url, data)
+        assert refused.status_code == 200
+        assert "The contract manager attends the annual review (seed 003)." in text(refused)
+        assert ReviewMeeting.objects.get(pk=annual.pk).held_on is None
+        empty = text(client.post(url, {"held_on": "2027-01-05"}))
+        assert "Say who chaired the review." in empty and "Record the minutes." in empty
+        future = text(
+            client.post(url, {**data, "held_on": "2027-01-09", "contract_manager_attended": "on"})
+        )
+        assert "Record the review once it has been held." in future
+        done = client.post(url, {**data, "contract_manager_attended": "on"})
+        assert done.status_code == 302 and done["Location"] == url
+        shown = text(client.get(url))
+    meeting = ReviewMeeting.objects.get(pk=annual.pk)
+    assert (meeting.held_on, meeting.chair, meeting.recorded_by) == (
+        date(2027, 1, 5),
+        "Operations manager",
+        manager,
+    )
+    assert "Operations manager" in shown and "Correct the record" in shown
+
+
+def test_review_page_permissions(live, manager, provider_user, make_user, other_agency):
+    services.reviews_schedule(actor=manager, contract=live)
+    meeting = ReviewMeeting.objects.filter(contract=live).first()
+    url = reverse("monitoring:review", args=[meeting.pk])
+    assert signed_in(provider_user).get(url).status_code == 404
+    assert (
+        signed_in(make_user(Role.CONTRACT_MANAGER, agency=other_agency)).get(url).status_code == 404
+    )
+    finance = signed_in(make_user(Role.FINANCE_OFFICER))
+    page = finance.get(url)
+    assert page.status_code == 200 and "Record the review" not in text(page)
+    assert finance.post(url, {"chair": "x"}).status_code == 403
+    assert signed_in(make_user(Role.OVERSIGHT_OFFICER)).get(url).status_code == 200
+    assert signed_in(manager).get(reverse("monitoring:review", args=[999999])).status_code == 404

@@ -1,0 +1,196 @@
+"""Reports across contracts: the report by exception to senior managers (seed 002 stage 9) and
+the twice-yearly reports to the commissioning body (stage 10), each as a page, a PDF and a
+spreadsheet.
+
+Views are thin: they parse a form, call one selector or service, and render or redirect."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from steward.core.deadlines import add_months
+from steward.core.errors import ValidationFailed
+from steward.core.forms import apply_errors
+from steward.core.views import application_errors
+from steward.monitoring import calc, selectors, services
+from steward.monitoring import reports as rendering
+from steward.monitoring.forms import ExceptionFilterForm, ServicesReportForm
+from steward.monitoring.models import ServicesReport
+from steward.parties.models import Agency, AgencyKind, Role
+
+PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied("You may not see or do this.")
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------- stage 9: report by exception
+
+
+def _report_agencies(user: Any) -> list[tuple[int, str]] | None:
+    """The agency filter's choices for oversight officers and administrators (None: others
+    see their own agency only)."""
+    if user.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        return None
+    return list(
+        Agency.objects.exclude(kind=AgencyKind.OVERSIGHT_BODY)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+@login_required
+@require_GET
+@application_errors
+def exceptions(request: HttpRequest) -> HttpResponse:
+    """Seed 002 stage 9: the report by exception to senior managers: red contracts with the
+    reasons, appeals, missed deadlines and serious concerns. Also as PDF and XLSX."""
+    user: Any = request.user
+    _require(request, "monitoring.view_reports")
+    today = timezone.localdate()
+    agencies = _report_agencies(user)
+    form = ExceptionFilterForm(request.GET or None, agencies=agencies)
+    data = form.cleaned_data if form.is_valid() else {}
+    since = data.get("since") or add_months(today, -6)
+    agency_id = data.get("agency")
+    report = selectors.exception_report(actor=user, as_of=today, since=since, agency_id=agency_id)
+    if agencies is None:
+        scope = user.agency.name if user.agency_id else ""
+    else:
+        scope = dict(agencies).get(agency_id, "") if agency_id else "Every agency"
+    context = {
+        "form": form,
+        "report": report,
+        "missed": rendering.missed_rows(report),
+        "scope": scope,
+        "show_agency": agencies is not None,
+        "today": today,
+    }
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        return _attachment(
+            rendering.exception_xlsx(report),
+            rendering.XLSX_TYPE,
+            f"report-by-exception-{today:%Y-%m-%d}.xlsx",
+        )
+    if fmt == "pdf":
+        return _attachment(
+            rendering.pdf("monitoring/exceptions_pdf.html", context),
+            "application/pdf",
+            f"report-by-exception-{today:%Y-%m-%d}.pdf",
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    context["query"] = query.urlencode()
+    return render(request, "monitoring/exceptions.html", context)
+
+
+# ---------------------------------------------------------------- stage 10
+
+
+def _periods(agency: Agency, today: date) -> list[tuple[str, str]]:
+    """The half-years a report may be made for: the current one (to date) and the one
+    before, aligned to the agency pack's fiscal year."""
+    month = agency.pack.parsed.fiscal_year.start_month
+    current = calc.half_year(today, month)
+    previous = calc.half_year(current[0] - timedelta(days=1), month)
+    made = set(
+        ServicesReport.objects.filter(
+            agency=agency, period_start__in=[current[0], previous[0]]
+        ).values_list("period_start", flat=True)
+    )
+    out = []
+    for (start, end), note in ((current, "the current half-year, to date"), (previous, "")):
+        label = f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+        notes = [n for n in (note, "a report exists" if start in made else "") if n]
+        if notes:
+            label += f" ({'; '.join(notes)})"
+        out.append((start.isoformat(), label))
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def reports(request: HttpRequest) -> HttpResponse:
+    """Seed 002 stage 10: the reports to the commissioning body, and the form with which the
+    contract manager makes one for a half-year, with the recommendations."""
+    user: Any = request.user
+    _require(request, "monitoring.view_reports")
+    today = timezone.localdate()
+    agency = user.agency if user.agency_id else None
+    can_write = agency is not None and user.has_perm("monitoring.write_report", agency)
+    form = None
+    if can_write:
+        assert agency is not None
+        form = ServicesReportForm(request.POST or None, periods=_periods(agency, today))
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("You may not write the report to the commissioning body.")
+        if form.is_valid():
+            try:
+                made = services.services_report_create(
+                    actor=user,
+                    agency=agency,
+                    period_start=form.cleaned_data["period_start"],
+                    recommendations=form.cleaned_data["recommendations"],
+                    today=today,
+                )
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Report to the commissioning body made.")
+                return redirect("monitoring:report", pk=made.pk)
+    page = Paginator(
+        selectors.services_reports(actor=user).order_by("-period_end", "agency__name", "-id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/reports.html",
+        {"page": page, "form": form, "agency": agency, "today": today},
+    )
+
+
+@login_required
+@require_GET
+@application_errors
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """One report to the commissioning body: the period's figures (a chart and its tables)
+    and the recommendations. Also as PDF and XLSX."""
+    user: Any = request.user
+    _require(request, "monitoring.view_reports")
+    made = selectors.services_reports(actor=user).filter(pk=pk).first()
+    if made is None:
+        raise Http404("No such report.")
+    tables = rendering.report_tables(made)
+    name = f"commissioning-report-{made.agency.slug}-{made.period_start:%Y-%m}"
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        return _attachment(
+            rendering.services_xlsx(made, tables), rendering.XLSX_TYPE, f"{name}.xlsx"
+        )
+    context = {"report": made, "t": tables, "today": timezone.localdate()}
+    if fmt == "pdf":
+        return _attachment(
+            rendering.pdf("monitoring/report_pdf.html", context), "application/pdf", f"{name}.pdf"
+        )
+    return render(request, "monitoring/report.html", context)
