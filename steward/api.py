@@ -180,6 +180,7 @@ def _register_routers() -> None:
     from steward.pricing.api import router as pricing_router
     from steward.procurement.api import router as procurement_router
     from steward.risk.api import router as risk_router
+    from steward.workspace.api import router as workspace_router
 
     api.add_router("", core_router)
     api.add_router("", parties_router)
@@ -190,6 +191,7 @@ def _register_routers() -> None:
     api.add_router("", procurement_router)
     api.add_router("", evaluations_router)
     api.add_router("", monitoring_router)
+    api.add_router("", workspace_router)
 
 
 _register_routers()

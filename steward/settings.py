@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "steward.core.context_processors.steward",
+                "steward.workspace.context_processors.work",
             ],
         },
     }

@@ -28,6 +28,7 @@ from steward.contracts.schemas import (
     ContractPatch,
     DocumentOut,
     DueDateOut,
+    DueDateReasonIn,
     ExecuteIn,
     ExpiringContractOut,
     ImportReportOut,
@@ -41,6 +42,8 @@ from steward.contracts.selectors import (
     contract_get,
     contract_list,
 )
+from steward.contracts.selectors_due_dates import visible_due_date
+from steward.contracts.services_due_dates import due_date_not_needed, due_date_reopen
 from steward.core.audit import history_entries
 from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, AuditEntryOut
@@ -497,6 +500,39 @@ def due_date_list(request: HttpRequest, contract_id: int) -> Any:
     contract = _contract(request, contract_id)
     require_perm(_actor(request), "contracts.view_internal", contract, action="see due dates")
     return DueDate.objects.filter(contract=contract).order_by("due_date", "pk")
+
+
+def _due_date(request: HttpRequest, due_id: int) -> DueDate:
+    return visible_due_date(_actor(request), due_id)  # Http404 → the API's 404
+
+
+@router.post(
+    "/due-dates/{due_id}/not-needed",
+    response={200: DueDateOut, **WRITE_ERRORS},
+    tags=["due dates"],
+    summary="Mark a due date not needed",
+    description="Closes an open due date with the reason (kept in its history): it leaves "
+    "every work list, the calendar, the reminders and the exception report. Agency staff whose "
+    "role acts on its kind, and administrators.",
+)
+def due_date_mark_not_needed(request: HttpRequest, due_id: int, payload: DueDateReasonIn) -> Any:
+    due = _due_date(request, due_id)
+    return due_date_not_needed(
+        actor=_actor(request), due=due, reason=payload.reason, today=due.agency.today()
+    )
+
+
+@router.post(
+    "/due-dates/{due_id}/reopen",
+    response={200: DueDateOut, **WRITE_ERRORS},
+    tags=["due dates"],
+    summary="Reopen a due date marked not needed",
+    description="It is due again on its date, with the reason kept in its history.",
+)
+def due_date_mark_reopened(request: HttpRequest, due_id: int, payload: DueDateReasonIn) -> Any:
+    return due_date_reopen(
+        actor=_actor(request), due=_due_date(request, due_id), reason=payload.reason
+    )
 
 
 @router.get(

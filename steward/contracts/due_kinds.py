@@ -15,6 +15,7 @@ Plain data only: no import of the areas that create the kinds (they import this)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -74,6 +75,9 @@ class DueKind:
     reminders: tuple[int, ...] = DEFAULT_REMINDERS
     #: False for agency-level due dates (a report on all services), which belong to no contract
     contract_bound: bool = True
+    #: True where a contract ending early leaves it pointless: open ones that had not begun by
+    #: the end (a review not yet held, a return for a later period) are cancelled
+    ends_with_contract: bool = False
 
     def sentence(self, *, contract: str = "", agency: str = "") -> str:
         """The plain sentence of what to do, with the contract number or agency name in it."""
@@ -119,6 +123,7 @@ KINDS: dict[str, DueKind] = {
             cancelled_by="the contract ends or is terminated",
             page="evaluations:start",
             page_arg="contract",
+            ends_with_contract=True,
         ),
         DueKind(
             key="evaluation_comment",
@@ -222,6 +227,7 @@ KINDS: dict[str, DueKind] = {
             cancelled_by="the contract is terminated",
             page="monitoring:contract",
             page_arg="contract",
+            ends_with_contract=True,
         ),
         DueKind(
             key="review_meeting",
@@ -236,6 +242,7 @@ KINDS: dict[str, DueKind] = {
             cancelled_by="the contract is terminated, or its end date moves before the meeting",
             page="monitoring:review",
             page_arg="subject",
+            ends_with_contract=True,
         ),
         DueKind(
             key="commissioning_report",
@@ -266,6 +273,7 @@ KINDS: dict[str, DueKind] = {
             cancelled_by="the contract is terminated before the period ends",
             page="performance:return",
             page_arg="subject",
+            ends_with_contract=True,
         ),
         # ------------------------------------------------------------ procurement (seeds 004, 003)
         DueKind(
@@ -327,6 +335,7 @@ KINDS: dict[str, DueKind] = {
             cancelled_by="the contract is terminated",
             page="procurement:placements",
             page_arg="contract",
+            ends_with_contract=True,
         ),
         DueKind(
             key="termination_effective",
@@ -346,9 +355,9 @@ KINDS: dict[str, DueKind] = {
             key="renewal_decision",
             name="Renewal decision",
             todo="Decide whether to renew or extend {contract} before it ends",
-            rule="renewal_decision",
-            source="seed 001 (renewal or extension needs an eligible score); Steward default "
-            "for the notice",
+            rule=None,
+            source="seed 001 (renewal or extension needs an eligible score); the days before "
+            "the end are the pack's",
             owner=Owner.AGENCY,
             roles=(CONTRACT_MANAGER,),
             created_by="the contract is executed with an option to renew or extend",
@@ -356,6 +365,7 @@ KINDS: dict[str, DueKind] = {
             cancelled_by="the contract is terminated",
             page="contracts:detail",
             page_arg="contract",
+            ends_with_contract=True,
         ),
     )
 }
@@ -368,3 +378,14 @@ def kind_of(key: str) -> DueKind:
         return KINDS[key]
     except KeyError:
         raise KeyError(f"no due date kind {key!r} is registered") from None
+
+
+def reminder_offset(due_on: date, today: date, offsets: tuple[int, ...]) -> int | None:
+    """The reminder to send about a due date on `due_on` when the daily run happens on `today`,
+    as its offset (days before the due date: 5, 0, or −1 for the day after it was missed), or
+    None. A run that missed days still sends the latest reminder that has fallen due, so a
+    missed run never loses the overdue notice; the caller keeps a log so each goes once."""
+    fallen = [
+        offset for offset in sorted(offsets, reverse=True) if due_on - timedelta(offset) <= today
+    ]
+    return fallen[-1] if fallen else None

@@ -272,3 +272,19 @@ class AnnualReportForm(forms.Form):
                 ("", "All agencies"),
                 *agencies,
             ]
+
+
+class DueDateReasonForm(forms.Form):
+    """Why a due date is not needed (or needed again): kept in its history."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Kept with the due date's history, with your name and the date.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason.")
+        return reason

@@ -10,6 +10,12 @@ import them (and they can be built and tested on their own).
   show as a section of the contract page, or None to show nothing. Panels are shown in the
   order of `order`, then registration.
 
+- **Term listeners**: a function `listener(contract, actor, event)` registered with
+  `register_term_listener` is called, in the transaction, when a contract is executed
+  (`event.kind == "executed"`), when its end date moves (an extension or a renewal:
+  "term_changed") and when it ends early or on time (completed, terminated, expired one by one:
+  "ended", with `event.on`). The monitoring area plans the contract's review meetings here.
+
 Apps register in their `AppConfig.ready()`.
 """
 
@@ -137,3 +143,27 @@ def evaluation_scores(contracts: list[Contract]) -> dict[int, tuple[Any, bool]] 
     if not _evaluation_scores or not contracts:
         return None
     return _evaluation_scores[0](contracts)
+
+
+@dataclass(frozen=True)
+class TermEvent:
+    """What happened to a contract's term: kind is "executed", "term_changed" or "ended"; `on`
+    is the day it happened (the execution, the amendment's effect, the end)."""
+
+    kind: str
+    on: Any
+
+
+TermListener = Callable[["Contract", Any, TermEvent], None]
+_term_listeners: dict[str, TermListener] = {}
+
+
+def register_term_listener(key: str, listener: TermListener) -> None:
+    """Register `listener` under `key` (again replaces it); see the module docstring."""
+    _term_listeners[key] = listener
+
+
+def term_changed(contract: Contract, actor: Any, event: TermEvent) -> None:
+    """Tell every registered listener, in registration order."""
+    for listener in _term_listeners.values():
+        listener(contract, actor, event)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -324,15 +326,46 @@ class ContractDocument(TimeStampedModel):
 
 class DueDateStatus(models.TextChoices):
     OPEN = "open", "Open"
+    #: met by the record that fulfils it (linked as `met_by`)
     DONE = "done", "Done"
+    #: a window (to appeal, to comment, to ask for a debriefing) that closed unused
+    LAPSED = "lapsed", "Closed unused"
+    #: marked not needed by a person, with a reason
+    NOT_NEEDED = "not_needed", "Not needed"
+    #: cancelled by an event (the contract terminated or ended, a newer due date replaced it)
     CANCELLED = "cancelled", "Cancelled"
 
 
 class DueDate(TimeStampedModel):
-    """A deadline the system computed, stored with the rule and pack that produced it."""
+    """A deadline: one due date of a registered kind (`steward.contracts.due_kinds`), computed
+    by the deadline engine from the agency's pack (or set by the record that created it) and
+    stored with the rule and pack that produced it.
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="due_dates")
-    rule_key = models.CharField(max_length=60)
+    `contract` is empty for an agency-level due date (the report on all services). `provider`
+    is the provider concerned (the one that must act, for a provider's kind). `subject` is the
+    record the due date is about (the cycle, the evaluation, the return, the meeting), `met_by`
+    the record that met it. `assignee` names the one person who must act, where a kind says so
+    (an action's owner)."""
+
+    kind = models.CharField(max_length=40)
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="due_dates")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="due_dates"
+    )
+    provider = models.ForeignKey(
+        "parties.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    rule_key = models.CharField(
+        max_length=60, help_text="Unique among the contract's (or agency's) open due dates"
+    )
     label = models.CharField(max_length=200)
     pack_slug = models.SlugField(max_length=80)
     pack_version = models.PositiveIntegerField()
@@ -347,6 +380,15 @@ class DueDate(TimeStampedModel):
         max_length=10, choices=DueDateStatus.choices, default=DueDateStatus.OPEN
     )
     completed_on = models.DateField(null=True, blank=True)
+    met_by_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    met_by_id = models.PositiveBigIntegerField(null=True, blank=True)
+    met_by = GenericForeignKey("met_by_type", "met_by_id")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    close_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -363,14 +405,48 @@ class DueDate(TimeStampedModel):
                 condition=Q(status="open"),
                 name="contracts_duedate_one_open_per_rule",
             ),
+            models.UniqueConstraint(
+                fields=["agency", "rule_key"],
+                condition=Q(status="open", contract__isnull=True),
+                name="contracts_duedate_one_open_agency_rule",
+            ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="duedate_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="duedate_status_due_idx"),
+            models.Index(fields=["agency", "status", "due_date"], name="duedate_agency_open_idx"),
+            models.Index(fields=["provider", "status"], name="duedate_provider_open_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="duedate_subject_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} by {self.due_date}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == DueDateStatus.OPEN
+
     def explain(self) -> str:
-        return (
-            f"{self.days} {self.day_kind} days from {self.start_date:%Y-%m-%d} "
-            f"(rule {self.rule_key}, pack {self.pack_slug} v{self.pack_version}, {self.source})"
-        )
+        """How the date was worked out, in plain words (no rule keys, no seed numbers)."""
+        if self.days == 0:
+            return f"Set for {self.due_date:%-d %b %Y}"
+        kind = "working days" if self.day_kind == "working" else "days"
+        return f"{self.days} {kind} from {self.start_date:%-d %b %Y}"
+
+
+class DueReminder(models.Model):
+    """One reminder sent about a due date (so a daily run never sends it twice): `offset` is
+    the number of days before the due date it was for (5: days before; 0: on the day; −1: the
+    day after, overdue)."""
+
+    due = models.ForeignKey(DueDate, on_delete=models.CASCADE, related_name="reminders")
+    offset = models.SmallIntegerField()
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["due", "offset"], name="contracts_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder ({self.offset:+d}) of {self.due}"

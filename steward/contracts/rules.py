@@ -54,6 +54,21 @@ rules.add_perm(
 rules.add_perm("contracts.amend_contract", is_administrator | (can_amend_role & in_own_agency))
 rules.add_perm("contracts.upload_document", is_administrator | (can_upload_role & in_own_agency))
 
+
+# marking a due date "not needed" (and reopening it): agency staff of the due date's agency
+# whose role acts on its kind, and administrators; never provider users (obj: the DueDate)
+@rules.predicate
+def acts_on_due_kind(user: Any, due: Any) -> bool:
+    from steward.contracts.due_kinds import Owner, kind_of
+
+    if due is None or not user.agency_id or user.agency_id != due.agency_id:
+        return False
+    kind = kind_of(due.kind)
+    return kind.owner != Owner.PROVIDER and user.role in kind.roles
+
+
+rules.add_perm("contracts.close_due_date", is_administrator | (is_agency_staff & acts_on_due_kind))
+
 # the expiring-contracts and annual POS/PSA reports (seed 000): agency staff for their agency,
 # oversight officers and administrators for every agency; never provider users
 rules.add_perm("reports.view_register_reports", is_administrator | is_agency_staff)

@@ -232,6 +232,7 @@ class DocumentOut(Schema):
 
 class DueDateOut(Schema):
     id: int
+    kind: str = Field(description="The kind of due date (docs/deadlines.md)")
     rule_key: str
     label: str
     due_date: date
@@ -243,11 +244,26 @@ class DueDateOut(Schema):
     pack_version: int
     source: str = Field(description="The seed the rule comes from")
     completed_on: date | None
+    close_reason: str = Field(description="Why it was marked not needed or cancelled")
+    met_by: str | None = Field(description="The record that met it, e.g. 'monitoring.cycle 12'")
     explanation: str
 
     @staticmethod
     def resolve_explanation(obj: Any) -> str:
         return obj.explain()
+
+    @staticmethod
+    def resolve_met_by(obj: Any) -> str | None:
+        if obj.met_by_type_id is None:
+            return None
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = ContentType.objects.get_for_id(obj.met_by_type_id)
+        return f"{ct.app_label}.{ct.model} {obj.met_by_id}"
+
+
+class DueDateReasonIn(Schema):
+    reason: str = Field(description="Why: kept with the due date's history")
 
 
 class RenewalIn(Schema):

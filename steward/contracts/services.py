@@ -6,14 +6,14 @@ Every service is keyword-only, atomic, checks the actor's permission, validates 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from steward.contracts.hooks import execution_problems, renewal_problems
+from steward.contracts.hooks import TermEvent, execution_problems, renewal_problems, term_changed
 from steward.contracts.models import (
     CLOSED_STATUSES,
     Amendment,
@@ -24,7 +24,14 @@ from steward.contracts.models import (
     DueDate,
     DueDateStatus,
 )
-from steward.core.deadlines import WorkingCalendar, compute_deadline
+from steward.contracts.services_due_dates import (
+    agency_calendar,
+    due_date_open,
+    due_dates_cancel,
+    due_dates_end_with_contract,
+    due_dates_meet,
+)
+from steward.core.deadlines import compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.parties.models import Agency
@@ -57,19 +64,6 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "authority_category",
     "notes",
 )
-
-
-def agency_calendar(agency: Agency) -> WorkingCalendar:
-    """Return the working-day calendar of `agency`: its pack's public holidays plus its own
-    closure days."""
-    pack_calendar = agency.pack.parsed.calendar()
-    closures = set(pack_calendar.closure_days)
-    closures.update(date.fromisoformat(d) for d in agency.closure_days or [])
-    return WorkingCalendar(
-        country=pack_calendar.country,
-        subdivision=pack_calendar.subdivision,
-        closure_days=frozenset(closures),
-    )
 
 
 def _check_fields(data: dict[str, Any]) -> None:
@@ -178,6 +172,8 @@ def contract_execute(*, actor: Any, contract: Contract, executed_on: date) -> Co
     contract.status = ContractStatus.EXECUTED
     contract.executed_on = executed_on
     save_audited(contract, actor=actor, reason=f"Executed on {executed_on:%Y-%m-%d}")
+    renewal_decision_plan(actor=actor, contract=contract, today=executed_on)
+    term_changed(contract, actor, TermEvent("executed", executed_on))
     return contract
 
 
@@ -212,9 +208,14 @@ def contract_complete(*, actor: Any, contract: Contract, completed_on: date) -> 
     contract.status = ContractStatus.COMPLETED
     contract.completed_on = completed_on
     save_audited(contract, actor=actor, reason=f"Completed on {completed_on:%Y-%m-%d}")
-    due_date_open(
-        contract=contract, rule_key="closeout_evaluation", start=completed_on, actor=actor
+    due_date_open(kind="closeout_evaluation", contract=contract, start=completed_on, actor=actor)
+    due_dates_end_with_contract(
+        actor=actor, contract=contract, ended_on=completed_on, reason="The contract was completed"
     )
+    due_dates_cancel(
+        kind="renewal_decision", contract=contract, actor=actor, reason="The contract ended"
+    )
+    term_changed(contract, actor, TermEvent("ended", completed_on))
     return contract
 
 
@@ -240,9 +241,14 @@ def contract_terminate(
     contract.terminated_on = terminated_on
     contract.termination_reason = reason.strip()
     save_audited(contract, actor=actor, reason=f"Terminated: {reason.strip()}")
-    due_date_open(
-        contract=contract, rule_key="closeout_evaluation", start=terminated_on, actor=actor
+    due_date_open(kind="closeout_evaluation", contract=contract, start=terminated_on, actor=actor)
+    due_dates_end_with_contract(
+        actor=actor, contract=contract, ended_on=terminated_on, reason="The contract was terminated"
     )
+    due_dates_cancel(
+        kind="renewal_decision", contract=contract, actor=actor, reason="The contract ended"
+    )
+    term_changed(contract, actor, TermEvent("ended", terminated_on))
     return contract
 
 
@@ -265,8 +271,12 @@ def contract_expire(*, actor: Any, contract: Contract, today: date) -> Contract:
     contract.status = ContractStatus.EXPIRED
     save_audited(contract, actor=actor, reason="Expired at the end of its term")
     due_date_open(
-        contract=contract, rule_key="closeout_evaluation", start=contract.end_date, actor=actor
+        kind="closeout_evaluation", contract=contract, start=contract.end_date, actor=actor
     )
+    due_dates_cancel(
+        kind="renewal_decision", contract=contract, actor=actor, reason="The contract ended"
+    )
+    term_changed(contract, actor, TermEvent("ended", contract.end_date))
     return contract
 
 
@@ -296,10 +306,13 @@ def contracts_expire_due(*, today: date) -> int:
             batch_size=1000,
             default_change_reason="Expired at the end of its term",
         )
+        # no closeout is open in normal operation; a renewal decision not taken is moot now
         DueDate.objects.filter(
-            contract__in=contracts, rule_key="closeout_evaluation", status=DueDateStatus.OPEN
-        ).update(status=DueDateStatus.CANCELLED)
-        calendars: dict[int, WorkingCalendar] = {}
+            contract__in=contracts,
+            kind__in=("closeout_evaluation", "renewal_decision"),
+            status=DueDateStatus.OPEN,
+        ).update(status=DueDateStatus.CANCELLED, close_reason="The contract ended")
+        calendars: dict[int, Any] = {}
         dues: dict[tuple[int, date], date] = {}
         new_rows = []
         for contract in contracts:
@@ -318,7 +331,10 @@ def contracts_expire_due(*, today: date) -> int:
                 ).due
             new_rows.append(
                 DueDate(
+                    kind="closeout_evaluation",
+                    agency=agency,
                     contract=contract,
+                    provider_id=contract.provider_id,
                     rule_key=rule.key,
                     label=rule.label,
                     pack_slug=pack.slug,
@@ -334,36 +350,6 @@ def contracts_expire_due(*, today: date) -> int:
             new_rows, DueDate, batch_size=1000, default_change_reason="Contract expired"
         )
         return len(contracts)
-
-
-def due_date_open(*, contract: Contract, rule_key: str, start: date, actor: Any) -> DueDate:
-    """Compute and store the due date of `rule_key` from `start` with the contract's agency's
-    pack and calendar, recording the rule, pack and version that produced it. An open due date
-    for the same rule is replaced (cancelled). Returns the new DueDate."""
-    pack = contract.agency.pack
-    rule = pack.parsed.deadline_rule(rule_key)
-    deadline = compute_deadline(
-        start=start, rule=rule, calendar=agency_calendar(contract.agency), pack=pack.slug
-    )
-    for old in DueDate.objects.filter(
-        contract=contract, rule_key=rule_key, status=DueDateStatus.OPEN
-    ):
-        old.status = DueDateStatus.CANCELLED
-        save_audited(old, actor=actor, reason="Replaced by a new due date")
-    due = DueDate(
-        contract=contract,
-        rule_key=rule_key,
-        label=rule.label,
-        pack_slug=pack.slug,
-        pack_version=pack.version,
-        source=rule.source,
-        start_date=start,
-        days=rule.days,
-        day_kind=str(rule.kind),
-        due_date=deadline.due,
-    )
-    save_audited(due, actor=actor, reason=deadline.explain())
-    return due
 
 
 @transaction.atomic
@@ -440,6 +426,8 @@ def amendment_create(
     contract.end_date = end
     contract.maximum_obligation = obligation
     save_audited(contract, actor=actor, reason=f"Amendment {sequence}: {reason.strip()}")
+    if end_changed:
+        _term_moved(contract=contract, actor=actor, amendment=amendment, on=effective_on)
     return amendment
 
 
@@ -563,4 +551,51 @@ def renewal_exercise(
     contract.maximum_obligation = obligation
     contract.renewals_exercised = number
     save_audited(contract, actor=actor, reason=amendment.reason)
+    _term_moved(contract=contract, actor=actor, amendment=amendment, on=effective_on)
     return amendment
+
+
+def _term_moved(*, contract: Contract, actor: Any, amendment: Amendment, on: date) -> None:
+    """The end date moved (an extension or a renewal): the renewal decision it answers is met
+    by the amendment, the next one is planned for the new end, and the areas re-plan what
+    hangs on the term (review meetings)."""
+    if amendment.new_end_date > amendment.previous_end_date:
+        due_dates_meet(
+            kind="renewal_decision", contract=contract, met_by=amendment, on=on, actor=actor
+        )
+    else:
+        due_dates_end_with_contract(
+            actor=actor,
+            contract=contract,
+            ended_on=contract.end_date,
+            reason="The contract's end date moved earlier",
+        )
+    renewal_decision_plan(actor=actor, contract=contract, today=on)
+    term_changed(contract, actor, TermEvent("term_changed", on))
+
+
+def renewal_decision_plan(*, actor: Any, contract: Contract, today: date) -> DueDate | None:
+    """Open the due date by which the contract manager decides whether to renew or extend
+    `contract` (the pack's days before its end; seed 001 gates the decision on the score), if
+    it has a renewal option left; replaces an open one. Returns it, or None when there is no
+    option left. Met by a renewal or an extension; "not needed" (with the reason) records a
+    decision not to renew."""
+    if contract.renewals_exercised >= (contract.renewal_options or 0):
+        due_dates_cancel(
+            kind="renewal_decision",
+            contract=contract,
+            actor=actor,
+            reason="No renewal option is left",
+        )
+        return None
+    days = contract.agency.pack.parsed.renewal.decision_days_before_end
+    start = min(today, contract.end_date)
+    due_on = max(contract.end_date - timedelta(days=days), start)
+    return due_date_open(
+        kind="renewal_decision",
+        contract=contract,
+        start=start,
+        due_on=due_on,
+        actor=actor,
+        label=f"Renewal or extension decided ({days} days before the end)",
+    )

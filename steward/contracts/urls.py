@@ -1,10 +1,16 @@
 from django.urls import path
 
-from steward.contracts import register_views, report_views, views
+from steward.contracts import register_views, report_views, views, views_due_dates
 
 app_name = "contracts"
 urlpatterns = [
     path("", views.contract_register, name="list"),
+    path(
+        "due-dates/<int:pk>/not-needed/",
+        views_due_dates.due_date_not_needed_page,
+        name="due_not_needed",
+    ),
+    path("due-dates/<int:pk>/reopen/", views_due_dates.due_date_reopen_page, name="due_reopen"),
     path("new/", views.contract_create, name="create"),
     path("import/", register_views.contract_import, name="import"),
     path("import/template.csv", register_views.import_template, name="import_template"),

@@ -161,7 +161,23 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transition_initial": today,
         "panels": contract_panels(request, contract),
     }
+    closable = closable_kinds(user, contract.agency_id)
+    context["closable_kinds"] = closable
+    context["can_close_due_dates"] = bool(closable)
     return render(request, "contracts/contract_detail.html", context)
+
+
+def closable_kinds(user: Any, agency_id: int) -> list[str]:
+    """The kinds of due date of agency `agency_id` that `user` may mark not needed (and
+    reopen): those their role acts on in their own agency; every agency's kinds for an
+    administrator; none for a provider user."""
+    from steward.contracts.due_kinds import KINDS, Owner
+
+    if user.role == "administrator":
+        return [k.key for k in KINDS.values() if k.owner != Owner.PROVIDER]
+    if not user.agency_id or user.agency_id != agency_id:
+        return []
+    return [k.key for k in KINDS.values() if k.owner != Owner.PROVIDER and user.role in k.roles]
 
 
 @login_required

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -330,3 +331,12 @@ def add_months(day: date, months: int) -> date:
     if not 1 <= year <= 9999:
         raise ValueError(f"{day.isoformat()} moved by {months} months is out of range")
     return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
+
+
+def local_date(moment: datetime, time_zone: str) -> date:
+    """The calendar date at the aware datetime ``moment`` in the IANA zone ``time_zone``: an
+    agency's "today". At 23:30 on 31 December in New York it is still 31 December there,
+    although it is 1 January in UTC."""
+    if moment.tzinfo is None:
+        raise ValueError("give an aware datetime (timezone.now()), not a naive one")
+    return moment.astimezone(ZoneInfo(time_zone)).date()

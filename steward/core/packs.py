@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from steward.core.deadlines import (
     DayKind,
@@ -289,17 +290,31 @@ class RenewalRules:
 
     score_threshold: int | None  # None: no score bar for renewal
     source: str
+    #: how many days before a contract's end its renewal or extension is to be decided, and
+    #: where that figure comes from
+    decision_days_before_end: int
+    decision_source: str
 
     @classmethod
     def from_dict(cls, data: object, path: str = "renewal") -> RenewalRules:
-        d = _object(data, path, ("score_threshold", "source"))
+        keys = ("score_threshold", "source", "decision_days_before_end", "decision_source")
+        d = _object(data, path, keys)
         return cls(
             score_threshold=_nullable(d, "score_threshold", path, _int, maximum=100),
             source=_str(d, "source", path),
+            decision_days_before_end=_int(
+                d, "decision_days_before_end", path, minimum=1, maximum=730
+            ),
+            decision_source=_str(d, "decision_source", path),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score_threshold": self.score_threshold, "source": self.source}
+        return {
+            "score_threshold": self.score_threshold,
+            "source": self.source,
+            "decision_days_before_end": self.decision_days_before_end,
+            "decision_source": self.decision_source,
+        }
 
 
 @dataclass(frozen=True)
@@ -484,23 +499,19 @@ class RiskRules:
 
 @dataclass(frozen=True)
 class ReviewRules:
-    """Review meetings per contract (seed 003) and performance reports (seed 002 stage 10)."""
+    """The review meetings of every contract (seed 003: "a cycle of annual and biannual review
+    meetings"): whether the pack holds the biannual and the annual ones."""
 
     biannual_review: bool
     annual_review: bool
-    performance_report_months: int
     source: str
 
     @classmethod
     def from_dict(cls, data: object, path: str = "reviews") -> ReviewRules:
-        keys = ("biannual_review", "annual_review", "performance_report_months", "source")
-        d = _object(data, path, keys)
+        d = _object(data, path, ("biannual_review", "annual_review", "source"))
         return cls(
             biannual_review=_bool(d, "biannual_review", path),
             annual_review=_bool(d, "annual_review", path),
-            performance_report_months=_int(
-                d, "performance_report_months", path, minimum=1, maximum=12
-            ),
             source=_str(d, "source", path),
         )
 
@@ -508,7 +519,6 @@ class ReviewRules:
         return {
             "biannual_review": self.biannual_review,
             "annual_review": self.annual_review,
-            "performance_report_months": self.performance_report_months,
             "source": self.source,
         }
 
@@ -602,6 +612,7 @@ _TOP_KEYS = (
     "jurisdiction",
     "currency",
     "date_order",
+    "time_zone",
     "terms",
     "calendar",
     "deadlines",
@@ -617,6 +628,17 @@ _TOP_KEYS = (
 )
 
 
+def _time_zone(d: Mapping[str, Any], key: str, path: str) -> str:
+    """An IANA time zone name ("Europe/London") that this machine's zone database knows."""
+    value = _str(d, key, path, hint="an IANA time zone such as America/New_York")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        where = f"{path}.{key}" if path else key
+        raise PackError(where, f"{value!r} is not a time zone (e.g. America/New_York)") from exc
+    return value
+
+
 @dataclass(frozen=True)
 class PackRules:
     """A validated policy pack. Build with ``from_dict``; ``to_dict`` gives the same dict back."""
@@ -629,6 +651,7 @@ class PackRules:
     jurisdiction: str
     currency: str
     date_order: str  # "DMY" or "MDY"
+    time_zone: str  # IANA, e.g. "America/New_York": the agency's "today" and "overdue"
     terms: Terms
     working_calendar: WorkingCalendar
     deadlines: tuple[DeadlineRule, ...]  # in the pack's order; look up with deadline_rule()
@@ -676,6 +699,7 @@ class PackRules:
             jurisdiction=_str(d, "jurisdiction", ""),
             currency=currency,
             date_order=_str(d, "date_order", "", choices=DATE_ORDERS),
+            time_zone=_time_zone(d, "time_zone", ""),
             terms=Terms.from_dict(d["terms"]),
             working_calendar=_calendar_from_dict(d["calendar"]),
             deadlines=tuple(deadlines),
@@ -701,6 +725,7 @@ class PackRules:
             "jurisdiction": self.jurisdiction,
             "currency": self.currency,
             "date_order": self.date_order,
+            "time_zone": self.time_zone,
             "terms": self.terms.to_dict(),
             "calendar": _calendar_to_dict(self.working_calendar),
             "deadlines": {rule.key: _deadline_to_dict(rule) for rule in self.deadlines},

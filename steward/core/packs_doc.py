@@ -48,10 +48,29 @@ def render() -> str:
     row("calendar", lambda d: f"{d['calendar']['country']}-{d['calendar']['subdivision']}")
     row("currency", lambda d: d["currency"])
     row("date order", lambda d: d["date_order"])
+    row("time zone (the agency's today and overdue)", lambda d: d["time_zone"])
     row("term for the provider", lambda d: d["terms"]["provider"])
     row(
         "renewal score threshold",
         lambda d: f"{_v(d['renewal']['score_threshold'])} ({d['renewal']['source']})",
+    )
+    row(
+        "renewal or extension decided before the end (days)",
+        lambda d: f"{d['renewal']['decision_days_before_end']} ({d['renewal']['decision_source']})",
+    )
+    row(
+        "review meetings",
+        lambda d: (
+            " and ".join(
+                name
+                for name, on in (
+                    ("biannual", d["reviews"]["biannual_review"]),
+                    ("annual", d["reviews"]["annual_review"]),
+                )
+                if on
+            )
+            + f" ({d['reviews']['source']})"
+        ),
     )
     row(
         "metrics required for formal procurements over (months)",
@@ -77,7 +96,7 @@ def render() -> str:
     row("fiscal year starts (MM-DD)", lambda d: d["fiscal_year"]["start"])
     lines += [
         "",
-        "Risk thresholds, review frequencies and the evaluation template (criteria, weights and",
+        "Risk thresholds and the evaluation template (criteria, weights and",
         "rating scale) are in each file; the pack's page in the application shows every figure.",
         "",
     ]

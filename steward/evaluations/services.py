@@ -790,7 +790,10 @@ def interim_due_open(*, as_of: date) -> int:
             )
             rows.append(
                 DueDate(
+                    kind="interim_evaluation",
+                    agency=agency,
                     contract=contract,
+                    provider_id=contract.provider_id,
                     rule_key=key,
                     label=f"Interim evaluation of contract year {number}",
                     pack_slug=pack.slug,

@@ -29,7 +29,7 @@ from steward.contracts.models import (
     DueDate,
     DueDateStatus,
 )
-from steward.contracts.services import due_date_open
+from steward.contracts.services_due_dates import due_date_open
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.services import require_perm, save_audited
 from steward.monitoring import calc
@@ -197,7 +197,7 @@ def cycle_notify(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
     cycle.notified_by = _who(actor)
     cycle.stage = calc.Stage.NOTIFIED
     due = due_date_open(
-        contract=cycle.contract, rule_key="self_assessment", start=today, actor=actor
+        kind="self_assessment", contract=cycle.contract, subject=cycle, start=today, actor=actor
     )
     cycle.self_assessment_due = due
     save_audited(
@@ -282,8 +282,9 @@ def _open_letter_due(cycle: Cycle, actor: Any) -> None:
         cycle.sa_submitted_on, cycle.visited_on, cycle.route_enum
     )
     cycle.letter_due = due_date_open(
+        kind="results_letter",
         contract=cycle.contract,
-        rule_key="results_letter",
+        subject=cycle,
         start=cycle.information_complete_on,
         actor=actor,
     )
@@ -611,7 +612,7 @@ def letter_issue(
         due.completed_on = today
         save_audited(due, actor=actor, reason="Results letter sent")
     cycle.appeal_due = due_date_open(
-        contract=cycle.contract, rule_key="monitoring_appeal", start=today, actor=actor
+        kind="monitoring_appeal", contract=cycle.contract, subject=cycle, start=today, actor=actor
     )
     save_audited(cycle, actor=actor, reason="Stage 7: results letter and report sent")
     _mail_provider(

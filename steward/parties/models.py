@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from steward.core.deadlines import local_date
 from steward.core.models import TimeStampedModel
 
 
@@ -53,6 +56,16 @@ class Agency(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def time_zone(self) -> str:
+        """The agency's IANA time zone, from its policy pack."""
+        return self.pack.parsed.time_zone
+
+    def today(self, now: datetime | None = None) -> date:
+        """The agency's "today": the date in its pack's time zone at `now` (default: this
+        moment). Due dates turn overdue, and days left count down, on this date."""
+        return local_date(now or timezone.now(), self.time_zone)
 
 
 def normalise_name(name: str) -> str:

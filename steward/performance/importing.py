@@ -27,8 +27,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import IO, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
@@ -474,8 +475,14 @@ class _Writer:
                 if (contract_id, key) in wanted
             ]
             if ids:
+                # met by the return itself, which each return's due date is about
                 DueDate.objects.filter(pk__in=ids).update(
-                    status=DueDateStatus.DONE, completed_on=self.today, updated_at=now
+                    status=DueDateStatus.DONE,
+                    completed_on=self.today,
+                    met_by_type=ContentType.objects.get_for_model(Return),
+                    met_by_id=F("subject_id"),
+                    closed_by=self.actor if getattr(self.actor, "pk", None) else None,
+                    updated_at=now,
                 )
                 history_from_table(
                     DueDate,

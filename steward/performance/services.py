@@ -5,18 +5,19 @@ Every write checks permission, validates, and writes its audit row in the same t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from steward.contracts.models import Contract, DueDate, DueDateStatus
-from steward.contracts.services import agency_calendar
-from steward.core.deadlines import add_months, compute_deadline
+from steward.contracts.models import Contract, DueDate
+from steward.contracts.services_due_dates import agency_calendar, due_dates_meet
+from steward.core.deadlines import compute_deadline
 from steward.core.errors import ValidationFailed
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.parties.models import Agency, InspectionRating, Provider
@@ -227,79 +228,54 @@ def plan_save(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Pla
     return plan
 
 
-def _event_due(contract: Contract, key: str, label: str, on: date, source: str) -> DueDate:
-    pack = contract.agency.pack
-    return DueDate(
-        contract=contract,
-        rule_key=key,
-        label=label,
-        pack_slug=pack.slug,
-        pack_version=pack.version,
-        source=source,
-        start_date=on,
-        days=0,
-        day_kind="calendar",
-        due_date=on,
-    )
-
-
 @transaction.atomic
 def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
-    """The plan's timeline as due dates, from the deadline engine and the agency's pack: one
-    return per reporting period (due `return_submission` after the period ends), the status
-    meetings (biannual and/or annual reviews, seed 003) and the performance reports (every
-    `performance_report_months`, seed 002 stage 10). Periods and events already there are kept;
-    only the missing ones are added. Returns the counts added."""
+    """The plan's timeline of data returns (seed 001) as due dates, from the deadline engine and
+    the agency's pack: one return per reporting period, due `return_submission` after the
+    period ends, each a due date of kind "return" about its Return, met when the return is
+    submitted. Periods already there are kept; only the missing ones are added. (The review
+    meetings are the contract's review cycle, planned by the monitoring area when the contract
+    is executed.) Returns the counts added."""
     require_perm(actor, "performance.manage_performance", contract, action="change this plan")
     plan = Plan.objects.filter(contract=contract).first()
     if plan is None:
         raise ValidationFailed("Set the Performance Evaluation Plan first.")
     pack = contract.agency.pack
-    rules = pack.parsed
-    rule = rules.deadline_rule("return_submission")
+    rule = pack.parsed.deadline_rule("return_submission")
     calendar = agency_calendar(contract.agency)
     have = set(Return.objects.filter(contract=contract).values_list("period_start", flat=True))
-    keys = set(DueDate.objects.filter(contract=contract).values_list("rule_key", flat=True))
-    returns, dues = [], []
+    returns = []
     for start, end in calc.periods(contract.start_date, contract.end_date, plan.return_frequency):
+        if start in have:
+            continue
         deadline = compute_deadline(start=end, rule=rule, calendar=calendar, pack=pack.slug)
-        if start not in have:
-            returns.append(
-                Return(contract=contract, period_start=start, period_end=end, due_on=deadline.due)
-            )
-        key = f"return:{end.isoformat()}"
-        if key not in keys:
-            dues.append(
-                DueDate(
-                    contract=contract,
-                    rule_key=key,
-                    label=f"Return for {start:%d %b %Y} to {end:%d %b %Y}",
-                    pack_slug=pack.slug,
-                    pack_version=pack.version,
-                    source=rule.source,
-                    start_date=end,
-                    days=rule.days,
-                    day_kind=str(rule.kind),
-                    due_date=deadline.due,
-                )
-            )
-    reviews = rules.reviews
-    meetings: list[tuple[str, str, int]] = []
-    if reviews.biannual_review:
-        meetings.append(("biannual_review", "Biannual review meeting", 6))
-    if reviews.annual_review:
-        meetings.append(("annual_review", "Annual review meeting", 12))
-    meetings.append(("performance_report", "Performance report", reviews.performance_report_months))
-    for prefix, label, months in meetings:
-        n = 1
-        while (on := add_months(contract.start_date, months * n) - timedelta(days=1)) <= (
-            contract.end_date
-        ):
-            key = f"{prefix}:{on.isoformat()}"
-            if key not in keys:
-                dues.append(_event_due(contract, key, label, on, reviews.source))
-            n += 1
-    bulk_create_with_history(returns, Return, default_change_reason="Performance Evaluation Plan")
+        returns.append(
+            Return(contract=contract, period_start=start, period_end=end, due_on=deadline.due)
+        )
+    returns = bulk_create_with_history(
+        returns, Return, default_change_reason="Performance Evaluation Plan"
+    )
+    return_type = ContentType.objects.get_for_model(Return)
+    dues = [
+        DueDate(
+            kind="return",
+            agency=contract.agency,
+            contract=contract,
+            provider_id=contract.provider_id,
+            subject_type=return_type,
+            subject_id=ret.pk,
+            rule_key=f"return:{ret.period_end.isoformat()}",
+            label=f"Return for {ret.period_start:%-d %b %Y} to {ret.period_end:%-d %b %Y}",
+            pack_slug=pack.slug,
+            pack_version=pack.version,
+            source=rule.source,
+            start_date=ret.period_end,
+            days=rule.days,
+            day_kind=str(rule.kind),
+            due_date=ret.due_on,
+        )
+        for ret in returns
+    ]
     bulk_create_with_history(dues, DueDate, default_change_reason="Performance Evaluation Plan")
     plan.generated_on = timezone.localdate()
     save_audited(plan, actor=actor, reason="Timeline generated")
@@ -417,13 +393,14 @@ def return_submit(
     reason = "Return submitted" + (" late" if on > ret.due_on else "")
     save_audited(ret, actor=actor, reason=reason)
     _write_values(ret, parsed, actor, reason)
-    for due in DueDate.objects.filter(
-        contract_id=ret.contract_id,
+    due_dates_meet(
+        kind="return",
+        contract=ret.contract,
         rule_key=f"return:{ret.period_end.isoformat()}",
-        status=DueDateStatus.OPEN,
-    ):
-        due.status, due.completed_on = DueDateStatus.DONE, on
-        save_audited(due, actor=actor, reason="Return submitted")
+        met_by=ret,
+        on=on,
+        actor=actor,
+    )
     return ret
 
 

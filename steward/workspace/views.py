@@ -1,5 +1,5 @@
-"""The home page: what is due and which contracts are expiring; provider users see their
-contracts."""
+"""The home page: the person's work list (what they must do: overdue, this week, later), then
+for agency staff the contracts expiring soon, for provider users their contracts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from steward.contracts.selectors import contract_list, due_dates_open, expiring_contracts
+from steward.contracts.selectors import contract_list, expiring_contracts
+from steward.workspace.selectors import grouped, work_items
 
 DEFAULT_EXPIRING_WINDOW_DAYS = 120
 
@@ -23,16 +24,17 @@ def _expiring_window(user: Any) -> int:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What is due and which contracts are expiring; provider users see their contracts."""
+    """The person's work list, and their contracts (providers) or those expiring (staff)."""
     user = request.user
-    today = timezone.localdate()
-    context: dict[str, Any] = {"today": today}
+    now = timezone.now()
+    today = user.agency.today(now) if getattr(user, "agency_id", None) else timezone.localdate()
+    items = work_items(user=user, now=now)
+    context: dict[str, Any] = {"today": today, "work": grouped(items), "work_total": len(items)}
     if user.is_provider_user:  # type: ignore[union-attr]
         context["own_contracts"] = list(contract_list(actor=user)[:50])
     else:
         window = _expiring_window(user)
         context["window"] = window
-        context["due_dates"] = list(due_dates_open(actor=user)[:50])
         context["expiring"] = list(
             expiring_contracts(actor=user, today=today, within_days=window)[:50]
         )

@@ -62,7 +62,12 @@ def uswds_widget(field: forms.BoundField) -> SafeString:
 @register.simple_tag
 def days_left(due: date, today: date) -> str:
     """Say how long is left until `due`: "12 days left", "due today", "overdue by 3 days"."""
-    remaining = days_remaining(due=due, today=today)
+    return left_words(days_remaining(due=due, today=today))
+
+
+@register.filter
+def left_words(remaining: int) -> str:
+    """Say `remaining` days (negative: late) in words: "12 days left", "Overdue by 3 days"."""
     if remaining == 0:
         return "Due today"
     if remaining > 0:

@@ -136,15 +136,16 @@ def test_milwaukee_pack_reproduces_seed_001(shipped: dict[str, PackRules]) -> No
 
 
 def test_west_london_pack_reproduces_seed_002(shipped: dict[str, PackRules]) -> None:
-    """seed 002 stages 2, 7, 8 and 10: 20 working days, 20 working days, 14 days, twice yearly."""
+    """seed 002 stages 2, 7 and 8: 20 working days, 20 working days, 14 days; one annual
+    cycle, so an annual review and no biannual one; London's time."""
     pack = shipped["west-london-sp"]
     assert pack.seed == "002"
     assert _rule(pack, "self_assessment") == (20, DayKind.WORKING, "seed 002 stage 2")
     assert _rule(pack, "results_letter") == (20, DayKind.WORKING, "seed 002 stage 7")
     assert _rule(pack, "monitoring_appeal") == (14, DayKind.CALENDAR, "seed 002 stage 8")
     assert _rule(pack, "closeout_evaluation") == (60, DayKind.CALENDAR, STEWARD_DEFAULT)
-    assert pack.reviews.performance_report_months == 6
-    assert pack.reviews.annual_review is True
+    assert (pack.reviews.annual_review, pack.reviews.biannual_review) == (True, False)
+    assert pack.time_zone == "Europe/London"
     assert pack.terms.provider == "provider"
     assert pack.calendar() == WorkingCalendar("GB", "ENG")
     assert (pack.currency, pack.date_order, pack.jurisdiction) == ("GBP", "DMY", "England")
@@ -599,3 +600,31 @@ def test_risk_weights_in_every_shipped_pack(shipped: dict[str, PackRules]) -> No
         assert pack.risk.weight("returns_missing") == 2
         assert pack.risk.weight("inspection_poor") == 3
         assert pack.risk.weight("a_signal_nobody_named") == 1
+
+
+def test_every_shipped_pack_has_its_agencies_time_zone(shipped: dict[str, PackRules]) -> None:
+    """An agency's "today" is its own: New England, Wisconsin and Britain."""
+    assert {slug: pack.time_zone for slug, pack in shipped.items()} == {
+        "connecticut-opm": "America/New_York",
+        "massachusetts-osd": "America/New_York",
+        "milwaukee-mps": "America/Chicago",
+        "scottish-childrens": "Europe/London",
+        "west-london-sp": "Europe/London",
+    }
+
+
+def test_no_shipped_pack_asks_for_a_per_contract_performance_report(
+    shipped: dict[str, PackRules],
+) -> None:
+    """seed 002 stage 10 is one agency-level report to the commissioning body, and seed 003
+    asks for no six-monthly report per contract: no pack holds one."""
+    for pack in shipped.values():
+        assert "performance_report_months" not in pack.to_dict()["reviews"]
+
+
+def test_a_pack_with_an_unknown_time_zone_is_refused() -> None:
+    data = json.loads((SHIPPED_PACKS_DIR / "west-london-sp.json").read_text())
+    data["time_zone"] = "Europe/Atlantis"
+    with pytest.raises(PackError) as exc:
+        PackRules.from_dict(data)
+    assert "time_zone" in str(exc.value)

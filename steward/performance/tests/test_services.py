@@ -32,12 +32,12 @@ def test_plan_generates_a_return_per_quarter_due_by_the_pack_seed_001(contract, 
     # 31 March 2026 + 20 working days on Connecticut's calendar (Good Friday, 3 April, is a
     # state holiday): 29 April 2026.
     assert returns[0].due_on == date(2026, 4, 29)
-    keys = set(DueDate.objects.filter(contract=contract).values_list("rule_key", flat=True))
-    assert {f"return:{r.period_end.isoformat()}" for r in returns} <= keys
-    # seed 003 review meetings (biannual and annual in the Connecticut pack) and the six-monthly
-    # performance report (seed 002 stage 10)
-    assert {"biannual_review:2026-06-30", "biannual_review:2026-12-31"} <= keys
-    assert {"annual_review:2026-12-31", "performance_report:2026-06-30"} <= keys
+    dues = DueDate.objects.filter(contract=contract)
+    assert {(d.kind, d.subject_id, d.due_date) for d in dues} == {
+        ("return", r.pk, r.due_on) for r in returns
+    }
+    # no per-contract "performance report": no policy sets one (the reviews are monitoring's)
+    assert set(dues.values_list("kind", flat=True)) == {"return"}
 
 
 def test_saving_the_plan_again_adds_nothing_twice(contract, manager):

@@ -1,36 +1,34 @@
-"""`steward send-reminders [--as-of DATE]`: the daily scheduler's job.
+"""`steward send-reminders [--as-of DATE]`: the daily job.
 
-Emails the reminders of every open deadline (five days before, on the day, and once overdue: the
-provider's users for the self-assessment, returns and comments on an evaluation; the contract
-manager for results letters, evaluations and debriefings) and of open actions; closes the
-monitoring cycles whose appeal window passed without an appeal; opens the interim evaluations
-that fell due. Idempotent: run it twice on a day and nothing is sent twice."""
+Closes the windows (to appeal, to comment, to ask for a debriefing) that passed unused, opens
+the due dates that fall due by date (interim evaluations), closes the monitoring cycles whose
+appeal window passed without an appeal, and emails the day's reminders of every open due date
+(five days before, on the day, and the day after it was missed) to the people who must act,
+with a link to the page where they act. Idempotent: run it twice on a day and nothing is sent
+twice."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
 from steward.core.commands import add_as_of_argument
-from steward.evaluations.services import interim_due_open
-from steward.monitoring.services import send_reminders
+from steward.workspace.services import daily_run
 
 
 class Command(BaseCommand):
-    help = "Send the day's deadline reminders, close finished monitoring cycles (daily)."
+    help = "The daily job: lapse unused windows, open due dates, send the day's reminders."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        add_as_of_argument(parser, help="The day to act as of (YYYY-MM-DD; default today).")
+        add_as_of_argument(
+            parser,
+            help="The day to act as of (YYYY-MM-DD; default: each agency's today).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of: date = options["as_of"] or timezone.localdate()
-        interim = interim_due_open(as_of=as_of)
-        result = send_reminders(as_of=as_of)
-        self.stdout.write(
-            f"{as_of}: {result['reminders']} reminder(s), {result['emails']} email(s) sent, "
-            f"{result['cycles closed']} monitoring cycle(s) closed, {interim} interim "
-            "evaluation(s) opened."
-        )
+        as_of = options["as_of"]
+        result = daily_run(as_of=as_of)
+        label = f"{as_of:%Y-%m-%d}" if as_of else "Today"
+        summary = ", ".join(f"{n} {what}" for what, n in result.items())
+        self.stdout.write(f"{label}: {summary}.")
