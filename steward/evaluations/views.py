@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
+from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
 from steward.evaluations import calc, exporting, selectors, services
@@ -39,7 +40,6 @@ from steward.parties.models import Role
 
 PAGE_SIZE = 50
 UNDER_WAY_SHOWN = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEPS = [
     (EvaluationStatus.DRAFT, "Draft"),
     (EvaluationStatus.RELEASED, "Released to the provider"),
@@ -160,11 +160,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     rows = selectors.compliance_table(actor=user, today=today, since=since, until=until)
     if wants_xlsx and valid:
         title = "Evaluation compliance" + _period_words(since, until) + f", as of {today:%Y-%m-%d}"
-        response = HttpResponse(exporting.compliance_xlsx(rows, title=title), content_type=XLSX)
-        response["Content-Disposition"] = (
-            f'attachment; filename="evaluation-compliance-{today:%Y-%m-%d}.xlsx"'
+        return attachment(
+            exporting.compliance_xlsx(rows, title=title),
+            content_type=XLSX_TYPE,
+            filename=f"evaluation-compliance-{today:%Y-%m-%d}.xlsx",
         )
-        return response
     totals: dict[str, Any] = {
         "due": sum(r.due for r in rows),
         "on_time": sum(r.on_time for r in rows),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
 from steward.monitoring import calc, ical, selectors, services
@@ -54,12 +55,6 @@ def _add_months(day: date, months: int) -> date:
             return date(year, month + 1, d)
         except ValueError:
             d -= 1
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # ---------------------------------------------------------------- the calendar
@@ -142,7 +137,9 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     """The same calendar as a file to import: the past month and the next twelve."""
     user: Any = request.user
     content = _ics(request, user, f"Steward: {user.get_full_name() or user.username}")
-    return _attachment(content, "text/calendar; charset=utf-8", "steward-calendar.ics")
+    return attachment(
+        content, content_type="text/calendar; charset=utf-8", filename="steward-calendar.ics"
+    )
 
 
 @require_GET
@@ -154,8 +151,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404("No such calendar.")
     content = _ics(request, user, f"Steward: {user.get_full_name() or user.username}")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="steward.ics"'
+    response = attachment(
+        content, content_type="text/calendar; charset=utf-8", filename="steward.ics", inline=True
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -301,16 +299,16 @@ def exceptions(request: HttpRequest) -> HttpResponse:
     }
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return _attachment(
+        return attachment(
             rendering.exception_xlsx(report),
-            rendering.XLSX_TYPE,
-            f"report-by-exception-{today:%Y-%m-%d}.xlsx",
+            content_type=XLSX_TYPE,
+            filename=f"report-by-exception-{today:%Y-%m-%d}.xlsx",
         )
     if fmt == "pdf":
-        return _attachment(
+        return attachment(
             rendering.pdf("monitoring/exceptions_pdf.html", context),
-            "application/pdf",
-            f"report-by-exception-{today:%Y-%m-%d}.pdf",
+            content_type="application/pdf",
+            filename=f"report-by-exception-{today:%Y-%m-%d}.pdf",
         )
     query = request.GET.copy()
     query.pop("format", None)
@@ -400,12 +398,14 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"commissioning-report-{made.agency.slug}-{made.period_start:%Y-%m}"
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return _attachment(
-            rendering.services_xlsx(made, tables), rendering.XLSX_TYPE, f"{name}.xlsx"
+        return attachment(
+            rendering.services_xlsx(made, tables), content_type=XLSX_TYPE, filename=f"{name}.xlsx"
         )
     context = {"report": made, "t": tables, "today": timezone.localdate()}
     if fmt == "pdf":
-        return _attachment(
-            rendering.pdf("monitoring/report_pdf.html", context), "application/pdf", f"{name}.pdf"
+        return attachment(
+            rendering.pdf("monitoring/report_pdf.html", context),
+            content_type="application/pdf",
+            filename=f"{name}.pdf",
         )
     return render(request, "monitoring/report.html", context)
