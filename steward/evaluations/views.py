@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
 from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
+from steward.core.pdf import pdf_response
 from steward.core.views import application_errors, safe_next
 from steward.evaluations import calc, exporting, selectors, services
 from steward.evaluations.forms import (
@@ -570,16 +570,9 @@ def evaluation_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @application_errors
 def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The evaluation as a PDF, as the person reading it may see it."""
-    import weasyprint
-
     evaluation = _evaluation(request, pk)
     context = _evaluation_context(request, evaluation)
     context["generated_on"] = timezone.localdate()
-    html = render_to_string("evaluations/pdf.html", context, request=request)
-    response = HttpResponse(
-        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
-    )
     number = slugify(evaluation.contract.number) or str(evaluation.contract_id)
     filename = f"evaluation-{number}-{evaluation.kind}-v{evaluation.version}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response("evaluations/pdf.html", context, filename=filename, request=request)

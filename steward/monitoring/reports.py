@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from steward.core.exports import Sheet, xlsx_bytes
@@ -27,15 +26,6 @@ ACHIEVEMENT = (
     ("missed", "Missed"),
     ("no_data", "No data"),
 )
-
-
-# ---------------------------------------------------------------- shared
-
-
-def pdf(template: str, context: dict[str, Any]) -> bytes:
-    import weasyprint
-
-    return bytes(weasyprint.HTML(string=render_to_string(template, context)).write_pdf())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from django.core.files.base import ContentFile
 from django.core.mail import get_connection, send_mail, send_mass_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 
 from steward.contracts.models import (
     Contract,
@@ -31,6 +30,7 @@ from steward.contracts.models import (
 )
 from steward.contracts.services import due_date_open
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.pdf import render_pdf
 from steward.core.services import require_perm, save_audited
 from steward.monitoring import calc
 from steward.monitoring.models import (
@@ -508,9 +508,8 @@ def discussion_record(
 
 
 def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    """Stage 7's results letter and report as PDF bytes (no side effects)."""
+    return render_pdf(
         "monitoring/letter_pdf.html",
         {
             "cycle": cycle,
@@ -523,7 +522,6 @@ def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
             ).days,
         },
     )
-    return bytes(HTML(string=html).write_pdf())
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
+from steward.core.pdf import pdf_response
 from steward.core.views import application_errors, safe_next
 from steward.monitoring import calc, ical, selectors, services
 from steward.monitoring import reports as rendering
@@ -305,9 +306,9 @@ def exceptions(request: HttpRequest) -> HttpResponse:
             filename=f"report-by-exception-{today:%Y-%m-%d}.xlsx",
         )
     if fmt == "pdf":
-        return attachment(
-            rendering.pdf("monitoring/exceptions_pdf.html", context),
-            content_type="application/pdf",
+        return pdf_response(
+            "monitoring/exceptions_pdf.html",
+            context,
             filename=f"report-by-exception-{today:%Y-%m-%d}.pdf",
         )
     query = request.GET.copy()
@@ -403,9 +404,5 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context = {"report": made, "t": tables, "today": timezone.localdate()}
     if fmt == "pdf":
-        return attachment(
-            rendering.pdf("monitoring/report_pdf.html", context),
-            content_type="application/pdf",
-            filename=f"{name}.pdf",
-        )
+        return pdf_response("monitoring/report_pdf.html", context, filename=f"{name}.pdf")
     return render(request, "monitoring/report.html", context)
