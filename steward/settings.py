@@ -8,6 +8,8 @@ Environment variables (see `.env.example`):
 - DATABASE_URL: a PostgreSQL URL; unset means SQLite at var/steward.sqlite3.
 - STEWARD_ALLOWED_HOSTS: comma-separated host names (default: localhost names).
 - STEWARD_MAX_UPLOAD_MB: largest document accepted (default 20).
+- STEWARD_SITE_URL: the address people open Steward at, for the links in emails (default
+  http://127.0.0.1:8000).
 """
 
 from __future__ import annotations
@@ -60,6 +62,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str) -> str:
+    """An http(s) address without a trailing slash (links are made by adding a path)."""
+    raw = os.environ.get(name) or default
+    scheme, _, rest = raw.partition("://")
+    if scheme not in {"http", "https"} or not rest.strip("/"):
+        raise ImproperlyConfiguredEnv(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw.rstrip("/")
 
 
 STEWARD_ENV = env_str("STEWARD_ENV", "development")
@@ -236,6 +247,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("STEWARD_FROM_EMAIL", "steward@localhost")
+# Where people open Steward: emails link to records as STEWARD_SITE_URL + the page's path.
+STEWARD_SITE_URL = env_url("STEWARD_SITE_URL", "http://127.0.0.1:8000")
 
 # Audit reasons can be long (a termination reason); keep them whole.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

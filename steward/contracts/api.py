@@ -5,11 +5,10 @@ otherwise: a provider is not told that another provider's contract exists); the 
 checks the write permission (403 for, e.g., an oversight officer who can read but not write).
 """
 
-import io
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -250,18 +249,10 @@ def contract_import(
 def contract_export(
     request: HttpRequest, filters: Query[ContractFilterIn], format: str = "csv"
 ) -> Any:
-    from django.http import FileResponse, StreamingHttpResponse
+    from steward.contracts.exporting import HEADERS, SHEET_TITLE, export_rows
+    from steward.core.exports import FORMATS, export_response
 
-    from steward.contracts.exporting import (
-        CONTENT_TYPES,
-        EXPORT_FORMATS,
-        csv_lines,
-        export_rows,
-        write_json,
-        write_xlsx,
-    )
-
-    if format not in EXPORT_FORMATS:
+    if format not in FORMATS:
         raise ValidationFailed(
             f"Unknown format {format!r}.", errors={"format": ["Use csv, xlsx or json."]}
         )
@@ -282,20 +273,9 @@ def contract_export(
     rows = export_rows(contracts)
     if not actor.has_perm("audit.view_history"):
         rows = ([*row[:-1], ""] for row in rows)
-    name = f"steward-contracts.{format}"
-    if format == "csv":
-        response: Any = StreamingHttpResponse(csv_lines(rows), content_type=CONTENT_TYPES["csv"])
-    elif format == "json":
-        text = io.StringIO()
-        write_json(rows, text)
-        response = HttpResponse(text.getvalue(), content_type=CONTENT_TYPES["json"])
-    else:
-        binary = io.BytesIO()
-        write_xlsx(rows, binary)
-        binary.seek(0)
-        response = FileResponse(binary, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(
+        format, HEADERS, rows, filename=f"steward-contracts.{format}", sheet_title=SHEET_TITLE
+    )
 
 
 @router.get(

@@ -17,9 +17,7 @@ Steward's). Importing history opens no due dates.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -63,6 +61,7 @@ from steward.contracts.tabular import (
 )
 from steward.core.bulk import history_from_table, insert
 from steward.core.errors import ValidationFailed
+from steward.core.exports import csv_text
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, normalise_name
 
@@ -147,28 +146,20 @@ class ImportReport:
         return f"{self.filename}: {verb} {self.rows_read} rows: " + ", ".join(parts) + "."
 
     def rejected_csv(self) -> str:
-        """The rejected rows as CSV with their reasons, to fix and import again."""
-        out = io.StringIO()
+        """The rejected rows as CSV with their reasons, to fix and import again (formula-safe:
+        see `steward.core.exports`; the import reads its quoted cells back unchanged)."""
         columns = [h for h in self.headers if h]
-        writer = csv.writer(out)
-        writer.writerow([*columns, "line", "errors"])
-        for row, errors in self.rejected:
-            writer.writerow(
+        return csv_text(
+            [*columns, "line", "errors"],
+            (
                 [
-                    *(_plain(row.cells.get(c)) for c in columns),
+                    *(row.cells.get(c) for c in columns),
                     row.line,
                     "; ".join(f"{e.column}: {e.reason}" if e.column else e.reason for e in errors),
                 ]
-            )
-        return out.getvalue()
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+                for row, errors in self.rejected
+            ),
+        )
 
 
 class _Rollback(Exception):

@@ -3,7 +3,6 @@ export of the current filter, and exercising a renewal option."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from typing import Any
 
@@ -11,26 +10,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from steward.contracts import services
-from steward.contracts.exporting import (
-    CONTENT_TYPES,
-    EXPORT_FORMATS,
-    HEADERS,
-    csv_lines,
-    export_rows,
-    write_json,
-    write_xlsx,
-)
+from steward.contracts.exporting import HEADERS, SHEET_TITLE, export_rows
 from steward.contracts.forms import ContractFilterForm, ImportForm, RenewalForm
 from steward.contracts.importing import ImportReport, import_contracts
 from steward.contracts.selectors import ContractFilters, contract_get, contract_list
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.exports import CSV_TYPE, FORMATS, attachment, csv_text, export_response
 from steward.core.forms import apply_errors
 from steward.core.uploads import UploadRejected, check_upload
 from steward.core.views import application_errors
@@ -176,11 +168,12 @@ def import_template(request: HttpRequest) -> HttpResponse:
         "",
         "",
     ]
-    body = "".join(csv_lines([example]))
-    response = HttpResponse(body, content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = 'attachment; filename="steward-contracts-template.csv"'
     assert len(example) == len(HEADERS)
-    return response
+    return attachment(
+        csv_text(HEADERS, [example]),
+        content_type=CSV_TYPE,
+        filename="steward-contracts-template.csv",
+    )
 
 
 @login_required
@@ -188,7 +181,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def contract_export(request: HttpRequest) -> HttpResponseBase:
     """The register for the current filter, in csv, xlsx or json (the native columns)."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in FORMATS:
         fmt = "csv"
     form = ContractFilterForm(
         request.GET or None,
@@ -210,22 +203,13 @@ def contract_export(request: HttpRequest) -> HttpResponseBase:
     rows = export_rows(contracts)
     if not request.user.has_perm("audit.view_history"):  # provider users: no internal notes
         rows = ([*row[:-1], ""] for row in rows)
-    name = f"steward-contracts-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-        response: HttpResponseBase = StreamingHttpResponse(
-            csv_lines(rows), content_type=CONTENT_TYPES[fmt]
-        )
-    elif fmt == "json":
-        out = io.StringIO()
-        write_json(rows, out)
-        response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES[fmt])
-    else:
-        binary = io.BytesIO()
-        write_xlsx(rows, binary)
-        binary.seek(0)
-        response = FileResponse(binary, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(
+        fmt,
+        HEADERS,
+        rows,
+        filename=f"steward-contracts-{timezone.localdate():%Y-%m-%d}.{fmt}",
+        sheet_title=SHEET_TITLE,
+    )
 
 
 @login_required

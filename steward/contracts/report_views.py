@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET
 from steward.contracts import reports
 from steward.contracts.forms import AnnualReportForm, ExpiringReportForm
 from steward.contracts.register_reports import TYPE_LABELS, totals
+from steward.core.exports import CSV_TYPE, XLSX_TYPE, attachment, csv_text, xlsx_bytes
 from steward.core.views import application_errors
 from steward.parties.models import Agency, AgencyKind, Role
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _agency_choices(user: Any) -> list[tuple[str, str]] | None:
@@ -39,12 +38,6 @@ def _default_window(user: Any) -> int:
     if user.agency_id and user.agency.pack_id:
         return int(user.agency.pack.parsed.expiring_window_days)
     return 120
-
-
-def _attachment(body: str | bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @login_required
@@ -69,12 +62,15 @@ def expiring_report(request: HttpRequest) -> HttpResponse:
     if fmt in ("csv", "xlsx") and valid:
         records = (reports.expiring_record(r) for r in reports.expiring_rows(contracts, as_of))
         if fmt == "csv":
-            body = reports.as_csv(reports.EXPIRING_COLUMNS, records)
-            return _attachment(body, "text/csv; charset=utf-8", f"expiring-{stamp}.csv")
-        return _attachment(
-            reports.as_xlsx("Expiring contracts", reports.EXPIRING_COLUMNS, records),
-            XLSX,
-            f"expiring-{stamp}.xlsx",
+            table = reports.record_rows(reports.EXPIRING_COLUMNS, records)
+            return attachment(
+                csv_text(reports.EXPIRING_COLUMNS, table),
+                content_type=CSV_TYPE,
+                filename=f"expiring-{stamp}.csv",
+            )
+        sheet = reports.report_sheet("Expiring contracts", reports.EXPIRING_COLUMNS, records)
+        return attachment(
+            xlsx_bytes([sheet]), content_type=XLSX_TYPE, filename=f"expiring-{stamp}.xlsx"
         )
     page = Paginator(contracts, 50).get_page(request.GET.get("page"))
     rows = list(reports.expiring_rows_for(page.object_list, as_of))
@@ -123,13 +119,14 @@ def annual_report(request: HttpRequest) -> HttpResponse:
             records = reports.annual_records(lines)
             name = f"pos-psa-report-fy{fiscal_year}"
             if fmt == "csv":
-                body = reports.as_csv(reports.ANNUAL_COLUMNS, records)
-                return _attachment(body, "text/csv; charset=utf-8", f"{name}.csv")
-            return _attachment(
-                reports.as_xlsx(f"FY{fiscal_year}", reports.ANNUAL_COLUMNS, records),
-                XLSX,
-                f"{name}.xlsx",
-            )
+                table = reports.record_rows(reports.ANNUAL_COLUMNS, records)
+                return attachment(
+                    csv_text(reports.ANNUAL_COLUMNS, table),
+                    content_type=CSV_TYPE,
+                    filename=f"{name}.csv",
+                )
+            sheet = reports.report_sheet(f"FY{fiscal_year}", reports.ANNUAL_COLUMNS, records)
+            return attachment(xlsx_bytes([sheet]), content_type=XLSX_TYPE, filename=f"{name}.xlsx")
     query = params.copy()
     query.pop("format", None)
     return render(

@@ -8,10 +8,7 @@ number of contracts.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,6 +28,7 @@ from steward.contracts.register_reports import (
 )
 from steward.contracts.selectors import expiring_contracts
 from steward.core.errors import NotFoundError, ValidationFailed
+from steward.core.exports import Sheet
 from steward.core.packs import FiscalYear
 from steward.core.services import require_perm
 from steward.parties.models import Agency, AgencyKind, Role
@@ -250,37 +248,23 @@ def annual_records(lines: list[AgencyYear]) -> Iterator[dict[str, Any]]:
 
 # ---------------------------------------------------------------- files
 
+# Amounts are strings in the records (exact in JSON and the API) and numbers in the files.
+AMOUNT_COLUMNS = frozenset({"value", "maximum_obligation", "latest_evaluation_score"})
 
-def as_csv(columns: tuple[str, ...], records: Iterator[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
+
+def record_rows(columns: tuple[str, ...], records: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """Each record as a row in `columns` order, amounts as Decimal (numbers in a spreadsheet;
+    an empty amount stays empty), for `steward.core.exports`."""
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
-    return out.getvalue()
+        yield [
+            Decimal(record[c]) if c in AMOUNT_COLUMNS and record[c] not in (None, "") else record[c]
+            for c in columns
+        ]
 
 
-def as_json(records: Iterator[dict[str, Any]]) -> str:
-    return json.dumps(list(records), indent=2) + "\n"
-
-
-def as_xlsx(title: str, columns: tuple[str, ...], records: Iterator[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([c.replace("_", " ") for c in columns])
-    numeric = {"value", "maximum_obligation", "latest_evaluation_score"}
-    for record in records:
-        sheet.append(
-            [
-                Decimal(record[c]) if c in numeric and record[c] not in (None, "") else record[c]
-                for c in columns
-            ]
-        )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def report_sheet(title: str, columns: tuple[str, ...], records: Iterable[dict[str, Any]]) -> Sheet:
+    """The report as one worksheet named `title`, headed by the columns in words."""
+    return Sheet(title, [c.replace("_", " ") for c in columns], record_rows(columns, records))
 
 
 __all__ = ["TYPE_LABELS"]

@@ -5,6 +5,9 @@ US (MM/DD/YYYY) and UK (DD/MM/YYYY) forms and as Excel serial numbers, money wit
 signs, thousands separators and accountants' brackets, blank lines and a totals row at the
 end. Everything here turns one cell into a value or raises CellError with a sentence a person
 can act on; the importer adds the line number and column.
+
+A CSV cell of a single quote followed by a formula trigger (``'=1+1``) is read without the
+quote: that is how Steward's CSV exports make formulas inert (`steward.core.exports`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
+
+from steward.core.exports import unescape_formula
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal("1000000000000")  # the database holds 14 digits, 2 after the point
@@ -249,6 +254,9 @@ def _csv_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
             line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
+            # Undo the formula escaping Steward's CSV exports apply ('=1+1 → =1+1), so an
+            # export imports back unchanged; other leading quotes are kept.
+            values = [unescape_formula(v) if v[:1] == "'" else v for v in values]
             yield SheetRow(line=line, cells=_cells(columns, values))
 
     return columns, rows()

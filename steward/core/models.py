@@ -1,4 +1,5 @@
-"""Core models: policy packs (the rules each agency follows, as data)."""
+"""Core models: policy packs (the rules each agency follows, as data) and the outbox of
+emails."""
 
 from __future__ import annotations
 
@@ -62,3 +63,42 @@ class PolicyPack(TimeStampedModel):
 
     def rules_dict(self) -> dict[str, Any]:
         return dict(self.rules)
+
+
+class OutboundEmailStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboundEmail(TimeStampedModel):
+    """An email Steward sends, kept as it was sent (the outbox; see `steward.core.mail`).
+
+    Written in the same transaction as the change the email reports, so that a rolled-back
+    change leaves no email; sent once that transaction commits; a failed send is kept
+    `failed` with its error for `steward mail retry`."""
+
+    subject = models.CharField(max_length=998)  # RFC 5322's limit for a header line
+    body = models.TextField()
+    from_email = models.CharField(max_length=254)
+    recipients = models.JSONField(default=list, help_text="The addresses it is sent to")
+    status = models.CharField(
+        max_length=10, choices=OutboundEmailStatus.choices, default=OutboundEmailStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outbound email"
+        indexes = [models.Index(fields=["status", "created_at"], name="core_outbound_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=OutboundEmailStatus.values),
+                name="core_outboundemail_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.recipients)}"

@@ -15,10 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
 from steward.contracts.models import (
@@ -32,6 +31,7 @@ from steward.contracts.models import (
 from steward.contracts.services import agency_calendar
 from steward.core.deadlines import compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.mail import send_after_commit
 from steward.core.packs import UnknownDeadlineError
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.evaluations import calc
@@ -407,8 +407,11 @@ def evaluation_release(*, actor: Any, evaluation: Evaluation, today: date) -> Ev
             f"Score: {result.total}. You may acknowledge it and comment until "
             f"{evaluation.comment_due:%Y-%m-%d}.\n"
         )
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        send_after_commit(
+            subject=subject,
+            body=body,
+            to=recipients,
+            link=reverse("evaluations:comment", args=[evaluation.pk]),
         )
     return evaluation
 

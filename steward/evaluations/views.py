@@ -28,7 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from steward.contracts.models import CLOSED_STATUSES, Contract, DueDateStatus
 from steward.contracts.selectors import contract_get
 from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
+from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
+from steward.core.pdf import pdf_response
 from steward.core.views import application_errors, safe_next
 from steward.evaluations import calc, exporting, selectors, services
 from steward.evaluations.forms import (
@@ -44,7 +46,6 @@ from steward.parties.models import Role
 PAGE_SIZE = 50
 UNDER_WAY_SHOWN = 50
 PANEL_SHOWN = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEPS = [
     (EvaluationStatus.DRAFT, "Draft"),
     (EvaluationStatus.RELEASED, "Released to the provider"),
@@ -171,11 +172,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     rows = selectors.compliance_table(actor=user, today=today, since=since, until=until)
     if wants_xlsx and valid:
         title = "Evaluation compliance" + _period_words(since, until) + f", as of {today:%Y-%m-%d}"
-        response = HttpResponse(exporting.compliance_xlsx(rows, title=title), content_type=XLSX)
-        response["Content-Disposition"] = (
-            f'attachment; filename="evaluation-compliance-{today:%Y-%m-%d}.xlsx"'
+        return attachment(
+            exporting.compliance_xlsx(rows, title=title),
+            content_type=XLSX_TYPE,
+            filename=f"evaluation-compliance-{today:%Y-%m-%d}.xlsx",
         )
-        return response
     totals: dict[str, Any] = {
         "due": sum(r.due for r in rows),
         "on_time": sum(r.on_time for r in rows),
@@ -581,19 +582,12 @@ def evaluation_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @application_errors
 def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The evaluation as a PDF, as the person reading it may see it."""
-    import weasyprint
-
     evaluation = _evaluation(request, pk)
     context = _evaluation_context(request, evaluation)
     context["generated_on"] = timezone.localdate()
-    html = render_to_string("evaluations/pdf.html", context, request=request)
-    response = HttpResponse(
-        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
-    )
     number = slugify(evaluation.contract.number) or str(evaluation.contract_id)
     filename = f"evaluation-{number}-{evaluation.kind}-v{evaluation.version}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response("evaluations/pdf.html", context, filename=filename, request=request)
 
 
 # ---------------------------------------------------------------- the contract page's panel

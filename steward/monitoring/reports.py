@@ -7,20 +7,17 @@ spreadsheet are drawn from the same rows, built here."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from steward.core.exports import Sheet, xlsx_bytes
 from steward.monitoring import calc
 from steward.monitoring.models import ServicesReport
 from steward.monitoring.selectors import ExceptionReport
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 RISK_RATINGS = (("red", "Red"), ("amber", "Amber"), ("green", "Green"))
 ACHIEVEMENT = (
@@ -29,29 +26,6 @@ ACHIEVEMENT = (
     ("missed", "Missed"),
     ("no_data", "No data"),
 )
-
-
-# ---------------------------------------------------------------- shared
-
-
-def pdf(template: str, context: dict[str, Any]) -> bytes:
-    import weasyprint
-
-    return bytes(weasyprint.HTML(string=render_to_string(template, context)).write_pdf())
-
-
-def _xlsx(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -154,24 +128,24 @@ def exception_xlsx(report: ExceptionReport) -> bytes:
         )
         for c in report.serious_concerns
     )
-    return _xlsx(
+    return xlsx_bytes(
         [
-            (
+            Sheet(
                 "Red contracts",
                 ("Contract", "Provider", "Agency", "Assessed on", "Rating", "Reasons"),
                 red,
             ),
-            (
+            Sheet(
                 "Appeals",
                 ("Contract", "Provider", "Monitoring year", "Lodged on", "Outcome", "Decided on"),
                 appeals,
             ),
-            (
+            Sheet(
                 "Missed deadlines",
                 ("Contract", "Provider", "Deadline", "Due on", "Days overdue"),
                 missed,
             ),
-            (
+            Sheet(
                 "Serious concerns",
                 (
                     "Received on",
@@ -184,7 +158,7 @@ def exception_xlsx(report: ExceptionReport) -> bytes:
                 ),
                 concerns,
             ),
-            (
+            Sheet(
                 "About",
                 ("Report", "As of", "Appeals since"),
                 [("Report by exception (seed 002 stage 9)", report.as_of, report.since)],
@@ -289,12 +263,13 @@ def services_xlsx(report: ServicesReport, tables: ReportTables) -> bytes:
         ("All areas", *tables.judgement_totals, tables.judgement_total)
     ]
     risk = [(r["label"], r["start"], r["now"], r["change"]) for r in tables.risk]
-    return _xlsx(
+    ratings = [label for _, label in tables.ratings]
+    return xlsx_bytes(
         [
-            ("Summary", ("Figure", "Value"), summary),
-            ("Judgements", ("Area", *[label for _, label in tables.ratings], "Total"), judgements),
-            ("Risk", ("Rating", "At the start of the period", "Now", "Change"), risk),
-            ("Indicators", ("Achievement", "Indicators"), tables.achievement),
-            ("Recommendations", ("Recommendations",), [(report.recommendations,)]),
+            Sheet("Summary", ("Figure", "Value"), summary),
+            Sheet("Judgements", ("Area", *ratings, "Total"), judgements),
+            Sheet("Risk", ("Rating", "At the start of the period", "Now", "Change"), risk),
+            Sheet("Indicators", ("Achievement", "Indicators"), tables.achievement),
+            Sheet("Recommendations", ("Recommendations",), [(report.recommendations,)]),
         ]
     )

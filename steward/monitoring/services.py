@@ -14,12 +14,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import get_connection, send_mail, send_mass_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
+from django.urls import reverse
 
 from steward.contracts.models import (
     Contract,
@@ -31,6 +29,8 @@ from steward.contracts.models import (
 )
 from steward.contracts.services_due_dates import due_date_open
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.mail import Mail, send_after_commit, send_batch_after_commit
+from steward.core.pdf import render_pdf
 from steward.core.services import require_perm, save_audited
 from steward.monitoring import calc
 from steward.monitoring.models import (
@@ -95,12 +95,17 @@ def _emails_of_provider(provider_id: int) -> list[str]:
     )
 
 
-def _mail_provider(cycle: Cycle, subject: str, body: str) -> None:
-    recipients = _emails_of_provider(cycle.provider_id)
-    if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        )
+def _mail_provider(
+    cycle: Cycle, subject: str, body: str, *, page: str = "monitoring:cycle"
+) -> None:
+    """Email the provider's active users about `cycle`, linking to its `page` (a URL name
+    taking the cycle's id), once the transaction commits (steward.core.mail)."""
+    send_after_commit(
+        subject=subject,
+        body=body,
+        to=_emails_of_provider(cycle.provider_id),
+        link=reverse(page, args=[cycle.pk]),
+    )
 
 
 # ---------------------------------------------------------------- stage 1
@@ -210,6 +215,7 @@ def cycle_notify(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
         f"{cycle.contract.number} ({cycle.contract.title}).\n"
         f"Please complete the self-assessment in Steward by {due.due_date:%Y-%m-%d}. The "
         "notification letter and the performance outturn report are with it.\n",
+        page="monitoring:self_assessment",
     )
     return cycle
 
@@ -505,9 +511,8 @@ def discussion_record(
 
 
 def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    """Stage 7's results letter and report as PDF bytes (no side effects)."""
+    return render_pdf(
         "monitoring/letter_pdf.html",
         {
             "cycle": cycle,
@@ -520,7 +525,6 @@ def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
             ).days,
         },
     )
-    return bytes(HTML(string=html).write_pdf())
 
 
 @transaction.atomic
@@ -918,7 +922,8 @@ def send_reminders(*, as_of: date) -> dict[str, int]:
             to = provider_mail.get(due.contract.provider_id, [])
         what = f"{due.label} — contract {due.contract.number}"
         subject, body = wording(kind, what, due.due_date)
-        wanted.append((subject_key, kind.value, subject, to, body, ""))
+        link = reverse("contracts:detail", args=[due.contract_id])
+        wanted.append((subject_key, kind.value, subject, to, body, link))
     for action in actions:
         kind = calc.reminder_due(action.due_on, as_of)
         subject_key = f"action:{action.pk}"
@@ -929,11 +934,16 @@ def send_reminders(*, as_of: date) -> dict[str, int]:
         to = [owner_email] if owner_email else ([fallback] if fallback else [])
         what = f"Action on contract {action.contract.number}: {action.description[:80]}"
         subject, body = wording(kind, what, action.due_on)
-        wanted.append((subject_key, kind.value, subject, to, body, ""))
+        link = (
+            reverse("monitoring:cycle", args=[action.cycle_id])
+            if action.cycle_id
+            else reverse("monitoring:contract", args=[action.contract_id])
+        )
+        wanted.append((subject_key, kind.value, subject, to, body, link))
 
     messages = [
-        (subject, body + "\nSteward\n", settings.DEFAULT_FROM_EMAIL, to)
-        for _, _, subject, to, body, _ in wanted
+        Mail(subject=subject, body=body + "\n", to=to, link=link)
+        for _, _, subject, to, body, link in wanted
         if to
     ]
     with transaction.atomic():
@@ -944,9 +954,7 @@ def send_reminders(*, as_of: date) -> dict[str, int]:
             ],
             ignore_conflicts=True,
         )
-        if messages:
-            connection = get_connection()
-            transaction.on_commit(lambda: send_mass_mail(tuple(messages), connection=connection))
+        send_batch_after_commit(messages)  # one connection for the whole run
     closed = cycles_close_due(today=as_of)
     return {"reminders": len(wanted), "emails": len(messages), "cycles closed": closed}
 

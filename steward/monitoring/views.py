@@ -36,6 +36,7 @@ from steward.core.errors import (
     ValidationFailed,
 )
 from steward.core.forms import apply_errors
+from steward.core.pdf import pdf_response
 from steward.core.views import application_errors, safe_next
 from steward.monitoring import calc, selectors, services
 from steward.monitoring.forms import (
@@ -685,8 +686,6 @@ def appeal_decision(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Stage 2's pack as one PDF: the notification letter, the self-assessment form and the
     performance outturn report (as sent; before sending, a draft from today's figures)."""
-    import weasyprint
-
     cycle = _cycle(request, pk)
     today = timezone.localdate()
     outturn = (
@@ -698,7 +697,8 @@ def notification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         rule = cycle.contract.agency.pack.parsed.deadline_rule("self_assessment")
         sa_days, sa_kind = rule.days, str(getattr(rule.kind, "value", rule.kind))
-    html = render_to_string(
+    name = f"monitoring-notification-{cycle.contract.number}-{cycle.year}.pdf".replace("/", "-")
+    return pdf_response(
         "monitoring/notification_pdf.html",
         {
             "cycle": cycle,
@@ -712,13 +712,8 @@ def notification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "sa_kind": sa_kind,
             "today": today,
         },
+        filename=name,
     )
-    response = HttpResponse(
-        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
-    )
-    name = f"monitoring-notification-{cycle.contract.number}-{cycle.year}.pdf".replace("/", "-")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 # ---------------------------------------------------------------- the panel on the contract page

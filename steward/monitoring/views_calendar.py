@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from steward.core.deadlines import add_months, month_end
+from steward.core.exports import attachment
 from steward.monitoring import ical, selectors
 from steward.monitoring.forms import MonthForm
 
@@ -99,9 +100,9 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     """The same calendar as a file to import: the past month and the next twelve."""
     user: Any = request.user
     content = _ics(request, user, f"Steward: {user.get_full_name() or user.username}")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="steward-calendar.ics"'
-    return response
+    return attachment(
+        content, content_type="text/calendar; charset=utf-8", filename="steward-calendar.ics"
+    )
 
 
 @require_GET
@@ -113,8 +114,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404("No such calendar.")
     content = _ics(request, user, f"Steward: {user.get_full_name() or user.username}")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="steward.ics"'
+    response = attachment(
+        content, content_type="text/calendar; charset=utf-8", filename="steward.ics", inline=True
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

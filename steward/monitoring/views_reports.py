@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from steward.core.deadlines import add_months
 from steward.core.errors import ValidationFailed
+from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
+from steward.core.pdf import pdf_response
 from steward.core.views import application_errors
 from steward.monitoring import calc, selectors, services
 from steward.monitoring import reports as rendering
@@ -34,12 +36,6 @@ PAGE_SIZE = 50
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied("You may not see or do this.")
-
-
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # ---------------------------------------------------------------- stage 9: report by exception
@@ -86,16 +82,16 @@ def exceptions(request: HttpRequest) -> HttpResponse:
     }
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return _attachment(
+        return attachment(
             rendering.exception_xlsx(report),
-            rendering.XLSX_TYPE,
-            f"report-by-exception-{today:%Y-%m-%d}.xlsx",
+            content_type=XLSX_TYPE,
+            filename=f"report-by-exception-{today:%Y-%m-%d}.xlsx",
         )
     if fmt == "pdf":
-        return _attachment(
-            rendering.pdf("monitoring/exceptions_pdf.html", context),
-            "application/pdf",
-            f"report-by-exception-{today:%Y-%m-%d}.pdf",
+        return pdf_response(
+            "monitoring/exceptions_pdf.html",
+            context,
+            filename=f"report-by-exception-{today:%Y-%m-%d}.pdf",
         )
     query = request.GET.copy()
     query.pop("format", None)
@@ -185,12 +181,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"commissioning-report-{made.agency.slug}-{made.period_start:%Y-%m}"
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return _attachment(
-            rendering.services_xlsx(made, tables), rendering.XLSX_TYPE, f"{name}.xlsx"
+        return attachment(
+            rendering.services_xlsx(made, tables), content_type=XLSX_TYPE, filename=f"{name}.xlsx"
         )
     context = {"report": made, "t": tables, "today": timezone.localdate()}
     if fmt == "pdf":
-        return _attachment(
-            rendering.pdf("monitoring/report_pdf.html", context), "application/pdf", f"{name}.pdf"
-        )
+        return pdf_response("monitoring/report_pdf.html", context, filename=f"{name}.pdf")
     return render(request, "monitoring/report.html", context)

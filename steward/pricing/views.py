@@ -4,7 +4,6 @@ units paid against units delivered; an XLSX export of rate calculations."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from steward.contracts.models import Contract
 from steward.core.errors import ApplicationError
+from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.pricing import calc, selectors, services
@@ -300,28 +300,16 @@ def export_rows(actor: Any) -> list[list[Any]]:
 
 
 def export_xlsx(actor: Any) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Rate calculations"
-    ws.append(EXPORT_HEADERS)
-    for row in export_rows(actor):
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    """The rate calculations visible to `actor` as a workbook of one sheet."""
+    return xlsx_bytes([Sheet("Rate calculations", EXPORT_HEADERS, export_rows(actor))])
 
 
 @login_required
 @require_GET
 def rate_export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        export_xlsx(request.user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return attachment(
+        export_xlsx(request.user), content_type=XLSX_TYPE, filename="rate-calculations.xlsx"
     )
-    response["Content-Disposition"] = 'attachment; filename="rate-calculations.xlsx"'
-    return response
 
 
 def contract_panel(request: HttpRequest, contract: Contract) -> str | None:

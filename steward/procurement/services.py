@@ -8,13 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 
 from steward.contracts.models import Contract, ContractStatus, ProcurementMethod
 from steward.contracts.services import contract_create, contract_terminate
 from steward.core.deadlines import DeadlineRule, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.mail import send_after_commit
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency, Provider
 from steward.procurement import calc
@@ -438,7 +439,12 @@ def _notify(
         placement=placement, kind=kind, sent_to=", ".join(to), subject=subject, body=body
     )
     note.save()
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to))
+    send_after_commit(
+        subject=subject,
+        body=body,
+        to=to,
+        link=reverse("procurement:placements", args=[placement.contract_id]),
+    )
     return note
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from steward.contracts.models import Contract
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
+from steward.core.pdf import pdf_response
 from steward.core.views import application_errors
 from steward.parties.models import Provider, User
 from steward.procurement import calc, services
@@ -260,16 +261,6 @@ def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse
     return redirect("procurement:detail", pk=pk)
 
 
-def _pdf(html: str, filename: str) -> HttpResponse:
-    import weasyprint
-
-    response = HttpResponse(
-        weasyprint.HTML(string=html).write_pdf(), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @application_errors
 def solicitation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -285,8 +276,11 @@ def solicitation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context["scores"] = BidScore.objects.filter(bid__solicitation=solicitation).select_related(
         "bid__provider", "criterion", "evaluator"
     )
-    html = render_to_string("procurement/file_pdf.html", context)
-    return _pdf(html, f"procurement-file-{solicitation.reference}.pdf")
+    return pdf_response(
+        "procurement/file_pdf.html",
+        context,
+        filename=f"procurement-file-{solicitation.reference}.pdf",
+    )
 
 
 # ------------------------------------------------------------------ placements and termination
@@ -433,10 +427,11 @@ def termination_notice_pdf(request: HttpRequest, contract_pk: int) -> HttpRespon
     review = TerminationReview.objects.filter(contract=contract).first()
     if review is None:
         raise NotFoundError("No termination review for this contract.")
-    html = render_to_string(
-        "procurement/termination_pdf.html", {"contract": contract, "review": review}
+    return pdf_response(
+        "procurement/termination_pdf.html",
+        {"contract": contract, "review": review},
+        filename=f"termination-notice-{contract.number}.pdf",
     )
-    return _pdf(html, f"termination-notice-{contract.number}.pdf")
 
 
 @login_required

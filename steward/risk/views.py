@@ -4,7 +4,6 @@ user the concerns about their own organisation without who raised them."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
 from steward.core.errors import ValidationFailed
+from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.parties.models import Agency, Provider
@@ -225,22 +225,11 @@ def analysis(request: HttpRequest) -> HttpResponse:
     rows = selectors.concern_counts(actor=request.user, by=by, filters=_filters(form))
     label = selectors.ANALYSIS_DIMENSIONS[by][1]
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = f"Concerns by {label.lower()}"
-        ws.append([label, "Concerns"])
-        for key, n in rows:
-            ws.append([str(key), n])
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(
-            buf.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        keyed = [(str(key), n) for key, n in rows]
+        sheet = Sheet(f"Concerns by {label.lower()}", [label, "Concerns"], keyed)
+        return attachment(
+            xlsx_bytes([sheet]), content_type=XLSX_TYPE, filename=f"concerns-by-{by}.xlsx"
         )
-        response["Content-Disposition"] = f'attachment; filename="concerns-by-{by}.xlsx"'
-        return response
     query = request.GET.copy()
     query["format"] = "xlsx"
     context = {

@@ -35,7 +35,7 @@ from steward.contracts.models import (
     ProcurementMethod,
 )
 from steward.core.deadlines import add_months, month_end
-from steward.core.models import PolicyPack
+from steward.core.models import OutboundEmail, PolicyPack
 from steward.core.services import policy_packs_load_shipped, save_audited
 from steward.parties.models import (
     Agency,
@@ -1012,7 +1012,8 @@ def demo_delete() -> dict[str, int]:
     slug) and every contract of a demo agency or with a demo provider. Anything else that
     points at them is deleted first, in dependency order (a record another one PROTECTs is
     deleted after it): e.g. a contract a user added in a demo agency, or its amendments. Their
-    audit history goes too. Documents' files are removed once the transaction commits."""
+    audit history goes too, and so do the emails sent only to demo logins (the outbox).
+    Documents' files are removed once the transaction commits."""
     from steward.contracts.models import ContractDocument
 
     deleted: dict[type[models.Model], set[Any]] = defaultdict(set)
@@ -1032,6 +1033,7 @@ def demo_delete() -> dict[str, int]:
                 if d.file.name
             ]
             _delete_with_dependents(ContractDocument.objects.filter(contract__in=contracts))
+            _delete_demo_emails()
             _delete_with_dependents(contracts)
             _delete_with_dependents(User.objects.filter(username__in=USERNAMES))
             _delete_with_dependents(Provider.objects.filter(slug__in=PROVIDER_SLUGS))
@@ -1052,6 +1054,24 @@ def demo_delete() -> dict[str, int]:
     if files:
         transaction.on_commit(lambda: _remove_files(files))
     return dict(sorted(counts.items()))
+
+
+def _delete_demo_emails() -> None:
+    """Delete the outbox rows whose every recipient is a demo login's address (the emails the
+    demo's own services sent while it was loaded, or while someone tried it)."""
+    addresses = set(
+        User.objects.filter(username__in=USERNAMES)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    # JSON containment is not portable to SQLite: the recipients are compared here
+    demo_only = [
+        pk
+        for pk, recipients in OutboundEmail.objects.values_list("pk", "recipients").iterator()
+        if recipients and set(recipients) <= addresses
+    ]
+    for chunk in _chunks(demo_only, 500):
+        OutboundEmail.objects.filter(pk__in=chunk).delete()
 
 
 def _delete_with_dependents(queryset: models.QuerySet[Any], depth: int = 0) -> None:

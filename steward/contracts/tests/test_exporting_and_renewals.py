@@ -10,11 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from steward.contracts.exporting import export_rows, write_csv, write_json, write_xlsx
+from steward.contracts.exporting import HEADERS, SHEET_TITLE, export_rows
 from steward.contracts.importing import import_contracts
 from steward.contracts.models import Amendment, Contract
 from steward.contracts.services import renewal_exercise
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.exports import Sheet, write_csv, write_json, write_xlsx
 from steward.parties.models import Provider
 from steward.testing.factories import ContractFactory
 
@@ -22,8 +23,6 @@ TODAY = date(2026, 11, 25)
 
 
 def _snapshot(agency):
-    from steward.contracts.exporting import HEADERS
-
     return sorted(
         tuple(str(v) for v in row)
         for row in export_rows(Contract.objects.filter(agency=agency))
@@ -58,11 +57,12 @@ def test_round_trip_reproduces_the_register(agency, provider, fmt):
     before = _snapshot(agency)
     if fmt == "csv":
         text_out = io.StringIO()
-        write_csv(export_rows(Contract.objects.filter(agency=agency)), text_out)
+        write_csv(HEADERS, export_rows(Contract.objects.filter(agency=agency)), text_out)
         data = text_out.getvalue().encode()
     else:
         out = io.BytesIO()
-        write_xlsx(export_rows(Contract.objects.filter(agency=agency)), out)
+        rows = export_rows(Contract.objects.filter(agency=agency))
+        write_xlsx([Sheet(SHEET_TITLE, HEADERS, rows)], out)
         data = out.getvalue()
     Contract.objects.all().delete()
     Provider.objects.all().delete()
@@ -82,7 +82,7 @@ def test_round_trip_reproduces_the_register(agency, provider, fmt):
 def test_json_export_is_a_list_of_records(agency, provider):
     ContractFactory(agency=agency, provider=provider, number="J-1", maximum_obligation=Decimal("5"))
     out = io.StringIO()
-    write_json(export_rows(Contract.objects.all()), out)
+    write_json(HEADERS, export_rows(Contract.objects.all()), out)
     import json
 
     records = json.loads(out.getvalue())

@@ -44,6 +44,6 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0005_policy_pack_interim_evaluation")]
+    dependencies = [("core", "0006_outbound_email")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -8,14 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from steward.contracts.exporting import (
-    EXPORT_FORMATS,
-    export_rows,
-    write_csv,
-    write_json,
-    write_xlsx,
-)
+from steward.contracts.exporting import HEADERS, SHEET_TITLE, export_rows
 from steward.contracts.models import Contract
+from steward.core.exports import FORMATS, Sheet, write_csv, write_json, write_xlsx
 from steward.parties.models import Agency
 
 
@@ -26,7 +21,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+        parser.add_argument("--format", choices=FORMATS, default="csv")
         parser.add_argument("--agency", help="Only this agency's contracts (its slug).")
         parser.add_argument(
             "-o", "--output", type=Path, help="The file to write ('-' or none: standard output)."
@@ -40,15 +35,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No agency {options['agency']!r}.")
             contracts = contracts.filter(agency=agency)
         fmt, target = options["format"], options["output"]
+        write = write_csv if fmt == "csv" else write_json
         if fmt == "xlsx":
             if target is None or str(target) == "-":
                 raise CommandError("An XLSX export needs -o FILE.")
             with target.open("wb") as out:
-                write_xlsx(export_rows(contracts), out)
+                write_xlsx([Sheet(SHEET_TITLE, HEADERS, export_rows(contracts))], out)
         elif target is None or str(target) == "-":
-            (write_csv if fmt == "csv" else write_json)(export_rows(contracts), sys.stdout)
+            write(HEADERS, export_rows(contracts), sys.stdout)
         else:
             with target.open("w", encoding="utf-8", newline="") as text_out:
-                (write_csv if fmt == "csv" else write_json)(export_rows(contracts), text_out)
+                write(HEADERS, export_rows(contracts), text_out)
         if target is not None and str(target) != "-":
             self.stderr.write(f"Exported {contracts.count()} contracts to {target}.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from steward.contracts import reports
 from steward.core.commands import add_as_of_argument
 from steward.core.errors import ApplicationError
+from steward.core.exports import csv_text, json_text, xlsx_bytes
 from steward.parties.models import Role
 
 
@@ -83,9 +84,10 @@ class Command(BaseCommand):
         if fmt == "xlsx":
             if target is None:
                 raise CommandError("An XLSX report needs -o FILE.")
-            target.write_bytes(reports.as_xlsx(title, columns, records))
+            target.write_bytes(xlsx_bytes([reports.report_sheet(title, columns, records)]))
             return
-        body = reports.as_csv(columns, records) if fmt == "csv" else reports.as_json(records)
+        rows = reports.record_rows(columns, records)
+        body = csv_text(columns, rows) if fmt == "csv" else json_text(columns, rows, indent=2)
         if target is None:
             sys.stdout.write(body)
         else:
