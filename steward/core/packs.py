@@ -70,6 +70,8 @@ REQUIRED_DEADLINES: tuple[str, ...] = (
     "debriefing_meeting",  # seed 004
     "bid_appeal",  # seed 004: time limits for appeals are set by the procuring team
     "return_submission",  # seed 003: routine returns for monitoring meetings
+    "evaluation_finalise",  # seed 000: finalised evaluations are shared between agencies
+    "commissioning_report",  # seed 002 stage 10: a twice-yearly report on all services
 )
 
 #: How the agency writes dates, used to read imported spreadsheets.

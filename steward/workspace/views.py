@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The person's work list, and their contracts (providers) or those expiring (staff)."""
     user = request.user
     now = timezone.now()
-    today = user.agency.today(now) if getattr(user, "agency_id", None) else timezone.localdate()
+    today = timezone.localdate(now)  # the agency's today: its time zone is active
     items = work_items(user=user, now=now)
     context: dict[str, Any] = {"today": today, "work": grouped(items), "work_total": len(items)}
     if user.is_provider_user:  # type: ignore[union-attr]
