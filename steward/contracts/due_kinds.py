@@ -106,7 +106,7 @@ KINDS: dict[str, DueKind] = {
             created_by="the contract is completed, terminated or expires",
             met_by="the evaluation is released to the provider, or a report in lieu is accepted",
             cancelled_by="never (an ended contract is always evaluated)",
-            page="evaluations:start",
+            page="contracts:detail",
             page_arg="contract",
         ),
         DueKind(
@@ -121,7 +121,7 @@ KINDS: dict[str, DueKind] = {
             "contract over a year",
             met_by="the interim evaluation is released to the provider",
             cancelled_by="the contract ends or is terminated",
-            page="evaluations:start",
+            page="contracts:detail",
             page_arg="contract",
             ends_with_contract=True,
         ),

@@ -642,7 +642,27 @@ CONTRACTS: tuple[ContractSpec, ...] = (
 
 AGENCY_SLUGS = tuple(a.slug for a in AGENCIES)
 PROVIDER_SLUGS = tuple(p.slug for p in PROVIDERS)
-USERNAMES = tuple(u.username for u in USERS)
+
+
+def _provider_login(spec: ProviderSpec) -> UserSpec:
+    first, _, last = (spec.contact[0] or "Contracts Lead").partition(" ")
+    return UserSpec(
+        f"provider-{spec.key}",
+        first,
+        last or "Lead",
+        Role.PROVIDER_USER,
+        provider=spec.key,
+        job_title=spec.contact[1] or "Contracts lead",
+    )
+
+
+#: Every other demo provider has a login too (provider-<key>, the same password), so that what a
+#: provider owes (its returns, comments, appeals) always has someone to do it. They are not in
+#: the table `steward demo` prints.
+PROVIDER_LOGINS: tuple[UserSpec, ...] = tuple(
+    _provider_login(p) for p in PROVIDERS if p.key not in {u.provider for u in USERS}
+)
+USERNAMES = tuple(u.username for u in (*USERS, *PROVIDER_LOGINS))
 
 # ---------------------------------------------------------------------------- dates
 
@@ -879,7 +899,7 @@ def _build(today: date) -> dict[str, int]:
             )
 
     users: dict[str, User] = {admin.username: admin}
-    for u in USERS[1:]:
+    for u in (*USERS[1:], *PROVIDER_LOGINS):
         user = User(
             username=u.username,
             first_name=u.first_name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -224,11 +224,11 @@ def test_execute_then_activate_with_today_defaulting_to_the_local_date(client, a
     assert executed.json()["status"] == "executed"
     assert executed.json()["executed_on"] == "2026-03-20"
 
-    with time_machine.travel(date(2026, 3, 25), tick=False):
+    with time_machine.travel(datetime(2026, 3, 25, 12, tzinfo=UTC), tick=False):
         early = call(client, "post", f"/contracts/{draft.pk}/activate", {})
     assert early.status_code == 409
     assert "starts on 2026-04-01" in early.json()["detail"]
-    with time_machine.travel(date(2026, 4, 1), tick=False):
+    with time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=UTC), tick=False):
         active = call(client, "post", f"/contracts/{draft.pk}/activate", {})
     assert active.json()["status"] == "active"
 
@@ -291,7 +291,7 @@ def test_expire_before_the_end_date_is_409(client, contract):
 
 def test_expire_after_the_end_date_with_today_defaulting(manager, contract):
     client = token_client(manager)  # a session would have expired by then
-    with time_machine.travel(date(2027, 1, 5), tick=False):
+    with time_machine.travel(datetime(2027, 1, 5, 12, tzinfo=UTC), tick=False):
         response = call(client, "post", f"/contracts/{contract.pk}/expire", {})
     assert response.status_code == 200
     assert response.json()["status"] == "expired"

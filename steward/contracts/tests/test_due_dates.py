@@ -290,7 +290,7 @@ def test_a_reminder_body_links_to_the_page_where_the_person_acts(
     with django_capture_on_commit_callbacks(execute=True):
         due_reminders_send(as_of=date(2026, 7, 31))
     [mail] = mailoutbox
-    link = "https://steward.example.gov" + reverse("evaluations:start", args=[contract.pk])
+    link = "https://steward.example.gov" + reverse("contracts:detail", args=[contract.pk])
     assert link in mail.body
     assert "31 Jul 2026" in mail.body
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -15,17 +15,17 @@ from steward.testing.factories import ContractFactory
 from steward.tests.pages import signed_in
 
 
-@time_machine.travel(date(2026, 9, 1))
+@time_machine.travel(datetime(2026, 9, 1, 12, tzinfo=UTC))
 def test_home_shows_what_is_due_with_overdue_in_words(client, manager, contract):
     contract_complete(actor=manager, contract=contract, completed_on=date(2026, 6, 1))
     body = signed_in(client, manager).get(reverse("workspace:home")).content.decode()
     # due 31 July 2026 (60 calendar days from 1 June), 32 days before 1 September
     assert "31 Jul 2026" in body
     assert "Overdue by 32 days" in body
-    assert "60 calendar days from 2026-06-01" in body
+    assert "60 days from 1 Jun 2026" in body
 
 
-@time_machine.travel(date(2026, 10, 1))
+@time_machine.travel(datetime(2026, 10, 1, 12, tzinfo=UTC))
 def test_home_expiring_window_comes_from_the_agency_pack(client, manager, agency, provider):
     """connecticut-opm: expiring_window_days 120."""
     ContractFactory(

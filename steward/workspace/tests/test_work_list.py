@@ -48,7 +48,7 @@ def test_the_home_page_lists_the_persons_work_with_a_sentence_and_a_link(client,
     assert "by 31 Jul 2026" in body
     assert "4 days left" in body
     assert "60 days from 1 Jun 2026" in body
-    assert reverse("evaluations:start", args=[closeout.pk]) in body
+    assert reverse("contracts:detail", args=[closeout.pk]) in body
     assert "closeout_evaluation" not in body  # no internal keys on the page
 
 
@@ -82,7 +82,7 @@ def test_the_api_lists_the_same_work(client, manager, closeout):
     assert item["kind"] == "closeout_evaluation"
     assert item["sentence"] == "Write the closeout evaluation of DCF-WL-1 by 31 Jul 2026"
     assert item["days_left"] == 4
-    assert item["url"].endswith(reverse("evaluations:start", args=[closeout.pk]))
+    assert item["url"].endswith(reverse("contracts:detail", args=[closeout.pk]))
     assert item["url"].startswith("http")
 
 
