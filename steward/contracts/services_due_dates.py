@@ -357,7 +357,7 @@ def due_reminders_send(*, as_of: date | None = None) -> dict[str, int]:
         kind = KINDS[due.kind]
         to = sorted({p.email for p in people if owes(p, due)})
         what = kind.sentence(
-            contract=due.contract.number if due.contract_id else "",
+            contract=due.contract.number if due.contract is not None else "",
             agency=due.agency.name,
         )
         subject, body = _reminder_words(offset, what, due.due_date)

@@ -55,7 +55,7 @@ class WorkOut(Schema):
     ),
 )
 def my_work(request: HttpRequest) -> Any:
-    items = work_items(user=request.auth)
+    items = work_items(user=request.auth)  # type: ignore[attr-defined]
     counts = {group.value: sum(1 for i in items if i.group == group) for group in GROUP_TITLES}
     return {
         "count": len(items),
@@ -74,7 +74,7 @@ def my_work(request: HttpRequest) -> Any:
                 "how": item.how,
                 "url": absolute_url(item.url) if item.url else None,
                 "contract_id": item.due.contract_id,
-                "contract_number": item.due.contract.number if item.due.contract_id else None,
+                "contract_number": item.due.contract.number if item.due.contract is not None else None,
                 "agency": item.due.agency.name,
             }
             for item in items

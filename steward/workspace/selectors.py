@@ -80,7 +80,7 @@ def work_items(*, user: Any, now: datetime | None = None) -> list[WorkItem]:
             WorkItem(
                 due=due,
                 todo=kind.sentence(
-                    contract=due.contract.number if due.contract_id else "",
+                    contract=due.contract.number if due.contract is not None else "",
                     agency=due.agency.name,
                 ),
                 kind_name=kind.name,
