@@ -31,7 +31,7 @@ def test_manager_finds_a_contract_and_reads_its_history(watched, manager, agency
 
     sign_in(watched, manager.username, PASSWORD)
     assert page.url.endswith("/")
-    assert page.get_by_role("heading", name="What is due").is_visible()
+    assert page.get_by_role("heading", name="What you need to do").is_visible()
     watched.check()
     # USWDS's stylesheet and fonts really loaded (hashed names, served by WhiteNoise)
     assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith(
