@@ -42,6 +42,10 @@ class WorkOut(Schema):
     items: list[WorkItemOut]
 
 
+def _number(contract: Any) -> str | None:
+    return contract.number if contract is not None else None
+
+
 @router.get(
     "/me/work",
     response={200: WorkOut, **READ_ERRORS},
@@ -74,7 +78,7 @@ def my_work(request: HttpRequest) -> Any:
                 "how": item.how,
                 "url": absolute_url(item.url) if item.url else None,
                 "contract_id": item.due.contract_id,
-                "contract_number": item.due.contract.number if item.due.contract is not None else None,
+                "contract_number": _number(item.due.contract),
                 "agency": item.due.agency.name,
             }
             for item in items
