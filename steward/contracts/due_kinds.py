@@ -119,8 +119,10 @@ KINDS: dict[str, DueKind] = {
             roles=(CONTRACT_MANAGER,),
             created_by="the daily job, at the end of each contract year of a performance-based "
             "contract over a year",
-            met_by="the interim evaluation is released to the provider",
-            cancelled_by="the contract ends or is terminated",
+            met_by="the interim evaluation is released to the provider, or a report in lieu "
+            "is accepted",
+            cancelled_by="the contract ends before the contract year it covers does (one "
+            "already due stays due: ending the contract does not excuse it)",
             page="contracts:detail",
             page_arg="contract",
             ends_with_contract=True,
@@ -133,7 +135,7 @@ KINDS: dict[str, DueKind] = {
             source="seed 000 (the evaluation is shared with the provider)",
             owner=Owner.PROVIDER,
             roles=(PROVIDER_USER,),
-            created_by="the agency releases the evaluation to the provider",
+            created_by="the agency releases the evaluation to the provider (from that day)",
             met_by="the provider comments on (or acknowledges) the evaluation",
             cancelled_by="the evaluation is finalised",
             page="evaluations:detail",
@@ -147,10 +149,13 @@ KINDS: dict[str, DueKind] = {
             todo="Review and finalise the evaluation of {contract}",
             rule="evaluation_finalise",
             source="seed 000 (finalised evaluations are shared between agencies)",
-            owner=Owner.AGENCY,
+            owner=Owner.ASSIGNEE,
             roles=(CONTRACT_MANAGER, SENIOR_MANAGER),
-            created_by="the provider comments, or the comment window closes",
-            met_by="a reviewing official finalises the evaluation",
+            created_by="the provider comments on or acknowledges the evaluation (from that "
+            "day), or its comment window closes unused (the daily job, from the day after); "
+            "assigned to the reviewing official: the contract's own manager, else a senior "
+            "manager, never the author",
+            met_by="a reviewing official (not the author) finalises the evaluation",
             cancelled_by="never",
             page="evaluations:detail",
             page_arg="subject",
@@ -163,7 +168,8 @@ KINDS: dict[str, DueKind] = {
             source="seed 000 (a report card may be submitted in lieu, subject to acceptance)",
             owner=Owner.OVERSIGHT,
             roles=(OVERSIGHT_OFFICER,),
-            created_by="an agency submits a report in lieu of the evaluation form",
+            created_by="an agency submits a report in lieu of the evaluation form (due 14 "
+            "calendar days later, Steward default)",
             met_by="the oversight body accepts or rejects it",
             cancelled_by="never",
             page="evaluations:in_lieu",

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -197,17 +196,23 @@ def evaluation_index(
     return _Mapped(qs, _evaluation_row)
 
 
-def _due_row(today: Any) -> Callable[[Any], dict[str, Any]]:
+def _due_row() -> Callable[[Any], dict[str, Any]]:
+    todays: dict[int, date] = {}
+
     def out(d: Any) -> dict[str, Any]:
+        # overdue in the due date's own agency's today (an API token has no time zone)
+        if d.agency_id not in todays:
+            todays[d.agency_id] = d.agency.today()
         return {
             "id": d.pk,
             "contract": _contract(d.contract),
             "agency": _agency(d.contract.agency),
             "provider": d.contract.provider.legal_name,
+            "kind": d.kind,
             "rule_key": d.rule_key,
             "label": d.label,
             "due_date": d.due_date,
-            "overdue": d.due_date < today,
+            "overdue": d.due_date < todays[d.agency_id],
             "under_way": d.under_way,
         }
 
@@ -227,7 +232,7 @@ def _due_row(today: Any) -> Callable[[Any], dict[str, Any]]:
 def due_index(request: HttpRequest) -> Any:
     actor = _actor(request)
     _require_staff(actor, "the evaluations due")
-    return _Mapped(selectors.due_evaluations(actor=actor), _due_row(timezone.localdate()))
+    return _Mapped(selectors.due_evaluations(actor=actor), _due_row())
 
 
 @router.get(
@@ -243,9 +248,7 @@ def due_index(request: HttpRequest) -> Any:
 def compliance(request: HttpRequest, since: date | None = None, until: date | None = None) -> Any:
     actor = _actor(request)
     _require_staff(actor, "evaluation compliance")
-    rows = selectors.compliance_table(
-        actor=actor, today=timezone.localdate(), since=since, until=until
-    )
+    rows = selectors.compliance_table(actor=actor, since=since, until=until)
     return [
         {
             "agency": _agency(r.agency),
@@ -318,7 +321,7 @@ def in_lieu_decision(request: HttpRequest, report_id: int, payload: InLieuDecisi
         report=report,
         accept=payload.accept,
         reason=payload.reason,
-        today=timezone.localdate(),
+        today=report.agency.today(),
     )
     return _in_lieu_out(selectors.in_lieu_get(actor=actor, pk=report_id))
 
@@ -352,7 +355,7 @@ def in_lieu_submit(
         summary=summary,
         link=link,
         upload=file,
-        today=timezone.localdate(),
+        today=contract.agency.today(),
     )
     return Status(201, _in_lieu_out(selectors.in_lieu_get(actor=actor, pk=report.pk)))
 
@@ -389,7 +392,7 @@ def evaluation_start(request: HttpRequest, contract_id: int, payload: Evaluation
     actor = _actor(request)
     contract = contract_get(actor=actor, pk=contract_id)
     evaluation = services.evaluation_start(
-        actor=actor, contract=contract, kind=payload.kind, today=timezone.localdate()
+        actor=actor, contract=contract, kind=payload.kind, today=contract.agency.today()
     )
     return Status(201, _detail(actor, evaluation.pk))
 
@@ -429,7 +432,7 @@ def evaluation_evidence(request: HttpRequest, evaluation_id: int) -> Any:
     actor = _actor(request)
     evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
     services.evaluation_refresh_evidence(
-        actor=actor, evaluation=evaluation, today=timezone.localdate()
+        actor=actor, evaluation=evaluation, today=evaluation.agency.today()
     )
     return _detail(actor, evaluation_id)
 
@@ -447,7 +450,7 @@ def evaluation_evidence(request: HttpRequest, evaluation_id: int) -> Any:
 def evaluation_release(request: HttpRequest, evaluation_id: int) -> Any:
     actor = _actor(request)
     evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
-    services.evaluation_release(actor=actor, evaluation=evaluation, today=timezone.localdate())
+    services.evaluation_release(actor=actor, evaluation=evaluation, today=evaluation.agency.today())
     return _detail(actor, evaluation_id)
 
 
@@ -467,7 +470,7 @@ def evaluation_comment(request: HttpRequest, evaluation_id: int, payload: Commen
         evaluation=evaluation,
         comments=payload.comments,
         acknowledge=payload.acknowledge,
-        today=timezone.localdate(),
+        today=evaluation.agency.today(),
     )
     return _detail(actor, evaluation_id)
 
@@ -484,7 +487,9 @@ def evaluation_comment(request: HttpRequest, evaluation_id: int, payload: Commen
 def evaluation_finalise(request: HttpRequest, evaluation_id: int) -> Any:
     actor = _actor(request)
     evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
-    services.evaluation_finalise(actor=actor, evaluation=evaluation, today=timezone.localdate())
+    services.evaluation_finalise(
+        actor=actor, evaluation=evaluation, today=evaluation.agency.today()
+    )
     return _detail(actor, evaluation_id)
 
 
@@ -501,7 +506,7 @@ def evaluation_correct(request: HttpRequest, evaluation_id: int, payload: Correc
     actor = _actor(request)
     evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
     new = services.evaluation_correct(
-        actor=actor, evaluation=evaluation, reason=payload.reason, today=timezone.localdate()
+        actor=actor, evaluation=evaluation, reason=payload.reason, today=evaluation.agency.today()
     )
     return Status(201, _detail(actor, new.pk))
 
@@ -571,7 +576,7 @@ def renewal_override(request: HttpRequest, contract_id: int, payload: OverrideIn
         actor=actor,
         contract=contract,
         justification=payload.justification,
-        today=timezone.localdate(),
+        today=contract.agency.today(),
     )
     return Status(201, _override_out(override))
 

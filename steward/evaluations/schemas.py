@@ -124,10 +124,13 @@ class DueOut(Schema):
     contract: ContractRef
     agency: AgencyRef
     provider: str
-    rule_key: str
+    kind: str = Field(description="closeout_evaluation or interim_evaluation")
+    rule_key: str = Field(
+        description="closeout_evaluation, or interim_evaluation_<contract year> for an interim"
+    )
     label: str
     due_date: date
-    overdue: bool
+    overdue: bool = Field(description="Past its due date in its agency's own today")
     under_way: int = Field(description="Evaluations of the contract answering it, not finalised")
 
 

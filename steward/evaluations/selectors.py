@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.core.errors import NotFoundError
@@ -83,7 +84,7 @@ def evaluation_get(*, actor: Any, pk: int) -> Evaluation:
         Evaluation.objects.filter(visible_evaluations_q(actor), pk=pk)
         .select_related(
             "contract__agency__pack",
-            "agency",
+            "agency__pack",
             "provider",
             "author",
             "released_by",
@@ -97,6 +98,22 @@ def evaluation_get(*, actor: Any, pk: int) -> Evaluation:
     if evaluation is None:
         raise NotFoundError("No such evaluation.")
     return evaluation
+
+
+def open_due_about(kind: str, subject: Evaluation | InLieuReport) -> DueDate | None:
+    """The open due date of `kind` about `subject` (the evaluation to finalise, the report in
+    lieu to decide), with the person it is assigned to; None when there is none (not yet
+    opened, or met). One query."""
+    return (
+        DueDate.objects.filter(
+            kind=kind,
+            status=DueDateStatus.OPEN,
+            subject_type=ContentType.objects.get_for_model(type(subject)),
+            subject_id=subject.pk,
+        )
+        .select_related("assignee")
+        .first()
+    )
 
 
 def ratings_of(evaluation: Evaluation) -> list[Any]:
@@ -145,7 +162,7 @@ def in_lieu_list(*, actor: Any, status: str = "", contract_id: int | None = None
 def in_lieu_get(*, actor: Any, pk: int) -> InLieuReport:
     report = (
         InLieuReport.objects.filter(visible_in_lieu_q(actor), pk=pk)
-        .select_related("contract", "agency", "provider", "submitted_by", "decided_by", "due")
+        .select_related("contract", "agency__pack", "provider", "submitted_by", "decided_by", "due")
         .first()
     )
     if report is None:
@@ -171,7 +188,9 @@ def due_evaluations(*, actor: Any, agency_id: int | None = None) -> QuerySet[Due
     qs = (
         DueDate.objects.filter(evaluation_due_q(), status=DueDateStatus.OPEN)
         .filter(_staff_agencies_q(actor, "contract__"))
-        .select_related("contract__agency", "contract__provider", "contract__contract_manager")
+        .select_related(
+            "agency__pack", "contract__agency", "contract__provider", "contract__contract_manager"
+        )
         .annotate(
             under_way=Count(
                 "evaluations", filter=~Q(evaluations__status=EvaluationStatus.FINALISED)
@@ -209,29 +228,44 @@ class ComplianceRow:
 
 
 def compliance_table(
-    *, actor: Any, today: date, since: date | None = None, until: date | None = None
+    *,
+    actor: Any,
+    today: date | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[ComplianceRow]:
     """Per agency: evaluations that fell due (due date in [since, until] when given) and whether
     they were done on time, late, or are missing or still due (seed 000: the reason for the
     shared database). Done means written and released to the provider, or a report accepted in
-    lieu. One grouped query whatever the number of contracts."""
+    lieu. An open one is missing once its due date has passed in its agency's own today (or
+    `today` for every agency when given). Two queries whatever the number of contracts: the
+    agencies, then the counts grouped by agency."""
+    agencies = list(Agency.objects.select_related("pack").order_by("name"))
+    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        agencies = [a for a in agencies if a.pk == actor.agency_id]
+    if not agencies:
+        return []
     dues = DueDate.objects.filter(evaluation_due_q()).exclude(status=DueDateStatus.CANCELLED)
-    dues = dues.filter(_staff_agencies_q(actor, "contract__"))
+    dues = dues.filter(_staff_agencies_q(actor, ""))
     if since is not None:
         dues = dues.filter(due_date__gte=since)
     if until is not None:
         dues = dues.filter(due_date__lte=until)
+    # each agency's today, as a value the database compares the due dates with
+    agency_today = Case(
+        *[When(agency_id=a.pk, then=Value(today or a.today())) for a in agencies],
+        default=Value(today or date.max),
+        output_field=DateField(),
+    )
     done = Q(status=DueDateStatus.DONE)
-    counts = dues.values("contract__agency_id").annotate(
+    is_open = Q(status=DueDateStatus.OPEN)
+    counts = dues.values("agency_id").annotate(
         on_time=Count("id", filter=done & Q(completed_on__lte=F("due_date"))),
         late=Count("id", filter=done & Q(completed_on__gt=F("due_date"))),
-        missing=Count("id", filter=Q(status=DueDateStatus.OPEN, due_date__lt=today)),
-        still_due=Count("id", filter=Q(status=DueDateStatus.OPEN, due_date__gte=today)),
+        missing=Count("id", filter=is_open & Q(due_date__lt=agency_today)),
+        still_due=Count("id", filter=is_open & Q(due_date__gte=agency_today)),
     )
-    by_agency: dict[int, dict[str, Any]] = {row["contract__agency_id"]: dict(row) for row in counts}
-    agencies = Agency.objects.order_by("name")
-    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
-        agencies = agencies.filter(pk=actor.agency_id)
+    by_agency: dict[int, dict[str, Any]] = {row["agency_id"]: dict(row) for row in counts}
     rows = []
     for agency in agencies:
         row = by_agency.get(agency.pk, {})

@@ -11,13 +11,15 @@ the author) finalises. A finalised evaluation is corrected by a new version with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from steward.contracts.models import (
@@ -29,6 +31,7 @@ from steward.contracts.models import (
     DueDateStatus,
 )
 from steward.contracts.services import agency_calendar
+from steward.contracts.services_due_dates import due_date_open, due_dates_cancel, due_dates_meet
 from steward.core.deadlines import compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.mail import send_after_commit
@@ -46,17 +49,33 @@ from steward.evaluations.models import (
     RenewalOverride,
 )
 
+# The due date kinds of this area (declared in steward.contracts.due_kinds).
+#: the agency writes the closeout evaluation (seed 000)
+CLOSEOUT_KIND = "closeout_evaluation"
+#: the agency writes the interim evaluation of a contract year (seed 001)
+INTERIM_KIND = "interim_evaluation"
+#: the due dates an evaluation answers: what the due list and the compliance table count
+EVALUATION_DUE_KINDS = (CLOSEOUT_KIND, INTERIM_KIND)
+#: the provider's window to comment on (or acknowledge) a released evaluation
+COMMENT_KIND = "evaluation_comment"
+#: a reviewing official finalises the released evaluation
+FINALISE_KIND = "evaluation_finalise"
+#: the oversight body accepts or rejects a report in lieu of the evaluation form
+IN_LIEU_KIND = "in_lieu_decision"
+
 CLOSEOUT_RULE = "closeout_evaluation"
 INTERIM_RULE = "interim_evaluation"
-#: interim due dates are stored per contract year: interim_evaluation_1, interim_evaluation_2, ...
+#: interim due dates are kept per contract year: rule keys interim_evaluation_1, _2, ...
 INTERIM_PREFIX = INTERIM_RULE + "_"
+#: the days the oversight body has to decide on a report in lieu, from its submission: no
+#: seed sets them (seed 000 says only "subject to acceptance"), so no pack rule does either
+IN_LIEU_DECISION_DAYS = 14
 
 
 def evaluation_due_q(prefix: str = "") -> Q:
-    """Filter on DueDate (or, with `prefix`, on a relation to it) for evaluation due dates."""
-    return Q(**{f"{prefix}rule_key": CLOSEOUT_RULE}) | Q(
-        **{f"{prefix}rule_key__startswith": INTERIM_PREFIX}
-    )
+    """Filter on DueDate (or, with `prefix`, on a relation to it) for the due dates an
+    evaluation answers: the closeout and interim evaluations, by their kind."""
+    return Q(**{f"{prefix}kind__in": EVALUATION_DUE_KINDS})
 
 
 # ---------------------------------------------------------------- criteria and score
@@ -207,16 +226,14 @@ def evaluation_start(
                 "to change it."
             )
         due = (
-            contract.due_dates.filter(rule_key=CLOSEOUT_RULE)
+            contract.due_dates.filter(kind=CLOSEOUT_KIND)
             .exclude(status=DueDateStatus.CANCELLED)
             .order_by("-due_date")
             .first()
         )
     else:
         due = (
-            contract.due_dates.filter(
-                rule_key__startswith=INTERIM_PREFIX, status=DueDateStatus.OPEN
-            )
+            contract.due_dates.filter(kind=INTERIM_KIND, status=DueDateStatus.OPEN)
             .order_by("due_date")
             .first()
         )
@@ -342,17 +359,6 @@ def evaluation_refresh_evidence(*, actor: Any, evaluation: Evaluation, today: da
     return evaluation
 
 
-def _comment_due(evaluation: Evaluation, released_on: date) -> date:
-    contract = evaluation.contract
-    rule = contract.agency.pack.parsed.deadline_rule("evaluation_comment")
-    return compute_deadline(
-        start=released_on,
-        rule=rule,
-        calendar=agency_calendar(contract.agency),
-        pack=contract.agency.pack.slug,
-    ).due
-
-
 def _provider_emails(provider_id: int) -> list[str]:
     from steward.parties.models import Role, User
 
@@ -366,9 +372,12 @@ def _provider_emails(provider_id: int) -> list[str]:
 @transaction.atomic
 def evaluation_release(*, actor: Any, evaluation: Evaluation, today: date) -> Evaluation:
     """Release a draft to the provider: every criterion must be rated and the summary written.
-    Fixes the score (shown with its arithmetic), meets the due date it answers (the written
-    evaluation is done: seed 000's 60 days), opens the provider's comment window
-    (`evaluation_comment`) and emails the provider's users."""
+
+    Side effects: the score is fixed (shown with its arithmetic); the due date the evaluation
+    answers (closeout or interim) is met, linked to the evaluation (the written evaluation is
+    done: seed 000's 60 days); the provider's comment window opens (an `evaluation_comment` due
+    date from today by the pack's rule, whose date `comment_due` keeps); the provider's users
+    are emailed with a link to respond; audit rows."""
     evaluation = _locked(evaluation)
     require_perm(
         actor, "evaluations.change_evaluation", evaluation, action="release this evaluation"
@@ -387,25 +396,34 @@ def evaluation_release(*, actor: Any, evaluation: Evaluation, today: date) -> Ev
         )
     if today < evaluation.period_start:
         raise ValidationFailed("The release date cannot be before the period evaluated.")
+    contract = evaluation.contract
+    window = due_date_open(
+        kind=COMMENT_KIND, actor=actor, start=today, contract=contract, subject=evaluation
+    )
     evaluation.status = EvaluationStatus.RELEASED
     evaluation.score = result.total
     evaluation.released_on = today
     evaluation.released_by = actor if getattr(actor, "pk", None) else None
-    evaluation.comment_due = _comment_due(evaluation, today)
+    evaluation.comment_due = window.due_date
     save_audited(evaluation, actor=actor, reason=f"Released to the provider; score {result.total}")
-    due = evaluation.due
-    if due is not None and due.status == DueDateStatus.OPEN:
-        due.status = DueDateStatus.DONE
-        due.completed_on = today
-        save_audited(due, actor=actor, reason="Evaluation written and released to the provider")
+    answered = evaluation.due
+    if answered is not None:
+        due_dates_meet(
+            kind=answered.kind,
+            actor=actor,
+            on=today,
+            met_by=evaluation,
+            contract=contract,
+            rule_key=answered.rule_key,
+        )
     recipients = _provider_emails(evaluation.provider_id)
     if recipients:
-        subject = f"Evaluation of {evaluation.contract.number} released for your comments"
+        subject = f"Evaluation of {contract.number} released for your comments"
         body = (
             f"{evaluation.agency.name} has released its {evaluation.get_kind_display().lower()} "
-            f"of contract {evaluation.contract.number} ({evaluation.contract.title}).\n"
+            f"of contract {contract.number} ({contract.title}).\n"
             f"Score: {result.total}. You may acknowledge it and comment until "
-            f"{evaluation.comment_due:%Y-%m-%d}.\n"
+            f"{window.due_date:%-d %b %Y}.\n"
         )
         send_after_commit(
             subject=subject,
@@ -424,7 +442,11 @@ def evaluation_comment(
     *, actor: Any, evaluation: Evaluation, comments: str, acknowledge: bool, today: date
 ) -> Evaluation:
     """The provider acknowledges the released evaluation and/or comments on it, from the day
-    it is released up to and including the last day of the pack's window."""
+    it is released up to and including the last day of the pack's window.
+
+    Side effects: the comment window (`evaluation_comment`) is met, linked to the evaluation;
+    the reviewing official's due date to finalise it (`evaluation_finalise`) opens from today,
+    the first time the provider responds; audit rows."""
     evaluation = _locked(evaluation)
     require_perm(
         actor, "evaluations.comment_evaluation", evaluation, action="comment on this evaluation"
@@ -455,17 +477,119 @@ def evaluation_comment(
         evaluation.acknowledged_by = actor if getattr(actor, "pk", None) else None
     reason = "Acknowledged by the provider" if acknowledge else "Provider commented"
     save_audited(evaluation, actor=actor, reason=reason)
+    due_dates_meet(kind=COMMENT_KIND, actor=actor, on=today, met_by=evaluation, subject=evaluation)
+    _finalise_due_open(evaluation, actor=actor, start=today)
     return evaluation
 
 
 # ---------------------------------------------------------------- finalise and correct
 
 
+def reviewing_official(evaluation: Evaluation) -> Any:
+    """The person asked to finalise `evaluation` (its `evaluation_finalise` due date is
+    assigned to them, so it is on their work list alone): the contract's own manager, unless
+    they wrote it; else the agency's senior manager, then contract manager, who has been
+    with Steward longest and did not write it. Active users only. None when the agency has
+    nobody else who may finalise (the due date then falls to the agency's contract managers
+    and senior managers)."""
+    from steward.parties.models import Role, User
+
+    people = (
+        User.objects.filter(
+            is_active=True,
+            agency_id=evaluation.agency_id,
+            role__in=(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER),
+        )
+        .exclude(pk=evaluation.author_id or 0)
+        .order_by("date_joined", "pk")
+    )
+    candidates = list(people)
+    manager_id = evaluation.contract.contract_manager_id
+    for person in candidates:
+        if person.pk == manager_id and person.role == Role.CONTRACT_MANAGER:
+            return person
+    for role in (Role.SENIOR_MANAGER, Role.CONTRACT_MANAGER):
+        for person in candidates:
+            if person.role == role:
+                return person
+    return None
+
+
+def _finalise_due_open(evaluation: Evaluation, *, actor: Any, start: date) -> None:
+    """Open the reviewing official's due date to finalise `evaluation` from `start` (the pack's
+    `evaluation_finalise` rule), assigned to its reviewing official, unless one was opened
+    already (the provider responds more than once; the daily run comes again)."""
+    already = (
+        DueDate.objects.filter(
+            kind=FINALISE_KIND,
+            subject_type=ContentType.objects.get_for_model(Evaluation),
+            subject_id=evaluation.pk,
+        )
+        .exclude(status=DueDateStatus.CANCELLED)
+        .exists()
+    )
+    if already:
+        return
+    due_date_open(
+        kind=FINALISE_KIND,
+        actor=actor,
+        start=start,
+        contract=evaluation.contract,
+        subject=evaluation,
+        assignee=reviewing_official(evaluation),
+    )
+
+
+def evaluations_finalise_due_open(*, as_of: date | None = None) -> int:
+    """The daily run's step, after the windows lapse: open the due date to finalise every
+    released evaluation that is ready for it and has none yet: the provider's comment window
+    closed unused (from the day after it closed) or, for evaluations released before these
+    due dates existed, the provider responded (from that day). "Closed" is by each agency's
+    own today, or `as_of` for every agency when given. Idempotent. Returns how many opened."""
+    have = DueDate.objects.filter(
+        kind=FINALISE_KIND, subject_type=ContentType.objects.get_for_model(Evaluation)
+    ).exclude(status=DueDateStatus.CANCELLED)
+    # an agency ahead of UTC may be a day ahead: no window closed after tomorrow's date
+    latest = as_of or timezone.localdate() + timedelta(days=1)
+    ready = (
+        Evaluation.objects.filter(status=EvaluationStatus.RELEASED)
+        .filter(
+            Q(commented_on__isnull=False)
+            | Q(acknowledged_on__isnull=False)
+            | Q(comment_due__lt=latest)
+        )
+        .exclude(pk__in=have.values("subject_id"))
+        .select_related("contract", "agency__pack")
+        .order_by("pk")
+    )
+    opened = 0
+    todays: dict[int, date] = {}
+    for evaluation in ready:
+        responses = [d for d in (evaluation.commented_on, evaluation.acknowledged_on) if d]
+        if responses:
+            start = min(responses)
+        else:
+            if evaluation.agency_id not in todays:
+                todays[evaluation.agency_id] = as_of or evaluation.agency.today()
+            assert evaluation.comment_due is not None  # the filter above
+            if evaluation.comment_due >= todays[evaluation.agency_id]:
+                continue
+            start = evaluation.comment_due + timedelta(days=1)
+        with transaction.atomic():
+            _finalise_due_open(evaluation, actor=None, start=start)
+        opened += 1
+    return opened
+
+
 @transaction.atomic
 def evaluation_finalise(*, actor: Any, evaluation: Evaluation, today: date) -> Evaluation:
     """The reviewing official (a contract manager or senior manager of the agency, not the
-    author) finalises a released evaluation once the provider has acknowledged it or the
-    comment window has closed. It is immutable from then on and shared with every agency."""
+    author) finalises a released evaluation once the provider has responded (commented or
+    acknowledged) or the comment window has closed. It is immutable from then on and shared
+    with every agency.
+
+    Side effects: the due date to finalise it is met, linked to the evaluation; a comment
+    window still open (closed, but not yet lapsed by the daily run) is cancelled; audit rows."""
     evaluation = _locked(evaluation)
     require_perm(
         actor, "evaluations.finalise_evaluation", evaluation, action="finalise this evaluation"
@@ -482,17 +606,22 @@ def evaluation_finalise(*, actor: Any, evaluation: Evaluation, today: date) -> E
         )
     if (
         evaluation.acknowledged_on is None
+        and evaluation.commented_on is None
         and evaluation.comment_due is not None
         and today <= evaluation.comment_due
     ):
         raise TransitionNotAllowed(
             f"The provider may comment until {evaluation.comment_due:%Y-%m-%d}; finalise after "
-            "that, or once the provider acknowledges the evaluation."
+            "that, or once the provider acknowledges or comments on the evaluation."
         )
     evaluation.status = EvaluationStatus.FINALISED
     evaluation.finalised_on = today
     evaluation.finalised_by = actor if getattr(actor, "pk", None) else None
     save_audited(evaluation, actor=actor, reason=f"Finalised; score {evaluation.score}")
+    due_dates_meet(kind=FINALISE_KIND, actor=actor, on=today, met_by=evaluation, subject=evaluation)
+    due_dates_cancel(
+        kind=COMMENT_KIND, actor=actor, reason="The evaluation was finalised", subject=evaluation
+    )
     return evaluation
 
 
@@ -582,7 +711,10 @@ def in_lieu_submit(
 ) -> InLieuReport:
     """Submit a report card or quality-assurance report in lieu of the evaluation form, for the
     oversight officer to accept or reject (seed 000). It answers the contract's open
-    evaluation due date, when there is one. A file (checked for type and size) or a link."""
+    evaluation due date, when there is one. A file (checked for type and size) or a link.
+
+    Side effects: the oversight officers' due date to decide on it (`in_lieu_decision`) opens,
+    due `IN_LIEU_DECISION_DAYS` after today; audit rows."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     require_perm(actor, "evaluations.submit_in_lieu", contract, action="submit a report in lieu")
     errors: dict[str, list[str]] = {}
@@ -625,6 +757,14 @@ def in_lieu_submit(
         report.sha256 = checked.sha256
         report.file.save(checked.name, upload, save=False)
     save_audited(report, actor=actor, reason="Submitted in lieu of the evaluation form")
+    due_date_open(
+        kind=IN_LIEU_KIND,
+        actor=actor,
+        start=today,
+        due_on=today + timedelta(days=IN_LIEU_DECISION_DAYS),
+        contract=contract,
+        subject=report,
+    )
     return report
 
 
@@ -633,7 +773,10 @@ def in_lieu_decide(
     *, actor: Any, report: InLieuReport, accept: bool, reason: str, today: date
 ) -> InLieuReport:
     """The oversight officer accepts or rejects a report in lieu (a rejection needs a reason).
-    An accepted report counts as the evaluation done on the day it was submitted."""
+    An accepted report counts as the evaluation done on the day it was submitted.
+
+    Side effects: the due date to decide on it is met, linked to the report; when accepted,
+    the evaluation due date it answers is met by the report as of its submission; audit rows."""
     report = (
         InLieuReport.objects.select_for_update(of=("self",)).select_related("due").get(pk=report.pk)
     )
@@ -650,11 +793,17 @@ def in_lieu_decide(
     report.decided_by = actor if getattr(actor, "pk", None) else None
     report.decision_reason = (reason or "").strip()
     save_audited(report, actor=actor, reason=report.get_status_display())
-    due = report.due
-    if accept and due is not None and due.status == DueDateStatus.OPEN:
-        due.status = DueDateStatus.DONE
-        due.completed_on = report.submitted_on
-        save_audited(due, actor=actor, reason="Report accepted in lieu of the evaluation form")
+    due_dates_meet(kind=IN_LIEU_KIND, actor=actor, on=today, met_by=report, subject=report)
+    answered = report.due
+    if accept and answered is not None:
+        due_dates_meet(
+            kind=answered.kind,
+            actor=actor,
+            on=report.submitted_on,
+            met_by=report,
+            contract=report.contract,
+            rule_key=answered.rule_key,
+        )
     return report
 
 
@@ -750,33 +899,39 @@ def renewal_override_record(
 # ---------------------------------------------------------------- interim evaluations due
 
 
-def interim_due_open(*, as_of: date) -> int:
+def interim_due_open(*, as_of: date | None = None) -> int:
     """Open the interim evaluation due dates (one per contract year ended by `as_of`, yearly,
     on performance-based contracts that are executed or active), set-based: a bounded number of
     queries whatever the number of contracts. Each is due by the pack's `interim_evaluation`
-    rule (or, in a pack without one, `closeout_evaluation`) from the end of the contract year.
-    Years already opened (in any status) are not opened again. Returns how many were opened."""
+    rule (or, in a pack without one, `closeout_evaluation`) from the end of the contract year,
+    with the rule key `interim_evaluation_<contract year>`. Without `as_of`, each agency's own
+    today. Years already opened (in any status) are not opened again. Returns how many were
+    opened."""
+    latest = as_of or timezone.localdate() + timedelta(days=1)
     contracts = list(
         Contract.objects.filter(
             compensation_structure=CompensationStructure.PERFORMANCE_BASED,
             status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
-            start_date__lt=as_of,
+            start_date__lt=latest,
         ).select_related("agency__pack")
     )
     if not contracts:
         return 0
     existing = set(
-        DueDate.objects.filter(
-            contract__in=contracts, rule_key__startswith=INTERIM_PREFIX
-        ).values_list("contract_id", "rule_key")
+        DueDate.objects.filter(contract__in=contracts, kind=INTERIM_KIND).values_list(
+            "contract_id", "rule_key"
+        )
     )
     calendars: dict[int, Any] = {}
     rows: list[DueDate] = []
+    todays: dict[int, date] = {}
     for contract in contracts:
-        years = calc.interim_years(contract.start_date, contract.end_date, as_of)
+        agency = contract.agency
+        if agency.pk not in todays:
+            todays[agency.pk] = as_of or agency.today()
+        years = calc.interim_years(contract.start_date, contract.end_date, todays[agency.pk])
         if not years:
             continue
-        agency = contract.agency
         pack = agency.pack
         try:
             rule = pack.parsed.deadline_rule(INTERIM_RULE)
@@ -793,7 +948,7 @@ def interim_due_open(*, as_of: date) -> int:
             )
             rows.append(
                 DueDate(
-                    kind="interim_evaluation",
+                    kind=INTERIM_KIND,
                     agency=agency,
                     contract=contract,
                     provider_id=contract.provider_id,

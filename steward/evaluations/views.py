@@ -93,7 +93,9 @@ def due_list(request: HttpRequest) -> HttpResponse:
     if form is not None and form.is_valid():
         agency = form.cleaned_data.get("agency")
     agency_id = agency.pk if agency is not None else None
-    today = timezone.localdate()
+    # each row counts its days in its own agency's time zone (an oversight officer's list
+    # holds several agencies; a member of staff's, their own)
+    todays: dict[int, date] = {}
 
     page = Paginator(
         selectors.due_evaluations(actor=user, agency_id=agency_id), PAGE_SIZE
@@ -110,9 +112,12 @@ def due_list(request: HttpRequest) -> HttpResponse:
     for due in dues:
         kind = (
             EvaluationKind.CLOSEOUT
-            if due.rule_key == services.CLOSEOUT_RULE
+            if due.kind == services.CLOSEOUT_KIND
             else EvaluationKind.INTERIM
         )
+        if due.agency_id not in todays:
+            todays[due.agency_id] = due.agency.today()
+        today = todays[due.agency_id]
         rows.append(
             {
                 "due": due,
@@ -143,7 +148,6 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "today": today,
             "sees_all": sees_all,
             "drafts": list(drafts[:UNDER_WAY_SHOWN]),
             "drafts_count": drafts.count(),
@@ -168,8 +172,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
     since, until = data.get("since"), data.get("until")
+    # "as of" is the signed-in person's today; each agency's row counts in its own zone
     today = timezone.localdate()
-    rows = selectors.compliance_table(actor=user, today=today, since=since, until=until)
+    rows = selectors.compliance_table(actor=user, since=since, until=until)
     if wants_xlsx and valid:
         title = "Evaluation compliance" + _period_words(since, until) + f", as of {today:%Y-%m-%d}"
         return attachment(
@@ -228,7 +233,7 @@ def evaluation_start(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind") or EvaluationKind.CLOSEOUT
     try:
         evaluation = services.evaluation_start(
-            actor=user, contract=contract, today=timezone.localdate(), kind=kind
+            actor=user, contract=contract, today=contract.agency.today(), kind=kind
         )
     except (ValidationFailed, TransitionNotAllowed) as exc:
         messages.error(request, exc.message)
@@ -306,7 +311,8 @@ def _evaluation_context(request: HttpRequest, evaluation: Evaluation) -> dict[st
 
 def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
     user: Any = request.user
-    today = timezone.localdate()
+    # the evaluation's agency's today: the provider's window closes at midnight there
+    today = evaluation.agency.today()
     context = _evaluation_context(request, evaluation)
     versions = selectors.versions(evaluation, user)
     superseded_by = next((v for v in versions if v.supersedes_id == evaluation.pk), None)
@@ -318,6 +324,14 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, A
     may_change = user.has_perm("evaluations.change_evaluation", evaluation)
     may_finalise = user.has_perm("evaluations.finalise_evaluation", evaluation)
     is_author = evaluation.author_id is not None and evaluation.author_id == user.pk
+    responded = evaluation.acknowledged_on is not None or evaluation.commented_on is not None
+    released = status == EvaluationStatus.RELEASED
+    # the reviewing official asked to finalise it, and by when (agency staff only)
+    to_finalise = (
+        selectors.open_due_about(services.FINALISE_KIND, evaluation)
+        if released and not user.is_provider_user
+        else None
+    )
     context.update(
         {
             "today": today,
@@ -340,19 +354,19 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, A
             "can_view_contract": user.has_perm("contracts.view_contract", evaluation.contract),
             "can_edit": may_change and status == EvaluationStatus.DRAFT,
             "can_release": may_change and status == EvaluationStatus.DRAFT,
-            "can_finalise": may_finalise and status == EvaluationStatus.RELEASED and not is_author,
-            "author_may_not_finalise": may_finalise
-            and status == EvaluationStatus.RELEASED
-            and is_author,
+            "can_finalise": may_finalise
+            and released
+            and not is_author
+            and (responded or not window_open),
+            "author_may_not_finalise": may_finalise and released and is_author,
+            "to_finalise": to_finalise,
             "can_correct": may_change
             and status == EvaluationStatus.FINALISED
             and superseded_by is None,
             "can_comment": user.has_perm("evaluations.comment_evaluation", evaluation)
             and status == EvaluationStatus.RELEASED
             and window_open,
-            "awaiting_provider": status == EvaluationStatus.RELEASED
-            and evaluation.acknowledged_on is None
-            and window_open,
+            "awaiting_provider": released and not responded and window_open,
         }
     )
     return context
@@ -448,7 +462,7 @@ def evaluation_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda e: services.evaluation_refresh_evidence(
-            actor=request.user, evaluation=e, today=timezone.localdate()
+            actor=request.user, evaluation=e, today=e.agency.today()
         ),
         "Evidence gathered again from the contract's records.",
     )
@@ -462,7 +476,7 @@ def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda e: services.evaluation_release(
-            actor=request.user, evaluation=e, today=timezone.localdate()
+            actor=request.user, evaluation=e, today=e.agency.today()
         ),
         "Released to the provider; the score is fixed and the comment window is open.",
     )
@@ -476,7 +490,7 @@ def evaluation_finalise(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda e: services.evaluation_finalise(
-            actor=request.user, evaluation=e, today=timezone.localdate()
+            actor=request.user, evaluation=e, today=e.agency.today()
         ),
         "Evaluation finalised; it is now shared with every agency.",
     )
@@ -499,14 +513,14 @@ def evaluation_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 evaluation=evaluation,
                 comments=form.cleaned_data["comments"],
                 acknowledge=form.cleaned_data["acknowledge"],
-                today=timezone.localdate(),
+                today=evaluation.agency.today(),
             )
         except (ValidationFailed, TransitionNotAllowed) as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "Thank you: your response is recorded with the evaluation.")
             return redirect(_detail_url(evaluation))
-    today = timezone.localdate()
+    today = evaluation.agency.today()
     return render(
         request,
         "evaluations/form.html",
@@ -547,7 +561,7 @@ def evaluation_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 evaluation=evaluation,
                 reason=form.cleaned_data["reason"],
-                today=timezone.localdate(),
+                today=evaluation.agency.today(),
             )
         except (ValidationFailed, TransitionNotAllowed) as exc:
             apply_errors(form, exc)
@@ -593,14 +607,16 @@ def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the contract page's panel
 
 
-def _start_kinds(contract: Contract, evaluations: list[Evaluation], open_due: Any) -> list[Any]:
+def _start_kinds(
+    contract: Contract, evaluations: list[Evaluation], open_dues: list[Any]
+) -> list[Any]:
     """The kinds of evaluation it makes sense to start now (the service checks again)."""
     kinds = []
     if contract.status in CLOSED_STATUSES and not any(
         e.kind == EvaluationKind.CLOSEOUT for e in evaluations
     ):
         kinds.append(EvaluationKind.CLOSEOUT)
-    interim_due = open_due is not None and open_due.rule_key.startswith(services.INTERIM_PREFIX)
+    interim_due = any(d.kind == services.INTERIM_KIND for d in open_dues)
     if interim_due and not any(
         e.kind == EvaluationKind.INTERIM and not e.is_final for e in evaluations
     ):
@@ -615,13 +631,14 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
     user: Any = request.user
     if not user.has_perm("contracts.view_contract", contract):
         return None
-    today = timezone.localdate()
+    today = contract.agency.today()
     evaluations = list(selectors.evaluation_list(actor=user, contract_id=contract.pk)[:PANEL_SHOWN])
-    open_due = (
-        contract.due_dates.filter(services.evaluation_due_q(), status=DueDateStatus.OPEN)
-        .order_by("due_date")
-        .first()
+    open_dues = list(
+        contract.due_dates.filter(services.evaluation_due_q(), status=DueDateStatus.OPEN).order_by(
+            "due_date", "pk"
+        )
     )
+    open_due = open_dues[0] if open_dues else None
     staff = is_staff(user)
     in_lieu = list(selectors.in_lieu_list(actor=user, contract_id=contract.pk)[:PANEL_SHOWN])
     renewal = selectors.renewal_status(contract) if staff else None
@@ -648,7 +665,7 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
             "open_due": open_due,
             "in_lieu": in_lieu,
             "renewal": renewal,
-            "start_kinds": _start_kinds(contract, evaluations, open_due) if can_write else [],
+            "start_kinds": _start_kinds(contract, evaluations, open_dues) if can_write else [],
             "can_in_lieu": can_in_lieu,
             "can_override": can_override,
         },

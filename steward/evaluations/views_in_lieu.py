@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from steward.contracts.models import DueDateStatus
@@ -99,7 +98,7 @@ def in_lieu_new(request: HttpRequest, pk: int) -> HttpResponse:
                 summary=d["summary"],
                 link=d["link"],
                 upload=d["file"] or None,
-                today=timezone.localdate(),
+                today=contract.agency.today(),
             )
         except (ValidationFailed, TransitionNotAllowed) as exc:
             apply_errors(form, exc)
@@ -141,7 +140,7 @@ def in_lieu_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     report=report,
                     accept=accept,
                     reason=form.cleaned_data["reason"],
-                    today=timezone.localdate(),
+                    today=report.agency.today(),
                 )
             except (ValidationFailed, TransitionNotAllowed) as exc:
                 apply_errors(form, exc)
@@ -159,6 +158,9 @@ def in_lieu_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "form": form if can_decide and open_for_decision else None,
+            "decide_by": selectors.open_due_about(services.IN_LIEU_KIND, report)
+            if open_for_decision
+            else None,
         },
     )
 

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from steward.contracts.selectors import contract_get
@@ -55,7 +54,7 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user,
                     contract=contract,
                     justification=form.cleaned_data["justification"],
-                    today=timezone.localdate(),
+                    today=contract.agency.today(),
                 )
             except (ValidationFailed, TransitionNotAllowed) as exc:
                 apply_errors(form, exc)

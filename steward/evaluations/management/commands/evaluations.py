@@ -7,6 +7,8 @@
 - `steward evaluations compliance [--as-of DATE] [--since DATE] [--until DATE]
   [--output FILE.xlsx|FILE.csv]`: the compliance table per agency (due, done on time, late,
   missing): the reason the Connecticut shared database exists (seed 000).
+
+Without `--as-of`, "today" is each agency's own, in its policy pack's time zone.
 """
 
 from __future__ import annotations
@@ -39,18 +41,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["open-interim", "due", "compliance"])
-        add_as_of_argument(parser, help="The day to act as of (YYYY-MM-DD; default today).")
+        add_as_of_argument(
+            parser,
+            help="The day to act as of, for every agency (YYYY-MM-DD; default: each agency's "
+            "own today).",
+        )
         parser.add_argument("--agency", default="", help="due: one agency's slug")
         parser.add_argument("--since", type=iso_date, help="compliance: due on or after")
         parser.add_argument("--until", type=iso_date, help="compliance: due on or before")
         parser.add_argument("--output", help="compliance: write FILE.xlsx or FILE.csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of: date = options["as_of"] or timezone.localdate()
+        as_of: date | None = options["as_of"]
         action = options["action"]
         if action == "open-interim":
             opened = services.interim_due_open(as_of=as_of)
-            self.stdout.write(f"Opened {opened} interim evaluation due date(s) as of {as_of}.")
+            when = f"as of {as_of}" if as_of else "as of each agency's today"
+            self.stdout.write(f"Opened {opened} interim evaluation due date(s) {when}.")
             return
         operator: Any = _Operator()
         if action == "due":
@@ -62,13 +69,16 @@ class Command(BaseCommand):
                 agency_id = agency.pk
             dues = selectors.due_evaluations(actor=operator, agency_id=agency_id)
             count = 0
+            todays: dict[int, date] = {}
             for due in dues.iterator(chunk_size=2000):
                 count += 1
-                left = (due.due_date - as_of).days
+                if due.agency_id not in todays:
+                    todays[due.agency_id] = as_of or due.agency.today()
+                left = (due.due_date - todays[due.agency_id]).days
                 when = f"{-left} days overdue" if left < 0 else f"{left} days left"
+                number = due.contract.number if due.contract is not None else ""
                 self.stdout.write(
-                    f"{due.due_date}  {when:>18}  {due.contract.agency.slug:<28} "
-                    f"{due.contract.number:<16} {due.label}"
+                    f"{due.due_date}  {when:>18}  {due.agency.slug:<28} {number:<16} {due.label}"
                 )
             self.stdout.write(f"{count} evaluation(s) due.")
             return
@@ -77,7 +87,8 @@ class Command(BaseCommand):
         )
         output = options["output"]
         if output and output.endswith(".xlsx"):
-            Path(output).write_bytes(compliance_xlsx(rows, title=f"As of {as_of}"))
+            title = f"As of {as_of or timezone.localdate()}"
+            Path(output).write_bytes(compliance_xlsx(rows, title=title))
             self.stdout.write(f"Wrote {output}.")
             return
         text = compliance_csv(rows)
