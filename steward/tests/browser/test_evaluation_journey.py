@@ -1,11 +1,15 @@
-"""Journey (issue 7, seeds 000 and 001): a contract completes; its contract manager writes the
-closeout evaluation from the contract page and releases it; the provider acknowledges it and
-comments; a reviewing official finalises it; another agency's contract manager finds it on the
-provider's page. Every page checked with axe-core (WCAG 2.2 AA)."""
+"""Journey (issues 7 and 16, seeds 000 and 001): a contract completes; its contract manager
+finds the closeout evaluation on their work list, writes it and releases it; the provider finds
+the evaluation on theirs, acknowledges it and comments; the reviewing official (a senior
+manager: the contract's manager wrote it) finds it on theirs and finalises it; another agency's
+contract manager finds it on the provider's page. Each person starts from the home page and
+clicks the item; every page checked with axe-core (WCAG 2.2 AA)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -18,6 +22,19 @@ from steward.testing.factories import PASSWORD, ContractFactory
 from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def work_item(watched: Any, todo: str) -> None:
+    """On the home page the person lands on when they sign in, click the work list item
+    `todo`."""
+    page = watched.page
+    assert urlsplit(page.url).path == "/", page.url
+    watched.check()
+    work = page.locator("section", has=page.get_by_role("heading", name="What you need to do"))
+    work.get_by_role("link", name=todo).click()
+    page.wait_for_load_state()
+    watched.check()
+
 
 RATINGS = {
     "Service delivery and outcomes": "4: Excellent",
@@ -48,10 +65,9 @@ def test_closeout_evaluation_written_commented_finalised_and_shared(
     reader = make_user(Role.CONTRACT_MANAGER, agency=other_agency, username="reader")
     page = watched.page
 
-    # the contract manager starts the closeout evaluation from the contract page
+    # the contract manager starts the closeout evaluation from their work list
     sign_in(watched, manager.username, PASSWORD)
-    page.goto(f"/contracts/{contract.pk}/")
-    watched.check()
+    work_item(watched, f"Write the closeout evaluation of {contract.number}")
     page.get_by_role("button", name="Start the closeout evaluation").click()
     page.wait_for_load_state()
     watched.check()
@@ -72,10 +88,9 @@ def test_closeout_evaluation_written_commented_finalised_and_shared(
     assert evaluation.status == "released" and str(evaluation.score) == "91.25"
     page.context.clear_cookies()
 
-    # the provider acknowledges it and comments within the window
+    # the provider finds it on their work list, acknowledges it and comments within the window
     sign_in(watched, provider_user.username, PASSWORD)
-    page.goto(f"/evaluations/{evaluation.pk}/")
-    watched.check()
+    work_item(watched, f"Read and comment on the evaluation of {contract.number}")
     page.get_by_role("link", name="Acknowledge or comment").click()
     page.wait_for_load_state()
     watched.check()
@@ -87,15 +102,18 @@ def test_closeout_evaluation_written_commented_finalised_and_shared(
     assert "staffing improved in Q4" in page.content()
     page.context.clear_cookies()
 
-    # a reviewing official (not the author) finalises it
+    # the reviewing official (not the author) finds it on their work list and finalises it
     sign_in(watched, senior.username, PASSWORD)
-    page.goto(f"/evaluations/{evaluation.pk}/")
-    watched.check()
+    work_item(watched, f"Review and finalise the evaluation of {contract.number}")
+    assert "You are asked to finalise it" in page.content()
     page.get_by_role("button", name="Finalise the evaluation").click()
     page.wait_for_load_state()
     watched.check()
     evaluation.refresh_from_db()
     assert evaluation.status == "finalised" and evaluation.finalised_by == senior
+    # met: it has left the work list
+    page.goto("/")
+    assert f"finalise the evaluation of {contract.number}" not in page.content()
     page.context.clear_cookies()
 
     # another agency's contract manager finds it on the provider's page
