@@ -6,11 +6,13 @@ provider's comment window lapses unused and is never missed."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from steward.contracts.due_kinds import KINDS
 from steward.contracts.models import DueDate, DueDateStatus
@@ -479,3 +481,24 @@ def test_in_lieu_decision_is_the_oversight_officers_reminded_and_met_by_the_deci
     assert (due.status, due.completed_on, due.met_by) == ("done", date(2026, 9, 12), report)
     closeout = DueDate.objects.get(contract=ended, kind="closeout_evaluation")
     assert closeout.status == "open"
+
+
+# ---------------------------------------------------------------- the agency's own today
+
+
+def test_the_provider_may_comment_until_midnight_in_the_agencys_time_zone(ended, people):
+    """seed 000: the window's last day is the agency's (Connecticut: America/New_York). At
+    23:30 in Hartford on 3 August it is 03:30 on 4 August in UTC, and the provider, who has
+    no time zone of their own, may still comment; an hour later the window has closed."""
+    evaluation = _release(ended, people["manager"], RELEASED)
+    client = Client()
+    client.force_login(people["provider"])
+    comment = reverse("evaluations:comment", args=[evaluation.pk])
+    with time_machine.travel(datetime(2026, 8, 4, 4, 30, tzinfo=UTC), tick=False):
+        body = client.post(comment, {"comments": "Too late?"}).content.decode()
+    assert "The window for comments closed on 2026-08-03" in body
+    with time_machine.travel(datetime(2026, 8, 4, 3, 30, tzinfo=UTC), tick=False):
+        response = client.post(comment, {"comments": "Just in time."})
+    assert response.status_code == 302
+    window = DueDate.objects.get(kind="evaluation_comment")
+    assert (window.status, window.completed_on) == ("done", COMMENT_DUE)
