@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.procurement.models import BidAppeal, DebriefingRequest, Placement, Solicitation
@@ -31,6 +32,8 @@ def today_notified(solicitation, bids, ccm):
             "end_date": date(2027, 3, 31),
         },
     )
+    solicitation.refresh_from_db()
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=timezone.localdate())
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=timezone.localdate())
     return solicitation, win, lose
 
@@ -197,6 +200,12 @@ def test_agency_runs_bids_scores_award_and_notice_through_the_pages(
             "award-end_date": "2027-03-31",
         },
     )
+    solicitation.refresh_from_db()
+    page = client.get(reverse("procurement:detail", args=[solicitation.pk])).content.decode()
+    assert "Contract" in page and "SCC-9</a> is a draft" in page
+    refused = client.post(url("notify"), {"notify-on": "2026-03-02"}, follow=True)
+    assert "Execute the contract SCC-9 first" in refused.content.decode()
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=date(2026, 3, 1))
     client.post(url("notify"), {"notify-on": "2026-03-02"})
     solicitation.refresh_from_db()
     assert solicitation.status == "notified"
@@ -314,6 +323,8 @@ def test_file_page_query_budget(client, solicitation, ccm, officer, django_asser
         },
     )
     today = timezone.localdate()
+    solicitation.refresh_from_db()
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=timezone.localdate())
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=today)
     for b, p in zip(bids[1:], providers[1:], strict=True):
         user = UserFactory(role=Role.PROVIDER_USER, provider=p, agency=None)
