@@ -380,3 +380,51 @@ def test_delegated_limits_page(client, scc, ccm, make_user):
     assert client.post(url, {"person": holder.pk, "amount": "9999999"}).status_code == 403
     client.force_login(make_user(Role.PROVIDER_USER))
     assert client.get(url).status_code == 403
+
+
+def test_the_work_list_pages_of_a_bid_and_a_debriefing_guard_and_never_fail(
+    client, notified, bidder, officer, ccm, django_assert_max_num_queries
+):
+    """/procurement/bids/<id>/ and /procurement/debriefings/<id>/: sign-in needed, 404 for an
+    unknown id or another provider's bid, a bounded number of queries."""
+    _, win, lose = notified
+    request = services.debriefing_request(actor=bidder, bid=lose, requested_on=date(2026, 3, 3))
+    bid_url = reverse("procurement:bid", args=[lose.pk])
+    debriefing_url = reverse("procurement:debriefing", args=[request.pk])
+    for url in (bid_url, debriefing_url):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response.url
+    client.force_login(bidder)
+    assert client.get(bid_url).status_code == 200
+    assert client.get(reverse("procurement:bid", args=[win.pk])).status_code == 404
+    assert client.get(reverse("procurement:bid", args=[999999])).status_code == 404
+    assert client.get(reverse("procurement:debriefing", args=[999999])).status_code == 404
+    outsider = UserFactory(role=Role.PROVIDER_USER, provider=ProviderFactory(), agency=None)
+    client.force_login(outsider)
+    assert client.get(bid_url).status_code == 404
+    assert client.get(debriefing_url).status_code == 404
+    client.force_login(officer)
+    with django_assert_max_num_queries(16):
+        body = client.get(debriefing_url).content.decode()
+    assert "Record the debriefing of bid" in body
+    assert f'id="bid-{lose.pk}"' in body
+
+
+def test_recording_the_termination_needs_the_contract_manager(client, scc_contract, ccm):
+    url = reverse("procurement:termination_take_effect", args=[scc_contract.pk])
+    client.force_login(ccm)
+    assert client.post(url).status_code == 404  # no review yet
+    services.termination_review(
+        actor=ccm,
+        contract=scc_contract,
+        reason="Failure",
+        alternative_providers="Harbor",
+        notice_period_days=30,
+        notice_on=date(2026, 5, 1),
+    )
+    assert client.get(url).status_code == 405
+    refused = client.post(url, follow=True).content.decode()
+    assert "Issue the notice to the provider first." in refused
+    monitor = UserFactory(role=Role.CONTRACT_MONITOR, agency=scc_contract.agency)
+    client.force_login(monitor)
+    assert client.post(url).status_code == 403
