@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
 from steward.contracts.models import DueDate, DueDateStatus
 from steward.contracts.services import contract_terminate
@@ -457,3 +458,64 @@ def test_the_termination_page_records_it_once_it_has_taken_effect(noticed, ccm, 
     assert "The contract is terminated" in response.content.decode()
     assert TerminationReview.objects.get(pk=review.pk).contract.status == "terminated"
     assert _due("termination_effective", review).status == DueDateStatus.DONE
+
+
+# ---------------------------------------------------------------- the agency's own today
+
+
+def test_a_bidder_may_ask_until_midnight_in_the_agencys_time_zone_not_utc(
+    packs, provider, other_provider, client
+):
+    """Connecticut: 23:30 on 16 March in Hartford is 03:30 on 17 March in UTC. On the window's
+    last day the bidder (a provider user, whose session has no agency time zone) still sees the
+    form and its request is dated the 16th."""
+    import time_machine
+
+    from steward.contracts.services import contract_execute
+
+    dcf = AgencyFactory(name="DCF", slug="dcf-tz", pack=packs["connecticut-opm"])
+    manager = UserFactory(role=Role.CONTRACT_MANAGER, agency=dcf, username="tz-manager")
+    bidder = UserFactory(
+        role=Role.PROVIDER_USER, provider=other_provider, agency=None, username="tz-bidder"
+    )
+    solicitation = services.solicitation_create(
+        actor=manager,
+        agency=dcf,
+        data={"reference": "TZ-1", "title": "Respite", "estimated_value": "5000"},
+        criteria=[("Quality", "1")],
+    )
+    win, lose = (
+        services.bid_record(
+            actor=manager,
+            solicitation=solicitation,
+            provider=p,
+            price="100",
+            received_on=date(2026, 1, 5),
+        )
+        for p in (provider, other_provider)
+    )
+    contract = services.solicitation_award(
+        actor=manager,
+        solicitation=solicitation,
+        bid=win,
+        contract_data={
+            "number": "TZ-C",
+            "start_date": date(2026, 4, 1),
+            "end_date": date(2027, 3, 31),
+        },
+    )
+    contract_execute(actor=manager, contract=contract, executed_on=date(2026, 3, 2))
+    services.notices_send(actor=manager, solicitation=solicitation, notified_on=date(2026, 3, 2))
+    assert _due("debriefing_request", lose).due_date == date(2026, 3, 16)
+    signed_in(client, bidder)
+    with time_machine.travel("2026-03-17 03:30Z"):
+        [item] = _items(bidder, "debriefing_request")
+        assert item.days_left == 0
+        body = client.get(item.url).content.decode()
+        assert "today is the last day" in body
+        client.post(
+            reverse("procurement:bid_action", args=[solicitation.pk, lose.pk, "debriefing"])
+        )
+    lose.refresh_from_db()
+    assert lose.debriefing_request.requested_on == date(2026, 3, 16)
+    assert _due("debriefing_request", lose).status == DueDateStatus.DONE
