@@ -195,17 +195,27 @@ def solicitation_change_windows(
 
 
 def _windows_replan(actor: Any, solicitation: Solicitation) -> None:
-    """Re-open, with the solicitation's current days, the open debriefing due dates of its bids
-    (each replaces the one it moves)."""
+    """Re-open, with the solicitation's current days, the debriefing due dates of its bids not
+    yet acted on: each open one is replaced by its moved one; a bidder's window that lapsed
+    unused opens again when the change makes it end later (a window already past lapses at the
+    next daily run)."""
     bids = {b.pk: b for b in solicitation.bids.select_related("provider")}
-    open_ = DueDate.objects.filter(status=DueDateStatus.OPEN)
-    windows = open_.filter(
-        kind="debriefing_request",
-        subject_type=ContentType.objects.get_for_model(Bid),
-        subject_id__in=list(bids),
+    asked = set(
+        DebriefingRequest.objects.filter(bid_id__in=list(bids)).values_list("bid_id", flat=True)
     )
-    for due in windows:
-        bid = bids[int(due.subject_id or 0)]
+    latest: dict[int, DueDate] = {}
+    for due in DueDate.objects.filter(
+        kind="debriefing_request",
+        status__in=(DueDateStatus.OPEN, DueDateStatus.LAPSED),
+        subject_type=ContentType.objects.get_for_model(Bid),
+        subject_id__in=[pk for pk in bids if pk not in asked],
+    ).order_by("pk"):
+        latest[int(due.subject_id or 0)] = due
+    for bid_id, due in latest.items():
+        bid = bids[bid_id]
+        moved_to = window_due(solicitation, "debriefing_request", due.start_date)
+        if due.status == DueDateStatus.LAPSED and moved_to <= due.due_date:
+            continue
         _debriefing_due_open(
             kind="debriefing_request",
             actor=actor,
@@ -214,6 +224,7 @@ def _windows_replan(actor: Any, solicitation: Solicitation) -> None:
             start=due.start_date,
             subject=bid,
         )
+    open_ = DueDate.objects.filter(status=DueDateStatus.OPEN)
     requests = {
         r.pk: r
         for r in DebriefingRequest.objects.filter(bid_id__in=list(bids), meeting__isnull=True)

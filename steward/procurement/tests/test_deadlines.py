@@ -202,6 +202,30 @@ def test_changing_the_windows_moves_the_open_due_dates(notified, bidder, officer
     assert meeting_due.explain() == "7 days from 20 Mar 2026"
 
 
+def test_a_window_that_lapsed_opens_again_when_the_officer_extends_it(notified, bidder, officer):
+    """seed 004: the SSST may modify the timeframes; extending the request window after it
+    lapsed gives the bidder its chance again (shortening it never reopens it)."""
+    solicitation, _, lose = notified
+    daily_run(as_of=date(2026, 3, 17))
+    assert _due("debriefing_request", lose).status == DueDateStatus.LAPSED
+    services.solicitation_change_windows(
+        actor=officer, solicitation=solicitation, request_days=10, meeting_days=None, reason="x"
+    )
+    assert not DueDate.objects.filter(kind="debriefing_request", status="open").exists()
+    services.solicitation_change_windows(
+        actor=officer,
+        solicitation=solicitation,
+        request_days=21,
+        meeting_days=None,
+        reason="Easter",
+    )
+    reopened = DueDate.objects.get(kind="debriefing_request", status=DueDateStatus.OPEN)
+    assert (reopened.subject, reopened.due_date) == (lose, date(2026, 3, 23))
+    request = services.debriefing_request(actor=bidder, bid=lose, requested_on=date(2026, 3, 20))
+    reopened.refresh_from_db()
+    assert (reopened.status, reopened.met_by) == (DueDateStatus.DONE, request)
+
+
 # ---------------------------------------------------------------- the appeal window
 
 
