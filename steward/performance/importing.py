@@ -462,28 +462,31 @@ class _Writer:
                 Return, sorted(touched), history_type="~", when=now, user=self.actor, reason=reason
             )
         if newly:
-            wanted = {
-                (ret.contract_id, f"return:{ret.period_end.isoformat()}") for ret in newly.values()
+            # each return's due date is about the return: met by it, on the day it was submitted
+            met_on = {
+                (ret.contract_id, f"return:{ret.period_end.isoformat()}"): ret.submitted_on
+                for ret in newly.values()
             }
-            ids = [
-                pk
-                for pk, contract_id, key in DueDate.objects.filter(
-                    contract_id__in={c for c, _ in wanted},
-                    rule_key__in={k for _, k in wanted},
-                    status=DueDateStatus.OPEN,
-                ).values_list("pk", "contract_id", "rule_key")
-                if (contract_id, key) in wanted
-            ]
-            if ids:
-                # met by the return itself, which each return's due date is about
-                DueDate.objects.filter(pk__in=ids).update(
+            met: dict[date, list[int]] = defaultdict(list)
+            for pk, contract_id, rule_key in DueDate.objects.filter(
+                kind="return",
+                contract_id__in={c for c, _ in met_on},
+                rule_key__in={k for _, k in met_on},
+                status=DueDateStatus.OPEN,
+            ).values_list("pk", "contract_id", "rule_key"):
+                if (contract_id, rule_key) in met_on:
+                    met[met_on[contract_id, rule_key]].append(pk)  # type: ignore[index]
+            ids = [pk for pks in met.values() for pk in pks]
+            for day, pks in met.items():
+                DueDate.objects.filter(pk__in=pks).update(
                     status=DueDateStatus.DONE,
-                    completed_on=self.today,
+                    completed_on=day,
                     met_by_type=ContentType.objects.get_for_model(Return),
                     met_by_id=F("subject_id"),
                     closed_by=self.actor if getattr(self.actor, "pk", None) else None,
                     updated_at=now,
                 )
+            if ids:
                 history_from_table(
                     DueDate,
                     ids,

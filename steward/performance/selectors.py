@@ -39,7 +39,7 @@ def performance_contract_get(*, actor: Any, pk: int) -> Contract:
 
 
 def return_get(*, actor: Any, pk: int) -> Return:
-    ret = Return.objects.select_related("contract").filter(pk=pk).first()
+    ret = Return.objects.select_related("contract__agency__pack").filter(pk=pk).first()
     if ret is None or not actor.has_perm("performance.view_performance", ret.contract):
         raise NotFoundError("No such return.")
     return ret

@@ -145,7 +145,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @application_errors
 def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
-    perf = selectors.contract_performance(contract=contract, today=timezone.localdate())
+    perf = selectors.contract_performance(contract=contract, today=contract.agency.today())
     return render(
         request,
         "performance/contract.html",
@@ -176,8 +176,7 @@ def specification_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form=SpecificationForm(request.POST or None, instance=spec),
         title=f"Service specification of {contract.number}",
-        intro="The service standards the provider works to and the outcomes for the people "
-        "served (seed 003).",
+        intro="The service standards the provider works to and the outcomes for the people served.",
         back=_back(contract),
         save=lambda d: services.specification_save(actor=request.user, contract=contract, **d),
         done="Specification saved.",
@@ -220,7 +219,7 @@ def indicator_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form=IndicatorForm(request.POST or None, agency_id=contract.agency_id),
         title=f"Add an indicator to {contract.number}",
-        intro="Keep inputs apart from outcomes (seed 003). The tolerance is how far from the "
+        intro="Keep inputs apart from outcomes. The tolerance is how far from the "
         "target, in the indicator's unit, still counts as within tolerance.",
         back=_back(contract),
         save=save,
@@ -325,7 +324,8 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
         correcting=correcting,
     )
     evidence_form = EvidenceForm()
-    today = timezone.localdate()
+    # the contract's agency's today, for its staff and the provider alike
+    today = contract.agency.today()
     if request.method == "POST":
         if not can_submit:
             raise PermissionDenied("You may not submit this return.")
@@ -440,7 +440,7 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
     """The performance section of the contract page."""
     if not request.user.has_perm("performance.view_performance", contract):
         return None
-    perf = selectors.contract_performance(contract=contract, today=timezone.localdate())
+    perf = selectors.contract_performance(contract=contract, today=contract.agency.today())
     return render_to_string(
         "performance/_contract_panel.html", {"contract": contract, "perf": perf}, request=request
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -226,7 +225,7 @@ def windows(request: HttpRequest, solicitation_id: int, payload: WindowsIn) -> A
 def debriefing_request(request: HttpRequest, bid_id: int) -> Any:
     bid = _bid(request, bid_id)
     row = services.debriefing_request(
-        actor=_actor(request), bid=bid, requested_on=timezone.localdate()
+        actor=_actor(request), bid=bid, requested_on=bid.solicitation.agency.today()
     )
     return Status(201, row)
 
@@ -235,7 +234,8 @@ def debriefing_request(request: HttpRequest, bid_id: int) -> Any:
     "/procurement/bids/{bid_id}/debriefing-meeting",
     response={201: DebriefingOut, **WRITE_ERRORS},
     summary="Record the debriefing meeting",
-    description="Who attended and what was discussed; held within the meeting window (seed 004).",
+    description="Who attended and what was discussed; due within the meeting window (seed 004), "
+    "recorded late all the same.",
 )
 def debriefing_meeting(request: HttpRequest, bid_id: int, payload: MeetingIn) -> Any:
     bid = _bid(request, bid_id)
@@ -257,7 +257,10 @@ def debriefing_meeting(request: HttpRequest, bid_id: int, payload: MeetingIn) ->
 def appeal_add(request: HttpRequest, bid_id: int, payload: AppealIn) -> Any:
     bid = _bid(request, bid_id)
     appeal = services.appeal_lodge(
-        actor=_actor(request), bid=bid, lodged_on=timezone.localdate(), **payload.model_dump()
+        actor=_actor(request),
+        bid=bid,
+        lodged_on=bid.solicitation.agency.today(),
+        **payload.model_dump(),
     )
     return Status(201, appeal)
 

@@ -164,7 +164,7 @@ APPEAL_GROUND_LABELS = {
 }
 
 GROUND_REFUSAL = (
-    "Appeals are considered only on two grounds (seed 004): failure to comply with the "
+    "Appeals are considered only on two grounds: failure to comply with the "
     "regulations, policies or RFR specifications, or fundamental unfairness."
 )
 
@@ -178,7 +178,7 @@ def appeal_refusal(
     not one of the two grounds, or when lodged after ``due`` (the pack's bid_appeal limit from
     the debriefing) or before the debriefing."""
     if debriefing_held_on is None:
-        return "A debriefing must take place before an appeal can be lodged (seed 004)."
+        return "A debriefing must take place before an appeal can be lodged."
     if ground not in {g.value for g in AppealGround}:
         return GROUND_REFUSAL
     if due is not None and not within_window(debriefing_held_on, lodged_on, due):
@@ -225,12 +225,12 @@ def authority_refusal(
     if category not in {c.value for c in Category}:
         return "The authorisation category must be A, B or C."
     if authoriser not in allowed[Category(category)]:
-        return f"Category {category} purchases cannot be authorised this way (seed 003)."
+        return f"Category {category} purchases cannot be authorised this way."
     if authoriser == Authoriser.BUDGET_HOLDER and not within_delegated_limit(amount, limit):
         shown = "none" if limit is None else f"{limit.quantize(CENTS, ROUND_HALF_UP)}"
         return (
             f"{amount.quantize(CENTS, ROUND_HALF_UP)} is above the approver's delegated limit "
-            f"({shown}) (seed 003)."
+            f"({shown})."
         )
     return None
 

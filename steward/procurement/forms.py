@@ -36,7 +36,7 @@ class SolicitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         label="Best Value exemption",
-        help_text="Above the threshold and not tendered: the Best Value analysis (seed 003).",
+        help_text="Above the threshold and not tendered: the Best Value analysis.",
     )
     criteria = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -126,7 +126,7 @@ class AppealForm(forms.Form):
         + [("other", "Another ground")],
         widget=forms.RadioSelect,
         label="Ground of appeal",
-        help_text="Appeals are considered only on the first two grounds (seed 004).",
+        help_text="Appeals are considered only on the first two grounds.",
     )
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Your appeal")
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
 
-from steward.contracts.models import Contract
+from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError
-from steward.procurement.models import Bid, BidAppeal, Placement, Solicitation
+from steward.procurement.models import (
+    Bid,
+    BidAppeal,
+    DebriefingRequest,
+    Placement,
+    Solicitation,
+)
 from steward.procurement.rules import visible_solicitations_q
 
 
@@ -52,6 +59,55 @@ def bid_get(*, actor: Any, solicitation: Solicitation, pk: int) -> Bid:
     if bid is None:
         raise NotFoundError("No such bid.")
     return bid
+
+
+def bid_for_page(*, actor: Any, pk: int) -> Bid:
+    """The bid `pk` with its solicitation if `actor` may see it (agency readers: every bid of a
+    solicitation they may see; a provider user: its own organisation's bids); NotFoundError
+    otherwise."""
+    solicitation_id = Bid.objects.filter(pk=pk).values_list("solicitation_id", flat=True).first()
+    if solicitation_id is None:
+        raise NotFoundError("No such bid.")
+    solicitation = solicitation_get(actor=actor, pk=solicitation_id)
+    bid = bid_get(actor=actor, solicitation=solicitation, pk=pk)
+    bid.solicitation = solicitation
+    return bid
+
+
+def debriefing_for_page(*, actor: Any, pk: int) -> DebriefingRequest:
+    """The debriefing request `pk` with its bid and solicitation, if `actor` may see that bid;
+    NotFoundError otherwise."""
+    bid_id = DebriefingRequest.objects.filter(pk=pk).values_list("bid_id", flat=True).first()
+    if bid_id is None:
+        raise NotFoundError("No such debriefing.")
+    bid = bid_for_page(actor=actor, pk=bid_id)
+    request = bid.debriefing_request
+    request.bid = bid
+    return request
+
+
+def debriefing_due_dates(bids: list[Bid]) -> dict[tuple[str, int], DueDate]:
+    """The latest due date not cancelled of each debriefing step of `bids` (loaded with their
+    debriefing requests): {("debriefing_request" or "bid_appeal", bid id) or
+    ("debriefing_meeting", request id): due date}. One query."""
+    requests = [r.pk for b in bids if (r := getattr(b, "debriefing_request", None))]
+    dues = (
+        DueDate.objects.filter(
+            Q(
+                kind__in=("debriefing_request", "bid_appeal"),
+                subject_type=ContentType.objects.get_for_model(Bid),
+                subject_id__in=[b.pk for b in bids],
+            )
+            | Q(
+                kind="debriefing_meeting",
+                subject_type=ContentType.objects.get_for_model(DebriefingRequest),
+                subject_id__in=requests,
+            )
+        )
+        .exclude(status=DueDateStatus.CANCELLED)
+        .order_by("pk")
+    )
+    return {(d.kind, int(d.subject_id or 0)): d for d in dues}
 
 
 def appeal_get(*, actor: Any, solicitation: Solicitation, pk: int) -> BidAppeal:

@@ -8,11 +8,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 
-from steward.contracts.models import Contract, ContractStatus, ProcurementMethod
+from steward.contracts.models import (
+    Contract,
+    ContractStatus,
+    DueDate,
+    DueDateStatus,
+    ProcurementMethod,
+)
 from steward.contracts.services import contract_create, contract_terminate
+from steward.contracts.services_due_dates import (
+    agency_calendar,
+    due_date_open,
+    due_dates_cancel,
+    due_dates_meet,
+)
 from steward.core.deadlines import DeadlineRule, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.mail import send_after_commit
@@ -65,9 +78,10 @@ def _required(value: str, field: str, message: str) -> str:
 def window_due(solicitation: Solicitation, key: str, start: date) -> date:
     """Return the last day of the debriefing window ``key`` (debriefing_request or
     debriefing_meeting) from ``start``: the agency pack's rule, with the days changed when the
-    procurement officer changed them for this solicitation (seed 004)."""
-    pack = solicitation.agency.pack.parsed
-    rule = pack.deadline_rule(key)
+    procurement officer changed them for this solicitation (seed 004). Worked out with the
+    agency's calendar, as its due date is (`services_due_dates.due_date_open`)."""
+    agency = solicitation.agency
+    rule = agency.pack.parsed.deadline_rule(key)
     override = getattr(solicitation, f"{key}_days")
     if override is not None:
         rule = DeadlineRule(
@@ -78,8 +92,44 @@ def window_due(solicitation: Solicitation, key: str, start: date) -> date:
             source=f"changed for {solicitation.reference}",
         )
     return compute_deadline(
-        start=start, rule=rule, calendar=pack.working_calendar, pack=pack.slug
+        start=start, rule=rule, calendar=agency_calendar(agency), pack=agency.pack.slug
     ).due
+
+
+def _debriefing_due_open(
+    *, kind: str, actor: Any, solicitation: Solicitation, bid: Bid, start: date, subject: Any
+) -> DueDate:
+    """Open the due date of the debriefing step `kind` (debriefing_request: the bidder's
+    window, about the bid; debriefing_meeting: the agency's, about the request) on the awarded
+    contract, for the bidder's provider. Its date is `window_due`: the pack's rule, or the days
+    the procurement officer set for this solicitation."""
+    changed = getattr(solicitation, f"{kind}_days") is not None
+    return due_date_open(
+        kind=kind,
+        actor=actor,
+        start=start,
+        contract=solicitation.contract,
+        provider=bid.provider,
+        subject=subject,
+        due_on=window_due(solicitation, kind, start) if changed else None,
+        label=solicitation.agency.pack.parsed.deadline_rule(kind).label if changed else None,
+    )
+
+
+def _last_day(kind: str, subject: Any) -> date | None:
+    """The date of the latest due date of `kind` about `subject` that was not cancelled (open,
+    met or lapsed), or None when there is none (records from before due dates were kept)."""
+    due = (
+        DueDate.objects.filter(
+            kind=kind,
+            subject_type=ContentType.objects.get_for_model(subject),
+            subject_id=subject.pk,
+        )
+        .exclude(status=DueDateStatus.CANCELLED)
+        .order_by("-pk")
+        .first()
+    )
+    return due.due_date if due else None
 
 
 # ------------------------------------------------------------------ solicitations
@@ -130,7 +180,9 @@ def solicitation_change_windows(
     meeting_days: int | None,
     reason: str,
 ) -> Solicitation:
-    """seed 004: the procurement officer may change the debriefing windows, with a reason."""
+    """seed 004: the procurement officer may change the debriefing windows, with a reason.
+    Side effects: the windows still open move with them: each bidder's window to ask for a
+    debriefing, and each debriefing meeting not yet recorded (its due date and `meeting_due`)."""
     require_perm(
         actor, "procurement.manage_solicitation", solicitation, action="change the windows"
     )
@@ -138,7 +190,63 @@ def solicitation_change_windows(
     solicitation.debriefing_meeting_days = meeting_days
     solicitation.window_change_reason = _required(reason, "reason", "Say why the windows change.")
     save_audited(solicitation, actor=actor, reason=f"Debriefing windows changed: {reason.strip()}")
+    _windows_replan(actor, solicitation)
     return solicitation
+
+
+def _windows_replan(actor: Any, solicitation: Solicitation) -> None:
+    """Re-open, with the solicitation's current days, the debriefing due dates of its bids not
+    yet acted on: each open one is replaced by its moved one; a bidder's window that lapsed
+    unused opens again when the change makes it end later (a window already past lapses at the
+    next daily run)."""
+    bids = {b.pk: b for b in solicitation.bids.select_related("provider")}
+    asked = set(
+        DebriefingRequest.objects.filter(bid_id__in=list(bids)).values_list("bid_id", flat=True)
+    )
+    latest: dict[int, DueDate] = {}
+    for due in DueDate.objects.filter(
+        kind="debriefing_request",
+        status__in=(DueDateStatus.OPEN, DueDateStatus.LAPSED),
+        subject_type=ContentType.objects.get_for_model(Bid),
+        subject_id__in=[pk for pk in bids if pk not in asked],
+    ).order_by("pk"):
+        latest[int(due.subject_id or 0)] = due
+    for bid_id, due in latest.items():
+        bid = bids[bid_id]
+        moved_to = window_due(solicitation, "debriefing_request", due.start_date)
+        if due.status == DueDateStatus.LAPSED and moved_to <= due.due_date:
+            continue
+        _debriefing_due_open(
+            kind="debriefing_request",
+            actor=actor,
+            solicitation=solicitation,
+            bid=bid,
+            start=due.start_date,
+            subject=bid,
+        )
+    open_ = DueDate.objects.filter(status=DueDateStatus.OPEN)
+    requests = {
+        r.pk: r
+        for r in DebriefingRequest.objects.filter(bid_id__in=list(bids), meeting__isnull=True)
+    }
+    meetings = open_.filter(
+        kind="debriefing_meeting",
+        subject_type=ContentType.objects.get_for_model(DebriefingRequest),
+        subject_id__in=list(requests),
+    )
+    for due in meetings:
+        request = requests[int(due.subject_id or 0)]
+        moved = _debriefing_due_open(
+            kind="debriefing_meeting",
+            actor=actor,
+            solicitation=solicitation,
+            bid=bids[request.bid_id],
+            start=request.requested_on,
+            subject=request,
+        )
+        if request.meeting_due != moved.due_date:
+            request.meeting_due = moved.due_date
+            save_audited(request, actor=actor, reason="The debriefing windows changed")
 
 
 @transaction.atomic
@@ -263,20 +371,51 @@ def _award_contract(
 @transaction.atomic
 def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -> int:
     """seed 004: notify every bidder, dated, of the execution of the contract. Returns how many
-    notices were written (one per bid, bulk). Starts each non-successful bidder's debriefing
-    request window."""
+    notices were written (one per bid, bulk). Refused until the awarded contract is executed
+    (the notice is of its execution), and for a date before its execution.
+
+    Side effects: each non-successful bidder's window to ask for a debriefing opens (a due
+    date of kind debriefing_request about its bid, on its work list and reminded to its users;
+    it lapses unused at the end of the window)."""
     require_perm(actor, "procurement.manage_solicitation", solicitation, action="send notices")
     if solicitation.status != SolicitationStatus.AWARDED:
         raise TransitionNotAllowed("Send the notices once the solicitation is awarded.")
+    contract = (
+        Contract.objects.filter(pk=solicitation.contract_id).first()
+        if solicitation.contract_id
+        else None
+    )
+    if contract is None or contract.status == ContractStatus.DRAFT:
+        number = f" {contract.number}" if contract is not None else ""
+        raise TransitionNotAllowed(
+            f"Execute the contract{number} first: the notices tell the bidders of its execution."
+        )
+    if contract.executed_on and notified_on < contract.executed_on:
+        message = (
+            f"The contract was executed on {contract.executed_on:%d %B %Y}; the bidders are "
+            "notified on or after that day."
+        )
+        raise ValidationFailed(message, errors={"on": [message]})
+    bids = list(solicitation.bids.select_related("provider"))
     notices = [
         ExecutionNotice(
             bid=b, notified_on=notified_on, successful=b.pk == solicitation.awarded_bid_id
         )
-        for b in solicitation.bids.all()
+        for b in bids
     ]
     ExecutionNotice.objects.bulk_create(notices)
     solicitation.status = SolicitationStatus.NOTIFIED
     save_audited(solicitation, actor=actor, reason=f"Bidders notified on {notified_on.isoformat()}")
+    for bid in bids:
+        if bid.pk != solicitation.awarded_bid_id:
+            _debriefing_due_open(
+                kind="debriefing_request",
+                actor=actor,
+                solicitation=solicitation,
+                bid=bid,
+                start=notified_on,
+                subject=bid,
+            )
     return len(notices)
 
 
@@ -286,8 +425,12 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
 @transaction.atomic
 def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> DebriefingRequest:
     """seed 004: a non-successful bidder requests a debriefing within the window (pack
-    debriefing_request days from the notice, day N allowed, N+1 refused). Side effect: the
-    meeting falls due within the debriefing_meeting window of the request."""
+    debriefing_request days from the notice, day N allowed, N+1 refused).
+
+    Side effects: the bidder's window (its debriefing_request due date) is met by the request;
+    the debriefing meeting falls due within the debriefing_meeting window of the request (a due
+    date about the request, on the work list of the agency's procurement officers and the
+    contract's manager; `meeting_due` is its date)."""
     require_perm(
         actor, "procurement.act_for_bidder", bid, action="request a debriefing for this bid"
     )
@@ -299,10 +442,12 @@ def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> Debriefin
     if DebriefingRequest.objects.filter(bid=bid).exists():
         raise TransitionNotAllowed("A debriefing has already been requested for this bid.")
     solicitation = bid.solicitation
-    due = window_due(solicitation, "debriefing_request", notice.notified_on)
+    due = _last_day("debriefing_request", bid) or window_due(
+        solicitation, "debriefing_request", notice.notified_on
+    )
     if not calc.within_window(notice.notified_on, requested_on, due):
         raise ValidationFailed(
-            f"Debriefings had to be requested by {due:%d %B %Y} (seed 004).",
+            f"Debriefings had to be requested by {due:%d %B %Y}.",
             errors={"requested_on": [f"The window ended on {due:%d %B %Y}."]},
         )
     request = DebriefingRequest(
@@ -312,6 +457,20 @@ def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> Debriefin
         meeting_due=window_due(solicitation, "debriefing_meeting", requested_on),
     )
     save_audited(request, actor=actor, reason="Debriefing requested")
+    due_dates_meet(
+        kind="debriefing_request", subject=bid, met_by=request, on=requested_on, actor=actor
+    )
+    meeting_due = _debriefing_due_open(
+        kind="debriefing_meeting",
+        actor=actor,
+        solicitation=solicitation,
+        bid=bid,
+        start=requested_on,
+        subject=request,
+    )
+    if meeting_due.due_date != request.meeting_due:  # one date, whatever computed it
+        request.meeting_due = meeting_due.due_date
+        save_audited(request, actor=actor, reason="Debriefing meeting due")
     return request
 
 
@@ -319,20 +478,23 @@ def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> Debriefin
 def debriefing_meeting_record(
     *, actor: Any, request: DebriefingRequest, held_on: date, attendees: str, discussion: str
 ) -> DebriefingMeeting:
-    """seed 004: record the debriefing meeting (within the meeting window of the request), who
-    attended and what was discussed; it goes in the procurement file."""
+    """seed 004: record the debriefing meeting, who attended and what was discussed; it goes in
+    the procurement file. A meeting held after its due date (`meeting_due`) is recorded all the
+    same, as late: the bidder keeps its right to appeal. Refused before the request.
+
+    Side effects: the meeting's due date is met by the meeting; the bidder's window to appeal
+    opens (a bid_appeal due date about the bid, pack bid_appeal days from the meeting, on the
+    bidder's work list; it lapses unused)."""
+    solicitation = request.bid.solicitation
     require_perm(
-        actor,
-        "procurement.manage_solicitation",
-        request.bid.solicitation,
-        action="record debriefings",
+        actor, "procurement.manage_solicitation", solicitation, action="record debriefings"
     )
     if hasattr(request, "meeting"):
         raise TransitionNotAllowed("This debriefing has already been recorded.")
-    if not calc.within_window(request.requested_on, held_on, request.meeting_due):
+    if held_on < request.requested_on:
+        message = f"The debriefing was requested on {request.requested_on:%d %B %Y}."
         raise ValidationFailed(
-            f"The meeting had to be held by {request.meeting_due:%d %B %Y} (seed 004).",
-            errors={"held_on": [f"The meeting window ended on {request.meeting_due:%d %B %Y}."]},
+            f"{message} The meeting cannot be before the request.", errors={"held_on": [message]}
         )
     meeting = DebriefingMeeting(
         request=request,
@@ -340,22 +502,40 @@ def debriefing_meeting_record(
         attendees=_required(attendees, "attendees", "Say who attended."),
         discussion=_required(discussion, "discussion", "Say what was discussed."),
     )
-    save_audited(meeting, actor=actor, reason="Debriefing held")
+    late = held_on > request.meeting_due
+    save_audited(meeting, actor=actor, reason="Debriefing held" + (" late" if late else ""))
+    due_dates_meet(
+        kind="debriefing_meeting", subject=request, met_by=meeting, on=held_on, actor=actor
+    )
+    bid = request.bid
+    due_date_open(
+        kind="bid_appeal",
+        actor=actor,
+        start=held_on,
+        contract=solicitation.contract,
+        provider=bid.provider,
+        subject=bid,
+    )
     return meeting
 
 
 def appeal_due(
     bid: Bid, *, solicitation: Solicitation | None = None, held_on: date | None = None
 ) -> date | None:
-    """The last day to lodge an appeal: pack bid_appeal days from the debriefing meeting, or
-    None when no debriefing was held. Pass `solicitation` and `held_on` when already loaded."""
+    """The last day to lodge an appeal: pack bid_appeal days from the debriefing meeting (the
+    date of the bid's bid_appeal due date), or None when no debriefing was held. Pass
+    `solicitation` and `held_on` when already loaded."""
     if held_on is None:
         meeting = DebriefingMeeting.objects.filter(request__bid=bid).first()
         if meeting is None:
             return None
         held_on = meeting.held_on
     solicitation = solicitation or bid.solicitation
-    return solicitation.agency.pack.parsed.deadline("bid_appeal", held_on).due
+    agency = solicitation.agency
+    rule = agency.pack.parsed.deadline_rule("bid_appeal")
+    return compute_deadline(
+        start=held_on, rule=rule, calendar=agency_calendar(agency), pack=agency.pack.slug
+    ).due
 
 
 @transaction.atomic
@@ -364,14 +544,17 @@ def appeal_lodge(
 ) -> BidAppeal:
     """seed 004: a non-successful bidder appeals after its debriefing, on one of the two
     grounds, within the pack's bid_appeal limit. Refused (ValidationFailed, with the reason)
-    otherwise. A pending appeal does not block contract execution."""
+    otherwise. A pending appeal does not block contract execution.
+
+    Side effects: the bidder's window to appeal (its bid_appeal due date) is met by the
+    appeal."""
     require_perm(actor, "procurement.act_for_bidder", bid, action="appeal for this bid")
     meeting = DebriefingMeeting.objects.filter(request__bid=bid).first()
     refusal = calc.appeal_refusal(
         ground=ground,
         debriefing_held_on=meeting.held_on if meeting else None,
         lodged_on=lodged_on,
-        due=appeal_due(bid),
+        due=(_last_day("bid_appeal", bid) or appeal_due(bid)) if meeting else None,
     )
     if refusal:
         field = "ground" if meeting and "ground" in refusal else "__all__"
@@ -384,6 +567,7 @@ def appeal_lodge(
         statement=_required(statement, "statement", "Set out the appeal."),
     )
     save_audited(appeal, actor=actor, reason="Appeal lodged")
+    due_dates_meet(kind="bid_appeal", subject=bid, met_by=appeal, on=lodged_on, actor=actor)
     return appeal
 
 
@@ -455,7 +639,9 @@ def placement_create(*, actor: Any, contract: Contract, data: dict[str, Any]) ->
     C the Resource Allocation Group), with the individual specification of need (Schedule C).
 
     Side effects: a notification of the start and anticipated end to Finance (a record and an
-    email sent on commit). A purchase above the approver's delegated limit is refused."""
+    email sent on commit); the placement's end falls due on its anticipated end (a due date of
+    kind placement_end about the placement, on the work list of the agency's contract monitors
+    and the contract's manager). A purchase above the approver's delegated limit is refused."""
     require_perm(actor, "procurement.manage_placements", contract, action="place people here")
     if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
         raise TransitionNotAllowed(
@@ -494,13 +680,23 @@ def placement_create(*, actor: Any, contract: Contract, data: dict[str, Any]) ->
         f"{placement.anticipated_end:%d %B %Y}. Category {placement.category}; amount "
         f"{contract.currency} {amount}.",
     )
+    due_date_open(
+        kind="placement_end",
+        actor=actor,
+        start=placement.start_date,
+        due_on=placement.anticipated_end,
+        contract=contract,
+        subject=placement,
+        label=f"Placement {placement.case_reference} ends",
+    )
     return placement
 
 
 @transaction.atomic
 def placement_end(*, actor: Any, placement: Placement, ended_on: date, reason: str) -> Placement:
     """seed 003: end a placement; the termination proforma goes to Finance and the contract
-    manager (a record and an email)."""
+    manager (a record and an email). Side effects: the placement's end due date is met by the
+    proforma."""
     require_perm(
         actor, "procurement.manage_placements", placement.contract, action="end placements"
     )
@@ -517,7 +713,7 @@ def placement_end(*, actor: Any, placement: Placement, ended_on: date, reason: s
     to = [FINANCE_EMAIL]
     if contract.contract_manager and contract.contract_manager.email:
         to.append(contract.contract_manager.email)
-    _notify(
+    proforma = _notify(
         placement,
         NotificationKind.TERMINATION,
         to,
@@ -525,6 +721,9 @@ def placement_end(*, actor: Any, placement: Placement, ended_on: date, reason: s
         f"Placement of case {placement.case_reference} under contract {contract.number} "
         f"({contract.provider}) started {placement.start_date:%d %B %Y} and ended "
         f"{ended_on:%d %B %Y}. Reason: {placement.end_reason}",
+    )
+    due_dates_meet(
+        kind="placement_end", subject=placement, met_by=proforma, on=ended_on, actor=actor
     )
     return placement
 
@@ -544,7 +743,8 @@ def termination_review(
 ) -> TerminationReview:
     """seed 003: (a) review supply repercussions (the open placements are listed, the
     alternative providers recorded) and (b) check the contractual capacity to terminate (the
-    notice period; termination takes effect at notice date + period)."""
+    notice period; termination takes effect at notice date + period, which must fall before
+    the contract's own end)."""
     require_perm(actor, "procurement.terminate", contract, action="terminate this contract")
     if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
         raise TransitionNotAllowed("Only an executed or active contract can be terminated early.")
@@ -570,23 +770,93 @@ def termination_review(
     review.notice_period_days = notice_period_days
     review.notice_on = notice_on
     review.effective_on = calc.notice_ends(notice_on, notice_period_days)
+    if review.effective_on > contract.end_date:
+        message = (
+            f"With this notice the termination would take effect on "
+            f"{review.effective_on:%d %B %Y}, after the contract ends "
+            f"({contract.end_date:%d %B %Y})."
+        )
+        raise ValidationFailed(message, errors={"notice_period_days": [message]})
     save_audited(review, actor=actor, reason="Termination reviewed")
     return review
 
 
 @transaction.atomic
-def termination_give_notice(*, actor: Any, review: TerminationReview) -> Contract:
-    """seed 003 (c): the written notice to the provider is issued (PDF on the termination page)
-    and the contract is terminated from the effective date (contract_terminate, which starts
-    the closeout evaluation clock)."""
+def termination_give_notice(*, actor: Any, review: TerminationReview, today: date) -> Contract:
+    """seed 003 (c): the written notice to the provider is issued (PDF on the termination page).
+    The contract runs until the termination takes effect (notice date + notice period).
+
+    Side effects: the termination's effective date falls due (a termination_effective due date
+    about the review, on the contract manager's work list), met when the contract is recorded
+    as terminated. When it has already taken effect by `today`, the contract is terminated at
+    once (`termination_take_effect`). Returns the contract."""
     require_perm(actor, "procurement.terminate", review.contract, action="terminate this contract")
     if review.notice_sent:
         raise TransitionNotAllowed("The notice has already been sent.")
+    if review.contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed("Only an executed or active contract can be terminated early.")
     review.notice_sent = True
     save_audited(review, actor=actor, reason="Notice sent")
+    due_date_open(
+        kind="termination_effective",
+        actor=actor,
+        start=review.notice_on,
+        due_on=review.effective_on,
+        contract=review.contract,
+        subject=review,
+        label="Early termination takes effect",
+    )
+    if review.effective_on <= today:
+        return termination_take_effect(actor=actor, review=review, today=today)
+    return review.contract
+
+
+@transaction.atomic
+def termination_take_effect(*, actor: Any, review: TerminationReview, today: date) -> Contract:
+    """seed 003: record that the early termination took effect: the contract is terminated from
+    the effective date (contract_terminate, which starts the closeout evaluation clock; the
+    term listener meets the termination's due date). Refused before the notice is issued and
+    before the effective date."""
+    require_perm(actor, "procurement.terminate", review.contract, action="terminate this contract")
+    if not review.notice_sent:
+        raise TransitionNotAllowed("Issue the notice to the provider first.")
+    if today < review.effective_on:
+        raise TransitionNotAllowed(
+            f"The termination takes effect on {review.effective_on:%d %B %Y}; until then the "
+            "contract runs."
+        )
     return contract_terminate(
         actor=actor,
         contract=review.contract,
         terminated_on=review.effective_on,
         reason=review.reason,
+    )
+
+
+def contract_ended(contract: Contract, actor: Any, event: Any) -> None:
+    """The contracts term listener (registered in `ProcurementConfig.ready`): when a contract
+    ends ("ended"), the due date of its early termination is met if it was terminated (by the
+    termination review, or the contract when there is none) and cancelled if it ended
+    otherwise first; the open placements' ends are no longer due once it is terminated (each
+    placement is still ended, and its proforma sent, on the placements page)."""
+    if event.kind != "ended":
+        return
+    if contract.status != ContractStatus.TERMINATED:
+        due_dates_cancel(
+            kind="termination_effective",
+            contract=contract,
+            actor=actor,
+            reason="The contract ended before its termination took effect",
+        )
+        return
+    review = TerminationReview.objects.filter(contract=contract).first()
+    due_dates_meet(
+        kind="termination_effective",
+        contract=contract,
+        met_by=review or contract,
+        on=event.on,
+        actor=actor,
+    )
+    due_dates_cancel(
+        kind="placement_end", contract=contract, actor=actor, reason="The contract was terminated"
     )

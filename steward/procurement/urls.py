@@ -8,6 +8,8 @@ urlpatterns = [
     path("new/", views.solicitation_create, name="create"),
     path("limits/", views.delegated_limits, name="limits"),
     path("<int:pk>/", views.solicitation_detail, name="detail"),
+    path("bids/<int:pk>/", views.bid_detail, name="bid"),
+    path("debriefings/<int:pk>/", views.debriefing_detail, name="debriefing"),
     path("<int:pk>/file.pdf", views.solicitation_pdf, name="pdf"),
     path("<int:pk>/do/<slug:action>/", views.solicitation_action, name="action"),
     path("<int:pk>/bids/<int:bid_pk>/<slug:action>/", views.bid_action, name="bid_action"),
@@ -24,6 +26,11 @@ urlpatterns = [
         "contracts/<int:contract_pk>/termination/notice/",
         views.termination_notice,
         name="termination_notice",
+    ),
+    path(
+        "contracts/<int:contract_pk>/termination/takes-effect/",
+        views.termination_take_effect,
+        name="termination_take_effect",
     ),
     path(
         "contracts/<int:contract_pk>/termination/notice.pdf",

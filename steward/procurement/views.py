@@ -14,10 +14,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from steward.contracts.models import Contract
+from steward.contracts.models import Contract, DueDateStatus
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
@@ -34,8 +33,11 @@ from steward.procurement.models import (
 )
 from steward.procurement.selectors import (
     appeal_get,
+    bid_for_page,
     bid_get,
     bids_visible,
+    debriefing_due_dates,
+    debriefing_for_page,
     placement_contract_get,
     placements_for,
     solicitation_get,
@@ -100,19 +102,30 @@ def solicitation_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _file_context(request: HttpRequest, solicitation: Any) -> dict[str, Any]:
+def _file_context(
+    request: HttpRequest, solicitation: Any, focus: int | None = None
+) -> dict[str, Any]:
+    """What the procurement file shows `request.user`; `focus` is the bid the page was opened
+    for (from a work list), shown first."""
     user: Any = request.user
     agency_view = user.has_perm("procurement.view_scores", solicitation)
     bids = list(bids_visible(actor=user, solicitation=solicitation))
+    if focus is not None:
+        bids.sort(key=lambda b: b.pk != focus)
     criteria = list(solicitation.criteria.all())
     ranking = services.solicitation_ranking(solicitation)
-    today = timezone.localdate()
+    # the agency's today, for its staff and its bidders alike
+    today = solicitation.agency.today()
+    dues = debriefing_due_dates(bids)
     rows = []
     for bid in bids:
         notice = getattr(bid, "notice", None)
         request_ = getattr(bid, "debriefing_request", None)
         meeting = getattr(request_, "meeting", None) if request_ else None
         ranked = next((r for r in ranking if r.bid_id == bid.pk), None)
+        request_due = dues.get(("debriefing_request", bid.pk))
+        appeal_due = dues.get(("bid_appeal", bid.pk))
+        meeting_due = dues.get(("debriefing_meeting", request_.pk)) if request_ else None
         rows.append(
             {
                 "bid": bid,
@@ -123,16 +136,20 @@ def _file_context(request: HttpRequest, solicitation: Any) -> dict[str, Any]:
                 "ranked": ranked,
                 # what the debriefing releases to the bidder: its own scores and rank
                 "released": agency_view or meeting is not None,
-                "request_due": services.window_due(
-                    solicitation, "debriefing_request", notice.notified_on
-                )
+                # the dates of the bid's due dates (worked out again for older records)
+                "request_due": request_due.due_date
+                if request_due
+                else services.window_due(solicitation, "debriefing_request", notice.notified_on)
                 if notice
                 else None,
-                "appeal_due": services.appeal_due(
-                    bid, solicitation=solicitation, held_on=meeting.held_on
-                )
+                "request_open": bool(request_due and request_due.status == DueDateStatus.OPEN),
+                "meeting_open": bool(meeting_due and meeting_due.status == DueDateStatus.OPEN),
+                "appeal_due": appeal_due.due_date
+                if appeal_due
+                else services.appeal_due(bid, solicitation=solicitation, held_on=meeting.held_on)
                 if meeting
                 else None,
+                "appeal_open": bool(appeal_due and appeal_due.status == DueDateStatus.OPEN),
             }
         )
     return {
@@ -151,9 +168,29 @@ def _file_context(request: HttpRequest, solicitation: Any) -> dict[str, Any]:
 @login_required
 @application_errors
 def solicitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
-    solicitation = solicitation_get(actor=user, pk=pk)
-    context = _file_context(request, solicitation)
+    return _file_page(request, solicitation_get(actor=request.user, pk=pk))
+
+
+@login_required
+@application_errors
+def bid_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The procurement file opened at one bid: where the bidder asks for a debriefing and
+    appeals (the page its work list links to)."""
+    bid = bid_for_page(actor=request.user, pk=pk)
+    return _file_page(request, bid.solicitation, focus=bid.pk)
+
+
+@login_required
+@application_errors
+def debriefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The procurement file opened at one debriefing request: where the agency records the
+    meeting (the page its work list links to)."""
+    debriefing = debriefing_for_page(actor=request.user, pk=pk)
+    return _file_page(request, debriefing.bid.solicitation, focus=debriefing.bid_id)
+
+
+def _file_page(request: HttpRequest, solicitation: Any, focus: int | None = None) -> HttpResponse:
+    context = _file_context(request, solicitation, focus=focus)
     if context["can_manage"]:
         bids = [r["bid"] for r in context["rows"]]
         taken = {b.provider_id for b in bids}
@@ -230,7 +267,7 @@ def bid_action(request: HttpRequest, pk: int, bid_pk: int, action: str) -> HttpR
     user: Any = request.user
     solicitation = solicitation_get(actor=user, pk=pk)
     bid = bid_get(actor=user, solicitation=solicitation, pk=bid_pk)
-    today = timezone.localdate()
+    today = solicitation.agency.today()
     if action == "debriefing":
         services.debriefing_request(actor=user, bid=bid, requested_on=today)
         _ok(request, "Debriefing requested.")
@@ -311,6 +348,7 @@ def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
     rows = list(placements_for(contract))
     capacity = ContractCapacity.objects.filter(contract=contract).first()
     occupied = sum(1 for p in rows if p.ended_on is None)
+    today = contract.agency.today()
     return render(
         request,
         "procurement/placements.html",
@@ -324,7 +362,8 @@ def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
             "capacity_form": f.CapacityForm(
                 initial={"places": capacity.places if capacity else None}
             ),
-            "end_form": f.PlacementEndForm(initial={"ended_on": timezone.localdate()}),
+            "end_form": f.PlacementEndForm(initial={"ended_on": today}),
+            "today": today,
         },
     )
 
@@ -374,9 +413,8 @@ def termination(request: HttpRequest, contract_pk: int) -> HttpResponse:
             "notice_period_days": review.notice_period_days,
             "notice_on": review.notice_on,
         }
-    form = f.TerminationForm(
-        request.POST or None, initial=initial or {"notice_on": timezone.localdate()}
-    )
+    today = contract.agency.today()
+    form = f.TerminationForm(request.POST or None, initial=initial or {"notice_on": today})
     if request.method == "POST":
         if not can_terminate:
             raise PermissionDenied
@@ -396,6 +434,7 @@ def termination(request: HttpRequest, contract_pk: int) -> HttpResponse:
             "review": review,
             "form": form,
             "can_terminate": can_terminate,
+            "today": today,
             "open_placements": Placement.objects.filter(contract=contract).filter(
                 ended_on__isnull=True
             ),
@@ -413,8 +452,35 @@ def termination_notice(request: HttpRequest, contract_pk: int) -> HttpResponse:
     review = TerminationReview.objects.filter(contract=contract).first()
     if review is None:
         raise NotFoundError("Record the termination review first.")
-    services.termination_give_notice(actor=user, review=review)
-    _ok(request, "Notice issued; the contract is terminated and the closeout evaluation is due.")
+    contract = services.termination_give_notice(
+        actor=user, review=review, today=contract.agency.today()
+    )
+    if contract.status == "terminated":
+        _ok(
+            request, "Notice issued; the contract is terminated and the closeout evaluation is due."
+        )
+    else:
+        _ok(
+            request,
+            f"Notice issued. The contract runs until the termination takes effect on "
+            f"{review.effective_on:%-d %B %Y}.",
+        )
+    return redirect("procurement:termination", contract_pk=contract.pk)
+
+
+@login_required
+@require_POST
+@application_errors
+@back_on_refusal("procurement:termination", "contract_pk")
+def termination_take_effect(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    """Record that the early termination took effect: the contract is terminated."""
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    review = TerminationReview.objects.filter(contract=contract).first()
+    if review is None:
+        raise NotFoundError("Record the termination review first.")
+    services.termination_take_effect(actor=user, review=review, today=contract.agency.today())
+    _ok(request, "The contract is terminated and the closeout evaluation is due.")
     return redirect("procurement:termination", contract_pk=contract.pk)
 
 

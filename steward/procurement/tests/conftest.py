@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.testing.factories import AgencyFactory, UserFactory
@@ -87,6 +88,7 @@ def notified(solicitation, bids, ccm):
             "end_date": date(2027, 3, 31),
         },
     )
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=NOTIFIED)
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=NOTIFIED)
     solicitation.refresh_from_db()
     return solicitation, win, lose

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from steward.core.tests.api_support import call, session_client, token_client
 from steward.parties.models import Role
 from steward.procurement import services
-from steward.procurement.models import Bid
+from steward.procurement.models import Bid, Solicitation
 from steward.testing.factories import AgencyFactory, ProviderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,9 +76,9 @@ def test_permission_matrix(endpoint, role, which, expected, notified, packs, bid
             {"provider": ProviderFactory().slug, "price": "10", "received_on": "2026-01-01"},
         )
     elif endpoint == "debriefing.ask":
-        lose.notice.notified_on = timezone.localdate()
-        lose.notice.save()
-        response = call(client, "post", f"/procurement/bids/{lose.pk}/debriefing-request")
+        # the day after the notices, in the agency's own time zone: the window is open
+        with time_machine.travel(datetime(2026, 3, 3, 12, 0, tzinfo=UTC)):
+            response = call(client, "post", f"/procurement/bids/{lose.pk}/debriefing-request")
     else:
         response = call(
             client, "get", f"/procurement/contracts/{solicitation.contract_id}/placements"
@@ -141,12 +142,15 @@ def test_api_flow_with_a_token(scc, ccm, officer, provider, other_provider, bidd
     )
     assert award.status_code == 200, award.content
     today = timezone.localdate()
-    assert (
-        call(
-            staff, "post", f"/procurement/solicitations/{sid}/notices", {"on": today.isoformat()}
-        ).status_code
-        == 200
+    notices = f"/procurement/solicitations/{sid}/notices"
+    draft = call(staff, "post", notices, {"on": today.isoformat()})
+    assert draft.status_code == 409 and "Execute the contract API-C" in draft.json()["detail"]
+    contract_id = Solicitation.objects.get(pk=sid).contract_id
+    executed = call(
+        staff, "post", f"/contracts/{contract_id}/execute", {"executed_on": today.isoformat()}
     )
+    assert executed.status_code == 200, executed.content
+    assert call(staff, "post", notices, {"on": today.isoformat()}).status_code == 200
     lose = bids[other_provider.pk]
     bidder_client = token_client(bidder)
     seen = call(bidder_client, "get", f"/procurement/solicitations/{sid}").json()

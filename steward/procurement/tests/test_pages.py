@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.procurement.models import BidAppeal, DebriefingRequest, Placement, Solicitation
@@ -31,6 +32,8 @@ def today_notified(solicitation, bids, ccm):
             "end_date": date(2027, 3, 31),
         },
     )
+    solicitation.refresh_from_db()
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=timezone.localdate())
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=timezone.localdate())
     return solicitation, win, lose
 
@@ -197,6 +200,12 @@ def test_agency_runs_bids_scores_award_and_notice_through_the_pages(
             "award-end_date": "2027-03-31",
         },
     )
+    solicitation.refresh_from_db()
+    page = client.get(reverse("procurement:detail", args=[solicitation.pk])).content.decode()
+    assert "Contract" in page and "SCC-9</a> is a draft" in page
+    refused = client.post(url("notify"), {"notify-on": "2026-03-02"}, follow=True)
+    assert "Execute the contract SCC-9 first" in refused.content.decode()
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=date(2026, 3, 1))
     client.post(url("notify"), {"notify-on": "2026-03-02"})
     solicitation.refresh_from_db()
     assert solicitation.status == "notified"
@@ -314,6 +323,8 @@ def test_file_page_query_budget(client, solicitation, ccm, officer, django_asser
         },
     )
     today = timezone.localdate()
+    solicitation.refresh_from_db()
+    contract_execute(actor=ccm, contract=solicitation.contract, executed_on=timezone.localdate())
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=today)
     for b, p in zip(bids[1:], providers[1:], strict=True):
         user = UserFactory(role=Role.PROVIDER_USER, provider=p, agency=None)
@@ -369,3 +380,51 @@ def test_delegated_limits_page(client, scc, ccm, make_user):
     assert client.post(url, {"person": holder.pk, "amount": "9999999"}).status_code == 403
     client.force_login(make_user(Role.PROVIDER_USER))
     assert client.get(url).status_code == 403
+
+
+def test_the_work_list_pages_of_a_bid_and_a_debriefing_guard_and_never_fail(
+    client, notified, bidder, officer, ccm, django_assert_max_num_queries
+):
+    """/procurement/bids/<id>/ and /procurement/debriefings/<id>/: sign-in needed, 404 for an
+    unknown id or another provider's bid, a bounded number of queries."""
+    _, win, lose = notified
+    request = services.debriefing_request(actor=bidder, bid=lose, requested_on=date(2026, 3, 3))
+    bid_url = reverse("procurement:bid", args=[lose.pk])
+    debriefing_url = reverse("procurement:debriefing", args=[request.pk])
+    for url in (bid_url, debriefing_url):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response.url
+    client.force_login(bidder)
+    assert client.get(bid_url).status_code == 200
+    assert client.get(reverse("procurement:bid", args=[win.pk])).status_code == 404
+    assert client.get(reverse("procurement:bid", args=[999999])).status_code == 404
+    assert client.get(reverse("procurement:debriefing", args=[999999])).status_code == 404
+    outsider = UserFactory(role=Role.PROVIDER_USER, provider=ProviderFactory(), agency=None)
+    client.force_login(outsider)
+    assert client.get(bid_url).status_code == 404
+    assert client.get(debriefing_url).status_code == 404
+    client.force_login(officer)
+    with django_assert_max_num_queries(16):
+        body = client.get(debriefing_url).content.decode()
+    assert "Record the debriefing of bid" in body
+    assert f'id="bid-{lose.pk}"' in body
+
+
+def test_recording_the_termination_needs_the_contract_manager(client, scc_contract, ccm):
+    url = reverse("procurement:termination_take_effect", args=[scc_contract.pk])
+    client.force_login(ccm)
+    assert client.post(url).status_code == 404  # no review yet
+    services.termination_review(
+        actor=ccm,
+        contract=scc_contract,
+        reason="Failure",
+        alternative_providers="Harbor",
+        notice_period_days=30,
+        notice_on=date(2026, 5, 1),
+    )
+    assert client.get(url).status_code == 405
+    refused = client.post(url, follow=True).content.decode()
+    assert "Issue the notice to the provider first." in refused
+    monitor = UserFactory(role=Role.CONTRACT_MONITOR, agency=scc_contract.agency)
+    client.force_login(monitor)
+    assert client.post(url).status_code == 403

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from steward.contracts.models import ContractStatus, DueDate
-from steward.contracts.services import contract_execute
+from steward.contracts.services import contract_activate
 from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from steward.parties.models import Role
 from steward.procurement import services
@@ -114,26 +114,30 @@ def _debrief(officer, bidder, lose, offset=14):
     )
 
 
-def test_meeting_on_day_14_allowed_and_day_15_refused(notified, bidder, officer):
-    """seed 004: the meeting within 14 days of the request: day 14 in, day 15 out."""
+def test_a_meeting_after_day_14_is_recorded_late_and_one_before_the_request_refused(
+    notified, bidder, officer
+):
+    """seed 004: the meeting is due within 14 days of the request; held later, it is recorded
+    all the same (late), so the bidder keeps its right to appeal."""
     _, _, lose = notified
     request = services.debriefing_request(actor=bidder, bid=lose, requested_on=NOTIFIED)
-    with pytest.raises(ValidationFailed, match="had to be held"):
+    with pytest.raises(ValidationFailed, match="cannot be before the request"):
         services.debriefing_meeting_record(
             actor=officer,
             request=request,
-            held_on=NOTIFIED + timedelta(days=15),
+            held_on=NOTIFIED - timedelta(days=1),
             attendees="a",
             discussion="b",
         )
     meeting = services.debriefing_meeting_record(
         actor=officer,
         request=request,
-        held_on=NOTIFIED + timedelta(days=14),
+        held_on=NOTIFIED + timedelta(days=15),
         attendees="a",
         discussion="b",
     )
-    assert meeting.pk
+    assert meeting.history.first().history_change_reason == "Debriefing held late"
+    assert services.appeal_due(lose) == NOTIFIED + timedelta(days=29)
 
 
 def test_appeal_refused_without_a_debriefing(notified, bidder):
@@ -206,8 +210,9 @@ def test_pending_appeal_does_not_block_execution_and_decision_is_recorded(
         statement="x",
         lodged_on=NOTIFIED + timedelta(days=20),
     )
-    contract = contract_execute(actor=ccm, contract=solicitation.contract, executed_on=NOTIFIED)
-    assert contract.status == ContractStatus.EXECUTED
+    # the contract was executed before the notices; the pending appeal does not stop it
+    contract = contract_activate(actor=ccm, contract=solicitation.contract, today=date(2026, 4, 1))
+    assert contract.status == ContractStatus.ACTIVE
     with pytest.raises(PermissionDeniedError):
         services.appeal_decide(
             actor=bidder, appeal=appeal, status="upheld", decision="x", decided_on=NOTIFIED
@@ -326,11 +331,41 @@ def test_early_termination_reviews_supply_then_terminates(scc_contract, ccm):
     )
     assert review.effective_on == date(2026, 5, 31)
     assert "CASE-001" in review.placements_affected
-    contract = services.termination_give_notice(actor=ccm, review=review)
+    contract = services.termination_give_notice(actor=ccm, review=review, today=date(2026, 5, 1))
+    assert contract.status == ContractStatus.ACTIVE  # it runs until the termination takes effect
+    with pytest.raises(TransitionNotAllowed, match="takes effect on 31 May 2026"):
+        services.termination_take_effect(actor=ccm, review=review, today=date(2026, 5, 30))
+    contract = services.termination_take_effect(actor=ccm, review=review, today=date(2026, 5, 31))
     assert contract.status == ContractStatus.TERMINATED
     assert contract.terminated_on == date(2026, 5, 31)
     assert DueDate.objects.filter(contract=contract, rule_key="closeout_evaluation").exists()
     assert Placement.objects.filter(contract=contract).count() == 1
+
+
+def test_a_notice_whose_period_has_passed_terminates_at_once(scc_contract, ccm):
+    """seed 003: a notice dated earlier, whose period has already run, takes effect now."""
+    review = services.termination_review(
+        actor=ccm,
+        contract=scc_contract,
+        reason="Persistent failure",
+        alternative_providers="Harbor Youth",
+        notice_period_days=0,
+        notice_on=date(2026, 5, 1),
+    )
+    contract = services.termination_give_notice(actor=ccm, review=review, today=date(2026, 5, 1))
+    assert (contract.status, contract.terminated_on) == ("terminated", date(2026, 5, 1))
+
+
+def test_a_termination_cannot_take_effect_after_the_contract_ends(scc_contract, ccm):
+    with pytest.raises(ValidationFailed, match="after the contract ends"):
+        services.termination_review(
+            actor=ccm,
+            contract=scc_contract,
+            reason="Persistent failure",
+            alternative_providers="Harbor Youth",
+            notice_period_days=30,
+            notice_on=scc_contract.end_date,
+        )
 
 
 def test_award_can_link_the_winners_existing_contract(

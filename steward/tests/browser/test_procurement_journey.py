@@ -1,6 +1,10 @@
-"""Browser journey: a non-successful bidder (provider user) requests a debriefing, the
-procurement officer records it, and the bidder appeals (first on a ground seed 004 does not
-allow, refused with the reason; then on fundamental unfairness). Every page axe-checked."""
+"""Browser journeys of procurement, each starting from the person's work list on the home page.
+
+A non-successful bidder (provider user) clicks its window to ask for a debriefing and asks for
+one; the procurement officer clicks the debriefing meeting due and records it; the bidder clicks
+its window to appeal and appeals (first on a ground seed 004 does not allow, refused with the
+reason; then on fundamental unfairness), after which the item has left its work list. Every
+page axe-checked."""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import re
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
+from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.testing.factories import PASSWORD, AgencyFactory, UserFactory
@@ -49,7 +53,7 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
     for criterion in solicitation.criteria.all():
         services.score_record(actor=ccm, bid=win, criterion=criterion, score=85)
         services.score_record(actor=ccm, bid=lose, criterion=criterion, score=70)
-    services.solicitation_award(
+    contract = services.solicitation_award(
         actor=ccm,
         solicitation=solicitation,
         bid=win,
@@ -59,13 +63,18 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
             "end_date": date(2027, 3, 31),
         },
     )
-    services.notices_send(actor=ccm, solicitation=solicitation, notified_on=timezone.localdate())
+    today = scc.today()
+    contract_execute(actor=ccm, contract=contract, executed_on=today)
+    services.notices_send(actor=ccm, solicitation=solicitation, notified_on=today)
     page = watched.page
 
+    # the bidder: from its work list to the debriefing request
     sign_in(watched, bidder.username, PASSWORD)
-    page.goto("/procurement/")
+    assert page.get_by_role("heading", name="What you need to do").is_visible()
     watched.check()
-    page.get_by_role("link", name="HC-T-7").click()
+    page.get_by_role(
+        "link", name="Ask for a debriefing on the award of HC-C-7, if you wish to"
+    ).click()
     page.wait_for_load_state()
     assert page.get_by_role(
         "heading", name=f"Bid {lose.pk}: {other_provider.legal_name}"
@@ -78,8 +87,13 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
     watched.check()
     page.context.clear_cookies()
 
+    # the procurement officer: from the work list to the meeting
     sign_in(watched, officer.username, PASSWORD)
-    page.goto(f"/procurement/{solicitation.pk}/")
+    page.get_by_role(
+        "link", name="Hold and record the debriefing meeting a bidder asked for (HC-C-7)"
+    ).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("14 days left").is_visible()
     watched.check()
     page.get_by_label("Who attended").fill("L. Ortega (officer); J. Avery (bidder)")
     page.get_by_label("What was discussed").fill("Quality scores and the evaluation method")
@@ -89,8 +103,10 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
     watched.check()
     page.context.clear_cookies()
 
+    # the bidder again: from the work list to the appeal
     sign_in(watched, bidder.username, PASSWORD)
-    page.goto(f"/procurement/{solicitation.pk}/")
+    page.get_by_role("link", name="Appeal the award of HC-C-7, if you wish to").click()
+    page.wait_for_load_state()
     assert page.get_by_text("released at the debriefing").is_visible()
     watched.check()
     page.locator("label[for=ground-other]").click()  # USWDS hides the input itself
@@ -106,18 +122,28 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
     assert page.get_by_text("Appeal lodged.").is_visible()
     assert page.get_by_role("heading", name=re.compile(r"Appeal lodged .*: Pending")).is_visible()
     watched.check()
+    page.goto("/")
+    assert page.get_by_text("You have nothing to do at the moment.").is_visible()
+    watched.check()
 
 
 def test_manager_creates_a_solicitation_places_a_person_and_reviews_termination(
     watched, packs, provider
 ):
-    """seed 003: the agency's pages (new solicitation, placements, termination) are axe-clean."""
+    """seed 003: the agency's pages (new solicitation, placements, termination) are axe-clean;
+    the notice of early termination puts its effective date on the manager's work list."""
     from steward.testing.factories import ContractFactory
 
     scc = AgencyFactory(name="Highland Council", slug="hc", pack=packs["scottish-childrens"])
     ccm = UserFactory(role=Role.CONTRACT_MANAGER, agency=scc, username="ccm")
     contract = ContractFactory(
-        agency=scc, provider=provider, number="HC-C-1", status="active", currency="GBP"
+        agency=scc,
+        provider=provider,
+        number="HC-C-1",
+        status="active",
+        currency="GBP",
+        end_date=date(2030, 3, 31),
+        contract_manager=ccm,
     )
     page = watched.page
     sign_in(watched, ccm.username, PASSWORD)
@@ -161,7 +187,20 @@ def test_manager_creates_a_solicitation_places_a_person_and_reviews_termination(
     page.wait_for_load_state()
     assert page.get_by_text("CASE-9").first.is_visible()
     watched.check()
-    page.get_by_role("button", name="Issue the notice and terminate the contract").click()
+    page.get_by_role("button", name="Issue the notice to the provider").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Status: Terminated").is_visible()
+    assert page.get_by_text(
+        "The contract runs until the termination takes effect"
+    ).first.is_visible()
+    assert page.get_by_text("Status: Active").is_visible()
+    watched.check()
+
+    # the termination taking effect is on the manager's work list, and leads back here
+    page.goto("/")
+    watched.check()
+    page.get_by_role(
+        "link", name="Record the end of HC-C-1: its early termination takes effect"
+    ).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("30 days left").is_visible()
     watched.check()
