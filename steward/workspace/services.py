@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from steward.contracts.services_due_dates import due_reminders_send, windows_lapse
 from steward.evaluations.services import interim_due_open
-from steward.monitoring.services import cycles_close_due
+from steward.monitoring.services import commissioning_reports_open, cycles_close_due
 
 
 def daily_run(*, as_of: date | None = None) -> dict[str, int]:
@@ -20,11 +20,13 @@ def daily_run(*, as_of: date | None = None) -> dict[str, int]:
     day = as_of or timezone.localdate()
     lapsed = windows_lapse(as_of=day)
     interim = interim_due_open(as_of=day)
+    reports = commissioning_reports_open(as_of=as_of)
     closed = cycles_close_due(today=day)
     sent = due_reminders_send(as_of=as_of)
     return {
         "windows lapsed": lapsed,
         "interim evaluations opened": interim,
+        "reports to the commissioning body opened": reports,
         "monitoring cycles closed": closed,
         "reminders": sent["reminders"],
         "emails": sent["emails"],
