@@ -48,6 +48,7 @@ from steward.monitoring.schemas import (
     SelfAssessmentIn,
     ServicesReportIn,
     ServicesReportOut,
+    VisitDateIn,
     VisitIn,
 )
 from steward.parties.models import Agency
@@ -472,6 +473,23 @@ def visit(request: HttpRequest, cycle_id: int, payload: VisitIn) -> Any:
 
 
 @router.post(
+    "/monitoring/cycles/{cycle_id}/visit/date",
+    response={200: CycleOut, **WRITE_ERRORS},
+    summary="Move the planned monitoring visit to another day",
+    description="Contract managers and monitors of the contract's agency, on the full route "
+    "before the visit is recorded (else 409): the visit's due date moves to the new day (today "
+    "or later, else 422).",
+)
+def visit_date(request: HttpRequest, cycle_id: int, payload: VisitDateIn) -> Any:
+    actor = _actor(request)
+    cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
+    services.visit_move(
+        actor=actor, cycle=cycle, today=timezone.localdate(), **payload.model_dump()
+    )
+    return _detail(actor, cycle.pk)
+
+
+@router.post(
     "/monitoring/cycles/{cycle_id}/judgement",
     response={200: CycleOut, **WRITE_ERRORS},
     summary="Judge the six areas (stage 5)",
@@ -631,6 +649,8 @@ def _review_out(m: ReviewMeeting) -> dict[str, Any]:
         "contract_manager_attended": m.contract_manager_attended,
         "minutes": m.minutes,
         "recorded_by": _name(m.recorded_by) if m.recorded_by_id else None,
+        "cancelled_on": m.cancelled_on,
+        "cancel_reason": m.cancel_reason,
     }
 
 
@@ -658,15 +678,17 @@ def review_list(request: HttpRequest, contract_id: int) -> Any:
 @router.post(
     "/contracts/{contract_id}/monitoring/reviews/schedule",
     response={201: list[ReviewOut], **WRITE_ERRORS},
-    summary="Schedule the contract term's review meetings",
+    summary="Plan the contract's review cycle",
     description="Contract managers and monitors of the contract's agency (or an "
-    "administrator): the biannual and annual reviews over the contract term, as the agency's "
-    "pack asks (`reviews`). Meetings already scheduled are kept; the answer lists the new ones.",
+    "administrator), for an executed or active contract: its cycle of biannual and annual "
+    "reviews, as the agency's pack asks (`reviews`), from today on. A contract is planned when "
+    "it is executed; this is for one executed before. Meetings already planned or held are "
+    "kept, those the term no longer holds cancelled; the answer lists the new ones.",
 )
 def review_schedule(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
     contract = _reviews_contract(actor, contract_id)
-    new = services.reviews_schedule(actor=actor, contract=contract)
+    new = services.reviews_plan(actor=actor, contract=contract, today=timezone.localdate())
     return Status(201, [_review_out(m) for m in new])
 
 
@@ -701,12 +723,11 @@ def review_record(request: HttpRequest, review_id: int, payload: ReviewRecordIn)
 @router.get(
     "/monitoring/calendar",
     response={200: list[CalendarItemOut], **QUERY_ERRORS},
-    summary="The caller's monitoring calendar",
-    description="Every date in [`start`, `end`] (default: today and the next 90 days; at most "
-    "366 days) that is the caller's: open deadlines, monitoring visits, review meetings not yet "
-    "held and open actions. A contract manager sees the contracts they manage, other agency "
-    "staff their agency's, provider users their own organisation's (only the deadlines the "
-    "provider answers, and no review meetings), oversight officers and administrators all.",
+    summary="The caller's calendar",
+    description="The caller's work list (GET /api/v1/me/work) due in [`start`, `end`] "
+    "(default: today and the next 90 days; at most 366 days): every open due date the caller "
+    "must act on (returns, evaluations, self-assessments, visits, review meetings, actions, "
+    "reports, ...), with the same sentence and page link as the work list.",
 )
 def calendar(request: HttpRequest, start: date | None = None, end: date | None = None) -> Any:
     actor = _actor(request)
@@ -724,6 +745,8 @@ def calendar(request: HttpRequest, start: date | None = None, end: date | None =
             "uid": i.uid,
             "on": i.on,
             "kind": i.kind,
+            "kind_name": i.kind_name,
+            "optional": i.optional,
             "title": i.title,
             "contract_number": i.contract_number,
             "url": i.url,
@@ -801,12 +824,13 @@ def exception_report(request: HttpRequest, since: date | None = None, agency: st
         "missed": [
             {
                 "id": d.pk,
-                "contract": _contract(d.contract),
-                "provider": _provider(d.contract.provider),
+                "kind": d.kind,
+                "contract": _contract(d.contract) if d.contract is not None else None,
+                "provider": _provider(d.contract.provider) if d.contract is not None else None,
                 "label": d.label,
                 "rule_key": d.rule_key,
                 "due_date": d.due_date,
-                "days_overdue": (today - d.due_date).days,
+                "days_overdue": report.days_overdue.get(d.pk, 0),
             }
             for d in report.missed
         ],

@@ -6,9 +6,19 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Annual monitoring cycle"
 
     def ready(self) -> None:
-        from steward.contracts.hooks import register_contract_panel, register_risk_signal_source
-        from steward.monitoring.services import actions_overdue_signal
+        from steward.contracts.hooks import (
+            register_contract_panel,
+            register_risk_signal_source,
+            register_term_listener,
+        )
+        from steward.monitoring.services import (
+            actions_overdue_signal,
+            contract_term_changed,
+            reviews_overdue_signal,
+        )
         from steward.monitoring.views import contract_panel
 
         register_risk_signal_source("monitoring", actions_overdue_signal)
+        register_risk_signal_source("monitoring-reviews", reviews_overdue_signal)
+        register_term_listener("monitoring", contract_term_changed)
         register_contract_panel("monitoring", contract_panel, order=35)

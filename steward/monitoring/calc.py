@@ -1,7 +1,8 @@
 """The annual monitoring cycle's rules as plain Python (no Django): the ten stages of seed 002
 and their order, the route the desk-top risk assessment fixes, when "all information is
-submitted", action due dates at 3, 6 or 12 months, the reminders schedule and the twice-yearly
-reporting periods.
+submitted", action due dates at 3, 6 or 12 months, a contract's review meetings (seed 003)
+and the twice-yearly reporting periods. (Reminders are the same for every kind of due date:
+`steward.contracts.due_kinds`.)
 
 Seed 002 (West London Supporting People, Appendix 2): 1 desk-top risk assessment; 2 notification
 letter, self-assessment and performance outturn report (20 working days to complete); 3 assess
@@ -14,17 +15,10 @@ body. Seed 003 adds biannual and annual review meetings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 
 from steward.core.deadlines import add_months
-
-#: deadlines the provider answers (reminders go to the provider's users)
-PROVIDER_RULES = ("self_assessment", "return_submission", "evaluation_comment")
-#: deadlines the agency answers (reminders go to the contract manager)
-AGENCY_RULES = ("results_letter", "closeout_evaluation", "debriefing_meeting")
-AGENCY_RULE_PREFIXES = ("interim_evaluation_",)
 
 
 class Stage(IntEnum):
@@ -140,65 +134,38 @@ def action_state(due: date, done_on: date | None, today: date) -> ActionState:
     return ActionState.OVERDUE if today > due else ActionState.OPEN
 
 
-# ---------------------------------------------------------------- reminders
-
-
-#: Reminders go this many days before a due date, on the day itself (0), and the day after
-#: it is missed (-1: "overdue"). Steward default; seed 002 asks for the deadlines, not reminders.
-REMINDER_OFFSETS = (5, 0, -1)
-
-
-class ReminderKind(StrEnum):
-    BEFORE = "before"
-    ON_THE_DAY = "on_the_day"
-    OVERDUE = "overdue"
-
-
-@dataclass(frozen=True)
-class Reminder:
-    kind: ReminderKind
-    send_on: date
-
-
-def reminders_for(due: date) -> list[Reminder]:
-    out = []
-    for offset in REMINDER_OFFSETS:
-        kind = (
-            ReminderKind.BEFORE
-            if offset > 0
-            else ReminderKind.ON_THE_DAY
-            if offset == 0
-            else ReminderKind.OVERDUE
-        )
-        out.append(Reminder(kind, due - timedelta(days=offset)))
-    return out
-
-
-def reminder_due(due: date, today: date) -> ReminderKind | None:
-    """The reminder to send about `due` on `today` (a daily run), or None. A run that missed
-    days still sends the latest reminder that has fallen due, once (the caller keeps a log)."""
-    kinds = [r.kind for r in reminders_for(due) if r.send_on <= today]
-    return kinds[-1] if kinds else None
-
-
 # ---------------------------------------------------------------- review meetings (seed 003)
 
 
 def review_dates(start: date, end: date, *, biannual: bool, annual: bool) -> list[tuple[str, date]]:
-    """The review meetings of a contract term: an annual review each contract year and, between
-    them, a biannual (six-monthly) one (seed 003: "a cycle of annual and biannual review meetings
-    for contracts"). [(kind, date)] in date order, within the term."""
-    out: list[tuple[str, date]] = []
-    months = 6
+    """The review meetings of a contract term [start, end] (seed 003: "a cycle of annual and
+    biannual review meetings for contracts"), as [(kind, date)] in date order.
+
+    Each contract year ends with its annual review, on the day before the anniversary of the
+    start (start + 12 months - 1 day, + 24 months - 1 day, ...); the biannual review closes the
+    first half of each contract year (start + 6 months - 1 day, + 18 months - 1 day, ...). The
+    final year, whole or partial, ends with the contract: its annual review is on the contract's
+    last day, so a 12-month contract and every contract's final year get one, and a biannual
+    review that would fall after the last day is not held. Where a biannual and an annual
+    review fall on the same date there is one meeting, the annual. A pack without annual
+    reviews holds the biannual ones only (the last on the contract's last day); a pack without
+    either holds none."""
+    if end < start or not (biannual or annual):
+        return []
+    meetings: dict[date, str] = {}
+    half = 1
     while True:
-        day = add_months(start, months)
-        if day > end:
+        day = add_months(start, 6 * half) - timedelta(days=1)
+        last = day >= end
+        day = min(day, end)
+        if annual and (half % 2 == 0 or last):
+            meetings[day] = "annual"
+        elif biannual:
+            meetings.setdefault(day, "biannual")
+        if last:
             break
-        kind = "annual" if months % 12 == 0 else "biannual"
-        if (kind == "annual" and annual) or (kind == "biannual" and biannual):
-            out.append((kind, day))
-        months += 6
-    return out
+        half += 1
+    return [(kind, day) for day, kind in sorted(meetings.items())]
 
 
 # ---------------------------------------------------------------- reports (stages 9 and 10)

@@ -1,8 +1,11 @@
 """Demo monitoring cycles, made through the services (seed 002): one whose results letter went
-out five days ago (its appeal window open, its action plan under way), one waiting for the
-provider's self-assessment (the demo provider login's task), and one on the light route judged
-and waiting for the draft action plan to be discussed; the review meetings of a contract's term
-(seed 003)."""
+out five days ago (its appeal window open, its action plan under way, one action the contract
+monitor's), one waiting for the provider's self-assessment (the demo provider login's task), and
+one on the light route judged and waiting for the draft action plan to be discussed.
+
+Every executed contract's review cycle (seed 003) was planned when the demo executed it; the
+meetings whose day passed more than a fortnight ago are recorded as held here, so the work lists
+show the recent and coming ones, not years of meetings nobody recorded."""
 
 from __future__ import annotations
 
@@ -10,6 +13,11 @@ from datetime import timedelta
 from typing import Any
 
 from steward.monitoring import calc, services
+from steward.monitoring.models import ReviewKind, ReviewMeeting
+from steward.parties.models import Role
+
+#: review meetings further back than this are recorded as held in the demo
+HELD_BEFORE_DAYS = 14
 
 
 def _answers(rating: str) -> dict[str, dict[str, str]]:
@@ -23,7 +31,7 @@ def _answers(rating: str) -> dict[str, dict[str, str]]:
 
 
 def demo_monitoring(ctx: Any) -> dict[str, int]:
-    counts = {"monitoring cycles": 0, "review meetings": 0}
+    counts = {"monitoring cycles": 0, "review meetings held": 0}
     today = ctx.today
     provider_user = ctx.users.get("provider")
     manager = ctx.users.get("manager")
@@ -80,7 +88,8 @@ def demo_monitoring(ctx: Any) -> dict[str, int]:
             actions=[
                 {
                     "description": "Check every return against the case system before sending.",
-                    "owner": "Service manager",
+                    "owner": "Contract monitor, with the service manager",
+                    "owner_user": ctx.users.get("monitor"),
                     "horizon_months": 3,
                 },
                 {
@@ -92,7 +101,6 @@ def demo_monitoring(ctx: Any) -> dict[str, int]:
             today=today - timedelta(days=5),
         )
         counts["monitoring cycles"] += 1
-        counts["review meetings"] += len(services.reviews_schedule(actor=manager, contract=letter))
     waiting = ctx.contracts.get("DCF-POS-0467")
     if waiting is not None and manager and waiting.status == "active":
         cycle = services.cycle_start(
@@ -129,4 +137,37 @@ def demo_monitoring(ctx: Any) -> dict[str, int]:
             today=today - timedelta(days=8),
         )
         counts["monitoring cycles"] += 1
+    counts["review meetings held"] = _past_reviews_held(ctx)
     return counts
+
+
+def _past_reviews_held(ctx: Any) -> int:
+    """Record as held, by a contract manager of its agency, every planned review meeting of
+    the demo contracts more than HELD_BEFORE_DAYS in the past. Returns how many."""
+    managers = {u.agency_id: u for u in ctx.users.values() if u.role == Role.CONTRACT_MANAGER}
+    before = ctx.today - timedelta(days=HELD_BEFORE_DAYS)
+    held = 0
+    for meeting in ReviewMeeting.objects.filter(
+        contract__in=list(ctx.contracts.values()),
+        held_on__isnull=True,
+        cancelled_on__isnull=True,
+        scheduled_for__lt=before,
+    ).select_related("contract"):
+        manager = managers.get(meeting.contract.agency_id)
+        if manager is None:
+            continue
+        annual = meeting.kind == ReviewKind.ANNUAL
+        services.review_record(
+            actor=manager,
+            meeting=meeting,
+            held_on=meeting.scheduled_for,
+            chair="Operational team leader",
+            attendees="Provider's service manager; contract monitor"
+            + ("; contract manager" if annual else ""),
+            contract_manager_attended=annual,
+            minutes="Routine returns reviewed against the specification's targets; no "
+            "concerns beyond those already logged.",
+            today=ctx.today,
+        )
+        held += 1
+    return held

@@ -186,6 +186,15 @@ class VisitForm(forms.Form):
     dq_notes = _text("Data quality notes", rows=2)
 
 
+class VisitDateForm(forms.Form):
+    visit_planned_for = forms.DateField(
+        label="New date of the visit",
+        widget=DATE,
+        help_text="Today or later.",
+        error_messages={"required": "Give the new date of the visit."},
+    )
+
+
 class DiscussionForm(forms.Form):
     discussed_on = forms.DateField(
         label="Date of the discussion",

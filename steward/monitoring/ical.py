@@ -1,5 +1,5 @@
-"""The personal calendar as iCalendar (RFC 5545): the download and the feed a calendar app
-subscribes to.
+"""The personal calendar (the person's work list by date) as iCalendar (RFC 5545): the download
+and the feed a calendar app subscribes to.
 
 A calendar app cannot sign in, so the feed's address carries a token:
 `signing.Signer(salt="steward.calendar")` signs "<user id>:<fragment>", where the fragment is
@@ -32,13 +32,6 @@ SALT = "steward.calendar"
 #: the feed and the download cover one month back and twelve months ahead
 DAYS_BEFORE = 31
 DAYS_AFTER = 366
-
-KIND_LABELS = {
-    "deadline": "Deadline",
-    "visit": "Monitoring visit",
-    "review": "Review meeting",
-    "action": "Action due",
-}
 
 
 def _fragment(user: Any) -> str:
@@ -102,10 +95,12 @@ def render(
         event.add("dtstart", item.on)
         event.add("dtend", item.on + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
-        overdue = item.on < today
+        overdue = item.on < today and not item.optional
         event.add("summary", f"{'OVERDUE: ' if overdue else ''}{item.title}")
-        kind = KIND_LABELS.get(item.kind, item.kind)
-        lines = [f"{kind}, contract {item.contract_number}."]
+        kind = item.kind_name
+        lines = [
+            f"{kind}, contract {item.contract_number}." if item.contract_number else f"{kind}."
+        ]
         if item.detail:
             lines.append(item.detail)
         lines.append(url)

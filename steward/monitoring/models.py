@@ -1,6 +1,7 @@
 """The annual monitoring cycle (seed 002, ten stages; seed 003 review meetings and roles;
 DOMAIN.md section 3.1): one cycle per contract per year, its six-area judgement, the action plan,
-review meetings, and the log of reminders sent."""
+the contract's review meetings and the twice-yearly reports. Their deadlines are due dates
+(`steward.contracts.models.DueDate`) of the kinds registered in `steward.contracts.due_kinds`."""
 
 from __future__ import annotations
 
@@ -247,8 +248,11 @@ class ReviewKind(models.TextChoices):
 
 
 class ReviewMeeting(TimeStampedModel):
-    """Seed 003: biannual and annual review meetings for every contract, chaired by operational
-    managers; the contract manager attends the annual one."""
+    """Seed 003: one meeting of the contract's cycle of biannual and annual reviews, chaired by
+    operational managers; the contract manager attends the annual one. Planned from the pack
+    when the contract is executed (`calc.review_dates`), each with its `review_meeting` due
+    date; a meeting the contract's term no longer holds (it ended early, its end date moved) is
+    cancelled, never deleted, with the reason."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reviews")
     kind = models.CharField(max_length=10, choices=ReviewKind.choices)
@@ -259,6 +263,8 @@ class ReviewMeeting(TimeStampedModel):
     contract_manager_attended = models.BooleanField(default=False)
     minutes = models.TextField(blank=True)
     recorded_by = _user_fk()
+    cancelled_on = models.DateField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -266,29 +272,20 @@ class ReviewMeeting(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "kind", "scheduled_for"], name="monitoring_review_once"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(held_on__isnull=True) | Q(cancelled_on__isnull=True),
+                name="monitoring_review_held_or_cancelled",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.contract} on {self.scheduled_for}"
 
-
-class ReminderLog(models.Model):
-    """One reminder sent (so a daily run never sends it twice): `subject` is "due:<id>" or
-    "action:<id>"; `kind` before / on_the_day / overdue."""
-
-    subject = models.CharField(max_length=40)
-    kind = models.CharField(max_length=12)
-    sent_on = models.DateField()
-    recipients = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["subject", "kind"], name="monitoring_reminder_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.kind} {self.sent_on}"
+    @property
+    def is_planned(self) -> bool:
+        """Still to be held: neither held nor cancelled."""
+        return self.held_on is None and self.cancelled_on is None
 
 
 class ServicesReport(TimeStampedModel):

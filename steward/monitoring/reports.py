@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from steward.contracts.due_kinds import KINDS
 from steward.core.exports import Sheet, xlsx_bytes
 from steward.monitoring import calc
 from steward.monitoring.models import ServicesReport
@@ -78,9 +79,23 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, label_w: int = 220, width: int
 
 
 def missed_rows(report: ExceptionReport) -> list[dict[str, Any]]:
-    return [
-        {"due": due, "days_overdue": (report.as_of - due.due_date).days} for due in report.missed
-    ]
+    """The missed deadlines as rows: the due date, what it is in words, whose it is (the
+    contract and provider, or "All services" for an agency's own report) and the days overdue
+    in its agency's today."""
+    rows = []
+    for due in report.missed:
+        kind = KINDS[due.kind]
+        contract = due.contract
+        rows.append(
+            {
+                "due": due,
+                "what": kind.name if due.label == kind.name else f"{kind.name}: {due.label}",
+                "contract": contract.number if contract is not None else "All services",
+                "provider": contract.provider.legal_name if contract is not None else "",
+                "days_overdue": report.days_overdue.get(due.pk, 0),
+            }
+        )
+    return rows
 
 
 def exception_xlsx(report: ExceptionReport) -> bytes:
@@ -107,13 +122,7 @@ def exception_xlsx(report: ExceptionReport) -> bytes:
         for c in report.appeals
     )
     missed = (
-        (
-            r["due"].contract.number,
-            r["due"].contract.provider.legal_name,
-            r["due"].label,
-            r["due"].due_date,
-            r["days_overdue"],
-        )
+        (r["contract"], r["provider"], r["what"], r["due"].due_date, r["days_overdue"])
         for r in missed_rows(report)
     )
     concerns = (
@@ -161,7 +170,7 @@ def exception_xlsx(report: ExceptionReport) -> bytes:
             Sheet(
                 "About",
                 ("Report", "As of", "Appeals since"),
-                [("Report by exception (seed 002 stage 9)", report.as_of, report.since)],
+                [("Report by exception to senior managers", report.as_of, report.since)],
             ),
         ]
     )

@@ -84,6 +84,10 @@ class VisitIn(Schema):
     dq_notes: str = ""
 
 
+class VisitDateIn(Schema):
+    visit_planned_for: date = Field(description="The new day of the visit: today or later")
+
+
 class AreaJudgementIn(Schema):
     rating: str = Field("", description=RATINGS)
     evidence: str = ""
@@ -316,6 +320,10 @@ class ReviewOut(Schema):
     kind: str = Field(description="biannual or annual (seed 003)")
     scheduled_for: date
     held_on: date | None
+    cancelled_on: date | None = Field(
+        description="Cancelled: the contract's term no longer holds this meeting"
+    )
+    cancel_reason: str
     chair: str
     attendees: str
     contract_manager_attended: bool
@@ -326,7 +334,12 @@ class ReviewOut(Schema):
 class CalendarItemOut(Schema):
     uid: str
     on: date
-    kind: str = Field(description="deadline, visit, review or action")
+    kind: str = Field(
+        description="The kind of due date (docs/deadlines.md): self_assessment, return, "
+        "review_meeting, action, ..."
+    )
+    kind_name: str = Field(description="The kind in words: Self-assessment, Return, ...")
+    optional: bool = Field(description="A window (to appeal, to comment) that may go unused")
     title: str
     contract_number: str
     url: str = Field(description="The page to open in Steward")
@@ -355,12 +368,13 @@ class AppealRowOut(Schema):
 
 class MissedOut(Schema):
     id: int
-    contract: ContractRefOut
-    provider: ProviderRefOut
+    kind: str = Field(description="The kind of due date (docs/deadlines.md)")
+    contract: ContractRefOut | None = Field(description="None for an agency's own report")
+    provider: ProviderRefOut | None
     label: str
     rule_key: str
     due_date: date
-    days_overdue: int
+    days_overdue: int = Field(description="In the agency's own today")
 
 
 class ConcernRowOut(Schema):
@@ -379,7 +393,10 @@ class ExceptionReportOut(Schema):
     since: date
     red: list[RedContractOut]
     appeals: list[AppealRowOut]
-    missed: list[MissedOut] = Field(description="Open deadlines past their date (at most 500)")
+    missed: list[MissedOut] = Field(
+        description="Deadlines missed: obligations (never windows) still open after their due "
+        "date in their agency's today, the oldest first (at most 500)"
+    )
     serious_concerns: list[ConcernRowOut]
 
 

@@ -1,24 +1,26 @@
 """Reads of the monitoring cycle: what each person may see, a contract's cycle with its step
-indicator, the calendar of due dates per person, the report by exception (stage 9) and the
-figures of the twice-yearly report to the commissioning body (stage 10).
+indicator, a person's calendar (their work list by date), the report by exception (stage 9) and
+the figures of the twice-yearly report to the commissioning body (stage 10).
 
 Lists are a fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.utils import timezone
 
+from steward.contracts.due_kinds import KINDS, Nature
 from steward.contracts.models import Contract, DueDate, DueDateStatus
-from steward.contracts.rules import visible_contracts_q
+from steward.contracts.selectors_due_dates import owed_open
+from steward.contracts.services_due_dates import due_page
 from steward.core.errors import NotFoundError
 from steward.monitoring import calc
-from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport
+from steward.monitoring.models import Action, Cycle, ReviewMeeting, ServicesReport
 from steward.parties.models import Agency, Role
 
 
@@ -158,7 +160,11 @@ def actions_for(*, actor: Any, contract: Contract) -> list[Action]:
 def reviews_for(*, actor: Any, contract: Contract) -> list[ReviewMeeting]:
     if not actor.has_perm("monitoring.view_reviews", contract):
         raise NotFoundError("No such contract.")
-    return list(ReviewMeeting.objects.filter(contract=contract).select_related("recorded_by"))
+    return list(
+        ReviewMeeting.objects.filter(contract=contract, cancelled_on__isnull=True).select_related(
+            "recorded_by"
+        )
+    )
 
 
 # ---------------------------------------------------------------- the calendar
@@ -166,105 +172,45 @@ def reviews_for(*, actor: Any, contract: Contract) -> list[ReviewMeeting]:
 
 @dataclass(frozen=True)
 class CalendarItem:
+    """One item of a person's work list, by date."""
+
     uid: str
     on: date
+    #: what to do, as on the work list: "Complete the self-assessment for DCF-24-001"
     title: str
-    kind: str  # "deadline", "review", "action", "visit"
+    #: the kind of due date (`steward.contracts.due_kinds`) and its name
+    kind: str
+    kind_name: str
     contract_number: str
+    #: the page where it is done, the same as on the work list ("" if none)
     url: str
     detail: str = ""
-
-
-def _own_contracts_q(user: Any, prefix: str = "") -> Q:
-    """The contracts whose dates are this person's: a contract manager's own contracts (those
-    they manage), other agency staff their agency's, provider users their organisation's
-    released contracts; oversight officers and administrators every contract."""
-    p = prefix
-    if user.role == Role.CONTRACT_MANAGER:
-        return Q(**{f"{p}contract_manager_id": user.pk}) | Q(
-            **{f"{p}agency_id": user.agency_id, f"{p}contract_manager__isnull": True}
-        )
-    if user.role == Role.PROVIDER_USER:
-        return Q(**{f"{p}provider_id": user.provider_id}) & ~Q(**{f"{p}status": "draft"})
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
-        return Q()
-    if user.agency_id:
-        return Q(**{f"{p}agency_id": user.agency_id})
-    return Q(pk__in=[])
+    #: a window (to appeal, to comment) that may be left unused
+    optional: bool = False
 
 
 def calendar_items(*, user: Any, start: date, end: date) -> list[CalendarItem]:
-    """Every date in [start, end] that is this person's: open deadlines (provider users only
-    the ones their organisation answers), monitoring visits, review meetings not yet held and
-    open actions. Four queries."""
-    contracts = Contract.objects.filter(visible_contracts_q(user)).filter(_own_contracts_q(user))
-    items: list[CalendarItem] = []
-    dues = DueDate.objects.filter(
-        contract__in=contracts, status=DueDateStatus.OPEN, due_date__gte=start, due_date__lte=end
-    ).select_related("contract")
-    if user.role == Role.PROVIDER_USER:
-        # what the provider answers, and the last day it may appeal a monitoring decision
-        dues = dues.filter(rule_key__in=(*calc.PROVIDER_RULES, "monitoring_appeal"))
-    for due in dues:
+    """The items of `user`'s work list due in [start, end], by date: every open due date they
+    must act on (`steward.contracts.selectors_due_dates.owed_open`: returns, evaluations,
+    self-assessments, visits, review meetings, actions, reports...), each with the same
+    sentence and link as on the work list. One query."""
+    items = []
+    for due in owed_open(user=user).filter(due_date__gte=start, due_date__lte=end):
+        kind = KINDS[due.kind]
+        number = due.contract.number if due.contract is not None else ""
         items.append(
             CalendarItem(
                 uid=f"due-{due.pk}",
                 on=due.due_date,
-                title=f"{due.label} ({due.contract.number})",
-                kind="deadline",
-                contract_number=due.contract.number,
-                url=reverse("contracts:detail", args=[due.contract_id]),
-                detail=due.explain(),
-            )
-        )
-    for cycle in Cycle.objects.filter(
-        contract__in=contracts,
-        status=CycleStatus.OPEN,
-        visit_planned_for__gte=start,
-        visit_planned_for__lte=end,
-        visited_on__isnull=True,
-    ).select_related("contract"):
-        assert cycle.visit_planned_for is not None
-        items.append(
-            CalendarItem(
-                uid=f"visit-{cycle.pk}",
-                on=cycle.visit_planned_for,
-                title=f"Monitoring visit ({cycle.contract.number})",
-                kind="visit",
-                contract_number=cycle.contract.number,
-                url=reverse("monitoring:cycle", args=[cycle.pk]),
-                detail=cycle.visit_agenda,
-            )
-        )
-    if user.role != Role.PROVIDER_USER:
-        for meeting in ReviewMeeting.objects.filter(
-            contract__in=contracts,
-            held_on__isnull=True,
-            scheduled_for__gte=start,
-            scheduled_for__lte=end,
-        ).select_related("contract"):
-            items.append(
-                CalendarItem(
-                    uid=f"review-{meeting.pk}",
-                    on=meeting.scheduled_for,
-                    title=f"{meeting.get_kind_display()} ({meeting.contract.number})",
-                    kind="review",
-                    contract_number=meeting.contract.number,
-                    url=reverse("monitoring:review", args=[meeting.pk]),
-                )
-            )
-    for action in Action.objects.filter(
-        contract__in=contracts, done_on__isnull=True, due_on__gte=start, due_on__lte=end
-    ).select_related("contract"):
-        items.append(
-            CalendarItem(
-                uid=f"action-{action.pk}",
-                on=action.due_on,
-                title=f"Action due ({action.contract.number}): {action.description[:60]}",
-                kind="action",
-                contract_number=action.contract.number,
-                url=reverse("monitoring:contract", args=[action.contract_id]),
-                detail=f"Owner: {action.owner}",
+                title=kind.sentence(contract=number, agency=due.agency.name),
+                kind=kind.key,
+                kind_name=kind.name,
+                contract_number=number,
+                url=due_page(due),
+                detail=f"{due.label} ({due.explain()})."
+                if due.label != kind.name
+                else f"{due.explain()}.",
+                optional=kind.nature == Nature.WINDOW,
             )
         )
     return sorted(items, key=lambda i: (i.on, i.kind, i.uid))
@@ -279,8 +225,16 @@ class ExceptionReport:
     since: date
     red: list[Any]
     appeals: list[Cycle]
+    #: the deadlines really missed, oldest first (see `exception_report`)
     missed: list[DueDate]
     serious_concerns: list[Any]
+    #: days each missed deadline is overdue in its agency's today, by due date id
+    days_overdue: dict[int, int] = field(default_factory=dict)
+
+
+#: the kinds of due date whose passing unmet is a missed deadline (never a window)
+OBLIGATIONS = tuple(k.key for k in KINDS.values() if k.nature == Nature.OBLIGATION)
+MISSED_LIMIT = 500
 
 
 def _agency_q(actor: Any, agency_id: int | None, prefix: str = "") -> Q:
@@ -293,12 +247,19 @@ def _agency_q(actor: Any, agency_id: int | None, prefix: str = "") -> Q:
 
 
 def exception_report(
-    *, actor: Any, as_of: date, since: date, agency_id: int | None = None
+    *,
+    actor: Any,
+    as_of: date,
+    since: date,
+    agency_id: int | None = None,
+    now: datetime | None = None,
 ) -> ExceptionReport:
-    """Stage 9: the report by exception to senior managers: contracts rated red (their latest
-    assessments, with the reasons), monitoring appeals lodged since `since`, deadlines missed
-    (open past their due date) and serious concerns (high or critical, still open). Five
-    queries."""
+    """Stage 9: the report by exception to senior managers, as of `as_of`: contracts rated red
+    (their latest assessments, with the reasons), monitoring appeals lodged since `since`,
+    deadlines missed and serious concerns (high or critical, still open). A deadline is missed
+    when an obligation (never a window: an appeal or a comment left unused is the provider's
+    choice) is still open after its due date in its agency's own today at `now` (default: this
+    moment); one met, not needed, cancelled or lapsed is not. Five queries."""
     from steward.risk.models import HIGH_SEVERITIES, Concern, ConcernStatus, RiskAssessment
     from steward.risk.selectors import latest_assessment_subquery
 
@@ -325,17 +286,29 @@ def exception_report(
         .select_related("contract", "provider")
         .order_by("-appeal_lodged_on")
     )
-    missed = list(
+    now = now or timezone.now()
+    # every agency's today is within a day of UTC's: fetch up to that bound, then keep those
+    # past their own agency's today
+    bound = timezone.localdate(now, timezone=UTC) + timedelta(days=1)
+    todays: dict[int, date] = {}
+    missed: list[DueDate] = []
+    days_overdue: dict[int, int] = {}
+    for due in (
         DueDate.objects.filter(
-            _agency_q(actor, agency_id, "contract__"),
+            _agency_q(actor, agency_id),
+            kind__in=OBLIGATIONS,
             status=DueDateStatus.OPEN,
-            due_date__lt=as_of,
+            due_date__lt=bound,
         )
-        # an appeal window that passed unused is the provider's choice, not a missed deadline
-        .exclude(rule_key="monitoring_appeal")
-        .select_related("contract__provider")
-        .order_by("due_date")[:500]
-    )
+        .select_related("contract__provider", "agency__pack")
+        .order_by("due_date", "pk")[: MISSED_LIMIT * 2]
+    ):
+        if due.agency_id not in todays:
+            todays[due.agency_id] = due.agency.today(now)
+        late = (todays[due.agency_id] - due.due_date).days
+        if late > 0 and len(missed) < MISSED_LIMIT:
+            missed.append(due)
+            days_overdue[due.pk] = late
     closed = (ConcernStatus.RESOLVED, ConcernStatus.CLOSED)
     serious = list(
         Concern.objects.filter(_agency_q(actor, agency_id), severity__in=HIGH_SEVERITIES)
@@ -344,7 +317,13 @@ def exception_report(
         .order_by("-received_on")
     )
     return ExceptionReport(
-        as_of=as_of, since=since, red=red, appeals=appeals, missed=missed, serious_concerns=serious
+        as_of=as_of,
+        since=since,
+        red=red,
+        appeals=appeals,
+        missed=missed,
+        serious_concerns=serious,
+        days_overdue=days_overdue,
     )
 
 

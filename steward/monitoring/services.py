@@ -1,10 +1,26 @@
-"""Writes of the annual monitoring cycle (seed 002, stages 1–8; seed 003 review meetings).
+"""Writes of the annual monitoring cycle (seed 002, stages 1–8 and 10; seed 003 review
+meetings).
 
 Every write checks permission, refuses a stage out of its order with a message naming the stage
-that comes first, validates, and writes its audit row in the same transaction. Deadlines are
-DueDates computed with the agency's pack and calendar (`self_assessment`: 20 working days;
-`results_letter`: 20 working days from all information being submitted; `monitoring_appeal`:
-14 calendar days from the letter), so they appear on everyone's "what is due" lists.
+that comes first, validates, and writes its audit row in the same transaction. Each deadline is
+a due date of a kind registered in `steward.contracts.due_kinds`, opened through
+`steward.contracts.services_due_dates` by the write that creates it and met, in the same
+transaction, by the write of the record that fulfils it:
+
+- `self_assessment` (20 working days from the notification): met when it is submitted;
+- `monitoring_visit` (the planned day): met when the visit is recorded; moving the visit
+  replaces it;
+- `results_letter` (20 working days from all information being in): met by the letter;
+- `monitoring_appeal` (a window of 14 days from the letter): met by an appeal, else it lapses
+  (the daily job) and the cycle closes;
+- `action` (each action of the plan, at 3, 6 or 12 months, for its owner): met when done;
+- `review_meeting` (each meeting of the contract's review cycle, planned from the pack when the
+  contract is executed and re-planned when its term changes): met when held;
+- `commissioning_report` (30 days after each half of the fiscal year, opened by the daily
+  job): met by the report for that half-year.
+
+So each appears on the work list of the person who must act, in their calendar and reminders,
+and leaves them once met.
 """
 
 from __future__ import annotations
@@ -16,9 +32,10 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
+from steward.contracts.hooks import TermEvent
 from steward.contracts.models import (
     Contract,
     ContractDocument,
@@ -27,9 +44,9 @@ from steward.contracts.models import (
     DueDate,
     DueDateStatus,
 )
-from steward.contracts.services_due_dates import due_date_open
+from steward.contracts.services_due_dates import due_date_open, due_dates_cancel, due_dates_meet
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
-from steward.core.mail import Mail, send_after_commit, send_batch_after_commit
+from steward.core.mail import send_after_commit
 from steward.core.pdf import render_pdf
 from steward.core.services import require_perm, save_audited
 from steward.monitoring import calc
@@ -41,13 +58,13 @@ from steward.monitoring.models import (
     DiscussionMethod,
     Judgement,
     QafLevel,
-    ReminderLog,
     ReviewKind,
     ReviewMeeting,
     Route,
     ServicesReport,
 )
 from steward.monitoring.selectors import services_figures
+from steward.parties.models import Agency, AgencyKind
 
 AREAS = dict(calc.JUDGEMENT_AREAS)
 RATINGS = dict(calc.JUDGEMENT_RATINGS)
@@ -232,7 +249,7 @@ def self_assessment_submit(
 ) -> Cycle:
     """The provider completes the self-assessment: for each of the six areas a self-rating and
     the evidence, and its QAF level and upgrades. Accepted after the due date too (the due date
-    then shows it late)."""
+    then shows it late). Meets the `self_assessment` due date, linked to the cycle."""
     cycle = _locked(cycle)
     require_perm(
         actor, "monitoring.submit_self_assessment", cycle, action="complete the self-assessment"
@@ -271,11 +288,7 @@ def self_assessment_submit(
     cycle.sa_submitted_on = today
     cycle.sa_submitted_by = _who(actor)
     save_audited(cycle, actor=actor, reason="Self-assessment submitted")
-    due = cycle.self_assessment_due
-    if due is not None and due.status == DueDateStatus.OPEN:
-        due.status = DueDateStatus.DONE
-        due.completed_on = today
-        save_audited(due, actor=actor, reason="Self-assessment submitted")
+    due_dates_meet(kind="self_assessment", subject=cycle, met_by=cycle, on=today, actor=actor)
     return cycle
 
 
@@ -296,6 +309,18 @@ def _open_letter_due(cycle: Cycle, actor: Any) -> None:
     )
 
 
+def _open_visit_due(cycle: Cycle, actor: Any, today: date) -> DueDate:
+    assert cycle.visit_planned_for is not None
+    return due_date_open(
+        kind="monitoring_visit",
+        contract=cycle.contract,
+        subject=cycle,
+        start=today,
+        due_on=cycle.visit_planned_for,
+        actor=actor,
+    )
+
+
 @transaction.atomic
 def cycle_assess(
     *,
@@ -311,8 +336,10 @@ def cycle_assess(
 ) -> Cycle:
     """Stage 3: the contract manager assesses the self-assessment and QAF, reviews the risk
     rating, and either schedules a visit (date, agenda, how service users will be consulted,
-    evidence to see) or records the light route ("CM lite", straight to stage 5). On the light
-    route all information is in, so the results letter falls due (20 working days)."""
+    evidence to see) or records the light route ("CM lite", straight to stage 5). A visit opens
+    its `monitoring_visit` due date on the planned day, for the contract monitors and the
+    contract manager. On the light route all information is in, so the results letter falls due
+    (20 working days)."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
     _advance(cycle, calc.Stage.ASSESSED)
@@ -350,6 +377,7 @@ def cycle_assess(
         cycle.visit_agenda = visit_agenda.strip()
         cycle.user_consultation = user_consultation.strip()
         cycle.evidence_requested = (evidence_requested or "").strip()
+        _open_visit_due(cycle, actor, today)
     else:
         _open_letter_due(cycle, actor)
     reason = (
@@ -384,7 +412,7 @@ def visit_record(
     action plan reviewed, service users met, QAF objectives spot-checked, and the indicator data
     quality audit (a sample of reported values checked against the evidence). All information is
     then in: the results letter falls due (20 working days from the later of the visit and the
-    self-assessment)."""
+    self-assessment). Meets the `monitoring_visit` due date, linked to the cycle."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.record_visit", cycle, action="record the visit")
     _advance(cycle, calc.Stage.VISITED)
@@ -423,11 +451,44 @@ def visit_record(
     cycle.dq_notes = (dq_notes or "").strip()
     cycle.stage = calc.Stage.VISITED
     _open_letter_due(cycle, actor)
+    due_dates_meet(kind="monitoring_visit", subject=cycle, met_by=cycle, on=visited_on, actor=actor)
     save_audited(
         cycle,
         actor=actor,
         reason=f"Stage 4: visit on {visited_on:%Y-%m-%d}; data quality {dq_matched}/{dq_sampled}",
     )
+    return cycle
+
+
+@transaction.atomic
+def visit_move(*, actor: Any, cycle: Cycle, visit_planned_for: date, today: date) -> Cycle:
+    """Move the planned visit of a full-route cycle, not yet recorded, to another day (today or
+    later): its `monitoring_visit` due date is replaced by one on the new day. Contract
+    managers and monitors of the agency (who arrange and make visits). Audited with both
+    dates."""
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.record_visit", cycle, action="arrange the visit")
+    if cycle.status == CycleStatus.CLOSED:
+        raise TransitionNotAllowed("This monitoring cycle is closed.")
+    if cycle.route != Route.FULL or cycle.visit_planned_for is None:
+        raise TransitionNotAllowed("No visit is planned for this cycle.")
+    if cycle.visited_on is not None:
+        raise TransitionNotAllowed(f"The visit was recorded on {cycle.visited_on:%Y-%m-%d}.")
+    if visit_planned_for is None or visit_planned_for < today:
+        raise ValidationFailed(
+            "The visit is planned for today or later.",
+            errors={"visit_planned_for": ["The visit is planned for today or later."]},
+        )
+    before = cycle.visit_planned_for
+    if visit_planned_for == before:
+        return cycle
+    cycle.visit_planned_for = visit_planned_for
+    save_audited(
+        cycle,
+        actor=actor,
+        reason=f"Visit moved from {before:%Y-%m-%d} to {visit_planned_for:%Y-%m-%d}",
+    )
+    _open_visit_due(cycle, actor, today)
     return cycle
 
 
@@ -527,6 +588,19 @@ def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
     )
 
 
+def _open_action_due(action: Action, actor: Any, today: date) -> DueDate:
+    return due_date_open(
+        kind="action",
+        contract=action.contract,
+        subject=action,
+        start=today,
+        due_on=action.due_on,
+        assignee=action.owner_user,
+        label=f"Action: {action.description}"[:200],
+        actor=actor,
+    )
+
+
 @transaction.atomic
 def letter_issue(
     *,
@@ -541,7 +615,10 @@ def letter_issue(
     """Stage 7: the letter and report to the provider (due within 20 working days of all
     information being submitted): results, future funding, future specification terms and the
     action plan (actions with owners, due at 3, 6 or 12 months). Rendered as a PDF, kept with the
-    contract's documents and released to the provider; the 14 days to appeal start."""
+    contract's documents and released to the provider. Meets the `results_letter` due date
+    (linked to the letter), opens an `action` due date for each action (for its `owner_user`
+    where one is named, else the contract's monitors and manager) and the provider's 14 days to
+    appeal (`monitoring_appeal`)."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
     _advance(cycle, calc.Stage.LETTER)
@@ -569,6 +646,13 @@ def letter_issue(
             errors[f"action_{i}_description"] = [f"Action {i}: say what is to be done."]
         if not owner:
             errors[f"action_{i}_owner"] = [f"Action {i}: say who owns it."]
+        owner_user = item.get("owner_user")
+        if owner_user is not None and not (
+            owner_user.is_active and owner_user.agency_id == cycle.agency_id
+        ):
+            errors[f"action_{i}_owner"] = [
+                f"Action {i}: the person who owns it works for {cycle.agency.name}."
+            ]
         if months not in calc.ACTION_HORIZONS:
             errors[f"action_{i}_horizon_months"] = [f"Action {i}: due in 3, 6 or 12 months."]
             continue
@@ -578,7 +662,7 @@ def letter_issue(
                 cycle=cycle,
                 description=description,
                 owner=owner,
-                owner_user=item.get("owner_user"),
+                owner_user=owner_user,
                 horizon_months=months,
                 due_on=calc.action_due(today, months),
             )
@@ -586,6 +670,7 @@ def letter_issue(
     _raise(errors)
     for action in new_actions:
         save_audited(action, actor=actor, reason="Action plan of the results letter")
+        _open_action_due(action, actor, today)
     cycle.results_summary = results_summary.strip()
     cycle.future_funding = future_funding.strip()
     cycle.future_specification = future_specification.strip()
@@ -610,11 +695,7 @@ def letter_issue(
     document.file.save(name, ContentFile(pdf), save=False)
     save_audited(document, actor=actor, reason="Stage 7: results letter")
     cycle.letter_document = document
-    if cycle.letter_due is not None and cycle.letter_due.status == DueDateStatus.OPEN:
-        due = cycle.letter_due
-        due.status = DueDateStatus.DONE
-        due.completed_on = today
-        save_audited(due, actor=actor, reason="Results letter sent")
+    due_dates_meet(kind="results_letter", subject=cycle, met_by=document, on=today, actor=actor)
     cycle.appeal_due = due_date_open(
         kind="monitoring_appeal", contract=cycle.contract, subject=cycle, start=today, actor=actor
     )
@@ -635,7 +716,7 @@ def letter_issue(
 @transaction.atomic
 def appeal_lodge(*, actor: Any, cycle: Cycle, grounds: str, today: date) -> Cycle:
     """Stage 8: the provider appeals a decision of the letter within the pack's
-    `monitoring_appeal` days (14, seed 002)."""
+    `monitoring_appeal` days (14, seed 002). Meets the appeal window, linked to the cycle."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.appeal", cycle, action="appeal this decision")
     if cycle.letter_on is None:
@@ -656,10 +737,7 @@ def appeal_lodge(*, actor: Any, cycle: Cycle, grounds: str, today: date) -> Cycl
     cycle.appeal_grounds = grounds.strip()
     cycle.stage = calc.Stage.APPEAL
     save_audited(cycle, actor=actor, reason="Stage 8: appeal lodged")
-    if due is not None and due.status == DueDateStatus.OPEN:
-        due.status = DueDateStatus.DONE
-        due.completed_on = today
-        save_audited(due, actor=actor, reason="Appeal lodged")
+    due_dates_meet(kind="monitoring_appeal", subject=cycle, met_by=cycle, on=today, actor=actor)
     return cycle
 
 
@@ -698,7 +776,8 @@ def appeal_decide(*, actor: Any, cycle: Cycle, outcome: str, decision: str, toda
 @transaction.atomic
 def cycle_close(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
     """Close a cycle once the letter is sent and the appeal window has passed without an
-    appeal (a decided appeal closes it by itself)."""
+    appeal (a decided appeal closes it by itself). The unused window lapses in the daily job
+    (`windows_lapse`), never counted as a missed deadline."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
     _close_checks(cycle, today)
@@ -706,12 +785,6 @@ def cycle_close(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
     cycle.closed_on = today
     cycle.stage = calc.Stage.APPEAL
     save_audited(cycle, actor=actor, reason="Cycle closed: no appeal within the window")
-    due = cycle.appeal_due
-    if due is not None and due.status == DueDateStatus.OPEN:
-        # the window passed unused: no longer an open deadline (as cycles_close_due does)
-        due.status = DueDateStatus.DONE
-        due.completed_on = today
-        save_audited(due, actor=actor, reason="No appeal within the window")
     return cycle
 
 
@@ -730,24 +803,21 @@ def _close_checks(cycle: Cycle, today: date) -> None:
 
 
 def cycles_close_due(*, today: date) -> int:
-    """Close every cycle whose appeal window has passed with no appeal (the daily run)."""
+    """Close every cycle whose appeal window has passed with no appeal (the daily run, after
+    `windows_lapse` closed the unused windows). Returns how many."""
     cycles = list(
         Cycle.objects.filter(
             status=CycleStatus.OPEN,
             letter_on__isnull=False,
             appeal_lodged_on__isnull=True,
             appeal_due__due_date__lt=today,
-        ).select_related("appeal_due")
+        )
     )
     for cycle in cycles:
         with transaction.atomic():
             cycle.status = CycleStatus.CLOSED
             cycle.closed_on = today
             cycle.stage = calc.Stage.APPEAL
-            if cycle.appeal_due and cycle.appeal_due.status == DueDateStatus.OPEN:
-                cycle.appeal_due.status = DueDateStatus.DONE
-                cycle.appeal_due.completed_on = today
-                save_audited(cycle.appeal_due, actor=None, reason="No appeal within the window")
             save_audited(cycle, actor=None, reason="Cycle closed: no appeal within the window")
     return len(cycles)
 
@@ -757,7 +827,8 @@ def cycles_close_due(*, today: date) -> int:
 
 @transaction.atomic
 def action_complete(*, actor: Any, action: Action, note: str, today: date) -> Action:
-    """Record an action of the plan as done (the follow-up of seed 002's action plan)."""
+    """Record an action of the plan as done (the follow-up of seed 002's action plan). Meets
+    its `action` due date, linked to the action."""
     action = Action.objects.select_for_update().select_related("contract").get(pk=action.pk)
     require_perm(actor, "monitoring.manage_actions", action.contract, action="follow up actions")
     if action.done_on is not None:
@@ -766,29 +837,68 @@ def action_complete(*, actor: Any, action: Action, note: str, today: date) -> Ac
     action.done_by = _who(actor)
     action.done_note = (note or "").strip()
     save_audited(action, actor=actor, reason="Action done")
+    due_dates_meet(kind="action", subject=action, met_by=action, on=today, actor=actor)
     return action
 
 
-def actions_overdue_signal(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
-    """Risk signal source: open actions past their due date per contract (one query)."""
-    qs = Action.objects.filter(done_on__isnull=True, due_on__lt=as_of)
+def _overdue(kind: str, signal: str, contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
+    dues = DueDate.objects.filter(
+        kind=kind, status=DueDateStatus.OPEN, due_date__lt=as_of, contract__isnull=False
+    )
     if contract_ids is not None:
-        qs = qs.filter(contract_id__in=list(contract_ids))
+        dues = dues.filter(contract_id__in=list(contract_ids))
     return {
-        row["contract_id"]: {"actions_overdue": row["n"]}
-        for row in qs.values("contract_id").annotate(n=Count("id")).order_by()
+        row["contract_id"]: {signal: row["n"]}
+        for row in dues.values("contract_id").annotate(n=Count("id")).order_by()
     }
+
+
+def actions_overdue_signal(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
+    """Risk signal source `actions_overdue`: per contract, the open `action` due dates past
+    their date on `as_of` (an action done, not needed or cancelled no longer counts). One
+    query."""
+    return _overdue("action", "actions_overdue", contract_ids, as_of)
+
+
+def reviews_overdue_signal(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
+    """Risk signal source `review_overdue`: per contract, the review meetings of its cycle not
+    held by their date (open `review_meeting` due dates past their date on `as_of`). Holding
+    the meeting meets its due date, so it counts as reviewed. One query."""
+    return _overdue("review_meeting", "review_overdue", contract_ids, as_of)
 
 
 # ---------------------------------------------------------------- review meetings (seed 003)
 
 
-@transaction.atomic
-def reviews_schedule(*, actor: Any, contract: Contract) -> list[ReviewMeeting]:
-    """Schedule the contract term's biannual and annual review meetings (as the pack's
-    `reviews` asks); meetings already scheduled are kept. Returns the new ones."""
-    contract = Contract.objects.select_related("agency__pack").get(pk=contract.pk)
-    require_perm(actor, "monitoring.manage_reviews", contract, action="schedule review meetings")
+def _meeting_cancel(meeting: ReviewMeeting, actor: Any, *, on: date, reason: str) -> None:
+    meeting.cancelled_on = on
+    meeting.cancel_reason = reason
+    save_audited(meeting, actor=actor, reason=f"Review meeting cancelled: {reason}")
+    due_dates_cancel(kind="review_meeting", subject=meeting, actor=actor, reason=reason)
+
+
+def _meeting_due(meeting: ReviewMeeting, actor: Any) -> DueDate:
+    return due_date_open(
+        kind="review_meeting",
+        contract=meeting.contract,
+        subject=meeting,
+        start=meeting.scheduled_for,
+        due_on=meeting.scheduled_for,
+        label=meeting.get_kind_display(),
+        actor=actor,
+    )
+
+
+def _reviews_plan(
+    contract: Contract, actor: Any, *, since: date, why: str
+) -> tuple[list[ReviewMeeting], int]:
+    """Bring the contract's review meetings in line with its cycle (`calc.review_dates` over
+    its term, as the agency's pack asks): a meeting the cycle holds on or after `since` and
+    the contract does not have yet is planned (one cancelled before is planned again), each
+    with its `review_meeting` due date; a meeting still to be held that the cycle no longer
+    holds is cancelled with its due date (`why` says what changed). Meetings held are never
+    touched; a planned meeting whose due date was closed by a person keeps it closed. Returns
+    (the meetings planned, how many were cancelled). Idempotent."""
     rules = contract.agency.pack.parsed.reviews
     wanted = calc.review_dates(
         contract.start_date,
@@ -796,17 +906,127 @@ def reviews_schedule(*, actor: Any, contract: Contract) -> list[ReviewMeeting]:
         biannual=rules.biannual_review,
         annual=rules.annual_review,
     )
-    existing = set(
-        ReviewMeeting.objects.filter(contract=contract).values_list("kind", "scheduled_for")
+    meetings = {
+        (m.kind, m.scheduled_for): m
+        for m in ReviewMeeting.objects.select_for_update().filter(contract=contract)
+    }
+    cancelled = 0
+    for key, meeting in meetings.items():
+        if meeting.is_planned and key not in set(wanted):
+            _meeting_cancel(meeting, actor, on=since, reason=why)
+            cancelled += 1
+    have_due = set(
+        DueDate.objects.filter(contract=contract, kind="review_meeting")
+        .exclude(status=DueDateStatus.CANCELLED)
+        .values_list("subject_id", flat=True)
     )
-    new = [
-        ReviewMeeting(contract=contract, kind=kind, scheduled_for=day)
-        for kind, day in wanted
-        if (kind, day) not in existing
-    ]
-    for meeting in new:
-        save_audited(meeting, actor=actor, reason="Review meeting scheduled")
-    return new
+    planned = []
+    for kind, day in wanted:
+        found = meetings.get((kind, day))
+        if found is None or found.cancelled_on is not None:
+            if day < since:
+                continue
+            if found is None:
+                meeting = ReviewMeeting(contract=contract, kind=kind, scheduled_for=day)
+                reason = "Review meeting planned: the contract's review cycle"
+            else:
+                meeting = found
+                meeting.cancelled_on = None
+                meeting.cancel_reason = ""
+                reason = "Review meeting planned again: the contract's term holds it"
+            save_audited(meeting, actor=actor, reason=reason)
+            planned.append(meeting)
+        else:
+            meeting = found
+        if meeting.is_planned and meeting.pk not in have_due:
+            _meeting_due(meeting, actor)
+    return planned, cancelled
+
+
+def _ended_reason(contract: Contract, on: date) -> str:
+    if contract.status == ContractStatus.TERMINATED:
+        return f"The contract was terminated on {on:%-d %b %Y}"
+    return f"The contract ended on {on:%-d %b %Y}"
+
+
+def _contract_ended(contract: Contract, actor: Any, on: date) -> None:
+    """What a contract's end leaves pointless: its review meetings and actions due after the
+    end are cancelled, and a cycle that has not sent its results letter is closed early with
+    its open self-assessment, visit and letter due dates."""
+    why = _ended_reason(contract, on)
+    for meeting in ReviewMeeting.objects.select_for_update().filter(
+        contract=contract, held_on__isnull=True, cancelled_on__isnull=True, scheduled_for__gt=on
+    ):
+        _meeting_cancel(meeting, actor, on=on, reason=why)
+    for action in Action.objects.filter(contract=contract, done_on__isnull=True, due_on__gt=on):
+        due_dates_cancel(kind="action", subject=action, actor=actor, reason=why)
+    for cycle in Cycle.objects.select_for_update().filter(
+        contract=contract, status=CycleStatus.OPEN, letter_on__isnull=True
+    ):
+        cycle.status = CycleStatus.CLOSED
+        cycle.closed_on = on
+        save_audited(cycle, actor=actor, reason=f"Cycle closed early: {why.lower()}")
+        for kind in ("self_assessment", "monitoring_visit", "results_letter"):
+            due_dates_cancel(kind=kind, subject=cycle, actor=actor, reason=why)
+
+
+def contract_term_changed(contract: Contract, actor: Any, event: TermEvent) -> None:
+    """The term listener (registered in `MonitoringConfig.ready`): plans the contract's review
+    cycle when it is executed; when its end date moves, plans the meetings the new term holds
+    from that day on and cancels those it no longer holds; when it ends, cancels what the end
+    leaves pointless (`_contract_ended`)."""
+    contract = Contract.objects.select_related("agency__pack").get(pk=contract.pk)
+    if event.kind == "executed":
+        _reviews_plan(contract, actor, since=event.on, why="The contract's review cycle changed")
+    elif event.kind == "term_changed":
+        _reviews_plan(
+            contract,
+            actor,
+            since=event.on,
+            why=f"The contract's end date moved to {contract.end_date:%-d %b %Y}",
+        )
+    elif event.kind == "ended":
+        _contract_ended(contract, actor, event.on)
+
+
+@transaction.atomic
+def reviews_plan(*, actor: Any, contract: Contract, today: date) -> list[ReviewMeeting]:
+    """Plan the review cycle of an executed or active contract from `today` on (the meetings
+    its term holds that it does not have yet; those it no longer holds are cancelled): the
+    contract's term listener does this at execution, this is for contracts executed before
+    it. Contract managers and monitors of the agency. Returns the meetings planned."""
+    contract = Contract.objects.select_related("agency__pack").get(pk=contract.pk)
+    require_perm(actor, "monitoring.manage_reviews", contract, action="plan review meetings")
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        raise TransitionNotAllowed(
+            "Review meetings are planned for an executed or active contract; this one is "
+            f"{contract.get_status_display().lower()}."
+        )
+    planned, _ = _reviews_plan(
+        contract, actor, since=today, why="Replaced by the contract's review cycle"
+    )
+    return planned
+
+
+def reviews_plan_all(*, today: date, agency: Agency | None = None) -> dict[str, int]:
+    """`steward reviews plan`: plan the review cycle of every executed or active contract (of
+    `agency`) from `today` on, one contract per transaction, as `reviews_plan` does.
+    Idempotent. Returns counts."""
+    contracts = Contract.objects.filter(
+        status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE)
+    ).select_related("agency__pack")
+    if agency is not None:
+        contracts = contracts.filter(agency=agency)
+    counts = {"contracts": 0, "meetings planned": 0, "meetings cancelled": 0}
+    for contract in contracts.order_by("pk"):
+        with transaction.atomic():
+            planned, cancelled = _reviews_plan(
+                contract, None, since=today, why="Replaced by the contract's review cycle"
+            )
+        counts["contracts"] += 1
+        counts["meetings planned"] += len(planned)
+        counts["meetings cancelled"] += cancelled
+    return counts
 
 
 @transaction.atomic
@@ -822,11 +1042,14 @@ def review_record(
     today: date,
 ) -> ReviewMeeting:
     """Record a review meeting held, with its minutes. Seed 003: reviews are chaired by
-    operational managers and the contract manager attends the annual review."""
+    operational managers and the contract manager attends the annual review. Meets the
+    meeting's `review_meeting` due date (so it counts as reviewed for the risk assessment)."""
     meeting = (
         ReviewMeeting.objects.select_for_update().select_related("contract").get(pk=meeting.pk)
     )
     require_perm(actor, "monitoring.manage_reviews", meeting.contract, action="record reviews")
+    if meeting.cancelled_on is not None:
+        raise TransitionNotAllowed(f"This review meeting was cancelled: {meeting.cancel_reason}.")
     errors = _required(
         {"chair": chair, "minutes": minutes},
         {"chair": "Say who chaired the review.", "minutes": "Record the minutes."},
@@ -834,9 +1057,7 @@ def review_record(
     if held_on > today:
         errors["held_on"] = ["Record the review once it has been held."]
     if meeting.kind == ReviewKind.ANNUAL and not contract_manager_attended:
-        errors["contract_manager_attended"] = [
-            "The contract manager attends the annual review (seed 003)."
-        ]
+        errors["contract_manager_attended"] = ["The contract manager attends the annual review."]
     _raise(errors)
     meeting.held_on = held_on
     meeting.chair = chair.strip()
@@ -845,118 +1066,8 @@ def review_record(
     meeting.minutes = minutes.strip()
     meeting.recorded_by = _who(actor)
     save_audited(meeting, actor=actor, reason="Review held")
+    due_dates_meet(kind="review_meeting", subject=meeting, met_by=meeting, on=held_on, actor=actor)
     return meeting
-
-
-# ---------------------------------------------------------------- reminders
-
-
-def _is_agency_rule(key: str) -> bool:
-    return key in calc.AGENCY_RULES or key.startswith(calc.AGENCY_RULE_PREFIXES)
-
-
-def send_reminders(*, as_of: date) -> dict[str, int]:
-    """The daily run (`steward send-reminders`): email a reminder 5 days before each open
-    deadline, on the day, and once the day after it is missed (overdue); the provider's users
-    for what the provider answers (self-assessment, returns, comments on an evaluation), the
-    contract manager for the agency's (results letter, evaluations, debriefings). Open actions
-    are reminded to their owner (or the contract manager) the same way. Each reminder is sent
-    once (a log), in a fixed number of queries whatever the number of deadlines. Also closes
-    cycles whose appeal window passed without an appeal."""
-    from steward.parties.models import Role, User
-
-    window_start = as_of - timedelta(days=7)  # a missed run still sends the overdue notice
-    window_end = as_of + timedelta(days=max(calc.REMINDER_OFFSETS))
-    rule_q = Q(rule_key__in=calc.PROVIDER_RULES + calc.AGENCY_RULES)
-    for prefix in calc.AGENCY_RULE_PREFIXES:
-        rule_q |= Q(rule_key__startswith=prefix)
-    dues = list(
-        DueDate.objects.filter(
-            rule_q,
-            status=DueDateStatus.OPEN,
-            due_date__gte=window_start,
-            due_date__lte=window_end,
-        ).select_related("contract")
-    )
-    actions = list(
-        Action.objects.filter(
-            done_on__isnull=True, due_on__gte=window_start, due_on__lte=window_end
-        ).select_related("contract", "owner_user")
-    )
-    wanted: list[tuple[str, str, str, list[str], str, str]] = []
-    subjects = [f"due:{d.pk}" for d in dues] + [f"action:{a.pk}" for a in actions]
-    sent = set(ReminderLog.objects.filter(subject__in=subjects).values_list("subject", "kind"))
-    provider_ids = {d.contract.provider_id for d in dues if not _is_agency_rule(d.rule_key)}
-    provider_mail: dict[int, list[str]] = {}
-    for provider_id, email in (
-        User.objects.filter(provider_id__in=provider_ids, role=Role.PROVIDER_USER, is_active=True)
-        .exclude(email="")
-        .values_list("provider_id", "email")
-    ):
-        provider_mail.setdefault(provider_id, []).append(email)
-    manager_ids = {d.contract.contract_manager_id for d in dues} | {
-        a.contract.contract_manager_id for a in actions
-    }
-    manager_mail = dict(
-        User.objects.filter(pk__in=[m for m in manager_ids if m], is_active=True)
-        .exclude(email="")
-        .values_list("pk", "email")
-    )
-
-    def wording(kind: calc.ReminderKind, what: str, due: date) -> tuple[str, str]:
-        if kind == calc.ReminderKind.OVERDUE:
-            return f"Overdue: {what}", f"{what} was due on {due:%Y-%m-%d} and is overdue."
-        if kind == calc.ReminderKind.ON_THE_DAY:
-            return f"Due today: {what}", f"{what} is due today, {due:%Y-%m-%d}."
-        return f"Due soon: {what}", f"{what} is due on {due:%Y-%m-%d}."
-
-    for due in dues:
-        kind = calc.reminder_due(due.due_date, as_of)
-        subject_key = f"due:{due.pk}"
-        if kind is None or (subject_key, kind.value) in sent:
-            continue
-        if _is_agency_rule(due.rule_key):
-            manager_email = manager_mail.get(due.contract.contract_manager_id or 0)
-            to = [manager_email] if manager_email else []
-        else:
-            to = provider_mail.get(due.contract.provider_id, [])
-        what = f"{due.label} — contract {due.contract.number}"
-        subject, body = wording(kind, what, due.due_date)
-        link = reverse("contracts:detail", args=[due.contract_id])
-        wanted.append((subject_key, kind.value, subject, to, body, link))
-    for action in actions:
-        kind = calc.reminder_due(action.due_on, as_of)
-        subject_key = f"action:{action.pk}"
-        if kind is None or (subject_key, kind.value) in sent:
-            continue
-        owner_email = action.owner_user.email if action.owner_user else ""
-        fallback = manager_mail.get(action.contract.contract_manager_id or 0)
-        to = [owner_email] if owner_email else ([fallback] if fallback else [])
-        what = f"Action on contract {action.contract.number}: {action.description[:80]}"
-        subject, body = wording(kind, what, action.due_on)
-        link = (
-            reverse("monitoring:cycle", args=[action.cycle_id])
-            if action.cycle_id
-            else reverse("monitoring:contract", args=[action.contract_id])
-        )
-        wanted.append((subject_key, kind.value, subject, to, body, link))
-
-    messages = [
-        Mail(subject=subject, body=body + "\n", to=to, link=link)
-        for _, _, subject, to, body, link in wanted
-        if to
-    ]
-    with transaction.atomic():
-        ReminderLog.objects.bulk_create(
-            [
-                ReminderLog(subject=key, kind=kind, sent_on=as_of, recipients=len(to))
-                for key, kind, _, to, _, _ in wanted
-            ],
-            ignore_conflicts=True,
-        )
-        send_batch_after_commit(messages)  # one connection for the whole run
-    closed = cycles_close_due(today=as_of)
-    return {"reminders": len(wanted), "emails": len(messages), "cycles closed": closed}
 
 
 # ---------------------------------------------------------------- stage 10
@@ -968,7 +1079,8 @@ def services_report_create(
 ) -> ServicesReport:
     """Stage 10: the twice-yearly report to the commissioning body for the half-year starting
     `period_start` (aligned to the pack's fiscal year), with the recommendations; the period's
-    figures are kept as they stand now."""
+    figures are kept as they stand now. Meets the half-year's `commissioning_report` due date,
+    linked to the report."""
     require_perm(actor, "monitoring.write_report", agency, action="write the report")
     fiscal_month = agency.pack.parsed.fiscal_year.start_month
     start, end = calc.half_year(period_start, fiscal_month)
@@ -993,4 +1105,84 @@ def services_report_create(
         created_by=_who(actor),
     )
     save_audited(report, actor=actor, reason="Stage 10: report to the commissioning body")
+    due_dates_meet(
+        kind="commissioning_report",
+        subject=agency,
+        rule_key=_report_key(start),
+        met_by=report,
+        on=today,
+        actor=actor,
+    )
     return report
+
+
+def _report_key(period_start: date) -> str:
+    return f"commissioning_report:{period_start.isoformat()}"
+
+
+def commissioning_reports_open(*, as_of: date | None = None) -> int:
+    """The daily job's step for seed 002 stage 10: once a half of an agency's fiscal year has
+    ended (in the agency's own today, or `as_of`), open the due date of its report on all
+    services for that half-year (pack rule `commissioning_report`, counted from the half-year's
+    last day), for its contract managers. Agencies that hold contracts only (not oversight
+    bodies, nor agencies with drafts alone). Nothing is opened twice: not when a due date for
+    the half-year exists (open, met, not needed or cancelled) nor when its report is written.
+    Returns how many were opened."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    agencies = list(
+        Agency.objects.exclude(kind=AgencyKind.OVERSIGHT_BODY)
+        .filter(contracts__status__in=_RUNNING_OR_ENDED)
+        .distinct()
+        .select_related("pack")
+    )
+    halves: dict[int, tuple[date, date]] = {}
+    for agency in agencies:
+        today = as_of or agency.today(now)
+        month = agency.pack.parsed.fiscal_year.start_month
+        current_start, _ = calc.half_year(today, month)
+        halves[agency.pk] = calc.half_year(current_start - timedelta(days=1), month)
+    if not halves:
+        return 0
+    known = set(
+        DueDate.objects.filter(
+            kind="commissioning_report",
+            agency_id__in=list(halves),
+            contract__isnull=True,
+            rule_key__in={_report_key(start) for start, _ in halves.values()},
+        ).values_list("agency_id", "rule_key")
+    )
+    written = set(
+        ServicesReport.objects.filter(
+            agency_id__in=list(halves),
+            period_start__in={start for start, _ in halves.values()},
+        ).values_list("agency_id", "period_start")
+    )
+    opened = 0
+    for agency in agencies:
+        start, end = halves[agency.pk]
+        key = _report_key(start)
+        if (agency.pk, key) in known or (agency.pk, start) in written:
+            continue
+        with transaction.atomic():
+            due_date_open(
+                kind="commissioning_report",
+                agency=agency,
+                subject=agency,
+                start=end,
+                rule_key=key,
+                label=f"Report on all services, {start:%-d %b %Y} to {end:%-d %b %Y}",
+                actor=None,
+            )
+        opened += 1
+    return opened
+
+
+_RUNNING_OR_ENDED = (
+    ContractStatus.EXECUTED,
+    ContractStatus.ACTIVE,
+    ContractStatus.COMPLETED,
+    ContractStatus.TERMINATED,
+    ContractStatus.EXPIRED,
+)

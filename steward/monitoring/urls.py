@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/self-assessment/", views.self_assessment, name="self_assessment"),
     path("<int:pk>/assess/", views.cycle_assess, name="assess"),
     path("<int:pk>/visit/", views.visit, name="visit"),
+    path("<int:pk>/visit/date/", views.visit_date, name="visit_date"),
     path("<int:pk>/judgement/", views.judgement, name="judge"),
     path("<int:pk>/discussion/", views.discussion, name="discuss"),
     path("<int:pk>/letter/", views.letter, name="letter"),

@@ -49,6 +49,7 @@ from steward.monitoring.forms import (
     JudgementForm,
     LetterForm,
     SelfAssessmentForm,
+    VisitDateForm,
     VisitForm,
 )
 from steward.monitoring.models import Action, Cycle, CycleStatus, QafLevel, Route
@@ -125,6 +126,12 @@ def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
         if cycle.appeal_lodged_on is None:
             return "No appeal has been lodged."
         return None
+    if step == "visit_date":
+        if cycle.route != Route.FULL or cycle.visit_planned_for is None:
+            return "No visit is planned for this cycle."
+        if cycle.visited_on is not None:
+            return f"The visit was recorded on {cycle.visited_on:%Y-%m-%d}."
+        return None
     if step == "close":
         if cycle.letter_on is None:
             return "The cycle closes after the results letter (stage 7)."
@@ -159,6 +166,7 @@ STEPS: list[tuple[str, str, str, bool]] = [
     ("self_assessment", "monitoring.submit_self_assessment", "Complete the self-assessment", True),
     ("assess", "monitoring.run_cycle", "Assess the self-assessment and choose the route", True),
     ("visit", "monitoring.record_visit", "Record the visit", True),
+    ("visit_date", "monitoring.record_visit", "Move the visit to another day", True),
     ("judge", "monitoring.run_cycle", "Record the judgement", True),
     ("discuss", "monitoring.run_cycle", "Record the discussion of the draft action plan", True),
     ("letter", "monitoring.run_cycle", "Write the results letter and action plan", True),
@@ -262,6 +270,7 @@ def contract_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
             "can_start": can_start,
             "can_manage_actions": user.has_perm("monitoring.manage_actions", contract),
             "can_manage_reviews": user.has_perm("monitoring.manage_reviews", contract),
+            "can_plan_reviews": contract.status in (ContractStatus.EXECUTED, ContractStatus.ACTIVE),
             "actions_include": _template_exists("monitoring/_actions.html"),
             "reviews_include": _template_exists("monitoring/_reviews.html"),
         },
@@ -545,6 +554,29 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done="Visit recorded.",
         submit="Record the visit",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def visit_date(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _cycle(request, pk)
+    planned = cycle.visit_planned_for
+    return _stage_form(
+        request,
+        cycle,
+        step="visit_date",
+        form=VisitDateForm(_data(request), initial={"visit_planned_for": planned}),
+        template="monitoring/form.html",
+        title=f"Move the monitoring visit: {cycle.contract.number}",
+        intro=(f"The visit is planned for {_long(planned)}. " if planned else "")
+        + "Give the day agreed with the provider instead; the visit is then due that day.",
+        save=lambda f: services.visit_move(
+            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+        ),
+        done="Visit moved.",
+        submit="Move the visit",
     )
 
 

@@ -1,6 +1,7 @@
-"""My calendar: the deadlines, visits, review meetings and actions a person has to watch, a
-month at a time; the same as an iCalendar file to download; and the iCalendar feed a calendar
-app subscribes to.
+"""My calendar: the person's work list by date (every due date they must act on: returns,
+evaluations, self-assessments, visits, review meetings, actions, reports...), a month at a
+time; the same as an iCalendar file to download; and the iCalendar feed a calendar app
+subscribes to.
 
 Views are thin: they parse a form, call one selector, and render. The feed is the one page
 without a session: its address carries a signed token (`steward.monitoring.ical`)."""
@@ -23,17 +24,16 @@ from steward.core.exports import attachment
 from steward.monitoring import ical, selectors
 from steward.monitoring.forms import MonthForm
 
-KIND_LABELS = ical.KIND_LABELS
-
 
 def _rows(items: list[selectors.CalendarItem], today: date) -> list[dict[str, Any]]:
     """Items grouped by date: [{day, items: [{item, kind_label, overdue}]}]. Every item is
-    still open (the selector leaves out what is done), so one dated before today is overdue."""
+    still open (the selector leaves out what is done), so an obligation dated before today is
+    overdue (a window past its day is only closing)."""
     return [
         {
             "day": day,
             "items": [
-                {"item": i, "kind_label": KIND_LABELS.get(i.kind, i.kind), "overdue": i.on < today}
+                {"item": i, "kind_label": i.kind_name, "overdue": i.on < today and not i.optional}
                 for i in group
             ],
         }
@@ -44,8 +44,8 @@ def _rows(items: list[selectors.CalendarItem], today: date) -> list[dict[str, An
 @login_required
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
-    """My calendar: this person's deadlines, visits, review meetings and actions of a month,
-    grouped by date, with the address of their iCalendar feed."""
+    """My calendar: the items of this person's work list due in a month, grouped by date,
+    with the address of their iCalendar feed."""
     user: Any = request.user
     today = timezone.localdate()
     form = MonthForm(request.GET or None)

@@ -1,5 +1,6 @@
-"""Review meetings (seed 003): scheduling a contract term's biannual and annual reviews, and
-one meeting's page with the form to record it as held (internal only).
+"""Review meetings (seed 003): planning the review cycle of a contract executed before review
+meetings were planned (others are planned when executed), and one meeting's page with the form
+to record it as held (internal only).
 
 Views are thin: they parse a form, call one selector or service, and render or redirect."""
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.selectors import contract_get
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors, safe_next
 from steward.monitoring import services
@@ -29,19 +30,24 @@ from steward.monitoring.models import ReviewMeeting
 @require_POST
 @application_errors
 def reviews_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    """Schedule the contract term's biannual and annual review meetings."""
+    """Plan the contract's review cycle from today on (the meetings it does not have yet)."""
     user: Any = request.user
     contract = contract_get(actor=user, pk=pk)
     if not user.has_perm("monitoring.view_reviews", contract):
         raise Http404("No such contract.")
-    new = services.reviews_schedule(actor=user, contract=contract)
+    back = safe_next(request, reverse("monitoring:contract", args=[contract.pk]))
+    try:
+        new = services.reviews_plan(actor=user, contract=contract, today=timezone.localdate())
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
     if new:
         messages.success(
-            request, f"Scheduled {len(new)} review meeting{'s' if len(new) != 1 else ''}."
+            request, f"Planned {len(new)} review meeting{'s' if len(new) != 1 else ''}."
         )
     else:
-        messages.info(request, "Every review meeting of the contract's term is scheduled already.")
-    return redirect(safe_next(request, reverse("monitoring:contract", args=[contract.pk])))
+        messages.info(request, "Every review meeting of the contract's term is planned already.")
+    return redirect(back)
 
 
 @login_required
@@ -60,7 +66,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is None or not user.has_perm("monitoring.view_reviews", meeting.contract):
         raise Http404("No such review meeting.")
     contract = meeting.contract
-    can_record = user.has_perm("monitoring.manage_reviews", contract)
+    can_record = meeting.cancelled_on is None and user.has_perm(
+        "monitoring.manage_reviews", contract
+    )
+    if request.method == "POST" and meeting.cancelled_on is not None:
+        messages.error(request, f"This review meeting was cancelled: {meeting.cancel_reason}.")
+        return redirect("monitoring:review", pk=meeting.pk)
     if request.method == "POST" and not can_record:
         raise PermissionDenied("You may not record review meetings of this contract.")
     today = timezone.localdate()
@@ -80,6 +91,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             services.review_record(actor=user, meeting=meeting, today=today, **form.cleaned_data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect("monitoring:review", pk=meeting.pk)
         else:
             messages.success(request, f"{meeting.get_kind_display()} recorded as held.")
             return redirect("monitoring:review", pk=meeting.pk)

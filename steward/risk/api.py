@@ -427,7 +427,8 @@ def contract_risk_override(request: HttpRequest, contract_id: int, payload: Over
     response={200: AssessmentOut, **WRITE_ERRORS},
     summary="Record a review of the rating",
     description="A contract manager records that they reviewed the latest assessment "
-    "(resets the review-overdue signal).",
+    "(shown as last reviewed; the review-overdue signal counts the contract's review meetings "
+    "not held by their date).",
 )
 def contract_risk_review(request: HttpRequest, contract_id: int, payload: ReviewIn) -> Any:
     contract = _risk_contract(request, contract_id)

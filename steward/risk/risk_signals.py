@@ -9,10 +9,10 @@ count}}` in a bounded number of queries whatever the number of contracts:
   high severity is high or critical; financial is a category marked financial.
 - `inspection_poor`: 1 when the provider's latest inspection rating on or before `as_of` reads
   as poor (`scoring.inspection_is_poor`).
-- `review_overdue`: 1 when the last review of the contract's risk assessment (or, never
-  reviewed, the contract's start) is more than the pack's `review_overdue_days` before `as_of`.
-- `actions_overdue`: 0 here; the monitoring area's registered source adds the open actions of
-  its action plans that are past their due date.
+- `review_overdue` and `actions_overdue`: 0 here; the monitoring area's registered sources add
+  the review meetings of the contract's review cycle not held by their date and the open
+  actions of its action plans past their due date (open `review_meeting` and `action` due
+  dates past their date: holding the meeting, or doing the action, closes them).
 - every source registered with `steward.contracts.hooks.register_risk_signal_source` (the
   performance area: `indicators_missed`, `returns_late`, `returns_missing`).
 """
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from steward.contracts.hooks import risk_signal_sources
 from steward.core.packs import RiskRules
 from steward.parties.models import InspectionRating
-from steward.risk.models import HIGH_SEVERITIES, Concern, ConcernKind, RiskAssessment
+from steward.risk.models import HIGH_SEVERITIES, Concern, ConcernKind
 from steward.risk.scoring import inspection_is_poor
 
 BUILT_IN_SIGNALS = (
@@ -119,19 +119,8 @@ def gather(contracts: list[ContractRow], as_of: date) -> dict[int, dict[str, int
         latest.setdefault(provider_id, rating)
     poor = {pid for pid, rating in latest.items() if inspection_is_poor(rating)}
 
-    # Reviews: the latest review date per contract.
-    reviewed = dict(
-        RiskAssessment.objects.filter(contract_id__in=ids, reviewed_on__isnull=False)
-        .values("contract_id")
-        .annotate(last=Max("reviewed_on"))
-        .order_by()
-        .values_list("contract_id", "last")
-    )
     for c in contracts:
-        sig = out[c.id]
-        sig["inspection_poor"] = 1 if c.provider_id in poor else 0
-        last = reviewed.get(c.id) or c.start_date
-        sig["review_overdue"] = 1 if (as_of - last).days > c.rules.review_overdue_days else 0
+        out[c.id]["inspection_poor"] = 1 if c.provider_id in poor else 0
 
     # Every registered source (performance: indicators missed, returns late or missing).
     for source in risk_signal_sources().values():

@@ -63,8 +63,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "actions_overdue": ("open action overdue", "open actions overdue"),
     "review_overdue": (
-        "review overdue (none in {r} days)",
-        "reviews overdue (none in {r} days)",
+        "review meeting not held by its date",
+        "review meetings not held by their date",
     ),
 }
 

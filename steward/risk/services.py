@@ -429,7 +429,8 @@ def risk_override(
 
 @transaction.atomic
 def risk_review(*, actor: Any, assessment: RiskAssessment, on: date) -> RiskAssessment:
-    """A contract manager confirms they reviewed the assessment (resets `review_overdue`)."""
+    """A contract manager confirms they reviewed the assessment's rating (shown as "Last
+    reviewed"; the `review_overdue` signal is the contract's review meetings, not this)."""
     require_perm(actor, "risk.override_risk", assessment.contract, action="review this rating")
     assessment.reviewed_on = on
     save_audited(assessment, actor=actor, reason="Assessment reviewed")

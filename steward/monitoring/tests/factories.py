@@ -1,13 +1,11 @@
 """Test set-up for the monitoring cycle: walk a contract's cycle to any stage through the
-services, on fixed dates; a contract's due date and a red risk assessment for the calendar and
-report pages."""
+services, on fixed dates; and a red risk assessment for the report pages."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from steward.contracts.models import DueDate
 from steward.monitoring import calc, services
 from steward.monitoring.models import Cycle
 from steward.risk.models import RiskAssessment
@@ -121,23 +119,6 @@ def walk(
         today=day,
     )
     return Cycle.objects.get(pk=cycle.pk)
-
-
-def due(
-    contract, *, on: date, rule_key: str = "return_submission", label: str = "Quarterly return"
-):
-    return DueDate.objects.create(
-        contract=contract,
-        rule_key=rule_key,
-        label=label,
-        pack_slug="connecticut-opm",
-        pack_version=1,
-        source="test",
-        start_date=on - timedelta(days=10),
-        days=10,
-        day_kind="calendar",
-        due_date=on,
-    )
 
 
 def red(contract, *, as_of: date, reasons: list[str] | None = None) -> RiskAssessment:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from steward.core.tests.api_support import PDF, call, session_client, token_client
 from steward.monitoring import calc, services
-from steward.monitoring.models import Action, Cycle, ReviewMeeting, ServicesReport
+from steward.monitoring.models import Action, Cycle, ReviewMeeting
 from steward.monitoring.tests.factories import answers, walk
 from steward.parties.models import Role
 from steward.testing.factories import ContractFactory, UserFactory
@@ -42,6 +42,7 @@ cycle.notify        200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/
 self_assessment     200/200 403/403 200/404 200/404 403/404 403/404 403/404 403/404 200/404
 assess              200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
 visit               200/200 403/403 200/404 200/404 403/404 403/404 403/404 403/404 403/404
+visit.date          200/200 403/403 200/404 200/404 403/404 403/404 403/404 403/404 403/404
 judgement           200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
 discussion          200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
 letter              200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
@@ -102,15 +103,9 @@ def _walk(side, to, *, days_ago=30, route="full"):
     )
 
 
-def _action(contract):
-    today = timezone.localdate()
-    return Action.objects.create(
-        contract=contract,
-        description="Train two staff in safeguarding",
-        owner="Service manager",
-        horizon_months=3,
-        due_on=today + timedelta(days=30),
-    )
+def _action(side):
+    """An action of the side's results letter (with its due date)."""
+    return Action.objects.filter(cycle=_walk(side, "letter")).order_by("due_on").first()
 
 
 def _half_year_start(agency):
@@ -154,6 +149,9 @@ def _request(endpoint, side):
             "dq_matched": 5,
         }
         return "post", cycle_at("assessed") + "/visit", body
+    if endpoint == "visit.date":
+        body = {"visit_planned_for": (today + timedelta(days=2)).isoformat()}
+        return "post", cycle_at("assessed", days_ago=0) + "/visit/date", body
     if endpoint == "judgement":
         body = {"areas": {k: {**v, "comments": ""} for k, v in answers().items()}}
         return "post", cycle_at("visited") + "/judgement", body
@@ -180,29 +178,26 @@ def _request(endpoint, side):
     if endpoint == "close":
         return "post", cycle_at("letter", days_ago=60) + "/close", None
     if endpoint == "actions.list":
-        _action(contract)
+        _action(side)
         return "get", c + "/actions", None
     if endpoint == "action.done":
-        return "post", f"/monitoring/actions/{_action(contract).pk}/done", {"note": "Trained."}
+        return "post", f"/monitoring/actions/{_action(side).pk}/done", {"note": "Trained."}
     if endpoint == "reviews.list":
         return "get", c + "/reviews", None
     if endpoint == "reviews.schedule":
         return "post", c + "/reviews/schedule", None
     if endpoint == "review.record":
-        meeting = ReviewMeeting.objects.create(
-            contract=contract, kind="biannual", scheduled_for=today - timedelta(days=3)
-        )
+        services.reviews_plan(actor=_admin, contract=contract, today=contract.start_date)
+        meeting = ReviewMeeting.objects.get(contract=contract, kind="biannual")
         body = {"held_on": today.isoformat(), "chair": "Operations manager", "minutes": "Fine."}
         return "post", f"/monitoring/reviews/{meeting.pk}/record", body
     if endpoint == "commissioning.get":
-        start = _half_year_start(contract.agency)
-        report = ServicesReport.objects.create(
+        report = services.services_report_create(
+            actor=_admin,
             agency=contract.agency,
-            period_start=start,
-            period_end=calc.half_year(start, contract.agency.pack.parsed.fiscal_year.start_month)[
-                1
-            ],
+            period_start=_half_year_start(contract.agency),
             recommendations="Recommission the service.",
+            today=today,
         )
         return "get", f"/monitoring/reports/commissioning/{report.pk}", None
     if endpoint == "commissioning.add":

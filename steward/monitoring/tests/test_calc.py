@@ -82,32 +82,82 @@ def test_action_state() -> None:
     assert calc.action_state(due, date(2026, 7, 5), date(2026, 8, 1)) is calc.ActionState.DONE
 
 
-@pytest.mark.parametrize(
-    ("today", "kind"),
-    [
-        (date(2026, 12, 16), None),
-        (date(2026, 12, 17), calc.ReminderKind.BEFORE),  # 5 days before
-        (date(2026, 12, 21), calc.ReminderKind.BEFORE),
-        (date(2026, 12, 22), calc.ReminderKind.ON_THE_DAY),
-        (date(2026, 12, 23), calc.ReminderKind.OVERDUE),  # the day after: overdue
-        (date(2027, 1, 10), calc.ReminderKind.OVERDUE),
-    ],
-)
-def test_reminders_before_on_the_day_and_overdue(
-    today: date, kind: calc.ReminderKind | None
-) -> None:
-    assert calc.reminder_due(date(2026, 12, 22), today) is kind
-
-
-def test_seed_003_biannual_and_annual_review_meetings_over_the_term() -> None:
-    got = calc.review_dates(date(2026, 1, 1), date(2027, 12, 31), biannual=True, annual=True)
-    assert got == [
-        ("biannual", date(2026, 7, 1)),
-        ("annual", date(2027, 1, 1)),
-        ("biannual", date(2027, 7, 1)),
+def test_seed_003_annual_review_closes_each_contract_year_and_a_biannual_its_first_half() -> None:
+    """seed 003: a cycle of annual and biannual review meetings for every contract"""
+    assert calc.review_dates(date(2026, 1, 1), date(2027, 12, 31), biannual=True, annual=True) == [
+        ("biannual", date(2026, 6, 30)),
+        ("annual", date(2026, 12, 31)),
+        ("biannual", date(2027, 6, 30)),
+        ("annual", date(2027, 12, 31)),
     ]
+
+
+def test_seed_003_a_12_month_contract_gets_its_annual_review_on_its_last_day() -> None:
+    """seed 003: a 12-month contract is reviewed too"""
+    assert calc.review_dates(date(2026, 4, 1), date(2027, 3, 31), biannual=True, annual=True) == [
+        ("biannual", date(2026, 9, 30)),
+        ("annual", date(2027, 3, 31)),
+    ]
+
+
+def test_seed_003_a_partial_final_year_gets_its_annual_review_on_the_last_day() -> None:
+    """seed 003: the final year, however short, ends with its annual review; a biannual review
+    that would fall after the end is not held"""
+    assert calc.review_dates(date(2026, 1, 1), date(2027, 8, 15), biannual=True, annual=True) == [
+        ("biannual", date(2026, 6, 30)),
+        ("annual", date(2026, 12, 31)),
+        ("biannual", date(2027, 6, 30)),
+        ("annual", date(2027, 8, 15)),
+    ]
+    assert calc.review_dates(date(2026, 1, 1), date(2027, 3, 31), biannual=True, annual=True) == [
+        ("biannual", date(2026, 6, 30)),
+        ("annual", date(2026, 12, 31)),
+        ("annual", date(2027, 3, 31)),
+    ]
+
+
+def test_seed_003_a_biannual_and_an_annual_review_on_the_same_day_are_one_meeting() -> None:
+    """seed 003: a six-month contract's biannual review falls on its last day: one meeting, the
+    annual"""
+    assert calc.review_dates(date(2026, 1, 1), date(2026, 6, 30), biannual=True, annual=True) == [
+        ("annual", date(2026, 6, 30))
+    ]
+    assert calc.review_dates(date(2026, 1, 1), date(2026, 1, 31), biannual=True, annual=True) == [
+        ("annual", date(2026, 1, 31))
+    ]
+
+
+def test_seed_002_pack_holds_annual_reviews_only_and_a_pack_may_hold_biannual_ones_only() -> None:
+    """seed 002 (West London: annual reviews only) and a pack of biannual reviews"""
     assert calc.review_dates(date(2026, 1, 1), date(2027, 12, 31), biannual=False, annual=True) == [
-        ("annual", date(2027, 1, 1))
+        ("annual", date(2026, 12, 31)),
+        ("annual", date(2027, 12, 31)),
+    ]
+    assert calc.review_dates(date(2026, 1, 1), date(2027, 3, 31), biannual=True, annual=False) == [
+        ("biannual", date(2026, 6, 30)),
+        ("biannual", date(2026, 12, 31)),
+        ("biannual", date(2027, 3, 31)),
+    ]
+    assert (
+        calc.review_dates(date(2026, 1, 1), date(2027, 3, 31), biannual=False, annual=False) == []
+    )
+
+
+def test_review_dates_at_month_ends_and_leap_days() -> None:
+    assert calc.review_dates(date(2024, 2, 29), date(2025, 2, 27), biannual=True, annual=True) == [
+        ("biannual", date(2024, 8, 28)),
+        ("annual", date(2025, 2, 27)),
+    ]
+    assert calc.review_dates(date(2026, 8, 31), date(2027, 8, 30), biannual=True, annual=True) == [
+        ("biannual", date(2027, 2, 27)),
+        ("annual", date(2027, 8, 30)),
+    ]
+
+
+def test_review_dates_of_an_empty_or_one_day_term() -> None:
+    assert calc.review_dates(date(2026, 1, 2), date(2026, 1, 1), biannual=True, annual=True) == []
+    assert calc.review_dates(date(2026, 1, 1), date(2026, 1, 1), biannual=True, annual=True) == [
+        ("annual", date(2026, 1, 1))
     ]
 
 

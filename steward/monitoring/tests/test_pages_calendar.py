@@ -1,5 +1,5 @@
-"""The personal calendar (a month of a person's deadlines, visits, review meetings and actions),
-its iCalendar download and the signed feed: content, who sees what, the feed's token, and
+"""The personal calendar (a month of the person's work list: everything they must act on, by
+date), its iCalendar download and the signed feed: content, who sees what, the feed's token, and
 bounded queries."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from steward.monitoring import ical
-from steward.monitoring.models import Action, ReviewMeeting
-from steward.monitoring.tests.factories import START, due, walk
+from steward.contracts.models import DueDate
+from steward.monitoring import ical, services
+from steward.monitoring.models import Action
+from steward.monitoring.tests.factories import START, walk
 from steward.monitoring.tests.pages import at, signed_in, text
 from steward.testing.factories import ContractFactory
 
@@ -23,22 +24,34 @@ pytestmark = pytest.mark.django_db
 CAL = reverse("monitoring:calendar")
 
 
-def test_calendar_lists_the_managers_visit_and_deadline_grouped_by_date(
-    live, manager, provider_user
-):
+def _monthly_returns(contract, manager) -> None:
+    """The contract's Performance Evaluation Plan with monthly returns (seed 001): one return
+    due date per month, the provider's."""
+    from steward.performance.services import plan_save
+
+    plan_save(
+        actor=manager,
+        contract=contract,
+        data={"desired_outcomes": "Families stay together.", "return_frequency": "monthly"},
+    )
+
+
+def test_calendar_lists_the_managers_work_grouped_by_date(live, manager, provider_user):
     cycle = walk(live, manager=manager, provider_user=provider_user, to="assessed")
-    visit_on = cycle.visit_planned_for  # 2026-12-13
-    due(live, on=date(2026, 12, 15), label="Quarterly return")
+    services.reviews_plan(actor=manager, contract=live, today=live.start_date)
+    assert cycle.visit_planned_for == date(2026, 12, 13)
     with at(date(2026, 12, 14)):
         page = text(signed_in(manager).get(CAL))
     assert "December 2026" in page
-    assert "Monitoring visit" in page and reverse("monitoring:cycle", args=[cycle.pk]) in page
-    assert "Quarterly return" in page
-    assert 'datetime="2026-12-13"' in page and 'datetime="2026-12-15"' in page
-    assert page.index('datetime="2026-12-13"') < page.index('datetime="2026-12-15"')
-    # the visit is past today and not recorded: marked overdue
+    assert f"Visit the service of {live.number} and record the visit" in page
+    assert reverse("monitoring:visit", args=[cycle.pk]) in page
+    assert f"Hold the review meeting for {live.number}" in page
+    assert 'datetime="2026-12-13"' in page and 'datetime="2026-12-31"' in page
+    assert page.index('datetime="2026-12-13"') < page.index('datetime="2026-12-31"')
+    # the visit is past and not recorded: overdue
     assert "Overdue by 1 day" in page
-    assert visit_on == date(2026, 12, 13)
+    # the biannual review of June, never held, is overdue from an earlier month
+    assert "Overdue from earlier months" in page
     # the personal feed address and the download
     assert "http://testserver/monitoring/calendar/feed/" in page
     assert reverse("monitoring:calendar_ics") in page
@@ -56,28 +69,38 @@ def test_calendar_month_navigation_and_a_bad_month(manager):
     assert "December 2026" in bad  # falls back to this month
 
 
-def test_provider_user_sees_only_their_own_items(
+def test_each_person_sees_exactly_their_own_work(
     live, manager, provider_user, make_user, other_provider, agency
 ):
     walk(live, manager=manager, provider_user=provider_user, to="notified")  # SA due 22 Dec
-    ReviewMeeting.objects.create(contract=live, kind="biannual", scheduled_for=date(2026, 12, 10))
-    theirs = ContractFactory(agency=agency, provider=other_provider, status="active")
-    due(theirs, on=date(2026, 12, 16), label="Their return")
-    due(live, on=date(2026, 12, 17), rule_key="closeout_evaluation", label="Agency's evaluation")
+    services.reviews_plan(actor=manager, contract=live, today=live.start_date)
+    _monthly_returns(live, manager)
+    theirs = ContractFactory(
+        agency=agency, provider=other_provider, status="active", number="DCF-THEIRS"
+    )
+    _monthly_returns(theirs, manager)
+    returns = DueDate.objects.filter(
+        contract=live, kind="return", due_date__range=(date(2026, 12, 1), date(2026, 12, 31))
+    )
+    assert returns.exists()
     with at(date(2026, 12, 1)):
         mine = text(signed_in(provider_user).get(CAL))
         managers = text(signed_in(manager).get(CAL))
-    assert "self-assessment" in mine.lower()
-    assert "Their return" not in mine
-    assert "Agency&#x27;s evaluation" not in mine and "Agency's evaluation" not in mine
-    assert "Review meeting" not in mine.replace("review meeting", "")  # internal
-    assert "Biannual review" not in mine
-    assert "Biannual review" in managers and "Their return" in managers
+    assert f"Complete the self-assessment for {live.number}" in mine
+    assert f"Submit the return for {live.number}" in mine
+    for ret in returns:
+        assert reverse("performance:return", args=[ret.subject_id]) in mine
+    assert "DCF-THEIRS" not in mine
+    assert "Hold the review meeting" not in mine  # internal
+    assert f"Hold the review meeting for {live.number}" in managers
+    assert "Submit the return" not in managers  # the provider's to do
+    assert "Complete the self-assessment" not in managers
 
 
-def test_calendar_feed_parses_and_has_the_events(live, manager, provider_user):
+def test_calendar_feed_parses_and_has_the_work(live, manager, provider_user):
     cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
     action = Action.objects.filter(cycle=cycle).order_by("due_on").first()
+    action_due = DueDate.objects.get(kind="action", subject_id=action.pk)
     token = ical.feed_token(manager)
     with at(date(2026, 12, 20)):
         response = Client().get(reverse("monitoring:calendar_feed", args=[token]))
@@ -85,17 +108,26 @@ def test_calendar_feed_parses_and_has_the_events(live, manager, provider_user):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     cal = Calendar.from_ical(response.content)
     events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
-    uid = f"action-{action.pk}@steward"
+    uid = f"due-{action_due.pk}@steward"
     assert uid in events
     event = events[uid]
     assert event.decoded("DTSTART") == action.due_on
     assert event.decoded("DTEND") == action.due_on + timedelta(days=1)
-    assert "Train two staff in safeguarding" in str(event["SUMMARY"])
+    assert str(event["SUMMARY"]) == f"Complete the action agreed for {live.number}"
     description = str(event["DESCRIPTION"])
-    assert "Owner: Service manager" in description
+    assert "Train two staff in safeguarding" in description
     assert f"http://testserver{reverse('monitoring:contract', args=[live.pk])}" in description
-    # the appeal window's deadline is the agency's to watch: it is in the manager's feed
-    assert any(u.startswith("due-") for u in events)
+    # the appeal window is the provider's to use, not the manager's
+    appeal = DueDate.objects.get(kind="monitoring_appeal")
+    assert f"due-{appeal.pk}@steward" not in events
+    with at(date(2026, 12, 20)):
+        provider_feed = Calendar.from_ical(
+            Client()
+            .get(reverse("monitoring:calendar_feed", args=[ical.feed_token(provider_user)]))
+            .content
+        )
+    theirs = {str(e["UID"]): e for e in provider_feed.walk("VEVENT")}
+    assert str(theirs[f"due-{appeal.pk}@steward"]["SUMMARY"]).startswith("Appeal the monitoring")
     # the UID is stable: the same on the next fetch
     with at(date(2026, 12, 21)):
         again = Calendar.from_ical(
@@ -127,17 +159,16 @@ def test_calendar_feed_token_tampered_revoked_or_inactive_is_404(manager):
 
 
 def test_calendar_download_is_session_authenticated(live, manager, provider_user):
-    walk(live, manager=manager, provider_user=provider_user, to="assessed")
+    cycle = walk(live, manager=manager, provider_user=provider_user, to="assessed")
+    visit = DueDate.objects.get(kind="monitoring_visit", subject_id=cycle.pk)
     ics = reverse("monitoring:calendar_ics")
     assert Client().get(ics).status_code == 302
     with at(date(2026, 12, 1)):
         response = signed_in(manager).get(ics)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    kinds = {
-        str(e["UID"]).split("-")[0] for e in Calendar.from_ical(response.content).walk("VEVENT")
-    }
-    assert "visit" in kinds
+    uids = {str(e["UID"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert f"due-{visit.pk}@steward" in uids
 
 
 def test_calendar_queries_do_not_grow_with_rows(
@@ -148,20 +179,9 @@ def test_calendar_queries_do_not_grow_with_rows(
             c = ContractFactory(
                 agency=agency, provider=provider, status="active", contract_manager=manager
             )
-            due(c, on=date(2026, 12, 9))
-            due(
-                c, on=date(2026, 11, 20), rule_key="self_assessment"
-            )  # overdue, from the month before
-            ReviewMeeting.objects.create(
-                contract=c, kind="biannual", scheduled_for=date(2026, 12, 3)
-            )
-            Action.objects.create(
-                contract=c,
-                description="Fix it",
-                owner="Manager",
-                horizon_months=3,
-                due_on=date(2026, 12, 4),
-            )
+            # a biannual review on 30 June (overdue, from an earlier month) and an annual one
+            # on 31 December
+            services.reviews_plan(actor=manager, contract=c, today=c.start_date)
 
     make(2)
     with at(date(2026, 12, 5)):
@@ -171,7 +191,7 @@ def test_calendar_queries_do_not_grow_with_rows(
         make(10)
         with django_assert_max_num_queries(len(few.captured_queries)):
             page = text(client.get(CAL))
-    assert "36 items" in page  # 12 contracts × (deadline, review, action) in December
+    assert "12 items" in page  # 12 contracts' annual reviews in December
     assert "Overdue from earlier months" in page
 
 

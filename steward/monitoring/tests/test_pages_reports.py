@@ -13,9 +13,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from steward.contracts.models import DueDate
+from steward.contracts.services import contract_complete
 from steward.monitoring import services
 from steward.monitoring.models import ServicesReport
-from steward.monitoring.tests.factories import due, red, walk
+from steward.monitoring.tests.factories import red, walk
 from steward.monitoring.tests.pages import at, signed_in, text
 from steward.parties.models import Role
 from steward.risk.tests.factories import make_concern
@@ -33,6 +34,13 @@ CAL = reverse("monitoring:calendar")
 EXC = reverse("monitoring:exceptions")
 
 
+def _completed(agency, provider, manager, **kwargs):
+    """A contract completed on 3 November 2026: its closeout evaluation is due 60 days later,
+    on 2 January 2027 (seed 000), and missed on the 12th by 10 days."""
+    contract = ContractFactory(agency=agency, provider=provider, status="active", **kwargs)
+    return contract_complete(actor=manager, contract=contract, completed_on=date(2026, 11, 3))
+
+
 @pytest.fixture
 def exceptional(live, manager, provider_user, agency, provider):
     """A contract rated red, an appeal, a missed deadline and a serious concern."""
@@ -43,7 +51,10 @@ def exceptional(live, manager, provider_user, agency, provider):
         grounds="The rating ignores our data.",
         today=cycle.letter_on,
     )
-    due(live, on=date(2027, 1, 2), label="Quarterly return")
+    done = _completed(agency, provider, manager, number="DCF-DONE-1")
+    assert DueDate.objects.get(contract=done, kind="closeout_evaluation").due_date == date(
+        2027, 1, 2
+    )
     red(live, as_of=date(2027, 1, 5))
     make_concern(
         agency,
@@ -69,8 +80,11 @@ def test_exception_report_content(exceptional, live, make_user):
     assert live.number in page
     assert "Appeals against monitoring decisions since 12 July 2026 (1)" in page
     assert reverse("monitoring:cycle", args=[exceptional.pk]) in page
-    assert "Quarterly return" in page
+    assert "Closeout evaluation: Agency writes the closeout evaluation" in page
+    assert "DCF-DONE-1" in page
     assert '<td data-label="Days overdue" class="steward-num">10</td>' in page
+    # the appeal lodged met its window; nothing else is missed
+    assert "Missed deadlines (1)" in page
     assert "Safeguarding referral" in page and "Minor" not in page
     # a later "since" leaves the appeal out
     with at(date(2027, 1, 12)):
@@ -96,7 +110,8 @@ def test_exception_report_pdf_and_xlsx(exceptional, live, make_user):
     rows = list(book["Red contracts"].values)
     assert rows[1][0] == live.number and "3 serious concerns open" in rows[1][5]
     missed = list(book["Missed deadlines"].values)
-    assert missed[1][2] == "Quarterly return" and missed[1][4] == 10
+    assert missed[1][0] == "DCF-DONE-1" and missed[1][4] == 10
+    assert missed[1][2].startswith("Closeout evaluation")
     assert len(list(book["Serious concerns"].values)) == 2
 
 
@@ -117,26 +132,27 @@ def test_exception_report_permissions_and_agency_scope(
     assert elsewhere.number in filtered and live.number not in filtered
 
 
-def _exceptional_rows(agency, provider, n: int) -> None:
-    for i in range(n):
+def _exceptional_rows(agency, provider, manager, n: int) -> None:
+    for _ in range(n):
         c = ContractFactory(agency=agency, provider=provider, status="active")
         red(c, as_of=date(2027, 1, 5))
-        due(c, on=date(2027, 1, 2))
+        _completed(agency, provider, manager)
         make_concern(agency, provider, c, received_on=date(2027, 1, 3), severity="high")
 
 
 def test_exception_report_queries_do_not_grow_with_rows(
-    agency, provider, make_user, django_assert_max_num_queries
+    agency, provider, manager, make_user, django_assert_max_num_queries
 ):
-    _exceptional_rows(agency, provider, 2)
+    _exceptional_rows(agency, provider, manager, 2)
     with at(date(2027, 1, 12)):
         senior = signed_in(make_user(Role.SENIOR_MANAGER))
         with django_assert_max_num_queries(15) as few:
             assert senior.get(EXC).status_code == 200
-        _exceptional_rows(agency, provider, 12)
+        _exceptional_rows(agency, provider, manager, 12)
         with django_assert_max_num_queries(len(few.captured_queries)):
             page = text(senior.get(EXC))
     assert "Contracts rated red (14)" in page
+    assert "Missed deadlines (14)" in page
 
 
 # ---------------------------------------------------------------- stage 10
@@ -224,15 +240,22 @@ def test_report_pages_need_sign_in():
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_closed_cycle_leaves_no_missed_appeal_deadline(live, manager, provider_user, make_user):
-    """Closing a cycle by hand after an unused appeal window closes its deadline too (as the
-    daily run does), so it is not reported as missed (stage 9) nor overdue in the calendar."""
+def test_an_unused_appeal_window_is_never_a_missed_deadline(
+    live, manager, provider_user, make_user
+):
+    """seed 002 stages 8 and 9: an appeal window left unused is the provider's choice: not a
+    missed deadline, whether the cycle was closed by hand or by the daily job; the daily job
+    lapses it and it leaves the provider's calendar."""
+    from steward.workspace.services import daily_run
+
     cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
     after = cycle.appeal_due.due_date + timedelta(days=1)
     services.cycle_close(actor=manager, cycle=cycle, today=after)
-    assert DueDate.objects.get(pk=cycle.appeal_due_id).status == "done"
-    with at(after + timedelta(days=5)):
+    with at(after):
         page = text(signed_in(make_user(Role.SENIOR_MANAGER)).get(EXC))
-        calendar = text(signed_in(manager).get(CAL))
     assert "Missed deadlines (0)" in page
-    assert "appeals a monitoring decision" not in calendar
+    daily_run(as_of=after)
+    assert DueDate.objects.get(pk=cycle.appeal_due_id).status == "lapsed"
+    with at(after):
+        calendar = text(signed_in(provider_user).get(CAL))
+    assert "Appeal the monitoring decision" not in calendar

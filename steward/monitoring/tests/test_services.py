@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from steward.contracts.models import ContractDocument, DueDate
+from steward.contracts.models import ContractDocument
 from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from steward.monitoring import selectors, services
-from steward.monitoring.models import Action, Cycle, ReminderLog, ReviewMeeting
+from steward.monitoring.models import Action, Cycle, ReviewMeeting
 from steward.monitoring.tests.factories import START, answers, walk
 from steward.parties.models import Role
 from steward.testing.factories import AgencyFactory, ContractFactory
@@ -42,11 +42,13 @@ def test_seed_002_full_route_end_to_end(
     # stage 7: 20 working days from all information being in (the visit on 13 December, a
     # Sunday in this test's dates: counting starts the next working day)
     assert cycle.information_complete_on == cycle.visited_on == date(2026, 12, 13)
-    assert cycle.letter_due.rule_key == "results_letter"
+    assert cycle.letter_due.kind == "results_letter"
     assert cycle.letter_due.due_date == date(2027, 1, 12)
     assert (cycle.letter_due.status, cycle.letter_due.completed_on) == ("done", cycle.letter_on)
-    # the letter is a PDF kept with the contract and released to the provider
+    # the letter is a PDF kept with the contract and released to the provider, and meets its
+    # due date
     document = ContractDocument.objects.get(pk=cycle.letter_document_id)
+    assert cycle.letter_due.met_by == document
     assert document.released_to_provider
     assert document.file.read(4) == b"%PDF"
     # the action plan: owners and due dates at 3 and 6 months from the letter
@@ -362,17 +364,20 @@ def test_overdue_actions_feed_the_risk_assessment(live, manager, provider_user):
 # ---------------------------------------------------------------- reviews (seed 003)
 
 
-def test_seed_003_review_meetings_scheduled_and_annual_needs_the_contract_manager(live, manager):
-    new = services.reviews_schedule(actor=manager, contract=live)
-    assert [(m.kind, m.scheduled_for) for m in new] == [("biannual", date(2026, 7, 1))]
-    assert services.reviews_schedule(actor=manager, contract=live) == []  # kept, not doubled
+def test_seed_003_review_meetings_planned_and_annual_needs_the_contract_manager(live, manager):
+    new = services.reviews_plan(actor=manager, contract=live, today=date(2026, 1, 1))
+    assert [(m.kind, m.scheduled_for) for m in new] == [
+        ("biannual", date(2026, 6, 30)),
+        ("annual", date(2026, 12, 31)),
+    ]
+    assert services.reviews_plan(actor=manager, contract=live, today=date(2026, 1, 1)) == []
     live.end_date = date(2027, 12, 31)
     live.save()
-    assert [m.kind for m in services.reviews_schedule(actor=manager, contract=live)] == [
-        "annual",
-        "biannual",
-    ]
-    annual = ReviewMeeting.objects.get(contract=live, kind="annual")
+    assert [
+        (m.kind, m.scheduled_for)
+        for m in services.reviews_plan(actor=manager, contract=live, today=date(2026, 1, 1))
+    ] == [("biannual", date(2027, 6, 30)), ("annual", date(2027, 12, 31))]
+    annual = ReviewMeeting.objects.get(contract=live, scheduled_for=date(2026, 12, 31))
     with pytest.raises(ValidationFailed, match="attends the annual review"):
         services.review_record(
             actor=manager,
@@ -397,93 +402,77 @@ def test_seed_003_review_meetings_scheduled_and_annual_needs_the_contract_manage
     assert ReviewMeeting.objects.get(pk=annual.pk).held_on == date(2027, 1, 5)
 
 
-# ---------------------------------------------------------------- reminders
-
-
-def test_reminders_before_on_the_day_and_overdue_each_sent_once(
-    live, manager, provider_user, mailoutbox, django_capture_on_commit_callbacks
+def test_review_meetings_are_planned_only_for_a_live_contract_by_its_agencys_staff(
+    live, manager, make_user, other_agency
 ):
-    cycle = walk(live, manager=manager, provider_user=provider_user, to="notified")
-    due = cycle.self_assessment_due.due_date  # 2026-12-22
-
-    def run(day):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.send_reminders(as_of=day)
-
-    mailoutbox.clear()
-    assert run(due - timedelta(days=6))["reminders"] == 0
-    assert run(due - timedelta(days=5))["emails"] == 1
-    assert mailoutbox[-1].to == ["contracts@provider.example"]
-    assert mailoutbox[-1].subject.startswith(
-        "Due soon: Contractor completes the self-assessment"
-    ) or mailoutbox[-1].subject.startswith("Due soon:")
-    assert run(due - timedelta(days=4))["reminders"] == 0  # sent once
-    assert run(due)["emails"] == 1 and mailoutbox[-1].subject.startswith("Due today")
-    assert run(due + timedelta(days=1))["emails"] == 1 and mailoutbox[-1].subject.startswith(
-        "Overdue"
-    )
-    assert run(due + timedelta(days=2))["reminders"] == 0
-    assert ReminderLog.objects.filter(subject=f"due:{cycle.self_assessment_due_id}").count() == 3
+    with pytest.raises(PermissionDeniedError):
+        services.reviews_plan(
+            actor=make_user(Role.CONTRACT_MANAGER, agency=other_agency),
+            contract=live,
+            today=date(2026, 1, 1),
+        )
+    live.status = "completed"
+    live.completed_on = date(2026, 6, 1)
+    live.save()
+    with pytest.raises(TransitionNotAllowed, match="executed or active"):
+        services.reviews_plan(actor=manager, contract=live, today=date(2026, 1, 1))
 
 
-def test_send_reminders_is_set_based(
-    packs, provider, make_user, django_assert_max_num_queries, provider_user
-):
-    agency = AgencyFactory(slug="bulk", pack=packs["connecticut-opm"])
-    manager = make_user(
-        Role.CONTRACT_MANAGER, agency=agency, username="bulk-m", email="m@example.org"
-    )
-
-    def make(n):
-        for _ in range(n):
-            contract = ContractFactory(
-                agency=agency, provider=provider, status="active", contract_manager=manager
-            )
-            cycle = services.cycle_start(actor=manager, contract=contract, today=START)
-            services.cycle_notify(actor=manager, cycle=cycle, today=START)
-
-    make(2)
-    with django_assert_max_num_queries(12) as few:
-        services.send_reminders(as_of=date(2026, 12, 17))
-    make(10)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        services.send_reminders(as_of=date(2026, 12, 22))
+def test_a_cancelled_review_meeting_cannot_be_recorded(live, manager):
+    services.reviews_plan(actor=manager, contract=live, today=date(2026, 1, 1))
+    live.end_date = date(2026, 3, 31)
+    live.save()
+    services.reviews_plan(actor=manager, contract=live, today=date(2026, 1, 1))
+    gone = ReviewMeeting.objects.get(contract=live, scheduled_for=date(2026, 6, 30))
+    assert gone.cancelled_on == date(2026, 1, 1)
+    with pytest.raises(TransitionNotAllowed, match="was cancelled"):
+        services.review_record(
+            actor=manager,
+            meeting=gone,
+            held_on=date(2026, 6, 30),
+            chair="Team leader",
+            attendees="",
+            contract_manager_attended=True,
+            minutes="Held anyway.",
+            today=date(2026, 7, 1),
+        )
 
 
 # ---------------------------------------------------------------- calendar, reports
 
 
-def test_calendar_of_a_contract_manager_and_a_provider_user(live, manager, provider_user):
+def test_calendar_of_a_contract_manager_and_a_provider_user_is_their_work_list(
+    live, manager, provider_user, make_user
+):
+    from steward.workspace.selectors import work_items
+
+    monitor = make_user(Role.CONTRACT_MONITOR)
     cycle = walk(live, manager=manager, provider_user=provider_user, to="assessed")
-    items = selectors.calendar_items(user=manager, start=START, end=date(2027, 12, 31))
-    kinds = {(i.kind, i.on) for i in items}
-    assert ("visit", cycle.visit_planned_for) in kinds
+    services.reviews_plan(actor=manager, contract=live, today=START)
+    for user in (manager, monitor, provider_user):
+        items = selectors.calendar_items(user=user, start=START, end=date(2027, 12, 31))
+        work = [i for i in work_items(user=user) if START <= i.due_date <= date(2027, 12, 31)]
+        assert [(i.uid, i.url, i.title) for i in items] == [
+            (f"due-{w.due.pk}", w.url, w.todo) for w in work
+        ]
+    kinds = {
+        (i.kind, i.on)
+        for i in selectors.calendar_items(user=monitor, start=START, end=date(2027, 12, 31))
+    }
+    assert ("monitoring_visit", cycle.visit_planned_for) in kinds
+    assert ("review_meeting", date(2026, 12, 31)) in kinds
     mine = selectors.calendar_items(user=provider_user, start=START, end=date(2027, 12, 31))
-    assert all(i.kind != "review" for i in mine)
-    assert ("visit", cycle.visit_planned_for) in {(i.kind, i.on) for i in mine}
+    assert mine == []  # the self-assessment is in; nothing else is the provider's yet
 
 
 def test_seed_002_stage_9_report_by_exception(live, manager, provider_user, make_user):
     cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
     services.appeal_lodge(actor=provider_user, cycle=cycle, grounds="x", today=cycle.letter_on)
-    DueDate.objects.create(
-        contract=live,
-        rule_key="return_submission",
-        label="Return",
-        pack_slug="x",
-        pack_version=1,
-        source="x",
-        start_date=date(2026, 1, 1),
-        days=1,
-        day_kind="calendar",
-        due_date=date(2026, 1, 2),
-    )
     senior = make_user(Role.SENIOR_MANAGER)
     report = selectors.exception_report(
         actor=senior, as_of=date(2027, 1, 10), since=date(2026, 7, 1)
     )
     assert [c.pk for c in report.appeals] == [cycle.pk]
-    assert any(d.rule_key == "return_submission" for d in report.missed)
 
 
 def test_seed_002_stage_10_report_to_the_commissioning_body(live, manager, provider_user, agency):

@@ -78,22 +78,16 @@ def test_inspection_latest_rating(agency, provider, contract):
     assert _signals(contract, date(2025, 6, 1))["inspection_poor"] == 1
 
 
-def test_review_overdue_edges(agency, provider):
-    """Pack review_overdue_days (365): 365 days since the last review is not overdue, 366 is."""
+def test_review_overdue_comes_from_the_review_meetings_not_the_time_since_a_rating_review(
+    agency, provider
+):
+    """A contract with no review meeting due is not review-overdue however long ago it
+    started; the review meetings not held by their date are the monitoring area's source
+    (steward/monitoring/tests/test_deadlines.py)."""
     c = ContractFactory(
         agency=agency, provider=provider, status="active", start_date=date(2025, 1, 1)
     )
-    assert _signals(c, date(2026, 1, 1))["review_overdue"] == 0
-    assert _signals(c, date(2026, 1, 2))["review_overdue"] == 1
-    RiskAssessment.objects.create(
-        contract=c,
-        as_of=date(2026, 1, 1),
-        computed_rating="green",
-        score=0,
-        monitoring_level="light",
-        reviewed_on=date(2026, 1, 1),
-    )
-    assert _signals(c, date(2026, 1, 2))["review_overdue"] == 0
+    assert _signals(c, date(2027, 1, 2))["review_overdue"] == 0
 
 
 def test_actions_overdue_is_zero_until_there_are_actions(contract):

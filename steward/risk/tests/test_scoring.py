@@ -86,7 +86,10 @@ def test_singular_and_plural() -> None:
     rules = Rules()
     assert scoring.describe("concerns", 1, rules) == "1 concern in 90 days"
     assert scoring.describe("concerns", 2, rules) == "2 concerns in 90 days"
-    assert scoring.describe("review_overdue", 1, rules) == "1 review overdue (none in 365 days)"
+    assert scoring.describe("review_overdue", 1, rules) == "1 review meeting not held by its date"
+    assert (
+        scoring.describe("review_overdue", 2, rules) == "2 review meetings not held by their date"
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,15 @@
-"""Journey (issue 6, seed 002): one contract's annual monitoring cycle walked through every stage
-as the contract manager and the provider — risk, notification, self-assessment, assessment with a
-visit, the visit, judgement, the results letter — ending with the provider downloading the letter
-PDF, appealing, and the appeal decided. Every page checked with axe-core (WCAG 2.2 AA)."""
+"""Journey (issues 6 and 16, seed 002): one contract's annual monitoring cycle walked through
+every stage as the contract manager and the provider — risk, notification, self-assessment,
+assessment with a visit, the visit, judgement, the results letter — ending with the provider
+appealing and downloading the letter PDF, and the appeal decided. Each person starts where they
+start in Steward, their home page: what is due is on their work list and they click it (the
+self-assessment, the visit, the results letter, the appeal); the steps no deadline asks for are
+reached through the navigation, never a typed address. Every page checked with axe-core
+(WCAG 2.2 AA)."""
 
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from steward.monitoring import calc
 from steward.monitoring.models import Cycle
@@ -30,9 +33,10 @@ def _areas(page, rating: str, text: str) -> None:
         page.locator(f"[name='{key}_evidence']").fill(f"{text} ({key}).")
 
 
-def _step(watched, name: str) -> None:
+def _click(watched, name: str) -> None:
+    """Follow the link `name` (the first one) and check the page it opens."""
     page = watched.page
-    page.get_by_role("link", name=name).first.click()
+    page.get_by_role("link", name=name, exact=True).first.click()
     page.wait_for_load_state()
     watched.check()
 
@@ -45,44 +49,68 @@ def _submit(watched, name: str, done: str) -> None:
     watched.check()
 
 
-def test_whole_cycle_ends_with_the_letter_downloaded_and_an_appeal_decided(
+def _from_the_work_list(watched, todo: str) -> None:
+    """Go home and click the work list's item `todo`."""
+    page = watched.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    page.wait_for_load_state()
+    watched.check()
+    assert page.get_by_role("heading", name="What you need to do").is_visible()
+    _click(watched, todo)
+
+
+def _as(watched, user) -> None:
+    """Sign out whoever was signed in, and sign in as `user`: Steward opens on their home."""
+    watched.page.context.clear_cookies()
+    sign_in(watched, user.username, PASSWORD)
+    assert watched.page.get_by_role("heading", name="What you need to do").is_visible()
+    watched.check()
+
+
+def _nav(watched, name: str) -> None:
+    page = watched.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+    page.wait_for_load_state()
+    watched.check()
+
+
+def test_whole_cycle_from_the_work_list_to_the_appeal_decided(
     watched, make_user, manager, contract
 ):
-    today = timezone.localdate().isoformat()
     contract.contract_manager = manager
     contract.save()
+    number = contract.number
+    today = contract.agency.today().isoformat()  # the agency's own today (Connecticut)
     provider_user = make_user(Role.PROVIDER_USER, username="provider")
     page = watched.page
 
-    # stages 1 and 2: the contract manager starts the cycle and notifies the provider
-    sign_in(watched, manager.username, PASSWORD)
-    page.goto(f"/monitoring/contracts/{contract.pk}/")
-    watched.check()
+    # stages 1 and 2: the contract manager finds the contract and starts its cycle
+    _as(watched, manager)
+    _nav(watched, "Contracts")
+    _click(watched, number)
+    _click(watched, f"Monitoring of {number}")
     page.get_by_role("button", name="Start this year's cycle").click()
     page.wait_for_load_state()
     watched.check()
-    cycle = Cycle.objects.get(contract=contract)
-    page.goto(f"/monitoring/{cycle.pk}/")
     page.get_by_role("button", name="Send the notification and self-assessment form").click()
     page.wait_for_load_state()
     watched.check()
-    page.context.clear_cookies()
+    cycle = Cycle.objects.get(contract=contract)
+    assert cycle.stage == 2
 
-    # the provider completes the self-assessment in its own view
-    sign_in(watched, provider_user.username, PASSWORD)
-    page.goto(f"/monitoring/{cycle.pk}/")
-    watched.check()
-    _step(watched, "Complete the self-assessment")
+    # the provider finds the self-assessment on its work list and completes it
+    _as(watched, provider_user)
+    _from_the_work_list(watched, f"Complete the self-assessment for {number}")
     _areas(page, "good", "Our quarterly returns and files")
     _choose(page, "qaf_level", "B")
     page.locator("[name='qaf_upgrades']").fill("Support planning moved from C to B.")
     _submit(watched, "Submit the self-assessment", "Self-assessment submitted.")
-    page.context.clear_cookies()
 
-    # stages 3 to 7 as the contract manager
-    sign_in(watched, manager.username, PASSWORD)
-    page.goto(f"/monitoring/{cycle.pk}/")
-    _step(watched, "Assess the self-assessment and choose the route")
+    # stage 3: nothing is due yet; the manager opens the cycle from the monitoring list
+    _as(watched, manager)
+    _nav(watched, "Monitoring")
+    _click(watched, number)
+    _click(watched, "Assess the self-assessment and choose the route")
     _choose(page, "route", "full")
     page.locator("[name='notes']").fill("Credible; the QAF upgrade is to be seen at the visit.")
     page.locator("[name='visit_planned_for']").fill(today)
@@ -90,7 +118,8 @@ def test_whole_cycle_ends_with_the_letter_downloaded_and_an_appeal_decided(
     page.locator("[name='user_consultation']").fill("A group meeting with tenants")
     _submit(watched, "Record the assessment", "Assessment recorded.")
 
-    _step(watched, "Record the visit")
+    # stage 4: the visit is on the manager's work list today
+    _from_the_work_list(watched, f"Visit the service of {number} and record the visit")
     page.locator("[name='visited_on']").fill(today)
     page.locator("[name='staff_met']").fill("Service manager and two support workers")
     page.locator("[name='self_assessment_review']").fill("Agreed; QAF upgrade confirmed.")
@@ -99,11 +128,15 @@ def test_whole_cycle_ends_with_the_letter_downloaded_and_an_appeal_decided(
     page.locator("[name='dq_matched']").fill("9")
     _submit(watched, "Record the visit", "Visit recorded.")
 
-    _step(watched, "Record the judgement")
+    # stages 5 and 7: the letter is now due; its page says the judgement comes first
+    letter = f"Send the monitoring results letter and report for {number}"
+    _from_the_work_list(watched, letter)
+    assert "This step is not open" in page.content()
+    _click(watched, f"Back to the {cycle.year} cycle")
+    _click(watched, "Record the judgement")
     _areas(page, "good", "Seen at the visit and in the returns")
     _submit(watched, "Record the judgement", "Judgement recorded.")
-
-    _step(watched, "Write the results letter and action plan")
+    _from_the_work_list(watched, letter)
     page.locator("[name='results_summary']").fill("A good service meeting its targets.")
     page.locator("[name='future_funding']").fill("Funding continues at the current level.")
     page.locator("[name='future_specification']").fill("No change to the specification.")
@@ -111,25 +144,27 @@ def test_whole_cycle_ends_with_the_letter_downloaded_and_an_appeal_decided(
     page.locator("[name='action_1_owner']").fill("Service manager")
     page.locator("[name='action_1_horizon_months']").select_option("3")
     _submit(watched, "Send the letter", "Results letter sent to the provider.")
-    page.context.clear_cookies()
+    # the letter met its due date: it has left the work list
+    _nav(watched, "Home")
+    assert page.get_by_role("link", name=letter).count() == 0
 
-    # the provider downloads the letter and appeals within 14 days
-    sign_in(watched, provider_user.username, PASSWORD)
-    page.goto(f"/monitoring/{cycle.pk}/")
-    watched.check()
+    # stage 8: the provider may appeal (its work list says so) and downloads the letter
+    _as(watched, provider_user)
+    _from_the_work_list(watched, f"Appeal the monitoring decision on {number}, if you wish to")
+    page.locator("[name='grounds']").fill("The funding judgement ignores the Q4 figures.")
+    _submit(watched, "Lodge the appeal", "Appeal lodged.")
     with page.expect_download() as download:
         page.get_by_role("link", name="Monitoring results letter and report").click()
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
-    _step(watched, "Appeal a decision")
-    page.locator("[name='grounds']").fill("The funding judgement ignores the Q4 figures.")
-    _submit(watched, "Lodge the appeal", "Appeal lodged.")
-    page.context.clear_cookies()
+    _nav(watched, "Home")
+    assert "You have nothing to do at the moment." in page.content()
 
     # the contract manager decides the appeal; the outcome is sent and the cycle closes
-    sign_in(watched, manager.username, PASSWORD)
-    page.goto(f"/monitoring/{cycle.pk}/")
-    _step(watched, "Decide the appeal")
+    _as(watched, manager)
+    _nav(watched, "Monitoring")
+    _click(watched, number)
+    _click(watched, "Decide the appeal")
     _choose(page, "outcome", "partly_upheld")
     page.locator("[name='decision']").fill("Funding judgement raised to good on the Q4 figures.")
     _submit(watched, "Send the decision", "Appeal decided; the provider has been sent the outcome.")
