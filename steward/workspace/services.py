@@ -15,9 +15,10 @@ def daily_run(*, as_of: date | None = None) -> dict[str, int]:
     """Run the day's jobs as of `as_of` (default: today; the reminders use each agency's own
     today in its time zone). In order: windows that closed unused lapse; the due dates that
     fall due by date are opened (evaluations to finalise once their comment window closed,
-    interim evaluations, the reports to the commissioning body once a half-year ended); monitoring cycles whose appeal window passed close; then the
-    reminders go out, so that nothing already met or lapsed is reminded. Idempotent: running
-    it twice on a day sends nothing twice. Returns counts."""
+    interim evaluations, the reports to the commissioning body once a half-year ended);
+    monitoring cycles whose appeal window passed close; then the reminders go out, so that
+    nothing already met or lapsed is reminded. Idempotent: running it twice on a day sends
+    nothing twice. Returns counts."""
     day = as_of or timezone.localdate()
     lapsed = windows_lapse(as_of=day)
     finalise = evaluations_finalise_due_open(as_of=as_of)
