@@ -36,6 +36,12 @@ def days(first: date, last: date) -> list[date]:
     return [first + timedelta(n) for n in range((last - first).days + 1)]
 
 
+def _about_a_contract(mail) -> bool:  # type: ignore[no-untyped-def]
+    """Leave out the agency's own twice-yearly report to the commissioning body (seed 002
+    stage 10), which falls due for every agency holding contracts whatever this test does."""
+    return "report on all services" not in mail.subject
+
+
 @pytest.fixture
 def run(settings, mailoutbox, django_capture_on_commit_callbacks):
     """run(days, on={day: action}) → {day: [(subject, recipients)]}: the daily run on each day,
@@ -51,7 +57,9 @@ def run(settings, mailoutbox, django_capture_on_commit_callbacks):
             mailoutbox.clear()
             with django_capture_on_commit_callbacks(execute=True):
                 daily_run(as_of=day)
-            sent[day] = sorted((m.subject, tuple(sorted(m.to))) for m in mailoutbox)
+            sent[day] = sorted(
+                (m.subject, tuple(sorted(m.to))) for m in mailoutbox if _about_a_contract(m)
+            )
         return {day: mails for day, mails in sent.items() if mails}
 
     return go

@@ -29,6 +29,12 @@ from steward.workspace.services import daily_run
 pytestmark = pytest.mark.django_db
 
 
+def _about_a_contract(mail) -> bool:  # type: ignore[no-untyped-def]
+    """Leave out the agency's own twice-yearly report to the commissioning body (seed 002
+    stage 10), which falls due for every agency holding contracts whatever this test does."""
+    return "report on all services" not in mail.subject
+
+
 @pytest.fixture
 def run_days(settings, mailoutbox, django_capture_on_commit_callbacks):
     """run_days(first, last): the daily run on each day from `first` to `last`; returns
@@ -42,8 +48,10 @@ def run_days(settings, mailoutbox, django_capture_on_commit_callbacks):
             mailoutbox.clear()
             with django_capture_on_commit_callbacks(execute=True):
                 daily_run(as_of=day)
-            if mailoutbox:
-                sent[day] = sorted((m.subject, tuple(sorted(m.to))) for m in mailoutbox)
+            if any(_about_a_contract(m) for m in mailoutbox):
+                sent[day] = sorted(
+                    (m.subject, tuple(sorted(m.to))) for m in mailoutbox if _about_a_contract(m)
+                )
             day += timedelta(days=1)
         return sent
 

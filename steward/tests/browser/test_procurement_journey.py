@@ -195,9 +195,11 @@ def test_manager_creates_a_solicitation_places_a_person_and_reviews_termination(
     assert page.get_by_text("Status: Active").is_visible()
     watched.check()
 
-    # the termination taking effect is on the manager's work list, and leads back here
+    # the termination taking effect is on the manager's work list (due in 30 days: under
+    # "Later", which the person opens), and leads back here
     page.goto("/")
     watched.check()
+    page.locator("details.steward-work__later > summary").click()
     page.get_by_role(
         "link", name="Record the end of HC-C-1: its early termination takes effect"
     ).click()
