@@ -310,8 +310,9 @@ def in_lieu_index(request: HttpRequest, status: str = "", contract: int | None =
     response={200: InLieuOut, **WRITE_ERRORS},
     summary="Accept or reject a report in lieu",
     description="Oversight officers and administrators only (others who may see the report: "
-    "403). A rejection needs a `reason` (422). An accepted report meets the evaluation due "
-    "date it answers, on the day it was submitted. A report already decided: 409.",
+    "403). A rejection needs a `reason` (422). Meets the due date to decide on it; an "
+    "accepted report meets the evaluation due date it answers, on the day it was submitted. "
+    "A report already decided: 409.",
 )
 def in_lieu_decision(request: HttpRequest, report_id: int, payload: InLieuDecisionIn) -> Any:
     actor = _actor(request)
@@ -332,7 +333,8 @@ def in_lieu_decision(request: HttpRequest, report_id: int, payload: InLieuDecisi
     summary="Submit a report in lieu of the evaluation form",
     description="Multipart: `kind` (report_card, quality_assurance, other), `title`, optional "
     "`summary`, and a `link` or a `file` (checked for type and size). It answers the "
-    "contract's open evaluation due date and awaits the oversight officer's decision. Contract "
+    "contract's open evaluation due date and awaits the oversight officer's decision (due "
+    "14 days later, on the oversight officers' work lists). Contract "
     "managers and monitors of the contract's agency, administrators; others who may see the "
     "contract: 403. One awaiting a decision already, or a draft contract: 409.",
 )
@@ -459,8 +461,10 @@ def evaluation_release(request: HttpRequest, evaluation_id: int) -> Any:
     response={200: EvaluationOut, **WRITE_ERRORS},
     summary="The provider acknowledges and comments",
     description="The provider's own users, from the day of release up to and including the "
-    "last day of the comment window: `comments` and/or `acknowledge` (neither: 422). Anyone "
-    "else who may read it: 403. After the window, or once finalised: 409.",
+    "last day of the comment window (in the agency's time zone): `comments` and/or "
+    "`acknowledge` (neither: 422). Meets the comment window; the first response opens the "
+    "reviewing official's due date to finalise it. Anyone else who may read it: 403. After "
+    "the window, or once finalised: 409.",
 )
 def evaluation_comment(request: HttpRequest, evaluation_id: int, payload: CommentIn) -> Any:
     actor = _actor(request)
@@ -480,9 +484,10 @@ def evaluation_comment(request: HttpRequest, evaluation_id: int, payload: Commen
     response={200: EvaluationOut, **WRITE_ERRORS},
     summary="Finalise a released evaluation",
     description="The reviewing official: a contract manager or senior manager of the agency "
-    "(or an administrator), never the author (409). Once the provider has acknowledged it or "
-    "the comment window has closed (before: 409). It is immutable from then on and shared "
-    "with every agency. Others who may read it: 403.",
+    "(or an administrator), never the author (409). Once the provider has commented on or "
+    "acknowledged it, or the comment window has closed (before: 409). Meets the due date to "
+    "finalise it. It is immutable from then on and shared with every agency. Others who may "
+    "read it: 403.",
 )
 def evaluation_finalise(request: HttpRequest, evaluation_id: int) -> Any:
     actor = _actor(request)
