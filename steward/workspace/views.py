@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from steward.contracts.selectors import contract_list, expiring_contracts
+from steward.parties.models import Role
 from steward.workspace.selectors import grouped, work_items
 
 DEFAULT_EXPIRING_WINDOW_DAYS = 120
@@ -22,6 +23,32 @@ def _expiring_window(user: Any) -> int:
     return DEFAULT_EXPIRING_WINDOW_DAYS
 
 
+def _reports_for(user: Any, today: Any) -> dict[str, Any]:
+    """What a senior manager (the report by exception: seed 002 stage 9) and an oversight
+    officer (agencies late with their evaluations: seed 000) are sent to read: counts and a
+    link, not due dates (they receive these reports; they owe no action by a date)."""
+    from steward.core.deadlines import add_months
+    from steward.evaluations.selectors import compliance_table
+    from steward.monitoring.selectors import exception_report
+
+    out: dict[str, Any] = {}
+    if user.role == Role.SENIOR_MANAGER:
+        report = exception_report(actor=user, as_of=today, since=add_months(today, -6))
+        out["exceptions"] = {
+            "red": len(report.red),
+            "missed": len(report.missed),
+            "appeals": len(report.appeals),
+            "concerns": len(report.serious_concerns),
+        }
+    if user.role == Role.OVERSIGHT_OFFICER:
+        rows = compliance_table(actor=user)
+        out["late_agencies"] = sorted(
+            (row.agency.name for row in rows if row.missing or row.late), key=str.lower
+        )
+        out["agencies"] = len(rows)
+    return out
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The person's work list, and their contracts (providers) or those expiring (staff)."""
@@ -30,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate(now)  # the agency's today: its time zone is active
     items = work_items(user=user, now=now)
     context: dict[str, Any] = {"today": today, "work": grouped(items), "work_total": len(items)}
+    context["reports"] = _reports_for(user, today)
     if user.is_provider_user:  # type: ignore[union-attr]
         context["own_contracts"] = list(contract_list(actor=user)[:50])
     else:

@@ -68,3 +68,31 @@ def test_home_query_count_does_not_grow_with_rows(
     signed_in(client, manager)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("workspace:home")).status_code == 200
+
+
+def test_a_senior_manager_is_sent_to_the_report_by_exception(client, make_user, manager, contract):
+    """seed 002 stage 9: the report by exception goes to senior managers."""
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 1, 5))
+    senior = make_user(Role.SENIOR_MANAGER)
+    with time_machine.travel(datetime(2026, 9, 1, 12, tzinfo=UTC)):
+        body = signed_in(client, senior).get(reverse("workspace:home")).content.decode()
+    assert "Reports for you" in body
+    assert reverse("monitoring:exceptions") in body
+    assert "1 deadline missed" in body  # the closeout evaluation, overdue since March
+
+
+def test_an_oversight_officer_is_sent_to_the_agencies_late_with_evaluations(
+    client, make_user, manager, contract
+):
+    """seed 000: the oversight body sees which agencies are late."""
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 1, 5))
+    oversight = make_user(Role.OVERSIGHT_OFFICER)
+    with time_machine.travel(datetime(2026, 9, 1, 12, tzinfo=UTC)):
+        body = signed_in(client, oversight).get(reverse("workspace:home")).content.decode()
+    assert reverse("evaluations:compliance") in body
+    assert contract.agency.name in body
+
+
+def test_a_monitor_gets_no_reports_section(client, make_user):
+    body = signed_in(client, make_user(Role.CONTRACT_MONITOR)).get(reverse("workspace:home"))
+    assert b"Reports for you" not in body.content
