@@ -589,12 +589,12 @@ def renewal_decision_plan(*, actor: Any, contract: Contract, today: date) -> Due
         )
         return None
     days = contract.agency.pack.parsed.renewal.decision_days_before_end
-    start = min(today, contract.end_date)
-    due_on = max(contract.end_date - timedelta(days=days), start)
+    # dated from itself: "set for <date>" reads better than "N days from the execution"
+    due_on = max(contract.end_date - timedelta(days=days), min(today, contract.end_date))
     return due_date_open(
         kind="renewal_decision",
         contract=contract,
-        start=start,
+        start=due_on,
         due_on=due_on,
         actor=actor,
         label=f"Renewal or extension decided ({days} days before the end)",
