@@ -133,8 +133,8 @@ def generate(n: int, today: date) -> float:
         DueDateStatus,
         ProcurementMethod,
     )
-    from steward.core.demo import MANAGER_OF, demo_load
     from steward.parties.models import Agency, AgencyKind, Provider, User, normalise_name
+    from steward.workspace.demo import MANAGER_OF, demo_load
 
     started = time.perf_counter()
     demo_load(today=today)
@@ -245,7 +245,10 @@ def generate(n: int, today: date) -> float:
                 due = begin + timedelta(days=rule.days)
                 dues.append(
                     DueDate(
+                        kind="closeout_evaluation",
+                        agency_id=c.agency_id,
                         contract_id=c.pk,
+                        provider_id=c.provider_id,
                         rule_key=rule.key,
                         label=rule.label,
                         pack_slug="bench",

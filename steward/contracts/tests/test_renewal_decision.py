@@ -194,6 +194,7 @@ def test_the_contract_ending_cancels_it(executed, manager, run_days):
         actor=manager, contract=executed, terminated_on=date(2026, 6, 30), reason="Failure"
     )
     due.refresh_from_db()
-    assert (due.status, due.close_reason) == (DueDateStatus.CANCELLED, "The contract was terminated")
+    assert due.status == DueDateStatus.CANCELLED
+    assert due.close_reason == "The contract was terminated"
     sent = run_days(date(2026, 9, 26), date(2026, 10, 4))
     assert not any(WORDS in subject for mails in sent.values() for subject, _ in mails)
