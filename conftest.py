@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from steward.parties.models import Role
@@ -93,3 +95,33 @@ def _lazy_static_file_index(settings):
     """Every test client builds the middleware stack; WhiteNoise would index all static files
     each time. Autorefresh makes it look files up per request instead (tests only)."""
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def run_days(settings, mailoutbox, django_capture_on_commit_callbacks):
+    """run_days(first, last): the daily job (`steward send-reminders`) on each day from `first`
+    to `last`; returns {day: sorted [(subject, recipients)]} for the days that sent something
+    about a contract. The agency's own twice-yearly report to the commissioning body (seed 002
+    stage 10), which falls due for every agency holding contracts whatever a test does, is left
+    out: it has its own tests."""
+    from steward.workspace.services import daily_run
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    def about_a_contract(mail) -> bool:  # type: ignore[no-untyped-def]
+        return "report on all services" not in mail.subject
+
+    def run(first, last):  # type: ignore[no-untyped-def]
+        sent = {}
+        day = first
+        while day <= last:
+            mailoutbox.clear()
+            with django_capture_on_commit_callbacks(execute=True):
+                daily_run(as_of=day)
+            mails = [m for m in mailoutbox if about_a_contract(m)]
+            if mails:
+                sent[day] = sorted((m.subject, tuple(sorted(m.to))) for m in mails)
+            day += timedelta(days=1)
+        return sent
+
+    return run

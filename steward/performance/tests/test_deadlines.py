@@ -24,38 +24,8 @@ from steward.performance.tests.factories import with_plan
 from steward.testing.factories import ProviderFactory, UserFactory
 from steward.tests.pages import signed_in
 from steward.workspace.selectors import work_items
-from steward.workspace.services import daily_run
 
 pytestmark = pytest.mark.django_db
-
-
-def _about_a_contract(mail) -> bool:  # type: ignore[no-untyped-def]
-    """Leave out the agency's own twice-yearly report to the commissioning body (seed 002
-    stage 10), which falls due for every agency holding contracts whatever this test does."""
-    return "report on all services" not in mail.subject
-
-
-@pytest.fixture
-def run_days(settings, mailoutbox, django_capture_on_commit_callbacks):
-    """run_days(first, last): the daily run on each day; {day: sorted [(subject, to)]} for the
-    days that sent something."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-    def run(first: date, last: date) -> dict[date, list[tuple[str, tuple[str, ...]]]]:
-        sent = {}
-        day = first
-        while day <= last:
-            mailoutbox.clear()
-            with django_capture_on_commit_callbacks(execute=True):
-                daily_run(as_of=day)
-            if any(_about_a_contract(m) for m in mailoutbox):
-                sent[day] = sorted(
-                    (m.subject, tuple(sorted(m.to))) for m in mailoutbox if _about_a_contract(m)
-                )
-            day += timedelta(days=1)
-        return sent
-
-    return run
 
 
 @pytest.fixture
