@@ -91,6 +91,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request, settings):
+    """Administrators, agency administrators and oversight officers must confirm a code from
+    an authenticator app (steward.parties.accounts). Tests of other areas sign them in with
+    `force_login`; the tests of the second factor itself are marked `two_factor`."""
+    settings.STEWARD_TWO_FACTOR_REQUIRED = request.node.get_closest_marker("two_factor") is not None
+
+
+@pytest.fixture(autouse=True)
 def _lazy_static_file_index(settings):
     """Every test client builds the middleware stack; WhiteNoise would index all static files
     each time. Autorefresh makes it look files up per request instead (tests only)."""

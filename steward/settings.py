@@ -14,6 +14,7 @@ Environment variables (see `.env.example`):
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -107,6 +108,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "mozilla_django_oidc",
     "csp",
     "ninja",
     "steward.core",
@@ -128,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "steward.parties.accounts.TwoFactorRequiredMiddleware",
     "steward.parties.time_zones.AgencyTimeZoneMiddleware",  # the agency's "today"
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -178,6 +184,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two factors (django-otp): administrators, agency administrators and oversight officers
+# confirm a code from an authenticator app after their password. Off only for a local demo.
+STEWARD_TWO_FACTOR_REQUIRED = env_bool("STEWARD_TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "Steward"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # the invitation and reset links work for three days
+
+# Single sign-on over OpenID Connect (mozilla-django-oidc), on when STEWARD_OIDC_CLIENT_ID is
+# set. docs/accounts.md gives the values for Login.gov, GOV.UK One Login and Microsoft Entra ID.
+OIDC_RP_CLIENT_ID = os.environ.get("STEWARD_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("STEWARD_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("STEWARD_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("STEWARD_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("STEWARD_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("STEWARD_OIDC_JWKS_ENDPOINT", "") or None
+OIDC_RP_SIGN_ALGO = os.environ.get("STEWARD_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("STEWARD_OIDC_SCOPES", "openid email")
+OIDC_USE_PKCE = env_bool("STEWARD_OIDC_USE_PKCE", True)
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = json.loads(os.environ.get("STEWARD_OIDC_EXTRA_PARAMS", "{}"))
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
+# "client_secret_post" (Entra ID) or "private_key_jwt" (Login.gov, GOV.UK One Login).
+STEWARD_OIDC_CLIENT_AUTH = os.environ.get("STEWARD_OIDC_CLIENT_AUTH", "client_secret_post")
+STEWARD_OIDC_PRIVATE_KEY = (
+    Path(os.environ["STEWARD_OIDC_PRIVATE_KEY_FILE"]).read_text()
+    if os.environ.get("STEWARD_OIDC_PRIVATE_KEY_FILE")
+    else ""
+)
+STEWARD_OIDC_PRIVATE_KEY_ID = os.environ.get("STEWARD_OIDC_PRIVATE_KEY_ID", "")
+STEWARD_OIDC_PROVIDER_NAME = os.environ.get("STEWARD_OIDC_PROVIDER_NAME", "your organisation")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("steward.parties.accounts.StewardOIDCBackend")
+
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "core:login"

@@ -21,6 +21,7 @@ from steward.parties.rules import (
     is_oversight,
     is_own_provider,
     is_provider_user,
+    oversight_agencies_q,
 )
 
 
@@ -81,8 +82,10 @@ def visible_contracts_q(user: Any) -> Q:
     """Return the filter on Contract matching exactly the contracts `user` may view."""
     if not is_active(user):
         return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+    if user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.role == Role.OVERSIGHT_OFFICER:
+        return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
         return Q(provider_id=user.provider_id) & ~Q(status="draft")
     if user.agency_id:

@@ -8,7 +8,7 @@ app_name = "core"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.SignInView.as_view(
             template_name="registration/login.html",
             authentication_form=SignInForm,
             redirect_authenticated_user=True,

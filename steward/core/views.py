@@ -7,7 +7,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +28,17 @@ from steward.core.errors import (
 from steward.core.forms import PackCopyForm, PackEditForm, apply_errors
 from steward.core.models import PolicyPack
 from steward.core.services import policy_pack_copy, policy_pack_update
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, offering single sign-on when it is configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
+        context["sso_name"] = getattr(settings, "STEWARD_OIDC_PROVIDER_NAME", "")
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -25,6 +25,7 @@ from steward.evaluations.models import (
 )
 from steward.evaluations.services import evaluation_due_q, latest_scores
 from steward.parties.models import Agency, Provider, Role
+from steward.parties.rules import oversight_agencies_q
 
 
 def visible_evaluations_q(user: Any) -> Q:
@@ -33,8 +34,10 @@ def visible_evaluations_q(user: Any) -> Q:
     finalised evaluations are shared with every agency, the provider sees its own once released."""
     if not (user and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+    if user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.role == Role.OVERSIGHT_OFFICER:
+        return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
         return Q(
             provider_id=user.provider_id,
@@ -48,8 +51,10 @@ def visible_evaluations_q(user: Any) -> Q:
 def visible_in_lieu_q(user: Any) -> Q:
     if not (user and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+    if user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.role == Role.OVERSIGHT_OFFICER:
+        return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
         return Q(pk__in=[])
     if user.agency_id:

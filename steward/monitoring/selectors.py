@@ -22,6 +22,7 @@ from steward.core.errors import NotFoundError
 from steward.monitoring import calc
 from steward.monitoring.models import Action, Cycle, ReviewMeeting, ServicesReport
 from steward.parties.models import Agency, Role
+from steward.parties.rules import oversight_agencies_q
 
 
 def visible_cycles_q(user: Any) -> Q:
@@ -29,8 +30,10 @@ def visible_cycles_q(user: Any) -> Q:
     administrators all, the provider's users their own once notified."""
     if not (user and user.is_authenticated and user.is_active):
         return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+    if user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.role == Role.OVERSIGHT_OFFICER:
+        return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
         return Q(provider_id=user.provider_id, stage__gte=2)
     if user.agency_id:

@@ -10,18 +10,32 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from steward.core.errors import NotFoundError
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.core.services import require_perm
-from steward.parties.models import Agency, Provider
-from steward.parties.rules import visible_providers_q
+from steward.parties.models import Agency, Provider, User
+from steward.parties.rules import visible_people_q, visible_providers_q
 from steward.parties.schemas import (
     AgencyIn,
     AgencyOut,
     AgencyPatch,
+    PeopleFilters,
+    PersonDeactivateIn,
+    PersonInviteIn,
+    PersonOut,
+    PersonPatchIn,
     ProviderFilters,
     ProviderIn,
     ProviderOut,
     ProviderPatch,
 )
-from steward.parties.services import agency_create, agency_update, provider_create, provider_update
+from steward.parties.services import (
+    agency_create,
+    agency_update,
+    person_deactivate,
+    person_invite,
+    person_reactivate,
+    person_update,
+    provider_create,
+    provider_update,
+)
 
 router = Router()
 
@@ -171,3 +185,116 @@ def provider_change(request: HttpRequest, slug: str, payload: ProviderPatch) -> 
         provider=_provider(request, slug),
         data=payload.model_dump(exclude_unset=True),
     )
+
+
+# ---------------------------------------------------------------- people
+
+
+def _person(request: HttpRequest, pk: int) -> User:
+    require_perm(request.auth, "people.view_people", action="manage people")  # type: ignore[attr-defined]
+    person = (
+        User.objects.filter(visible_people_q(request.auth))  # type: ignore[attr-defined]
+        .select_related("agency", "provider")
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise NotFoundError(f"No person {pk}.")
+    return person
+
+
+@router.get(
+    "/users",
+    response={200: list[PersonOut], **READ_ERRORS},
+    tags=["people"],
+    summary="List people",
+    description="Accounts the caller manages: every account for a site administrator, the "
+    "agency's staff for an agency administrator. `q` searches names, email and user name; "
+    "`active` filters.",
+)
+@paginate(LimitOffsetPagination)
+def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> Any:
+    require_perm(request.auth, "people.view_people", action="manage people")  # type: ignore[attr-defined]
+    qs = User.objects.filter(visible_people_q(request.auth)).select_related("agency", "provider")  # type: ignore[attr-defined]
+    term = filters.q.replace("\x00", "").strip()
+    if term:
+        qs = qs.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(username__icontains=term)
+        )
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    return qs.order_by("last_name", "first_name", "username", "pk")
+
+
+@router.post(
+    "/users",
+    response={201: PersonOut, **WRITE_ERRORS},
+    tags=["people"],
+    summary="Invite a person",
+    description="Create an account and email the person a link to choose a password (valid "
+    "three days). An agency administrator invites staff of its own agency.",
+)
+def people_invite(request: HttpRequest, payload: PersonInviteIn) -> Any:
+    data = {k: v for k, v in payload.model_dump().items() if v not in (None, "")}
+    person = person_invite(actor=request.auth, data=data)  # type: ignore[attr-defined]
+    return Status(201, _person(request, person.pk))
+
+
+@router.get(
+    "/users/{pk}",
+    response={200: PersonOut, **READ_ERRORS},
+    tags=["people"],
+    summary="Get a person",
+    description="One account the caller manages.",
+)
+def people_detail(request: HttpRequest, pk: int) -> Any:
+    return _person(request, pk)
+
+
+@router.patch(
+    "/users/{pk}",
+    response={200: PersonOut, **WRITE_ERRORS},
+    tags=["people"],
+    summary="Change a person",
+    description="Change the fields sent: names, email, role, job title, jurisdiction. Nobody "
+    "changes their own role.",
+)
+def people_change(request: HttpRequest, pk: int, payload: PersonPatchIn) -> Any:
+    person = person_update(
+        actor=request.auth,  # type: ignore[attr-defined]
+        person=_person(request, pk),
+        data=payload.model_dump(exclude_unset=True, exclude_none=True),
+    )
+    return _person(request, person.pk)
+
+
+@router.post(
+    "/users/{pk}/deactivate",
+    response={200: PersonOut, **WRITE_ERRORS},
+    tags=["people"],
+    summary="Deactivate a person",
+    description="The person can no longer sign in and their API tokens are revoked; the "
+    "account and its records stay (accounts are never deleted). 409 if already deactivated.",
+)
+def people_deactivate(request: HttpRequest, pk: int, payload: PersonDeactivateIn) -> Any:
+    person = person_deactivate(
+        actor=request.auth,  # type: ignore[attr-defined]
+        person=_person(request, pk),
+        reason=payload.reason,
+    )
+    return _person(request, person.pk)
+
+
+@router.post(
+    "/users/{pk}/reactivate",
+    response={200: PersonOut, **WRITE_ERRORS},
+    tags=["people"],
+    summary="Reactivate a person",
+    description="Let a deactivated person sign in again. 409 if already active.",
+)
+def people_reactivate(request: HttpRequest, pk: int) -> Any:
+    person = person_reactivate(actor=request.auth, person=_person(request, pk))  # type: ignore[attr-defined]
+    return _person(request, person.pk)

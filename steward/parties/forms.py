@@ -114,3 +114,84 @@ def agency_initial(agency: Agency) -> dict[str, Any]:
         "contact_email": agency.contact_email,
         "closure_days": "\n".join(agency.closure_days or []),
     }
+
+
+# ---------------------------------------------------------------- people
+
+
+def grantable_roles(actor: Any) -> list[tuple[str, str]]:
+    """The roles `actor` may give, as form choices (an agency administrator: agency roles)."""
+    from steward.parties.models import AGENCY_ROLES, Role
+
+    if actor.role == Role.ADMINISTRATOR:
+        return [(r.value, r.label) for r in Role]
+    return [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
+
+
+class PersonInviteForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(
+        max_length=254, help_text="The invitation, with a link to choose a password, goes here."
+    )
+    role = forms.ChoiceField()
+    job_title = forms.CharField(max_length=120, required=False)
+    agency = forms.ChoiceField(required=False, help_text="For agency staff.")
+    provider = forms.ChoiceField(required=False, help_text="For a provider's user.")
+    jurisdiction = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Oversight officers only: limit what they see to the agencies of this "
+        "jurisdiction (e.g. Connecticut). Leave blank for every agency.",
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from steward.parties.models import Role
+
+        self.fields["role"].choices = [("", "Choose a role"), *grantable_roles(actor)]
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        if actor.role == Role.ADMINISTRATOR:
+            agencies = Agency.objects.order_by("name").values_list("slug", "name")
+            providers = Provider.objects.order_by("legal_name").values_list("slug", "legal_name")
+            self.fields["agency"].choices = [("", "None"), *agencies]
+            self.fields["provider"].choices = [("", "None"), *providers]
+        else:
+            del self.fields["agency"]
+            del self.fields["provider"]
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class PersonEditForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField()
+    job_title = forms.CharField(max_length=120, required=False)
+    jurisdiction = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Oversight officers only: limit what they see to the agencies of this "
+        "jurisdiction. Leave blank for every agency.",
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = grantable_roles(actor)
+
+
+def person_initial(person: Any) -> dict[str, Any]:
+    return {
+        name: getattr(person, name)
+        for name in ("first_name", "last_name", "email", "role", "job_title", "jurisdiction")
+    }
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        max_length=90,
+        label="Why is this account deactivated?",
+        help_text="For example: left the agency. Kept in the account's history.",
+    )

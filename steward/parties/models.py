@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -194,6 +194,7 @@ class Role(models.TextChoices):
     SENIOR_MANAGER = "senior_manager", "Senior manager"
     PROVIDER_USER = "provider_user", "Provider user"
     ADMINISTRATOR = "administrator", "Administrator"
+    AGENCY_ADMINISTRATOR = "agency_administrator", "Agency administrator"
 
 
 AGENCY_ROLES = frozenset(
@@ -205,13 +206,33 @@ AGENCY_ROLES = frozenset(
         Role.FINANCE_OFFICER,
         Role.PROCUREMENT_OFFICER,
         Role.SENIOR_MANAGER,
+        Role.AGENCY_ADMINISTRATOR,
     }
 )
+
+# Roles whose people must confirm a second factor (an authenticator app) after their password.
+TWO_FACTOR_ROLES = frozenset(
+    {Role.ADMINISTRATOR, Role.AGENCY_ADMINISTRATOR, Role.OVERSIGHT_OFFICER}
+)
+
+
+class StewardUserManager(UserManager["User"]):
+    """Django's manager, except that a superuser (`steward createsuperuser`) is a site
+    administrator: the role every person must have is set for them."""
+
+    def create_superuser(  # type: ignore[override]
+        self, username: str, email: str | None = None, password: str | None = None, **extra: object
+    ) -> User:
+        extra.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
     """A person. Agency staff belong to an agency, provider users to a provider; an
-    administrator may belong to neither. The database enforces the pairing."""
+    administrator may belong to neither. The database enforces the pairing.
+
+    People are deactivated (`is_active` false), never deleted: their names stay on the records
+    and the audit trail they wrote."""
 
     role = models.CharField(max_length=30, choices=Role.choices)
     agency = models.ForeignKey(
@@ -221,7 +242,15 @@ class User(AbstractUser):
         Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    jurisdiction = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Oversight officers only: limit what they see to the agencies of this "
+        "jurisdiction (blank: every agency).",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = StewardUserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

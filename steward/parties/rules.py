@@ -19,7 +19,7 @@ from typing import Any
 import rules
 from django.db.models import Q
 
-from steward.parties.models import Role
+from steward.parties.models import AGENCY_ROLES, Role
 
 # ---------------------------------------------------------------- predicates on the user
 
@@ -38,10 +38,37 @@ def has_role(*roles: str):  # type: ignore[no-untyped-def]
 
 
 is_administrator = has_role(Role.ADMINISTRATOR)
-is_oversight = has_role(Role.OVERSIGHT_OFFICER)
+
+
+def _jurisdiction_of(obj: Any) -> str | None:
+    """The jurisdiction of the agency `obj` belongs to (None when it names no agency)."""
+    if obj is None:
+        return None
+    if obj.__class__.__name__ == "Agency":
+        return str(obj.jurisdiction or "")
+    if getattr(obj, "agency_id", None):
+        return str(obj.agency.jurisdiction or "")
+    return None
+
+
+@rules.predicate
+def is_oversight(user: Any, obj: Any = None) -> bool:
+    """An oversight officer; one limited to a jurisdiction (User.jurisdiction) only for records
+    of that jurisdiction's agencies (records naming no agency, and checks without a record,
+    are not limited)."""
+    if not (is_active(user) and user.role == Role.OVERSIGHT_OFFICER):
+        return False
+    limit = (user.jurisdiction or "").strip().lower()
+    if not limit:
+        return True
+    found = _jurisdiction_of(obj)
+    return found is None or found.strip().lower() == limit
+
+
 is_contract_manager = has_role(Role.CONTRACT_MANAGER)
 is_finance_officer = has_role(Role.FINANCE_OFFICER)
 is_provider_user = has_role(Role.PROVIDER_USER)
+is_agency_administrator = has_role(Role.AGENCY_ADMINISTRATOR)
 is_agency_staff = has_role(
     Role.OVERSIGHT_OFFICER,
     Role.CONTRACT_MANAGER,
@@ -50,6 +77,7 @@ is_agency_staff = has_role(
     Role.FINANCE_OFFICER,
     Role.PROCUREMENT_OFFICER,
     Role.SENIOR_MANAGER,
+    Role.AGENCY_ADMINISTRATOR,
 )
 can_write_contracts_role = has_role(Role.CONTRACT_MANAGER)
 can_amend_role = has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)
@@ -105,7 +133,47 @@ rules.add_perm("packs.change_pack", (is_administrator | is_oversight) & pack_is_
 rules.add_perm("audit.view_history", is_administrator | is_agency_staff)
 
 
+@rules.predicate
+def is_colleague(user: Any, person: Any) -> bool:
+    """`person` is agency staff of `user`'s own agency (never a site administrator or a
+    provider's user)."""
+    return bool(
+        person is not None
+        and user.agency_id
+        and person.agency_id == user.agency_id
+        and person.role in AGENCY_ROLES
+    )
+
+
+# People: site administrators manage everyone; an agency administrator invites and manages
+# the staff of its own agency (DOMAIN.md §1 roles), never administrators or provider users.
+rules.add_perm("people.view_people", is_administrator | is_agency_administrator)
+rules.add_perm("people.invite", is_administrator | (is_agency_administrator & in_own_agency))
+rules.add_perm("people.manage_person", is_administrator | (is_agency_administrator & is_colleague))
+
+
 # ---------------------------------------------------------------- the same rules as filters
+
+
+def visible_people_q(user: Any) -> Q:
+    """Return the filter on User matching the people `user` may see on the people pages."""
+    if not is_active(user):
+        return Q(pk__in=[])
+    if user.role == Role.ADMINISTRATOR:
+        return Q()
+    if user.role == Role.AGENCY_ADMINISTRATOR:
+        return Q(agency_id=user.agency_id, role__in=sorted(AGENCY_ROLES))
+    return Q(pk__in=[])
+
+
+def oversight_agencies_q(user: Any, prefix: str = "agency") -> Q:
+    """For an oversight officer limited to a jurisdiction, the filter keeping records of that
+    jurisdiction's agencies (`prefix` is the path to the agency, e.g. "contract__agency");
+    otherwise no limit."""
+    jurisdiction = getattr(user, "jurisdiction", "") if user.role == Role.OVERSIGHT_OFFICER else ""
+    if not jurisdiction:
+        return Q()
+    return Q(**{f"{prefix}__jurisdiction__iexact": jurisdiction})
 
 
 def visible_providers_q(user: Any) -> Q:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -112,3 +113,68 @@ class ProviderPatch(Schema):
 class ProviderFilters(Schema):
     q: str = Field("", description="Search legal name, trading name and tax id")
     for_profit: bool | None = None
+
+
+# ---------------------------------------------------------------- people
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    role: str = Field(description="One of the roles (see docs/roles-and-permissions.md)")
+    role_label: str
+    agency: str | None = Field(description="Slug of the person's agency, if any")
+    provider: str | None = Field(description="Slug of the person's provider, if any")
+    job_title: str
+    jurisdiction: str = Field(description="Oversight officers: the jurisdiction they see")
+    is_active: bool = Field(description="False once deactivated (accounts are never deleted)")
+    has_password: bool = Field(description="False until an invited person chooses a password")
+
+    @staticmethod
+    def resolve_role_label(obj: Any) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_agency(obj: Any) -> str | None:
+        return obj.agency.slug if obj.agency_id else None
+
+    @staticmethod
+    def resolve_provider(obj: Any) -> str | None:
+        return obj.provider.slug if obj.provider_id else None
+
+    @staticmethod
+    def resolve_has_password(obj: Any) -> bool:
+        return bool(obj.has_usable_password())
+
+
+class PersonInviteIn(Schema):
+    email: str = Field(min_length=3, max_length=254)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    role: str = Field(description="The role to give (an agency administrator: agency roles)")
+    agency: str | None = Field(None, description="Agency slug; default the caller's agency")
+    provider: str | None = Field(None, description="Provider slug, for a provider's user")
+    job_title: str = Field("", max_length=120)
+    jurisdiction: str = Field("", max_length=120)
+    username: str | None = Field(None, max_length=150, description="Default: from the email")
+
+
+class PersonPatchIn(Schema):
+    email: str | None = Field(None, min_length=3, max_length=254)
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    role: str | None = None
+    job_title: str | None = Field(None, max_length=120)
+    jurisdiction: str | None = Field(None, max_length=120)
+
+
+class PersonDeactivateIn(Schema):
+    reason: str = Field(min_length=1, max_length=90)
+
+
+class PeopleFilters(Schema):
+    q: str = Field("", max_length=100, description="Name, email or user name contains")
+    active: bool | None = Field(None, description="Only active (true) or deactivated (false)")

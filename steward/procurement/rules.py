@@ -22,6 +22,7 @@ from steward.parties.rules import (
     is_oversight,
     is_own_provider,
     is_provider_user,
+    oversight_agencies_q,
 )
 
 runs_procurement = has_role(Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER)
@@ -62,8 +63,10 @@ def visible_solicitations_q(user: Any) -> Q:
     """The filter on Solicitation matching exactly what `user` may view."""
     if not is_active(user):
         return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+    if user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.role == Role.OVERSIGHT_OFFICER:
+        return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
         return Q(bids__provider_id=user.provider_id)
     if user.agency_id:

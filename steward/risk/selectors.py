@@ -13,7 +13,7 @@ from steward.contracts.models import Contract
 from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
 from steward.parties.models import Role
-from steward.parties.rules import is_active
+from steward.parties.rules import is_active, oversight_agencies_q
 from steward.risk.models import Concern, ConcernCategory, RiskAssessment
 
 
@@ -22,8 +22,10 @@ def visible_concerns_q(user: Any) -> Q:
     administrators), those about their own organisation (provider users)."""
     if not is_active(user):
         return Q(pk__in=[])
-    if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+    if user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.role == Role.OVERSIGHT_OFFICER:
+        return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
         return Q(provider_id=user.provider_id)
     if user.agency_id:
