@@ -34,6 +34,21 @@ class CodeForm(forms.Form):
         )
 
 
+def _check_code(form: CodeForm, device: TOTPDevice) -> bool:
+    """Whether the form's code is right for `device`; a refusal names why on the field
+    (after wrong codes, django-otp makes the person wait, doubling the delay each time)."""
+    allowed, why = device.verify_is_allowed()
+    if not allowed:
+        wait = (why or {}).get("locked_until")
+        form.add_error(
+            "code",
+            "Too many wrong codes: wait a few seconds before trying again"
+            + (f" (until {wait:%H:%M:%S} UTC)." if wait else "."),
+        )
+        return False
+    return bool(device.verify_token(form.cleaned_data["code"].strip()))
+
+
 def _confirmed_device(user: object) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
@@ -48,10 +63,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"/account/two-factor/setup/?next={next_url}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].strip()):
+        if _check_code(form, device):
             otp_login(request, device)
             return redirect(next_url)
-        form.add_error("code", "That code is not right, or has expired. Try the current one.")
+        if not form.errors:
+            form.add_error("code", "That code is not right, or has expired. Try the current one.")
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
 
 
@@ -70,15 +86,16 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].strip()):
+        if _check_code(form, device):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, "Your authenticator app is registered.")
             return redirect(next_url)
-        form.add_error(
-            "code", "That code is not right. Check the app shows Steward, then try again."
-        )
+        if not form.errors:
+            form.add_error(
+                "code", "That code is not right. Check the app shows Steward, then try again."
+            )
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).to_string(
         encoding="unicode"
