@@ -33,11 +33,12 @@ demo: migrate
 ## make run: set everything up and serve the demo site on http://127.0.0.1:$(PORT) with gunicorn
 run: static demo
 	@echo "Steward is starting on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/gunicorn steward.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+	@echo "(Demo: administrators and oversight officers are not asked for a second factor; production asks.)"
+	STEWARD_TWO_FACTOR_REQUIRED=$${STEWARD_TWO_FACTOR_REQUIRED:-0} $(BIN)/gunicorn steward.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
 
 ## make dev: the Django development server, with auto-reload and debug pages
 dev: static demo
-	STEWARD_DEBUG=1 $(BIN)/steward runserver 127.0.0.1:$(PORT)
+	STEWARD_DEBUG=1 STEWARD_TWO_FACTOR_REQUIRED=$${STEWARD_TWO_FACTOR_REQUIRED:-0} $(BIN)/steward runserver 127.0.0.1:$(PORT)
 
 ## make test: every test (unit, API, permission matrix, browser with axe-core)
 test: install steward/static/vendor/.built

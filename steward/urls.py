@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+)
 
 from steward.api import api
 from steward.parties import views_accounts
-from steward.parties.accounts import OutboxPasswordResetForm
+from steward.parties.accounts import OutboxPasswordResetForm, sso_only
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -34,7 +38,17 @@ urlpatterns = [
     ),
     path("account/two-factor/", views_accounts.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/setup/", views_accounts.two_factor_setup, name="two_factor_setup"),
-    path("oidc/", include("mozilla_django_oidc.urls")),
+    # Single sign-on: 404 unless configured (STEWARD_OIDC_CLIENT_ID).
+    path(
+        "oidc/authenticate/",
+        sso_only(OIDCAuthenticationRequestView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        sso_only(OIDCAuthenticationCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
     path("api/v1/", api.urls),
     path("", include("steward.core.urls")),
     path("", include("steward.workspace.urls")),

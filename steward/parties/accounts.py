@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import wraps
 from typing import Any
 
 import jwt
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
@@ -114,6 +115,18 @@ class TwoFactorRequiredMiddleware:
 
 def oidc_enabled() -> bool:
     return bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
+
+
+def sso_only(view: Any) -> Any:
+    """`view`, answering 404 while single sign-on is not configured."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not oidc_enabled():
+            raise Http404("Single sign-on is not set up.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 class StewardOIDCBackend(OIDCAuthenticationBackend):

@@ -30,12 +30,16 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["agency", "provider"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("Steward", {"fields": ("role", "agency", "provider", "job_title")}),
+        ("Steward", {"fields": ("role", "agency", "provider", "job_title", "jurisdiction")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         ("Steward", {"fields": ("first_name", "last_name", "email", "role", "agency", "provider")}),
     )
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        """People are deactivated, never deleted (docs/accounts.md)."""
+        return False
 
 
 @admin.register(Agency)

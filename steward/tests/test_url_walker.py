@@ -14,6 +14,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 PUBLIC = {"login/", "admin/login/"}  # pages anyone may open
+# Choosing a password (invitation or reset) is for people not signed in; the link's token, not
+# a session, is what lets them in (docs/accounts.md).
+PASSWORD_PAGES = {
+    "account/password-reset/",
+    "account/password-reset/sent/",
+    "account/password/sample/sample/",
+    "account/password/saved/",
+}
+# Single sign-on answers 404 while it is not configured (steward/parties/tests/test_sign_in.py
+# tests it configured).
+SSO = {"oidc/authenticate/", "oidc/callback/"}
 # The API's schema and its documentation page describe endpoints, not data: public.
 PUBLIC_API = {"api/v1/docs", "api/v1/openapi.json"}
 # Calendar feeds are opened by calendar apps, which cannot sign in: the signed token in the
@@ -79,6 +90,10 @@ def test_anonymous_get_needs_sign_in(client, path):
     response = client.get(url)
     if path in PUBLIC or path in PUBLIC_API:
         assert response.status_code == 200
+    elif path in PASSWORD_PAGES:
+        assert response.status_code in (200, 302), url
+    elif path in SSO:
+        assert response.status_code == 404, url
     elif path in TOKEN_FEEDS:
         assert response.status_code == 404, f"{url} answered {response.status_code}"
     elif path in POST_ONLY:
@@ -99,8 +114,10 @@ def test_anonymous_get_needs_sign_in(client, path):
 @pytest.mark.parametrize("path", [p for p in PATHS if not p.startswith(("api/", "admin/"))])
 def test_anonymous_post_needs_sign_in(client, path):
     response = client.post("/" + path, {})
-    if path in PUBLIC:
-        assert response.status_code == 200
+    if path in PUBLIC or path in PASSWORD_PAGES:
+        assert response.status_code in (200, 302, 405)
+    elif path in SSO:
+        assert response.status_code == 404
     elif path in POST_ONLY:
         assert response.status_code == 302  # signing out when not signed in: back to sign in
         assert response["Location"] == reverse("core:login")

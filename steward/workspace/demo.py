@@ -288,6 +288,10 @@ USERS: tuple[UserSpec, ...] = (
         job_title="Deputy Commissioner",
     ),
     UserSpec(
+        "people", "Rosa", "Delgado", Role.AGENCY_ADMINISTRATOR, agency="dcf",
+        job_title="Systems Administrator",
+    ),
+    UserSpec(
         "provider", "Jordan", "Avery", Role.PROVIDER_USER, provider="nutmeg",
         job_title="Director of Contracts",
     ),
