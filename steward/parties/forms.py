@@ -149,13 +149,16 @@ class PersonInviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         from steward.parties.models import Role
 
-        self.fields["role"].choices = [("", "Choose a role"), *grantable_roles(actor)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            ("", "Choose a role"),
+            *grantable_roles(actor),
+        ]
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         if actor.role == Role.ADMINISTRATOR:
             agencies = Agency.objects.order_by("name").values_list("slug", "name")
             providers = Provider.objects.order_by("legal_name").values_list("slug", "legal_name")
-            self.fields["agency"].choices = [("", "None"), *agencies]
-            self.fields["provider"].choices = [("", "None"), *providers]
+            cast(forms.ChoiceField, self.fields["agency"]).choices = [("", "None"), *agencies]
+            cast(forms.ChoiceField, self.fields["provider"]).choices = [("", "None"), *providers]
         else:
             del self.fields["agency"]
             del self.fields["provider"]
@@ -179,7 +182,7 @@ class PersonEditForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(actor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(actor)
 
 
 def person_initial(person: Any) -> dict[str, Any]:
