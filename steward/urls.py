@@ -16,4 +16,5 @@ urlpatterns = [
     path("procurement/", include("steward.procurement.urls")),
     path("evaluations/", include("steward.evaluations.urls")),
     path("monitoring/", include("steward.monitoring.urls")),
+    path("opendata/", include("steward.opendata.urls")),
 ]
