@@ -28,14 +28,18 @@ OCDS_VERSION = "1.1"
 EXTENSIONS = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/"
     "master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_performance_failures/"
-    "master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_performance_failures_extension/master/extension.json",
+    # the UK extension: `measureClassification` on observations, more performance failure fields
+    "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
 )
 
-GOOD = "good"
-APPROACHING_TARGET = "approachingTarget"
-REQUIRES_IMPROVEMENT = "requiresImprovement"
-INADEQUATE = "inadequate"
+# The UK extension's measureClassification ids for an actual (met, slightlyBelow, below,
+# significantlyBelow, other), for the four ratings of a Contract Performance Notice.
+GOOD = "met"
+APPROACHING_TARGET = "slightlyBelow"
+REQUIRES_IMPROVEMENT = "below"
+INADEQUATE = "significantlyBelow"
 KPI_LABELS = {
     GOOD: "Good",
     APPROACHING_TARGET: "Approaching target",
@@ -307,7 +311,7 @@ def _actual_metric(i: IndicatorIn, currency: str) -> dict[str, object] | None:
             obs["measure"] = float(v.value)
             obs["unit"] = _observation_unit(i)
         if rating:
-            obs["measureClassification"] = rating
+            obs["measureClassification"] = {"id": rating, "description": KPI_LABELS[rating]}
             obs["notes"] = f"{KPI_LABELS[rating]} (target {i.target})"
         observations.append(obs)
     if not observations:
@@ -315,7 +319,7 @@ def _actual_metric(i: IndicatorIn, currency: str) -> dict[str, object] | None:
     return {"id": str(i.id), "title": i.name, "observations": observations}
 
 
-def _failures(i: IndicatorIn) -> dict[str, object] | None:
+def _failures(i: IndicatorIn, supplier: dict[str, str]) -> dict[str, object] | None:
     """The periods an indicator was missed (requires improvement or inadequate), as one
     performance failure of its category: the first to the last such period, and how many."""
     missed = [
@@ -379,7 +383,7 @@ def release(c: ContractIn, *, prefix: str, today: date) -> dict[str, object]:
     actuals = [m for i in c.indicators if (m := _actual_metric(i, c.currency))]
     if actuals:
         implementation["metrics"] = actuals
-    failures = [f for i in c.indicators if (f := _failures(i))]
+    failures = [f for i in c.indicators if (f := _failures(i, supplier_ref))]
     if failures:
         implementation["performanceFailures"] = failures
     contract: dict[str, object] = {

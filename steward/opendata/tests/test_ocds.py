@@ -344,7 +344,9 @@ def test_release_mapping_of_one_contract_in_plain_python(ocds_validators):
     assert rel["awards"][0]["contractPeriod"]["endDate"] == "2027-03-31T23:59:59Z"
     implementation = rel["contracts"][0]["implementation"]
     assert [m["status"] for m in implementation["milestones"]] == ["met", "notMet", "scheduled"]
-    assert [o["measureClassification"] for o in implementation["metrics"][0]["observations"]] == [
+    assert [
+        o["measureClassification"]["id"] for o in implementation["metrics"][0]["observations"]
+    ] == [
         ocds.GOOD,
         ocds.REQUIRES_IMPROVEMENT,
         ocds.INADEQUATE,
