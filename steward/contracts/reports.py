@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from steward.contracts.hooks import evaluation_scores
 from steward.contracts.models import Contract, ContractStatus, ContractType
@@ -111,8 +111,8 @@ def expiring_report(
     first, last = expiring_window(as_of, within_days)
     return (
         contracts_on(contract_queryset(actor).filter(agency__in=agencies), as_of)
-        .filter(live_on_q(as_of), end_on__gte=first, end_on__lte=last)
-        .order_by("end_on", "pk")
+        .filter(live_on_q(as_of), Q(end_on__gte=first, end_on__lte=last))
+        .order_by(F("end_on").asc(), "pk")
     )
 
 
@@ -199,7 +199,7 @@ def annual_report(*, actor: Any, fiscal_year: int, agency_slug: str = "") -> lis
             lines[agency.pk] = AgencyYear(agency.name, fiscal_year, first, last)
         on_last = contracts_on(Contract.objects.filter(agency__in=group), last)
         ran = (
-            on_last.filter(start_date__lte=last, end_on__gte=first)
+            on_last.filter(Q(start_date__lte=last, end_on__gte=first))
             .exclude(status=ContractStatus.DRAFT)
             .filter(
                 Q(executed_on__lte=last) | Q(executed_by_history=True),
@@ -212,7 +212,7 @@ def annual_report(*, actor: Any, fiscal_year: int, agency_slug: str = "") -> lis
         for row in ran:
             lines[row["agency_id"]].add(row["contract_type"], row["n"], row["value"])
         ending = (
-            on_last.filter(live_on_q(last), end_on__gte=next_first, end_on__lte=next_last)
+            on_last.filter(live_on_q(last), Q(end_on__gte=next_first, end_on__lte=next_last))
             .order_by()
             .values("agency_id")
             .annotate(n=Count("id"), value=Sum("obligation_on"))

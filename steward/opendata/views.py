@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -18,7 +19,7 @@ from steward.parties.models import Role
 @login_required
 @require_GET
 @application_errors
-def ocds_download(request: HttpRequest) -> HttpResponse:
+def ocds_download(request: HttpRequest) -> HttpResponseBase:
     """The agency's register as an OCDS release (or record) package, as a file."""
     agency = agency_for_export(actor=request.user, agency_slug=request.GET.get("agency", ""))
     package = request.GET.get("package", "release")

@@ -148,13 +148,16 @@ def test_demo_export_validates_and_carries_performance_and_nothing_internal(demo
     # every contract with indicators gets its targets, whatever its kind of contract
     from steward.performance.models import Indicator
 
-    with_indicators = set(Indicator.objects.values_list("contract__number", flat=True))
-    metric_contracts = set()
-    for agency in demo:
-        for release in package(agency)["releases"]:
-            if release["contracts"][0].get("metrics"):
-                metric_contracts.add(release["ocid"].rsplit("-", 1)[-1])
-    assert with_indicators and {n.rsplit("-", 1)[-1] for n in with_indicators} <= metric_contracts
+    with_indicators = set(
+        Indicator.objects.values_list("contract__agency__slug", "contract__number")
+    )
+    with_metrics = {
+        (agency.slug, release["ocid"].removeprefix(f"ocds-steward-{agency.slug}-"))
+        for agency in demo
+        for release in package(agency)["releases"]
+        if release["contracts"][0].get("metrics")
+    }
+    assert with_indicators and with_indicators == with_metrics
 
 
 # ---------------------------------------------------------------- the ocid prefix setting
