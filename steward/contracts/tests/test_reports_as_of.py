@@ -256,3 +256,23 @@ def test_api_and_page_expiring_as_of_a_past_date(imported, make_user, client):
     assert page.status_code == 200
     assert [row.contract.number for row in page.context["rows"]] == ["1820407"]
     assert b"30 Apr 2019" in page.content
+
+
+def test_status_history_says_when_a_contract_starting_later_was_executed(agency, tmp_path, capsys):
+    """Issue 18 (seed 000): an import today records a contract starting next month as
+    executed, with its start date as the execution date; its status history says it was
+    executed from the day of the import (and not before)."""
+    path = tmp_path / "later.csv"
+    path.write_text(
+        US_FILE.splitlines()[0]
+        + "\n7777,7777,HUMAN SERVICES,Acme,Human Services Department,Care,1/1/2027,3/31/2027,0,"
+        '"5,000.00",0,Acme,1,EXEMPT,Non-Profit\n',
+        encoding="utf-8",
+    )
+    with time_machine.travel("2026-12-01 12:00:00+00:00", tick=False):
+        call_command(
+            "import-contracts", str(path), "--agency", agency.slug, "--format", "us-open-data"
+        )
+    rows = report_json(capsys, "expiring", "--as-of", "2026-12-01", "--within", "120")
+    assert [(r["number"], r["status"]) for r in rows] == [("7777", "executed")]
+    assert report_json(capsys, "expiring", "--as-of", "2026-11-30", "--within", "121") == []
