@@ -163,14 +163,18 @@ def test_demo_export_validates_and_carries_performance_and_nothing_internal(demo
 # ---------------------------------------------------------------- the ocid prefix setting
 
 
-def test_ocid_prefix_is_the_agencys_setting_with_a_default(agency, provider):
-    """Issue 18: an ocid prefix per agency (Agency.ocid_prefix), default ocds-steward-<slug>;
-    drafts are never exported."""
+def test_ocid_prefix_is_the_agencys_setting_with_a_default(agency, provider, make_user):
+    """Issue 18: an ocid prefix per agency (Agency.ocid_prefix, set through the agency API
+    and form), default ocds-steward-<slug>; drafts are never exported."""
     ContractFactory(agency=agency, provider=provider, number="DCF-1", status="active")
     ContractFactory(agency=agency, provider=provider, number="DCF-2", status="draft")
     assert [r["ocid"] for r in package(agency)["releases"]] == ["ocds-steward-dcf-DCF-1"]
-    agency.ocid_prefix = "ocds-abc123"
-    agency.save()
+    admin = session_client(make_user(Role.ADMINISTRATOR))
+    bad = call(admin, "patch", "/agencies/dcf", {"ocid_prefix": "ocds abc"})
+    assert bad.status_code == 422 and "ocid_prefix" in bad.json()["errors"]
+    response = call(admin, "patch", "/agencies/dcf", {"ocid_prefix": "ocds-abc123"})
+    assert response.status_code == 200 and response.json()["ocid_prefix"] == "ocds-abc123"
+    agency.refresh_from_db()
     assert [r["ocid"] for r in package(agency)["releases"]] == ["ocds-abc123-DCF-1"]
 
 
@@ -357,3 +361,18 @@ def test_release_mapping_of_one_contract_in_plain_python(ocds_validators):
     assert implementation["performanceFailures"][0]["events"] == 2
     assert implementation["transactions"][0]["value"]["amount"] == 8333.33
     assert "contractAmendment" in rel["tag"] and "implementation" in rel["tag"]
+
+
+def test_agency_edit_page_sets_the_ocid_prefix(client, make_user, agency):
+    """Issue 18: the prefix is set on the agency's edit page (letters, digits, hyphens)."""
+    from steward.parties.forms import agency_initial
+
+    signed_in(client, make_user(Role.ADMINISTRATOR))
+    url = f"/agencies/{agency.slug}/edit/"
+    bad = client.post(url, {**agency_initial(agency), "ocid_prefix": "ocds abc!"})
+    assert bad.status_code == 200 and b"single hyphens" in bad.content
+    good = client.post(url, {**agency_initial(agency), "ocid_prefix": "ocds-abc123"})
+    assert good.status_code == 302
+    agency.refresh_from_db()
+    assert agency.ocid_prefix == "ocds-abc123"
+    assert b"ocds-abc123" in client.get(f"/agencies/{agency.slug}/").content
