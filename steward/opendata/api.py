@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
 
+from steward.core.schemas import READ_ERRORS, ErrorOut
 from steward.opendata.selectors import agency_for_export, package_chunks
 
 router = Router(tags=["open data"])
@@ -23,7 +24,7 @@ router = Router(tags=["open data"])
     "staff: their own agency (the default); oversight officers and administrators: any agency "
     "(`agency`, a slug, required). Provider users: 403. Agency-internal data (notes, concerns, "
     "evaluations, people) is never included.",
-    response={200: Any},
+    response={200: dict[str, Any], **READ_ERRORS, 422: ErrorOut},
 )
 def ocds_package(request: HttpRequest, agency: str = "", package: str = "release") -> Any:
     actor: Any = request.auth  # type: ignore[attr-defined]
