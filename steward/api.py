@@ -175,6 +175,7 @@ def _register_routers() -> None:
     from steward.core.api import router as core_router
     from steward.evaluations.api import router as evaluations_router
     from steward.monitoring.api import router as monitoring_router
+    from steward.opendata.api import router as opendata_router
     from steward.parties.api import router as parties_router
     from steward.performance.api import router as performance_router
     from steward.pricing.api import router as pricing_router
@@ -192,6 +193,7 @@ def _register_routers() -> None:
     api.add_router("", evaluations_router)
     api.add_router("", monitoring_router)
     api.add_router("", workspace_router)
+    api.add_router("", opendata_router)
 
 
 _register_routers()

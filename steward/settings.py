@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "steward.evaluations",
     "steward.monitoring",
     "steward.workspace",  # above every area: home, directory, demo, the daily job
+    "steward.opendata",  # above every area too: the register as open contracting data (OCDS)
 ]
 
 MIDDLEWARE = [

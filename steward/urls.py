@@ -61,4 +61,5 @@ urlpatterns = [
     path("evaluations/", include("steward.evaluations.urls")),
     path("monitoring/", include("steward.monitoring.urls")),
     path("people/", include("steward.parties.urls")),
+    path("opendata/", include("steward.opendata.urls")),
 ]

@@ -167,3 +167,36 @@ def term_changed(contract: Contract, actor: Any, event: TermEvent) -> None:
     """Tell every registered listener, in registration order."""
     for listener in _term_listeners.values():
         listener(contract, actor, event)
+
+
+# ---------------------------------------------------------------- register exports in other formats
+
+# A register export format offered by a higher area (the open-data area's OCDS):
+# `write(agency_slug, package, out) -> number of contracts written`, streaming text to `out`.
+# `steward export-contracts --format KEY` offers every registered key beside its own formats.
+RegisterExportWriter = Callable[[str, str, Any], int]
+_register_exports: dict[str, RegisterExportWriter] = {}
+
+# Links the register page offers beside its own downloads: `links(request) -> [(label, url)]`.
+RegisterDownloads = Callable[["HttpRequest"], list[tuple[str, str]]]
+_register_downloads: dict[str, RegisterDownloads] = {}
+
+
+def register_export_format(key: str, write: RegisterExportWriter) -> None:
+    """Register a format of `steward export-contracts` under `key` (again replaces it)."""
+    _register_exports[key] = write
+
+
+def register_export_formats() -> dict[str, RegisterExportWriter]:
+    """Every registered export format, by key."""
+    return dict(_register_exports)
+
+
+def register_register_downloads(key: str, links: RegisterDownloads) -> None:
+    """Register download links for the register page under `key` (again replaces it)."""
+    _register_downloads[key] = links
+
+
+def register_downloads(request: HttpRequest) -> list[tuple[str, str]]:
+    """Every registered download link the register page offers `request.user`."""
+    return [link for links in _register_downloads.values() for link in links(request)]

@@ -8,11 +8,17 @@
   day and not ended (or terminated) before its first — counted and valued by type, POS and PSA
   first; and the contracts that will end in the following fiscal year. The fiscal year comes
   from the agency's pack (July 1 for CT and MA, April 1 for the UK packs).
+- **A contract on a date** (issue 18): the reports are computed as of their date, not from
+  today's status. A contract's state on a day follows from its dates, amendments and status
+  history: its end date and maximum obligation on that day are those before the first
+  amendment that took effect after it; it was live (executed or active) once executed (its
+  execution date, or its status history, says so by that day) until it ended — terminated or
+  completed on or before the day, or its end date on that day passed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -60,6 +66,86 @@ def active_in(
     if status == "draft":
         return False
     return start_date <= last and effective_end(end_date, terminated_on) >= first
+
+
+LIVE_STATUSES = ("executed", "active")
+
+
+@dataclass(frozen=True)
+class AmendmentOn:
+    """What an amendment changed and from when (its `effective_on`)."""
+
+    effective_on: date
+    sequence: int
+    previous_end_date: date
+    previous_maximum_obligation: Decimal
+
+
+@dataclass(frozen=True)
+class StateOn:
+    """A contract on one day: its status, end date and maximum obligation that day."""
+
+    day: date
+    status: str
+    end_date: date
+    maximum_obligation: Decimal
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+def terms_on(
+    day: date,
+    *,
+    end_date: date,
+    maximum_obligation: Decimal,
+    amendments: Sequence[AmendmentOn],
+) -> tuple[date, Decimal]:
+    """The end date and maximum obligation on `day`: today's, unless an amendment took effect
+    after `day` — then the values before the first such amendment (by effective date, then
+    sequence)."""
+    later = sorted((a for a in amendments if a.effective_on > day), key=_amendment_order)
+    if not later:
+        return end_date, maximum_obligation
+    return later[0].previous_end_date, later[0].previous_maximum_obligation
+
+
+def _amendment_order(a: AmendmentOn) -> tuple[date, int]:
+    return a.effective_on, a.sequence
+
+
+def status_on(
+    day: date,
+    *,
+    status: str,
+    start_date: date,
+    end_date_then: date,
+    executed_on: date | None,
+    executed_by_history: bool,
+    completed_on: date | None,
+    terminated_on: date | None,
+) -> str:
+    """The contract's status on `day`.
+
+    Draft until executed: executed when its execution date is on or before `day`, or its
+    status history shows it executed by then (an import records a contract that starts later
+    as executed today, with its start date as the execution date). Then terminated or
+    completed from the day recorded (a contract terminated on `day` is not live on it),
+    expired once its end date on that day has passed, otherwise executed before its start
+    date and active from it. A contract still in draft today was a draft on every day."""
+    executed = status != "draft" and (
+        (executed_on is not None and executed_on <= day) or executed_by_history
+    )
+    if not executed:
+        return "draft"
+    if terminated_on is not None and terminated_on <= day:
+        return "terminated"
+    if completed_on is not None and completed_on <= day:
+        return "completed"
+    if end_date_then < day:
+        return "expired"
+    return "active" if start_date <= day else "executed"
 
 
 @dataclass

@@ -1,6 +1,9 @@
 """The register's reports: expiring contracts and the annual POS and PSA report (seed 000).
 
-Reads only; the rules are in `register_reports` (no Django). Agency staff see their own agency,
+Reads only; the rules are in `register_reports` (no Django). Both are computed as of their
+date (issue 18): a contract's status, end date and maximum obligation on that date follow from
+its dates, amendments and status history (`selectors.contracts_on`), so a register imported
+today reports on 2019 as it stood in 2019. Agency staff see their own agency,
 oversight officers and administrators every agency; provider users may not run them. Both are
 computed in the database (filters and GROUP BY), a bounded number of queries whatever the
 number of contracts.
@@ -14,19 +17,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from steward.contracts.hooks import evaluation_scores
 from steward.contracts.models import Contract, ContractStatus, ContractType
 from steward.contracts.register_reports import (
     TYPE_LABELS,
     AgencyYear,
+    StateOn,
     days_left,
     expiring_window,
     options_left,
     totals,
 )
-from steward.contracts.selectors import expiring_contracts
+from steward.contracts.selectors import (
+    contract_queryset,
+    contracts_on,
+    live_on_q,
+    state_of_annotated,
+)
 from steward.core.errors import NotFoundError, ValidationFailed
 from steward.core.exports import Sheet
 from steward.core.packs import FiscalYear
@@ -62,6 +71,7 @@ class ExpiringRow:
     options_left: int
     latest_score: Decimal | None  # None: not evaluated yet
     renewal_eligible: bool | None  # None: no area offers evaluations
+    state: StateOn  # on the report's date: status, end date and maximum obligation then
 
 
 def latest_evaluation_score(contract: Contract) -> Decimal | None:
@@ -75,29 +85,34 @@ def _rows(batch: list[Contract], as_of: date) -> Iterator[ExpiringRow]:
     scores = evaluation_scores(batch) or {}
     for contract in batch:
         score, eligible = scores.get(contract.pk, (None, None))
+        state = state_of_annotated(contract, as_of)
         yield ExpiringRow(
             contract=contract,
-            days_left=days_left(contract.end_date, as_of),
+            days_left=days_left(state.end_date, as_of),
             options_left=options_left(contract.renewal_options, contract.renewals_exercised),
             latest_score=score,
             renewal_eligible=eligible,
+            state=state,
         )
 
 
 def expiring_report(
     *, actor: Any, as_of: date, within_days: int, agency_slug: str = ""
 ) -> QuerySet[Contract]:
-    """Executed or active contracts ending from `as_of` to `as_of + within_days` (inclusive),
-    soonest first, in the agencies `actor` may report on."""
+    """Contracts executed or active on `as_of` whose end date on that day falls from `as_of`
+    to `as_of + within_days` (inclusive), soonest first, in the agencies `actor` may report on,
+    annotated by `selectors.contracts_on` (read their state with `expiring_rows`)."""
     if not 0 <= within_days <= MAX_WITHIN_DAYS:
         raise ValidationFailed(
             f"Give a window of 0 to {MAX_WITHIN_DAYS} days.",
             errors={"within": [f"From 0 to {MAX_WITHIN_DAYS} days."]},
         )
     agencies = _agencies(actor, agency_slug)
-    expiring_window(as_of, within_days)
-    return expiring_contracts(actor=actor, today=as_of, within_days=within_days).filter(
-        agency__in=agencies
+    first, last = expiring_window(as_of, within_days)
+    return (
+        contracts_on(contract_queryset(actor).filter(agency__in=agencies), as_of)
+        .filter(live_on_q(as_of), Q(end_on__gte=first, end_on__lte=last))
+        .order_by(F("end_on").asc(), "pk")
     )
 
 
@@ -133,6 +148,7 @@ EXPIRING_COLUMNS = (
 
 
 def expiring_record(row: ExpiringRow) -> dict[str, Any]:
+    """The row as a flat record; status, end date and maximum obligation as of the date."""
     c = row.contract
     return {
         "agency": c.agency.slug,
@@ -141,11 +157,11 @@ def expiring_record(row: ExpiringRow) -> dict[str, Any]:
         "provider": c.provider.legal_name,
         "department": c.department,
         "contract_type": c.contract_type,
-        "status": c.status,
-        "end_date": c.end_date.isoformat(),
+        "status": row.state.status,
+        "end_date": row.state.end_date.isoformat(),
         "days_left": row.days_left,
         "renewal_options_left": row.options_left,
-        "maximum_obligation": str(c.maximum_obligation),
+        "maximum_obligation": str(row.state.maximum_obligation),
         "currency": c.currency,
         "latest_evaluation_score": None if row.latest_score is None else str(row.latest_score),
         "renewal_eligible": row.renewal_eligible,
@@ -157,7 +173,13 @@ def expiring_record(row: ExpiringRow) -> dict[str, Any]:
 
 def annual_report(*, actor: Any, fiscal_year: int, agency_slug: str = "") -> list[AgencyYear]:
     """One line per agency for `fiscal_year` (named by the year it ends in), each on its own
-    pack's fiscal year: contracts active in the year by type, and those ending in the next."""
+    pack's fiscal year: contracts active in the year by type, and those ending in the next.
+
+    Both as of the year's last day (issue 18): a contract ran in the year when it was executed
+    by then, started on or before it, and its end on that day (or its termination) was not
+    before the first day; values are the maximum obligations on the last day. "Ending next
+    fiscal year" counts the contracts live on the last day whose end date on that day falls
+    in the next year — not today's status, so a past year reads as it stood."""
     if not 2000 <= fiscal_year <= 2100:
         raise ValidationFailed(
             "Give a fiscal year from 2000 to 2100.",
@@ -175,29 +197,25 @@ def annual_report(*, actor: Any, fiscal_year: int, agency_slug: str = "") -> lis
         next_first, next_last = fy.bounds(fiscal_year + 1)
         for agency in group:
             lines[agency.pk] = AgencyYear(agency.name, fiscal_year, first, last)
+        on_last = contracts_on(Contract.objects.filter(agency__in=group), last)
         ran = (
-            Contract.objects.filter(agency__in=group, start_date__lte=last)
+            on_last.filter(Q(start_date__lte=last, end_on__gte=first))
             .exclude(status=ContractStatus.DRAFT)
             .filter(
-                Q(terminated_on__isnull=True, end_date__gte=first)
-                | Q(terminated_on__gte=first, end_date__gte=first)
+                Q(executed_on__lte=last) | Q(executed_by_history=True),
+                Q(terminated_on__isnull=True) | Q(terminated_on__gte=first),
             )
             .order_by()
             .values("agency_id", "contract_type")
-            .annotate(n=Count("id"), value=Sum("maximum_obligation"))
+            .annotate(n=Count("id"), value=Sum("obligation_on"))
         )
         for row in ran:
             lines[row["agency_id"]].add(row["contract_type"], row["n"], row["value"])
         ending = (
-            Contract.objects.filter(
-                agency__in=group,
-                status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
-                end_date__gte=next_first,
-                end_date__lte=next_last,
-            )
+            on_last.filter(live_on_q(last), Q(end_on__gte=next_first, end_on__lte=next_last))
             .order_by()
             .values("agency_id")
-            .annotate(n=Count("id"), value=Sum("maximum_obligation"))
+            .annotate(n=Count("id"), value=Sum("obligation_on"))
         )
         for ended in ending:
             line = lines[ended["agency_id"]]

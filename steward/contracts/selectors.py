@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from steward.contracts.models import (
+    Amendment,
     Contract,
     ContractDocument,
     ContractStatus,
     DueDate,
     DueDateStatus,
 )
+from steward.contracts.register_reports import AmendmentOn, StateOn, status_on, terms_on
 from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
+
+CENT = Decimal("0.01")
 
 SORTS = {
     "number": ("number", "pk"),
@@ -116,6 +122,105 @@ def expiring_contracts(
             end_date__lte=today + timedelta(days=window),
         )
         .order_by("end_date", "pk")
+    )
+
+
+# ---------------------------------------------------------------- the register on a date
+
+
+def _day_after_midnight(day: date) -> datetime:
+    # The status history is stamped in UTC; a change made any time on `day` counts for it.
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def contracts_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contract]:
+    """`contracts` annotated with their terms on `day` (issue 18; rules in
+    `register_reports.terms_on` and `status_on`): `end_on` and `obligation_on` (before the
+    first amendment that took effect after `day`), and `executed_by_history` (the status
+    history shows the contract out of draft by the end of `day`). Subqueries, so still one
+    query."""
+    later = Amendment.objects.filter(contract=OuterRef("pk"), effective_on__gt=day).order_by(
+        "effective_on", "sequence"
+    )
+    history = Contract.history.model.objects.filter(  # type: ignore[attr-defined]
+        id=OuterRef("pk"), history_date__lt=_day_after_midnight(day)
+    ).exclude(status=ContractStatus.DRAFT)
+    return contracts.annotate(
+        end_on=Coalesce(Subquery(later.values("previous_end_date")[:1]), F("end_date")),
+        obligation_on=Coalesce(
+            Subquery(later.values("previous_maximum_obligation")[:1]), F("maximum_obligation")
+        ),
+        executed_by_history=Exists(history),
+    )
+
+
+def live_on_q(day: date) -> Q:
+    """Contracts (annotated by `contracts_on`) that were executed or active on `day`: the
+    database form of `register_reports.status_on(...) in LIVE_STATUSES`."""
+    return (
+        ~Q(status=ContractStatus.DRAFT)
+        & (Q(executed_on__lte=day) | Q(executed_by_history=True))
+        & (Q(terminated_on__isnull=True) | Q(terminated_on__gt=day))
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=day))
+        & Q(end_on__gte=day)
+    )
+
+
+def state_of_annotated(contract: Contract, day: date) -> StateOn:
+    """The state on `day` of a contract read through `contracts_on(..., day)`."""
+    c: Any = contract
+    return StateOn(
+        day=day,
+        status=status_on(
+            day,
+            status=c.status,
+            start_date=c.start_date,
+            end_date_then=c.end_on,
+            executed_on=c.executed_on,
+            executed_by_history=c.executed_by_history,
+            completed_on=c.completed_on,
+            terminated_on=c.terminated_on,
+        ),
+        end_date=c.end_on,
+        # an annotation comes back without the field's two places on some databases
+        maximum_obligation=Decimal(c.obligation_on).quantize(CENT),
+    )
+
+
+def contract_state_on(*, contract: Contract, day: date) -> StateOn:
+    """`contract`'s status, end date and maximum obligation on `day`, from its dates, its
+    amendments and its status history (two queries)."""
+    amendments = [
+        AmendmentOn(a.effective_on, a.sequence, a.previous_end_date, a.previous_maximum_obligation)
+        for a in Amendment.objects.filter(contract=contract)
+    ]
+    end, obligation = terms_on(
+        day,
+        end_date=contract.end_date,
+        maximum_obligation=contract.maximum_obligation,
+        amendments=amendments,
+    )
+    executed_by_history = (
+        Contract.history.model.objects.filter(  # type: ignore[attr-defined]
+            id=contract.pk, history_date__lt=_day_after_midnight(day)
+        )
+        .exclude(status=ContractStatus.DRAFT)
+        .exists()
+    )
+    return StateOn(
+        day=day,
+        status=status_on(
+            day,
+            status=contract.status,
+            start_date=contract.start_date,
+            end_date_then=end,
+            executed_on=contract.executed_on,
+            executed_by_history=executed_by_history,
+            completed_on=contract.completed_on,
+            terminated_on=contract.terminated_on,
+        ),
+        end_date=end,
+        maximum_obligation=obligation,
     )
 
 

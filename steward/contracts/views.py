@@ -25,7 +25,7 @@ from steward.contracts.forms import (
     TransitionForm,
     contract_initial,
 )
-from steward.contracts.hooks import contract_panels
+from steward.contracts.hooks import contract_panels, register_downloads
 from steward.contracts.models import Contract, ContractStatus
 from steward.contracts.selectors import (
     SORTS,
@@ -113,6 +113,7 @@ def contract_register(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "can_add": _can_add_somewhere(request.user),
         "export_query": _export_query(request),
+        "register_downloads": register_downloads(request),
     }
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"

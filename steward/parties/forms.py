@@ -75,6 +75,16 @@ class AgencyForm(forms.Form):
         help_text="Days the agency is closed on top of public holidays: one date a line, "
         "as YYYY-MM-DD.",
     )
+    ocid_prefix = forms.RegexField(
+        label="Open contracting id prefix",
+        regex=r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$",
+        max_length=60,
+        required=False,
+        help_text="For the open data download of the register: the prefix the agency "
+        "registered with the Open Contracting Partnership, e.g. ocds-abc123. Leave it empty "
+        "until you have one.",
+        error_messages={"invalid": "Use letters, digits and single hyphens, e.g. ocds-abc123."},
+    )
 
     def __init__(self, *args: Any, pack_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,6 +123,7 @@ def agency_initial(agency: Agency) -> dict[str, Any]:
         "address": agency.address,
         "contact_email": agency.contact_email,
         "closure_days": "\n".join(agency.closure_days or []),
+        "ocid_prefix": agency.ocid_prefix,
     }
 
 

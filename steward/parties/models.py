@@ -43,6 +43,14 @@ class Agency(TimeStampedModel):
         blank=True,
         help_text="Agency closure days (ISO dates) on top of the pack's public holidays.",
     )
+    ocid_prefix = models.CharField(
+        "OCDS ocid prefix",
+        max_length=60,
+        blank=True,
+        help_text="The prefix of this agency's open-contracting ids (ocids) in the OCDS export, "
+        "as registered with the Open Contracting Partnership (e.g. ocds-abc123). Empty: "
+        "ocds-steward-<agency slug>.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from steward.parties.models import Agency, AgencyKind
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+OCID_PREFIX = r"^(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)?$"  # e.g. ocds-abc123; empty: the default
 
 
 class AgencyOut(Schema):
@@ -21,6 +22,9 @@ class AgencyOut(Schema):
     address: str
     contact_email: str
     closure_days: list[date] = Field(description="Closure days on top of the pack's holidays")
+    ocid_prefix: str = Field(
+        "", description="The OCDS ocid prefix of the open-data export (empty: the default)"
+    )
 
     @staticmethod
     def resolve_pack(obj: Agency) -> str:
@@ -36,6 +40,7 @@ class AgencyIn(Schema):
     address: str = ""
     contact_email: str = Field("", max_length=254)
     closure_days: list[date] = Field(default_factory=list)
+    ocid_prefix: str = Field("", pattern=OCID_PREFIX, max_length=60)
 
 
 class AgencyPatch(Schema):
@@ -49,6 +54,7 @@ class AgencyPatch(Schema):
     address: str | None = None
     contact_email: str | None = Field(None, max_length=254)
     closure_days: list[date] | None = None
+    ocid_prefix: str | None = Field(None, pattern=OCID_PREFIX, max_length=60)
 
 
 class ProviderOut(Schema):

@@ -14,7 +14,17 @@ from steward.core.services import require_perm, save_audited
 from steward.parties.models import AGENCY_ROLES, Agency, Provider, Role, User
 
 AGENCY_FIELDS = frozenset(
-    {"name", "slug", "kind", "pack", "jurisdiction", "address", "contact_email", "closure_days"}
+    {
+        "name",
+        "slug",
+        "kind",
+        "pack",
+        "jurisdiction",
+        "address",
+        "contact_email",
+        "closure_days",
+        "ocid_prefix",
+    }
 )
 # The provider fields a person edits, in the order the provider form shows them.
 PROVIDER_FIELDS: tuple[str, ...] = (

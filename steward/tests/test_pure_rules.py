@@ -20,6 +20,7 @@ PURE = [
     "pricing/calc.py",
     "procurement/calc.py",
     "contracts/register_reports.py",
+    "opendata/ocds.py",
 ]
 
 
