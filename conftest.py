@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from steward.parties.models import Role
 from steward.testing.factories import (
@@ -82,6 +83,20 @@ def contract(agency, provider):
 
 
 __all__ = ["shipped_pack"]
+
+
+@pytest.fixture(autouse=True)
+def _noon_utc():
+    """Every test runs at noon UTC of today's date, the clock ticking from there.
+
+    An agency's "today" is the date in its own zone (America/New_York, America/Chicago,
+    Europe/London, ...). Between midnight UTC and midnight in the Americas the server's
+    "today" for a US agency is a day behind the UTC date, and tests that reason in dates
+    would fail only at night. At noon UTC every agency's zone is on the UTC date. Tests that
+    travel in time themselves (time-machine) nest inside this."""
+    now = datetime.now(UTC)
+    with time_machine.travel(now.replace(hour=12, minute=0, second=0, microsecond=0), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
