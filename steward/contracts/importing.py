@@ -151,6 +151,11 @@ class ImportReport:
     written: bool = False
 
     @property
+    def listed(self) -> int:
+        """How many problems and notices the downloadable report lists."""
+        return len(self.errors) + len(self.notices)
+
+    @property
     def rows_taken(self) -> int:
         """The rows imported (or that a dry run would import): read, less those rejected."""
         return self.rows_read - len({row.line for row, _ in self.rejected})
@@ -704,7 +709,7 @@ class _Writer:
                         tax_id=data.get("tax_id") or "",
                         company_number=data.get("company_number") or "",
                         charity_number=data.get("charity_number") or "",
-                        for_profit=bool(data.get("for_profit")),
+                        for_profit=data.get("for_profit"),  # None: not known
                         country="GB" if self.agency.pack and _is_uk(self.agency) else "US",
                     )
                     provider.normalised_name = normalise_name(provider.legal_name)
