@@ -123,6 +123,18 @@ def _item_key(reference: str) -> tuple[int, str]:
     return (len(reference), reference)
 
 
+def _shortfall_notice(record: ContractRecord) -> RowError:
+    return RowError(
+        record.line,
+        "amt",
+        f"the items of contract {record.number} before {record.items[0].reference} are not in "
+        f"the file and its reductions come to {record.shortfall} more than the items listed: "
+        f"its obligation before them is taken as at least {record.shortfall}; import the "
+        "earlier file first to record it exactly",
+        record.number,
+    )
+
+
 def _notices(record: ContractRecord) -> list[RowError]:
     return [RowError(record.line, "", notice, record.number) for notice in record.notices]
 
@@ -540,6 +552,8 @@ class _Writer:
                 new.append(contract)
                 kept.append(record)
                 notices.extend(_notices(record))
+                if record.shortfall:
+                    notices.append(_shortfall_notice(record))
                 continue
             change = (
                 self._apply_us(contract, record, provider, known.get(contract.pk, []))
@@ -754,7 +768,7 @@ class _Writer:
         if record.items:
             first = record.items[0]
             contract.end_date = first.end_date
-            contract.maximum_obligation = first.amount
+            contract.maximum_obligation = first.amount + record.shortfall
         status = record.values.get("status")
         if status:
             contract.status = status
@@ -885,7 +899,8 @@ class _Writer:
             elif item.reference == number or item.start_date == contract.start_date:
                 obligation = base_obligation if recorded else contract.maximum_obligation
                 end = base_end if recorded else contract.end_date
-                if (item.amount, item.end_date) != (obligation, end):
+                amount = item.amount + (record.shortfall if item is record.items[0] else 0)
+                if (amount, item.end_date) != (obligation, end):
                     change.notices.append(
                         RowError(
                             item.line,
@@ -1034,7 +1049,7 @@ class _Writer:
         touched: list[Contract] = []
         for record, contract in targets:
             base = record.items[0]
-            end, obligation = base.end_date, base.amount
+            end, obligation = base.end_date, base.amount + record.shortfall
             sequence = last.get(contract.pk) or 0
             for item in record.items[1:]:
                 new_end = max(end, item.end_date)

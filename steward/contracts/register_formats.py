@@ -67,6 +67,9 @@ class ContractRecord:
     provider: dict[str, Any]  # legal_name, tax_id, company_number, charity_number, for_profit
     items: list[RegisterItem] = field(default_factory=list)  # us-open-data: first = base term
     notices: list[str] = field(default_factory=list)  # read, but changed to fit (a long title)
+    # us-open-data: what the reductions listed exceed the items listed by, when the contract's
+    # first items are not in the file (its obligation before them was at least this much)
+    shortfall: Decimal = Decimal("0")
 
 
 # ------------------------------------------------------------------------ choices by label
@@ -869,7 +872,7 @@ def _fold_repeated_items(
             )
             continue
         notes.append(
-            f"Item {item.reference} is listed twice (lines {other.line} and {item.line}): the "
+            f"Item {item.reference} is listed twice: the "
             f"row for {wide.start_date:%Y-%m-%d} to {wide.end_date:%Y-%m-%d} ({wide.amount}, "
             f"the total to date) was used; the row for {narrow.start_date:%Y-%m-%d} to "
             f"{narrow.end_date:%Y-%m-%d} ({narrow.amount}) lies inside it."
@@ -895,22 +898,14 @@ def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None
     for item in items:
         running += item.amount
         lowest = min(lowest, running)
+    shortfall = Decimal("0")
     if lowest < 0 and items[0].reference != first.number:
         # The contract's first items are not in the file (a quarterly file lists only the
         # items live that quarter): a reduction says the obligation before it was at least
-        # that much, so the term the file starts with carries that least amount.
-        base = items[0]
-        items[0] = RegisterItem(
-            base.reference, base.line, base.start_date, base.end_date, base.amount - lowest
-        )
-        notices.append(
-            f"the items of contract {first.number} before {base.reference} are not in the file "
-            f"and its reductions come to {-lowest} more than the items listed: the obligation "
-            f"before them is taken as at least {-lowest}; import the earlier file to record "
-            "it exactly"
-        )
-    total = sum((i.amount for i in items), Decimal("0"))
-    running = Decimal("0")
+        # that much. A contract Steward does not have yet starts with that least amount.
+        shortfall = -lowest
+    total = sum((i.amount for i in items), shortfall)
+    running = shortfall
     for item in items:
         running += item.amount
         if running < 0:
@@ -944,6 +939,7 @@ def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None
             provider=latest.provider,
             items=items,
             notices=list(dict.fromkeys(notices)),
+            shortfall=shortfall,
         ),
         [],
     )

@@ -397,7 +397,7 @@ def test_us_open_data_item_listed_twice_keeps_the_total_to_date(agency):
     contract = Contract.objects.get(number="1820143")
     assert contract.maximum_obligation == Decimal("921687.00")
     assert contract.payments_to_date == Decimal("756954.40")
-    assert "listed twice (lines 2 and 3)" in contract.notes
+    assert "listed twice: the row for 2017-07-01 to 2019-06-30" in contract.notes
 
 
 def test_cells_too_long_or_too_large_are_row_errors_not_database_errors(agency):
