@@ -592,10 +592,12 @@ class _Writer:
             by_number = {c.number: c for c in new}
             self._amendments([r for r in kept if r.number in by_number], by_number)
         self._reopen_renewed(changed)
+        line_of = {r.number: r.line for r in records}
+        rejected = {e.number for e in bad}
         for contract in [*new, *existing.values()]:
             paid, obligation = contract.payments_to_date, contract.maximum_obligation
-            if paid is not None and paid > obligation:
-                line = next((r.line for r in records if r.number == contract.number), 0)
+            if paid is not None and paid > obligation and contract.number not in rejected:
+                line = line_of.get(contract.number, 0)
                 self.report.notices.append(
                     RowError(
                         line,
