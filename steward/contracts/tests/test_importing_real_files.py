@@ -650,3 +650,61 @@ def test_philadelphia_q4_after_its_previous_quarter_loses_nothing(agency):
     assert _state() == snapshot and _amendments() == all_amendments
     paid_above = [n for n in report.notices if n.column == "payments to date"]
     assert paid_above  # the real file has payments above the contract amount
+
+
+# ------------------------------------------------------------------ the page and the API
+
+
+def test_upload_page_offers_every_problem_as_a_download(client, manager, make_user):
+    """Issue 18 point 5: the page lists problems and links to all of them as CSV; the link
+    works only in the session that checked the file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from steward.parties.models import Role
+    from steward.tests.pages import signed_in
+
+    bad = "".join(
+        f"B-{i},T,,Acme,06-1,pos,2026-01-01,2026-12-31,lots,,unit_rate,tendered\n"
+        for i in range(600)
+    )
+    upload = SimpleUploadedFile(
+        "register.csv", (NATIVE_HEADER + bad).encode(), content_type="text/csv"
+    )
+    signed_in(client, manager)
+    response = client.post(reverse("contracts:import"), {"file": upload, "format": "native"})
+    assert response.status_code == 200
+    token = response.context["problems"]
+    url = reverse("contracts:import_problems", args=[token])
+    assert url.encode() in response.content
+    download = client.get(url)
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    assert len(list(csv.DictReader(io.StringIO(content.decode())))) == 600
+    other = make_user(Role.CONTRACT_MANAGER, username="other-manager")
+    client.logout()
+    signed_in(client, other)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # sign in first
+
+
+def test_api_answer_has_notices_and_the_problems_csv(manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from steward.core.tests.api_support import call, token_client
+
+    data = US_HEADER + us_row("5", "5", "7/1/2026", "6/30/2027", "100", payments="250")
+    response = call(
+        token_client(manager),
+        "post",
+        "/contracts/import",
+        {
+            "file": SimpleUploadedFile("q.csv", data.encode(), content_type="text/csv"),
+            "format": "us-open-data",
+        },
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["rows_taken"] == 1 and body["notices"][0]["column"] == "payments to date"
+    assert "payments to date" in body["problems_csv"]
