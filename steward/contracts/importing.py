@@ -560,14 +560,16 @@ class _Writer:
                 if self.fmt == "us-open-data"
                 else self._apply(contract, record, provider)
             )
-            errors = change.errors or (self._validate(contract, record) if change.fields else [])
+            errors = change.errors or (
+                self._validate(contract, record) if change.fields or change.amendments else []
+            )
             if errors:
                 bad.extend(errors)
                 self._reject(rows_of[id(record)], errors)
                 continue
             notices.extend(_notices(record))
             notices.extend(change.notices)
-            if not change.fields:
+            if not change.fields and not change.amendments:
                 self.report.unchanged += 1
                 continue
             changed.append(contract)

@@ -708,3 +708,17 @@ def test_api_answer_has_notices_and_the_problems_csv(manager):
     body = response.json()
     assert body["rows_taken"] == 1 and body["notices"][0]["column"] == "payments to date"
     assert "payments to date" in body["problems_csv"]
+
+
+def test_a_new_item_that_changes_neither_term_nor_amount_is_still_recorded(agency):
+    """Issue 18 point 2: a $0 item inside the term is history too (an amendment)."""
+    run(agency, US_HEADER + us_row("9", "9", "7/1/2026", "6/30/2028", "100"), fmt="us-open-data")
+    report = run(
+        agency, US_HEADER + us_row("9", "901", "7/1/2027", "6/30/2028", "0"), fmt="us-open-data"
+    )
+    assert report.ok and report.amendments_created == 1
+    assert Amendment.objects.get().reference == "901"
+    again = run(
+        agency, US_HEADER + us_row("9", "901", "7/1/2027", "6/30/2028", "0"), fmt="us-open-data"
+    )
+    assert (again.updated, again.amendments_created, again.unchanged) == (0, 0, 1)
