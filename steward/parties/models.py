@@ -107,7 +107,7 @@ class Provider(TimeStampedModel):
     company_number = models.CharField(max_length=20, blank=True)
     charity_number = models.CharField(max_length=20, blank=True)
     # None: not known (a published register may say "Unknown"; it is not guessed)
-    for_profit = models.BooleanField(null=True, default=False)
+    for_profit = models.BooleanField(null=True, blank=True, default=False)
     address_line1 = models.CharField(max_length=200, blank=True)
     address_line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
