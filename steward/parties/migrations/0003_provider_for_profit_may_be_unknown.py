@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0002_provider_identifier_messages'),
+        ("parties", "0002_provider_identifier_messages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalprovider',
-            name='for_profit',
+            model_name="historicalprovider",
+            name="for_profit",
             field=models.BooleanField(blank=True, default=False, null=True),
         ),
         migrations.AlterField(
-            model_name='provider',
-            name='for_profit',
+            model_name="provider",
+            name="for_profit",
             field=models.BooleanField(blank=True, default=False, null=True),
         ),
     ]
