@@ -209,17 +209,24 @@ def contract_import(
         "dry_run": report.dry_run,
         "written": report.written,
         "rows_read": report.rows_read,
+        "rows_taken": report.rows_taken,
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
         "amendments_created": report.amendments_created,
+        "reopened": report.reopened,
         "providers_created": report.providers_created,
         "skipped": [f"line {line}: {why}" for line, why in report.skipped],
         "errors": [
             {"line": e.line, "column": e.column, "contract": e.number, "reason": e.reason}
             for e in report.errors
         ],
+        "notices": [
+            {"line": e.line, "column": e.column, "contract": e.number, "reason": e.reason}
+            for e in report.notices
+        ],
         "rejected_csv": report.rejected_csv() if report.rejected else None,
+        "problems_csv": report.problems_csv() if report.errors or report.notices else None,
     }
 
 

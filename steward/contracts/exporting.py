@@ -23,7 +23,9 @@ def _value(contract: Contract, field: str) -> Any:
         return provider.legal_name
     if field.startswith("provider_"):
         value = getattr(provider, field.removeprefix("provider_"))
-        return ("yes" if value else "no") if isinstance(value, bool) else value
+        if field == "provider_for_profit":
+            return "" if value is None else "yes" if value else "no"  # blank: not known
+        return value
     value = getattr(contract, field)
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -43,15 +43,18 @@ from steward.contracts.models import (
 from steward.contracts.register_formats import (
     FORMATS,
     ContractRecord,
+    RegisterItem,
     RowError,
     Vocabulary,
     choices_of,
+    header_test,
     map_columns,
     merge_us_items,
     read_native,
     read_uk,
     read_us_item,
 )
+from steward.contracts.services import contracts_reopen_renewed
 from steward.contracts.tabular import (
     FileFormatError,
     SheetRow,
@@ -98,6 +101,42 @@ IMPORTED_FIELDS = (
     "notes",
 )
 WORKFLOW_FIELDS = ("status", "executed_on", "completed_on", "terminated_on")
+# Set when a contract is created; afterwards only its workflow changes them
+STATUS_TEXT_FIELDS = ("termination_reason",)
+# What a published register's items decide for a contract Steward has: through amendments
+# (the term and obligation) or only upwards (payments), never by the latest file's snapshot
+US_TERM_FIELDS = ("start_date", "end_date", "maximum_obligation", "payments_to_date")
+
+
+@dataclass
+class _Change:
+    """What a file changes on a contract Steward has."""
+
+    fields: list[str] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
+    notices: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _item_key(reference: str) -> tuple[int, str]:
+    """The order of a published register's items: 1820407 < 182040701 < 182040702."""
+    return (len(reference), reference)
+
+
+def _shortfall_notice(record: ContractRecord) -> RowError:
+    return RowError(
+        record.line,
+        "amt",
+        f"the items of contract {record.number} before {record.items[0].reference} are not in "
+        f"the file and its reductions come to {record.shortfall} more than the items listed: "
+        f"its obligation before them is taken as at least {record.shortfall}; import the "
+        "earlier file first to record it exactly",
+        record.number,
+    )
+
+
+def _notices(record: ContractRecord) -> list[RowError]:
+    return [RowError(record.line, "", notice, record.number) for notice in record.notices]
 
 
 @dataclass
@@ -112,12 +151,26 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     amendments_created: int = 0
+    reopened: int = 0  # expired contracts a renewal in the file brought back to active
     providers_created: list[str] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): totals rows
     errors: list[RowError] = field(default_factory=list)
+    # what was imported but deserves a look: a shortened title, a difference kept as Steward
+    # has it (a status, an older file's amount), payments above the obligation
+    notices: list[RowError] = field(default_factory=list)
     rejected: list[tuple[SheetRow, list[RowError]]] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     written: bool = False
+
+    @property
+    def listed(self) -> int:
+        """How many problems and notices the downloadable report lists."""
+        return len(self.errors) + len(self.notices)
+
+    @property
+    def rows_taken(self) -> int:
+        """The rows imported (or that a dry run would import): read, less those rejected."""
+        return self.rows_read - len({row.line for row, _ in self.rejected})
 
     @property
     def ok(self) -> bool:
@@ -139,11 +192,26 @@ class ImportReport:
         ]
         if self.amendments_created:
             parts.append(f"{self.amendments_created} renewals/amendments recorded")
+        if self.reopened:
+            parts.append(f"{self.reopened} expired contracts renewed and active again")
         if self.providers_created:
             parts.append(f"{len(self.providers_created)} new providers")
         if self.rejected:
             parts.append(f"{len(self.rejected)} rows rejected")
-        return f"{self.filename}: {verb} {self.rows_read} rows: " + ", ".join(parts) + "."
+        if self.notices:
+            parts.append(f"{len(self.notices)} notices")
+        return f"{self.filename}: {verb} {self.rows_taken} rows: " + ", ".join(parts) + "."
+
+    def problems_csv(self) -> str:
+        """Every problem and notice of the import (none left out), by line, as CSV."""
+        return csv_text(
+            ["line", "column", "contract", "kind", "what"],
+            (
+                [e.line, e.column, e.number, kind, e.reason]
+                for kind, found in (("problem", self.errors), ("notice", self.notices))
+                for e in found
+            ),
+        )
 
     def rejected_csv(self) -> str:
         """The rejected rows as CSV with their reasons, to fix and import again (formula-safe:
@@ -191,10 +259,13 @@ def import_contracts(
         require_perm(actor, "contracts.add_contract", agency, action="import contracts")
     report = ImportReport(filename=filename, format=fmt, dry_run=dry_run)
     date_order = agency.pack.parsed.date_order if agency.pack_id else "MDY"
+    currency = agency.pack.parsed.currency if agency.pack_id else "USD"
     head = stream.read(8)
     stream.seek(0)
     try:
-        headers, rows = iter_rows(stream, kind=sniff_kind(filename, head))
+        headers, rows = iter_rows(
+            stream, kind=sniff_kind(filename, head), is_header=header_test(fmt)
+        )
     except FileFormatError as exc:
         report.errors.append(RowError(1, "", str(exc)))
         return report
@@ -210,7 +281,7 @@ def import_contracts(
     try:
         with transaction.atomic():
             staging = _Staging()  # temporary tables: gone at commit or rollback
-            parsed = _rows_to_records(rows, columns, fmt, date_order, report)
+            parsed = _rows_to_records(rows, columns, fmt, date_order, currency, report)
             if fmt == "us-open-data":
                 staging.stage_items(parsed, chunk_size)
                 parsed = staging.merged_contracts(report)
@@ -253,6 +324,7 @@ def _rows_to_records(
     columns: Any,
     fmt: str,
     date_order: str,
+    currency: str,
     report: ImportReport,
 ) -> Iterator[Parsed]:
     """Parse each row into a record (a US open-data row: one item of a contract), recording
@@ -263,11 +335,15 @@ def _rows_to_records(
             continue
         report.rows_read += 1
         if fmt == "us-open-data":
-            record, errors = read_us_item(row, columns, date_order=date_order)
+            record, errors = read_us_item(row, columns, date_order=date_order, currency=currency)
         elif fmt == "uk-transparency":
-            record, errors = read_uk(row, columns, date_order=date_order, vocab=VOCABULARY)
+            record, errors = read_uk(
+                row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
+            )
         else:
-            record, errors = read_native(row, columns, date_order=date_order, vocab=VOCABULARY)
+            record, errors = read_native(
+                row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
+            )
         if errors:
             report.errors.extend(errors)
             report.rejected.append((row, errors))
@@ -455,11 +531,14 @@ class _Writer:
                 agency=self.agency, number__in=[r.number for r in records]
             ).order_by()
         }
+        known = self._known_amendments(existing.values())
         new: list[Contract] = []
         changed: list[Contract] = []
         changed_fields: set[str] = set()
         bad: list[RowError] = []
         kept: list[ContractRecord] = []
+        pending: list[Amendment] = []
+        notices: list[RowError] = []
         for record in records:
             provider = providers[_provider_key(record.provider)]  # an id
             contract = existing.get(record.number)
@@ -472,34 +551,113 @@ class _Writer:
                     continue
                 new.append(contract)
                 kept.append(record)
+                notices.extend(_notices(record))
+                if record.shortfall:
+                    notices.append(_shortfall_notice(record))
                 continue
-            fields = self._apply(contract, record, provider)
-            if not fields:
-                self.report.unchanged += 1
-                continue
-            errors = self._validate(contract, record)
+            change = (
+                self._apply_us(contract, record, provider, known.get(contract.pk, []))
+                if self.fmt == "us-open-data"
+                else self._apply(contract, record, provider)
+            )
+            errors = change.errors or (
+                self._validate(contract, record) if change.fields or change.amendments else []
+            )
             if errors:
                 bad.extend(errors)
                 self._reject(rows_of[id(record)], errors)
                 continue
+            notices.extend(_notices(record))
+            notices.extend(change.notices)
+            if not change.fields and not change.amendments:
+                self.report.unchanged += 1
+                continue
             changed.append(contract)
             kept.append(record)
-            changed_fields.update(fields)
+            changed_fields.update(change.fields)
+            pending.extend(change.amendments)
         if bad:
             self.report.errors.extend(bad)
             if not self.skip_invalid:
                 return
+        self.report.notices.extend(notices)
         if new:
             self._create(Contract, new)
             self.report.created += len(new)
         if changed:
             self._update(Contract, changed, changed_fields)
             self.report.updated += len(changed)
-        if any(len(r.items) > 1 for r in kept) or any(
-            len(r.items) > 1 and r.number in existing for r in records
-        ):
-            by_number = {c.number: c for c in [*new, *changed, *existing.values()]}
-            self._amendments([r for r in records if r.number in by_number], by_number)
+        if pending:
+            self._create_amendments(pending, known)
+        new_numbers = {c.number for c in new}
+        if any(len(r.items) > 1 and r.number in new_numbers for r in kept):
+            by_number = {c.number: c for c in new}
+            self._amendments([r for r in kept if r.number in by_number], by_number)
+        self._reopen_renewed(changed)
+        line_of = {r.number: r.line for r in records}
+        rejected = {e.number for e in bad}
+        for contract in [*new, *existing.values()]:
+            paid, obligation = contract.payments_to_date, contract.maximum_obligation
+            if paid is not None and paid > obligation and contract.number not in rejected:
+                line = line_of.get(contract.number, 0)
+                self.report.notices.append(
+                    RowError(
+                        line,
+                        "payments to date",
+                        f"payments to date ({paid:,}) are above the maximum obligation "
+                        f"({obligation:,})",
+                        contract.number,
+                    )
+                )
+
+    def _known_amendments(self, contracts: Iterable[Contract]) -> dict[int, list[Amendment]]:
+        """The amendments already recorded for `contracts`, by contract id, in sequence."""
+        ids = [c.pk for c in contracts]
+        out: dict[int, list[Amendment]] = {}
+        if ids:
+            for amendment in (
+                Amendment.objects.filter(contract_id__in=ids)
+                .order_by("contract_id", "sequence")
+                .only(
+                    "contract_id",
+                    "sequence",
+                    "reference",
+                    "effective_on",
+                    "previous_end_date",
+                    "new_end_date",
+                    "previous_maximum_obligation",
+                    "new_maximum_obligation",
+                )
+            ):
+                out.setdefault(amendment.contract_id, []).append(amendment)
+        return out
+
+    def _create_amendments(
+        self, pending: list[Amendment], known: dict[int, list[Amendment]]
+    ) -> None:
+        """Number and insert the amendments a later file brought (after those recorded)."""
+        last = {cid: amendments[-1].sequence for cid, amendments in known.items() if amendments}
+        for amendment in pending:
+            last[amendment.contract.pk] = last.get(amendment.contract.pk, 0) + 1
+            amendment.sequence = last[amendment.contract.pk]
+            amendment.contract_id = amendment.contract.pk
+        self._create(Amendment, pending)
+        self.report.amendments_created += len(pending)
+
+    def _reopen_renewed(self, changed: list[Contract]) -> None:
+        """An expired contract whose end date the file moved to today or later runs again,
+        through the contract services (its status is never set here)."""
+        renewed = [
+            c.pk for c in changed if c.status == ContractStatus.EXPIRED and c.end_date >= self.today
+        ]
+        if renewed:
+            self.report.reopened += contracts_reopen_renewed(
+                actor=self.actor,
+                agency=self.agency,
+                contract_ids=renewed,
+                today=self.today,
+                reason=f"Renewed in {self.report.filename}: running again",
+            )
 
     def _create(self, model: Any, objs: list[Any]) -> None:
         """Insert `objs` and their "created" audit rows, set-based."""
@@ -540,6 +698,10 @@ class _Writer:
         """The provider id of each record: matched by tax id, company or charity number,
         else by normalised name; the new ones created (and reported)."""
         wanted = {_provider_key(r.provider): r.provider for r in records}
+        for record in records:  # joint suppliers named in the same cell: one provider each
+            for name in record.provider.get("joint", ()):
+                joint = {"legal_name": name}
+                wanted.setdefault(_provider_key(joint), joint)
         missing = {k: v for k, v in wanted.items() if k not in self.providers_by_key}
         if missing:
             query = Q(
@@ -565,7 +727,7 @@ class _Writer:
                         tax_id=data.get("tax_id") or "",
                         company_number=data.get("company_number") or "",
                         charity_number=data.get("charity_number") or "",
-                        for_profit=bool(data.get("for_profit")),
+                        for_profit=data.get("for_profit"),  # None: not known
                         country="GB" if self.agency.pack and _is_uk(self.agency) else "US",
                     )
                     provider.normalised_name = normalise_name(provider.legal_name)
@@ -610,7 +772,7 @@ class _Writer:
         if record.items:
             first = record.items[0]
             contract.end_date = first.end_date
-            contract.maximum_obligation = first.amount
+            contract.maximum_obligation = first.amount + record.shortfall
         status = record.values.get("status")
         if status:
             contract.status = status
@@ -629,24 +791,224 @@ class _Writer:
             contract.executed_on = start
         return contract
 
-    def _apply(self, contract: Contract, record: ContractRecord, provider_id: int) -> list[str]:
-        fields = []
+    def _apply(self, contract: Contract, record: ContractRecord, provider_id: int) -> _Change:
+        """Set the file's values on an existing contract (native, uk-transparency). A changed
+        end date or obligation of an executed contract becomes an amendment citing the file;
+        the status and its dates are never changed: a difference is a notice."""
+        change = _Change()
+        fields = change.fields
         if contract.provider_id != provider_id:
             contract.provider_id = provider_id
             fields.append("provider")
         values = record.values
+        before = (contract.end_date, contract.maximum_obligation)
         for name in IMPORTED_FIELDS:
-            if name not in values:
+            if name not in values or name in STATUS_TEXT_FIELDS:
                 continue
             if getattr(contract, name) != values[name]:
                 setattr(contract, name, values[name])
                 fields.append(name)
+        after = (contract.end_date, contract.maximum_obligation)
+        if after != before and contract.status != ContractStatus.DRAFT:
+            change.amendments.append(self._file_amendment(contract, before, after))
+            if after[0] < before[0] or after[1] < before[1]:
+                change.notices.append(
+                    RowError(
+                        record.line,
+                        "end date" if after[0] < before[0] else "maximum obligation",
+                        f"the file shortens the term or lowers the obligation (end "
+                        f"{before[0]:%Y-%m-%d} → {after[0]:%Y-%m-%d}, obligation {before[1]:,} "
+                        f"→ {after[1]:,}): recorded as an amendment from this file",
+                        record.number,
+                    )
+                )
         if self.fmt == "native" and values.get("status"):
-            for name in WORKFLOW_FIELDS:
-                if getattr(contract, name) != values.get(name):
-                    setattr(contract, name, values.get(name))
-                    fields.append(name)
-        return fields
+            differences = [
+                f"{name.replace('_', ' ')} {values.get(name) or '(none)'} in the file, "
+                f"{getattr(contract, name) or '(none)'} in Steward"
+                for name in (*WORKFLOW_FIELDS, *STATUS_TEXT_FIELDS)
+                if (getattr(contract, name) or None) != (values.get(name) or None)
+            ]
+            if differences:
+                change.notices.append(
+                    RowError(
+                        record.line,
+                        "status",
+                        "the status is changed only through the contract's workflow, not "
+                        "by an import; left as it is: " + "; ".join(differences),
+                        record.number,
+                    )
+                )
+        return change
+
+    def _file_amendment(
+        self, contract: Contract, before: tuple[date, Decimal], after: tuple[date, Decimal]
+    ) -> Amendment:
+        (end0, obligation0), (end1, obligation1) = before, after
+        kind = (
+            AmendmentKind.EXTENSION_AND_OBLIGATION
+            if end0 != end1 and obligation0 != obligation1
+            else AmendmentKind.EXTENSION
+            if end0 != end1
+            else AmendmentKind.OBLIGATION
+        )
+        return Amendment(
+            contract=contract,
+            kind=kind,
+            effective_on=self.today,
+            reason=(
+                f"Imported from {self.report.filename}: end {end0:%Y-%m-%d} → {end1:%Y-%m-%d}, "
+                f"maximum obligation {obligation0} → {obligation1}"
+            ),
+            previous_end_date=end0,
+            new_end_date=end1,
+            previous_maximum_obligation=obligation0,
+            new_maximum_obligation=obligation1,
+            created_by=self.actor,
+        )
+
+    def _apply_us(
+        self,
+        contract: Contract,
+        record: ContractRecord,
+        provider_id: int,
+        recorded: list[Amendment],
+    ) -> _Change:
+        """A published register's items for a contract Steward has (see the module
+        docstring: "A later file"). Items not recorded yet become amendments after those
+        recorded; an item recorded with other values, an earlier start or lower payments are
+        notices, not changes; the text fields follow the file only when it is as new as what
+        Steward has for the contract."""
+        change = _Change()
+        number, line = record.number, record.line
+        by_reference = {a.reference: a for a in recorded if a.reference}
+        base_obligation = recorded[0].previous_maximum_obligation if recorded else None
+        base_end = recorded[0].previous_end_date if recorded else None
+        new_items: list[RegisterItem] = []
+        for item in record.items:
+            amendment = by_reference.get(item.reference)
+            if amendment is not None:
+                if amendment.obligation_change != item.amount:
+                    change.notices.append(
+                        RowError(
+                            item.line,
+                            "amt",
+                            f"item {item.reference} is {item.amount:,} in this file and "
+                            f"{amendment.obligation_change:,} as recorded (amendment "
+                            f"{amendment.sequence}): kept as recorded; record a correction as "
+                            "an amendment",
+                            number,
+                        )
+                    )
+            elif item.reference == number or item.start_date == contract.start_date:
+                obligation = base_obligation if recorded else contract.maximum_obligation
+                end = base_end if recorded else contract.end_date
+                amount = item.amount + (record.shortfall if item is record.items[0] else 0)
+                if (amount, item.end_date) != (obligation, end):
+                    change.notices.append(
+                        RowError(
+                            item.line,
+                            "amt",
+                            f"the first term ({item.reference}) is {item.amount:,} to "
+                            f"{item.end_date:%Y-%m-%d} in this file and {obligation:,} to "
+                            f"{end:%Y-%m-%d} as recorded: kept as recorded",
+                            number,
+                        )
+                    )
+            else:
+                new_items.append(item)
+        newest_file = max(_item_key(i.reference) for i in record.items)
+        newest_known = max((_item_key(r) for r in by_reference), default=(0, ""))
+        current = bool(new_items) or newest_file >= newest_known
+        start = min(i.start_date for i in record.items)
+        if start < contract.start_date:
+            change.notices.append(
+                RowError(
+                    line,
+                    "start dt",
+                    f"the file starts contract {number} on {start:%Y-%m-%d}, Steward on "
+                    f"{contract.start_date:%Y-%m-%d}: kept as recorded",
+                    number,
+                )
+            )
+        if not current:
+            change.notices.append(
+                RowError(
+                    line,
+                    "current item id",
+                    f"this file is older for contract {number} (its latest item "
+                    f"{max(record.items, key=lambda i: _item_key(i.reference)).reference}, "
+                    f"Steward has {max(by_reference, key=_item_key)}): nothing changed",
+                    number,
+                )
+            )
+            return change
+        fields = change.fields
+        if contract.provider_id != provider_id:
+            contract.provider_id = provider_id
+            fields.append("provider")
+        for name in IMPORTED_FIELDS:
+            if name not in record.values or name in US_TERM_FIELDS:
+                continue
+            if getattr(contract, name) != record.values[name]:
+                setattr(contract, name, record.values[name])
+                fields.append(name)
+        paid = record.values.get("payments_to_date")
+        if paid is not None:
+            if contract.payments_to_date is None or paid > contract.payments_to_date:
+                contract.payments_to_date = paid
+                fields.append("payments_to_date")
+            elif paid < contract.payments_to_date:
+                change.notices.append(
+                    RowError(
+                        line,
+                        "tot payments",
+                        f"payments to date are {paid:,} in this file, {contract.payments_to_date:,}"
+                        " as recorded: payments to date only grow, kept as recorded",
+                        number,
+                    )
+                )
+        end, obligation = contract.end_date, contract.maximum_obligation
+        for item in sorted(new_items, key=lambda i: _item_key(i.reference)):
+            new_end, new_obligation = max(end, item.end_date), obligation + item.amount
+            if new_obligation < 0:
+                change.errors.append(
+                    RowError(
+                        item.line,
+                        "amt",
+                        f"item {item.reference} reduces contract {number}'s obligation "
+                        f"({obligation:,}) below zero",
+                        number,
+                    )
+                )
+                return change
+            change.amendments.append(
+                Amendment(
+                    contract=contract,
+                    kind=_item_kind(item.amount, end != new_end),
+                    reference=item.reference,
+                    effective_on=item.start_date,
+                    reason=self._item_reason(item),
+                    previous_end_date=end,
+                    new_end_date=new_end,
+                    previous_maximum_obligation=obligation,
+                    new_maximum_obligation=new_obligation,
+                    created_by=self.actor,
+                )
+            )
+            end, obligation = new_end, new_obligation
+        if (end, obligation) != (contract.end_date, contract.maximum_obligation):
+            contract.end_date, contract.maximum_obligation = end, obligation
+            fields.extend(["end_date", "maximum_obligation"])
+        return change
+
+    def _item_reason(self, item: RegisterItem) -> str:
+        return (
+            f"Item {item.reference} of the published register ({self.report.filename}): term "
+            f"{item.start_date:%Y-%m-%d} to {item.end_date:%Y-%m-%d}, amount {item.amount}"
+            + (" (time only)" if item.amount == 0 else "")
+            + (" (a reduction)" if item.amount < 0 else "")
+        )
 
     def _validate(self, contract: Contract, record: ContractRecord) -> list[RowError]:
         """The rules that span fields of the contract (each cell was checked as it was read:
@@ -691,7 +1053,7 @@ class _Writer:
         touched: list[Contract] = []
         for record, contract in targets:
             base = record.items[0]
-            end, obligation = base.end_date, base.amount
+            end, obligation = base.end_date, base.amount + record.shortfall
             sequence = last.get(contract.pk) or 0
             for item in record.items[1:]:
                 new_end = max(end, item.end_date)
@@ -705,13 +1067,7 @@ class _Writer:
                             kind=_item_kind(item.amount, end != new_end),
                             reference=item.reference,
                             effective_on=item.start_date,
-                            reason=(
-                                f"Item {item.reference} of the published register: term "
-                                f"{item.start_date:%Y-%m-%d} to {item.end_date:%Y-%m-%d}, "
-                                f"amount {item.amount}"
-                                + (" (time only)" if item.amount == 0 else "")
-                                + (" (a reduction)" if item.amount < 0 else "")
-                            ),
+                            reason=self._item_reason(item),
                             previous_end_date=end,
                             new_end_date=new_end,
                             previous_maximum_obligation=obligation,

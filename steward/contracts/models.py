@@ -204,6 +204,14 @@ class Contract(TimeStampedModel):
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
+    @property
+    def payments_exceed_obligation(self) -> bool:
+        """True when the payments to date recorded are above the maximum obligation (a
+        published register may show it: payments for an earlier term, or made outside the
+        finance system); flagged on the contract's page and in the import's report."""
+        paid = self.payments_to_date
+        return paid is not None and paid > self.maximum_obligation
+
     def clean(self) -> None:
         """Attach the rules a person can get wrong to the field to correct (the database
         constraints hold the same rules)."""

@@ -14,7 +14,8 @@ contract record (no Django).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -65,6 +66,10 @@ class ContractRecord:
     values: dict[str, Any]  # contract field name → value (only fields the format gives)
     provider: dict[str, Any]  # legal_name, tax_id, company_number, charity_number, for_profit
     items: list[RegisterItem] = field(default_factory=list)  # us-open-data: first = base term
+    notices: list[str] = field(default_factory=list)  # read, but changed to fit (a long title)
+    # us-open-data: what the reductions listed exceed the items listed by, when the contract's
+    # first items are not in the file (its obligation before them was at least this much)
+    shortfall: Decimal = Decimal("0")
 
 
 # ------------------------------------------------------------------------ choices by label
@@ -143,36 +148,155 @@ NATIVE_COLUMNS: tuple[Column, ...] = (
     Column("notes", ("notes",)),
 )
 
+# The contracts dataset of the Local Government Transparency Code 2015 (its own field names
+# first) and the headers councils actually publish it under
 UK_COLUMNS: tuple[Column, ...] = (
     Column(
         "number",
-        ("reference", "contract reference", "reference number", "contract ref", "ref", "id"),
+        (
+            "reference",
+            "reference number",
+            "contract reference",
+            "contract reference number",
+            "contract ref",
+            "contract number",
+            "contract no",
+            "contract id",
+            "contract identifier",
+            "ref",
+            "ref no",
+            "id",
+        ),
         required=True,
     ),
-    Column("title", ("title", "contract title", "title of agreement", "subject")),
-    Column("description", ("description", "description of goods and services", "purpose")),
+    Column(
+        "title",
+        (
+            "title",
+            "title of agreement",
+            "contract title",
+            "contract name",
+            "agreement title",
+            "subject",
+            "subject matter",
+        ),
+    ),
+    Column(
+        "description",
+        (
+            "description",
+            "description of goods and services",
+            "description of goods and or services",
+            "description of goods services",
+            "contract description",
+            "description of contract",
+            "purpose",
+        ),
+    ),
     Column(
         "provider",
-        ("supplier name", "supplier", "name of supplier", "contractor", "provider"),
+        (
+            "supplier name",
+            "supplier",
+            "name of supplier",
+            "suppliers",
+            "supplier names",
+            "vendor",
+            "vendor name",
+            "contractor",
+            "contractor name",
+            "provider",
+            "provider name",
+        ),
         required=True,
     ),
     Column(
         "provider_company_number",
-        ("company number", "companies house number", "supplier company number"),
+        (
+            "company number",
+            "companies house number",
+            "company registration number",
+            "supplier company number",
+            "supplier companies house number",
+            "supplier registration number",
+            "registration number",
+        ),
     ),
-    Column("provider_charity_number", ("charity number", "registered charity number")),
-    Column("department", ("department", "department responsible", "directorate", "service")),
-    Column("start_date", ("start date", "contract start date", "start"), required=True),
-    Column("end_date", ("end date", "contract end date", "end", "expiry date"), required=True),
+    Column(
+        "provider_charity_number",
+        ("charity number", "registered charity number", "charity registration number"),
+    ),
+    Column(
+        "department",
+        (
+            "department",
+            "department responsible",
+            "responsible department",
+            "directorate",
+            "responsible directorate",
+            "service",
+            "service area",
+            "business unit",
+        ),
+    ),
+    Column(
+        "start_date",
+        (
+            "start date",
+            "contract start date",
+            "start",
+            "validity period start",
+            "start date of contract",
+            "commencement date",
+            "contract start",
+        ),
+        required=True,
+    ),
+    Column(
+        "end_date",
+        (
+            "end date",
+            "contract end date",
+            "end",
+            "expiry date",
+            "contract expiry date",
+            "validity period end",
+            "end date of contract",
+            "contract end",
+        ),
+        required=True,
+    ),
     Column("review_date", ("review date", "contract review date")),
     Column(
         "maximum_obligation",
-        ("value", "contract value", "total value", "value of agreement", "estimated value"),
+        (
+            "value",
+            "contract value",
+            "total value",
+            "total contract value",
+            "value of agreement",
+            "original contract value",
+            "estimated value",
+            "estimated contract value",
+            "estimated total value",
+            "whole life value",
+            "value of contract",
+        ),
         required=True,
     ),
-    Column("sme", ("sme", "sme flag", "small or medium enterprise")),
-    Column("vcse", ("vcse", "vcse flag", "voluntary or community sector")),
-    Column("procurement_type", ("procurement type", "procurement method", "route to market")),
+    Column("sme", ("sme", "sme flag", "small or medium enterprise", "supplier is sme")),
+    Column("vcse", ("vcse", "vcse flag", "voluntary or community sector", "supplier is vcse")),
+    Column(
+        "procurement_type",
+        (
+            "procurement type",
+            "procurement method",
+            "procurement process",
+            "procurement route",
+            "route to market",
+            "award procedure",
+        ),
+    ),
 )
 
 US_COLUMNS: tuple[Column, ...] = (
@@ -236,6 +360,19 @@ def map_columns(fmt: str, headers: Iterable[str]) -> tuple[ColumnMap, list[RowEr
     return ColumnMap(by_field, unknown), errors
 
 
+def header_test(fmt: str) -> Callable[[list[str]], bool]:
+    """Whether a row's (normalised) cells are the format's header: every required column is
+    there. Used to pass over title rows above a spreadsheet's header."""
+
+    def is_header(keys: list[str]) -> bool:
+        present = set(keys)
+        return all(
+            any(h in present for h in column.headers) for column in COLUMNS[fmt] if column.required
+        )
+
+    return is_header
+
+
 # ------------------------------------------------------------------------ rows → records
 
 
@@ -243,8 +380,12 @@ class _Reader:
     """Read the cells of one row, collecting an error per bad cell. (On the import's hot
     path: a 100,000-row file calls these three million times, so they avoid closures.)"""
 
-    def __init__(self, row: SheetRow, columns: ColumnMap, date_order: str) -> None:
+    def __init__(
+        self, row: SheetRow, columns: ColumnMap, date_order: str, currency: str | None = None
+    ) -> None:
         self.row = row
+        self.currency = currency  # amounts naming another currency are refused
+        self.notices: list[str] = []  # what was read but changed to fit (a long title)
         self.cells = row.cells
         self.by_field = columns.by_field
         self.date_order = date_order
@@ -302,7 +443,7 @@ class _Reader:
         if value is None:
             return None
         try:
-            return parse_money(value, allow_negative=negative)
+            return parse_money(value, allow_negative=negative, currency=self.currency)
         except CellError as exc:
             self._fail(name, str(exc))
             return None
@@ -340,6 +481,53 @@ class _Reader:
     def error(self, column: str, reason: str) -> None:
         self._fail(column, reason)
 
+    def title(self, name: str, description: str, *, fallback: str = "") -> tuple[str, str]:
+        """The title (or, without one, the description's first line) and the description. A
+        title longer than the field is shortened at a word and kept whole at the top of the
+        description (and a notice says so), not refused."""
+        title = self.text(name)
+        if not title:
+            title = description.split("\n", 1)[0].strip() or fallback
+            if len(title) > TITLE_LENGTH:
+                title = _shorten(title)
+            return title, description
+        if len(title) > TITLE_LENGTH:
+            full = title
+            title = _shorten(full)
+            if full not in description:
+                description = f"{full}\n\n{description}" if description else full
+            self.notices.append(
+                f"the title is {len(full)} characters long: it is shortened to {TITLE_LENGTH} "
+                "and kept whole in the description"
+            )
+        return title, description
+
+    def suppliers(self, name: str) -> list[str]:
+        """The supplier names in one cell: several are separated by ';', '|' or line breaks
+        (a comma is part of names such as "Granicus, Inc.")."""
+        raw = self._value(name, True)
+        if raw is None:
+            return []
+        names = [" ".join(part.split()) for part in re.split(r"[;|\n\r]+", str(raw))]
+        names = list(dict.fromkeys(n for n in names if n))
+        for supplier in names:
+            if len(supplier) > TITLE_LENGTH:
+                self._fail(name, f"is {len(supplier)} characters long; at most {TITLE_LENGTH}")
+        if not names:
+            self._fail(name, "this cell is empty")
+        return names
+
+
+TITLE_LENGTH = 250
+
+
+def _shorten(text_: str) -> str:
+    """`text_` cut to TITLE_LENGTH characters at a word, ending with an ellipsis."""
+    cut = text_[: TITLE_LENGTH - 1]
+    if " " in cut[TITLE_LENGTH // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "…"
+
 
 def choices_of(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """A lookup accepting a choice's value or its label, case-insensitively."""
@@ -362,12 +550,25 @@ class Vocabulary:
 
 
 def read_native(
-    row: SheetRow, columns: ColumnMap, *, date_order: str, vocab: Vocabulary
+    row: SheetRow,
+    columns: ColumnMap,
+    *,
+    date_order: str,
+    vocab: Vocabulary,
+    currency: str | None = None,
 ) -> tuple[ContractRecord | None, list[RowError]]:
     r = _Reader(row, columns, date_order)
+    if r.has("currency"):  # the row's own currency, else the agency's
+        currency = r.text("currency").upper()
+        if len(currency) != 3 or not currency.isalpha():
+            r.error("currency", f"{currency!r} is not a 3-letter currency code")
+    r.currency = currency
+    title, description = r.title("title", r.text("description", multiline=True))
+    if not title:
+        r.text("title", required=True)
     values: dict[str, Any] = {
-        "title": r.text("title", required=True, max_length=250),
-        "description": r.text("description", multiline=True),
+        "title": title,
+        "description": description,
         "department": r.text("department", max_length=200),
         "contract_type": r.choice(
             "contract_type", vocab.contract_types, "contract type", required=True
@@ -398,16 +599,13 @@ def read_native(
         r.choice("authority_category", vocab.authority, "authority category", required=False) or ""
     )
     if r.has("currency"):
-        currency = r.text("currency").upper()
-        if len(currency) != 3 or not currency.isalpha():
-            r.error("currency", f"{currency!r} is not a 3-letter currency code")
         values["currency"] = currency
     if r.has("status"):
         values["status"] = r.choice("status", vocab.statuses, "status", required=False)
     for name in ("executed_on", "completed_on", "terminated_on"):
         values[name] = r.date(name)
     provider = {
-        "legal_name": r.text("provider", required=True, max_length=250),
+        **_suppliers(r, values),
         "tax_id": r.text("provider_tax_id", max_length=20),
         "company_number": r.text("provider_company_number", max_length=20),
         "charity_number": r.text("provider_charity_number", max_length=20),
@@ -425,7 +623,23 @@ def read_native(
         r.error("rate_setting_authority", "name the authority that set the rate")
     if r.errors:
         return None, [_with_number(e, number) for e in r.errors]
-    return ContractRecord(line=row.line, number=number, values=values, provider=provider), []
+    return (
+        ContractRecord(
+            line=row.line, number=number, values=values, provider=provider, notices=r.notices
+        ),
+        [],
+    )
+
+
+def _suppliers(r: _Reader, values: dict[str, Any]) -> dict[str, Any]:
+    """The provider's name and the joint suppliers named in the same cell (each becomes a
+    provider of its own; the contract's notes name them)."""
+    names = r.suppliers("provider")
+    if len(names) > 1:
+        line = "Joint suppliers: " + "; ".join(names[1:])
+        if line not in values.get("notes", ""):
+            values["notes"] = "\n".join(n for n in (values.get("notes", ""), line) if n)
+    return {"legal_name": names[0] if names else "", "joint": names[1:]}
 
 
 def _check_term(r: _Reader, values: dict[str, Any]) -> None:
@@ -467,12 +681,16 @@ UK_PROCUREMENT = {
 
 
 def read_uk(
-    row: SheetRow, columns: ColumnMap, *, date_order: str, vocab: Vocabulary
+    row: SheetRow,
+    columns: ColumnMap,
+    *,
+    date_order: str,
+    vocab: Vocabulary,
+    currency: str | None = None,
 ) -> tuple[ContractRecord | None, list[RowError]]:
-    r = _Reader(row, columns, date_order)
+    r = _Reader(row, columns, date_order, currency)
     number = r.text("number", required=True, max_length=60)
-    description = r.text("description")
-    title = r.text("title", max_length=250) or description[:250]
+    title, description = r.title("title", r.text("description", multiline=True))
     if not title:
         r.error("title", "give a title or a description")
     notes: list[str] = []
@@ -505,14 +723,19 @@ def read_uk(
         "notes": "\n".join(notes),
     }
     provider = {
-        "legal_name": r.text("provider", required=True, max_length=250),
+        **_suppliers(r, values),
         "company_number": r.text("provider_company_number", max_length=20),
         "charity_number": r.text("provider_charity_number", max_length=20),
     }
     _check_term(r, values)
     if r.errors:
         return None, [_with_number(e, number) for e in r.errors]
-    return ContractRecord(line=row.line, number=number, values=values, provider=provider), []
+    return (
+        ContractRecord(
+            line=row.line, number=number, values=values, provider=provider, notices=r.notices
+        ),
+        [],
+    )
 
 
 def _us_contract_type(raw: str) -> str:
@@ -530,11 +753,11 @@ def _us_contract_type(raw: str) -> str:
 
 
 def read_us_item(
-    row: SheetRow, columns: ColumnMap, *, date_order: str
+    row: SheetRow, columns: ColumnMap, *, date_order: str, currency: str | None = None
 ) -> tuple[ContractRecord | None, list[RowError]]:
     """One row of a US open-data list: a contract's original term or one of its renewals /
     amendments (the item). Group them with `merge_us_items`."""
-    r = _Reader(row, columns, date_order)
+    r = _Reader(row, columns, date_order, currency)
     number = r.text("number", required=True, max_length=60)
     item = r.text("item", max_length=60)
     start = r.date("start_date", required=True)
@@ -542,8 +765,9 @@ def read_us_item(
     amount = r.money("amount", required=True, negative=True)
     payments = r.money("payments") if r.has("payments") else None
     raw_type = r.text("type", max_length=120)
-    description = r.text("description")
-    vendor = r.text("provider", required=True, max_length=250)
+    description = r.text("description", multiline=True)
+    vendors = r.suppliers("provider")
+    vendor = vendors[0] if vendors else ""
     advertised = r.text("advertised").lower()
     profit = r.text("profit_status").lower()
     if start and end and end < start:
@@ -559,8 +783,11 @@ def read_us_item(
     agency_name = r.text("agency_name")
     if agency_name:
         notes.append(f"Agency in the published register: {agency_name}")
+    if len(vendors) > 1:
+        notes.append("Joint suppliers: " + "; ".join(vendors[1:]))
+    title, description = r.title("title", description, fallback=f"{vendor}: contract {number}")
     values: dict[str, Any] = {
-        "title": (description or f"{vendor}: contract {number}")[:250],
+        "title": title,
         "description": description,
         "department": r.text("department", max_length=200),
         "contract_type": _us_contract_type(raw_type),
@@ -575,10 +802,15 @@ def read_us_item(
     }
     provider: dict[str, Any] = {
         "legal_name": vendor,
+        "joint": vendors[1:],
         "tax_id": r.text("provider_tax_id", max_length=20),
     }
-    if profit:
-        provider["for_profit"] = profit.replace("-", " ").startswith("for profit")
+    # "Unknown" (or anything else) stays unknown: only the two statuses are recorded
+    profit_key = " ".join(profit.replace("-", " ").split())
+    if profit_key in ("for profit", "forprofit"):
+        provider["for_profit"] = True
+    elif profit_key in ("non profit", "nonprofit", "not for profit", "not profit"):
+        provider["for_profit"] = False
     assert start and end and amount is not None
     record = ContractRecord(
         line=row.line,
@@ -586,6 +818,7 @@ def read_us_item(
         values=values,
         provider=provider,
         items=[RegisterItem(item or number, row.line, start, end, amount)],
+        notices=r.notices,
     )
     return record, []
 
@@ -607,6 +840,21 @@ def _fold_repeated_items(
             by_reference[item.reference] = record
             continue
         other = kept.items[0]
+        same_term = (other.start_date, other.end_date) == (item.start_date, item.end_date)
+        if same_term and other.amount == item.amount:
+            continue  # the same row twice: nothing to choose
+        if same_term:
+            errors.append(
+                RowError(
+                    item.line,
+                    "amt",
+                    f"item {item.reference} is also on line {other.line} for the same term "
+                    f"with another amount ({other.amount} there, {item.amount} here): say "
+                    "which is right by removing the other row",
+                    record.number,
+                )
+            )
+            continue
         if other.start_date <= item.start_date and item.end_date <= other.end_date:
             wide, narrow = other, item
         elif item.start_date <= other.start_date and other.end_date <= item.end_date:
@@ -624,7 +872,7 @@ def _fold_repeated_items(
             )
             continue
         notes.append(
-            f"Item {item.reference} is listed twice (lines {other.line} and {item.line}): the "
+            f"Item {item.reference} is listed twice: the "
             f"row for {wide.start_date:%Y-%m-%d} to {wide.end_date:%Y-%m-%d} ({wide.amount}, "
             f"the total to date) was used; the row for {narrow.start_date:%Y-%m-%d} to "
             f"{narrow.end_date:%Y-%m-%d} ({narrow.amount}) lies inside it."
@@ -645,8 +893,19 @@ def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None
     )
     first = records[0]
     latest = max(records, key=lambda rec: (len(rec.items[0].reference), rec.items[0].reference))
-    total = sum((i.amount for i in items), Decimal("0"))
-    running = Decimal("0")
+    notices = [n for r in records for n in r.notices]
+    running, lowest = Decimal("0"), Decimal("0")
+    for item in items:
+        running += item.amount
+        lowest = min(lowest, running)
+    shortfall = Decimal("0")
+    if lowest < 0 and items[0].reference != first.number:
+        # The contract's first items are not in the file (a quarterly file lists only the
+        # items live that quarter): a reduction says the obligation before it was at least
+        # that much. A contract Steward does not have yet starts with that least amount.
+        shortfall = -lowest
+    total = sum((i.amount for i in items), shortfall)
+    running = shortfall
     for item in items:
         running += item.amount
         if running < 0:
@@ -679,6 +938,8 @@ def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None
             values=values,
             provider=latest.provider,
             items=items,
+            notices=list(dict.fromkeys(notices)),
+            shortfall=shortfall,
         ),
         [],
     )

@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +31,34 @@ from steward.parties.models import Agency, Role
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 SESSION_KEY = "steward.pending_imports"
+PROBLEMS_KEY = "steward.import_problems"
+
+
+def _keep_problems(request: HttpRequest, report: ImportReport) -> str:
+    """Store the report's every problem and notice as CSV for this session to download;
+    returns the download token ('' when there is nothing to list)."""
+    if not (report.errors or report.notices):
+        return ""
+    token = uuid.uuid4().hex
+    path = default_storage.save(
+        f"imports/{token}.problems.csv", ContentFile(report.problems_csv().encode("utf-8"))
+    )
+    kept: dict[str, str] = request.session.get(PROBLEMS_KEY, {})
+    kept[token] = path
+    request.session[PROBLEMS_KEY] = kept
+    return token
+
+
+@login_required
+@require_GET
+def import_problems(request: HttpRequest, token: str) -> HttpResponse:
+    """Every problem and notice of an import checked in this session, as CSV."""
+    path = request.session.get(PROBLEMS_KEY, {}).get(token)
+    if path is None or not default_storage.exists(path):
+        raise Http404("That report has expired; check the file again.")
+    with default_storage.open(path, "rb") as stream:
+        content = stream.read().decode("utf-8")
+    return attachment(content, content_type=CSV_TYPE, filename="steward-import-problems.csv")
 
 
 def _import_agencies(user: Any) -> list[tuple[str, str]] | None:
@@ -68,13 +97,18 @@ def contract_import(request: HttpRequest) -> HttpResponse:
                 today=timezone.localdate(),
             )
         default_storage.delete(entry["path"])
-        if result.written:
+        if result.written and not result.notices:
             messages.success(request, result.summary())
             return redirect(f"{_register_url()}?agency={target.slug}")
         return render(
             request,
             "contracts/import.html",
-            {"form": ImportForm(agencies=agencies), "report": result, "agency": target},
+            {
+                "form": ImportForm(agencies=agencies),
+                "report": result,
+                "agency": target,
+                "problems": _keep_problems(request, result),
+            },
         )
 
     form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies)
@@ -120,7 +154,13 @@ def contract_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contracts/import.html",
-        {"form": form, "report": report, "token": token, "agency": agency},
+        {
+            "form": form,
+            "report": report,
+            "token": token,
+            "agency": agency,
+            "problems": _keep_problems(request, report) if report else "",
+        },
     )
 
 

@@ -290,15 +290,26 @@ class ImportReportOut(Schema):
         description="True when the rows were imported (false for a dry run or a refused file)"
     )
     rows_read: int
+    rows_taken: int = Field(description="The rows imported: read, less those rejected")
     created: int
     updated: int
     unchanged: int
     amendments_created: int
+    reopened: int = Field(
+        description="Expired contracts a renewal in the file brought back to active"
+    )
     providers_created: list[str]
     skipped: list[str] = Field(description="Rows skipped, e.g. a totals row")
     errors: list[ImportErrorOut]
+    notices: list[ImportErrorOut] = Field(
+        description="Imported, but worth a look: a shortened title, a difference kept as "
+        "Steward has it (a status, an older file's amount), payments above the obligation"
+    )
     rejected_csv: str | None = Field(
         description="With skip_invalid: the rejected rows and their reasons, as CSV"
+    )
+    problems_csv: str | None = Field(
+        description="Every problem and notice (none left out), as CSV; null when there are none"
     )
 
 

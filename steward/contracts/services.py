@@ -352,6 +352,51 @@ def contracts_expire_due(*, today: date) -> int:
         return len(contracts)
 
 
+def contracts_reopen_renewed(
+    *, actor: Any, agency: Agency, contract_ids: list[int], today: date, reason: str
+) -> int:
+    """Expired contracts of `agency` whose end date a renewal or extension (recorded from an
+    imported register) moved to `today` or later are running again: status → active
+    (executed if they have not started), set-based. Returns how many changed.
+
+    `actor` None is an operator at the command line; anyone else needs permission to change
+    the contracts' status. Side effects: an audit row per contract with `reason`; the closeout
+    evaluation the expiry opened is cancelled ("The contract was renewed")."""
+    from simple_history.utils import bulk_update_with_history
+
+    if actor is not None:
+        require_perm(actor, "contracts.add_contract", agency, action="import contracts")
+    with transaction.atomic():
+        contracts = list(
+            Contract.objects.select_for_update()
+            .filter(
+                pk__in=contract_ids,
+                agency=agency,
+                status=ContractStatus.EXPIRED,
+                end_date__gte=today,
+            )
+            .order_by("pk")
+        )
+        if not contracts:
+            return 0
+        for contract in contracts:
+            contract.status = (
+                ContractStatus.EXECUTED if contract.start_date > today else ContractStatus.ACTIVE
+            )
+        bulk_update_with_history(
+            contracts,
+            Contract,
+            ["status"],
+            batch_size=1000,
+            default_change_reason=reason,
+            default_user=actor if getattr(actor, "pk", None) else None,
+        )
+        DueDate.objects.filter(
+            contract__in=contracts, kind="closeout_evaluation", status=DueDateStatus.OPEN
+        ).update(status=DueDateStatus.CANCELLED, close_reason="The contract was renewed")
+        return len(contracts)
+
+
 @transaction.atomic
 def amendment_create(
     *,

@@ -12,10 +12,12 @@ quote: that is how Steward's CSV exports make formulas inert (`steward.core.expo
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -73,7 +75,12 @@ def text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?")
+# ISO dates, with a time and a zone as open-data portals write them (2013-06-30T00:00:00Z,
+# 2013-06-30T00:00:00.000+01:00): the date part is the date
+_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?")
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 
@@ -122,13 +129,24 @@ def _from_serial(serial: float) -> date:
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
-_MONEY_STRIP = re.compile(r"[$£€\s]|USD|GBP|EUR", re.IGNORECASE)
 _MONEY = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# The currency an amount names, by sign or code (a bare amount names none)
+CURRENCY_SIGNS = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY"}
+_CURRENCY = re.compile(
+    r"[$£€¥]|\b(?:USD|GBP|EUR|CAD|AUD|NZD|CHF|JPY|SEK|NOK|DKK|PLN|INR|MXN)\b", re.IGNORECASE
+)
+# Excel's accounting format writes zero as a dash: "-", "$ -", " -   "
+_ACCOUNTING_ZERO = {"-", "–", "—"}
 
 
-def parse_money(value: object, *, allow_negative: bool = False) -> Decimal:
+def parse_money(
+    value: object, *, allow_negative: bool = False, currency: str | None = None
+) -> Decimal:
     """Read an amount: '$1,234.50', '£1,234', '1234.5', '(1,000.00)' and '-1,000' (negative
-    only where `allow_negative`). Rounded half-up to cents."""
+    only where `allow_negative`), Excel's accounting dash for zero. Rounded half-up to cents.
+
+    An amount that names a currency (a sign or a code) other than `currency` is refused rather
+    than stripped: '€1,000' is not 1,000 pounds."""
     if isinstance(value, bool):
         raise CellError("an amount is required")
     if isinstance(value, int | Decimal):
@@ -139,7 +157,16 @@ def parse_money(value: object, *, allow_negative: bool = False) -> Decimal:
         raw = text(value)
         if not raw:
             raise CellError("an amount is required")
-        cleaned = _MONEY_STRIP.sub("", raw)
+        named = {CURRENCY_SIGNS.get(m, m.upper()) for m in _CURRENCY.findall(raw)}
+        if len(named) > 1 or (named and currency and named != {currency}):
+            found = ", ".join(sorted(named))
+            raise CellError(
+                f"{raw!r} is in {found}; the amounts here are in "
+                f"{currency or 'one currency'} (convert it, or give the contract's currency)"
+            )
+        cleaned = _CURRENCY.sub("", raw).replace(" ", "")
+        if cleaned in _ACCOUNTING_ZERO:
+            return Decimal("0.00")
         negative = False
         if cleaned.startswith("(") and cleaned.endswith(")"):
             negative, cleaned = True, cleaned[1:-1]
@@ -201,12 +228,23 @@ def sniff_kind(name: str, head: bytes) -> str:
     return "csv"
 
 
-def iter_rows(stream: IO[bytes], *, kind: str) -> tuple[list[str], Iterator[SheetRow]]:
+# How many filled rows above the header a file may have (a title, a date, a note)
+HEADER_SEARCH_ROWS = 20
+HeaderTest = Callable[[list[str]], bool]
+
+
+def iter_rows(
+    stream: IO[bytes], *, kind: str, is_header: HeaderTest | None = None
+) -> tuple[list[str], Iterator[SheetRow]]:
     """Return the header keys and an iterator over the data rows (blank rows skipped, line
-    numbers as a person sees them in the file). Streams: rows are read as they are used."""
+    numbers as a person sees them in the file). Streams: rows are read as they are used.
+
+    The header is the first filled row, or, with `is_header`, the first of the first
+    `HEADER_SEARCH_ROWS` filled rows it accepts (title rows above a spreadsheet's header are
+    passed over); when none is accepted, the first filled row."""
     if kind == "xlsx":
-        return _xlsx_rows(stream)
-    return _csv_rows(stream)
+        return _xlsx_rows(stream, is_header)
+    return _csv_rows(stream, is_header)
 
 
 class _KeepOpen(io.RawIOBase):
@@ -225,33 +263,72 @@ class _KeepOpen(io.RawIOBase):
         return len(data)
 
 
-def _decode(stream: IO[bytes]) -> IO[str]:
-    head = stream.read(4096)
+def file_encoding(stream: IO[bytes]) -> str:
+    """The encoding of the whole file: UTF-8 (with or without a BOM) when every byte of it is,
+    else Windows-1252 when every byte is; the stream is read once in blocks (memory stays flat)
+    and left at its start. FileFormatError names the first line that is neither."""
+    line = 1
+    for encoding in ("utf-8-sig", "cp1252"):
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        line = 1
+        try:
+            while block := stream.read(1 << 16):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    line += block[: max(0, exc.start)].count(b"\n")
+                    raise
+                line += block.count(b"\n")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        stream.seek(0)
+        return encoding
     stream.seek(0)
-    encoding = "utf-8-sig"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # not just a character cut at the 4 KiB boundary
-            encoding = "cp1252"
+    raise FileFormatError(
+        f"Line {line} has characters that are neither UTF-8 nor Windows-1252 text: save the "
+        'file as "CSV UTF-8" and upload it again.'
+    )
+
+
+def _decode(stream: IO[bytes]) -> IO[str]:
+    encoding = file_encoding(stream)
     buffered = io.BufferedReader(_KeepOpen(stream), buffer_size=1 << 16)
     return io.TextIOWrapper(buffered, encoding=encoding, newline="")
 
 
-def _csv_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
-    reader = csv.reader(_decode(stream))
-    header: list[str] | None = None
-    for raw in reader:
-        if any(cell.strip() for cell in raw):
-            header = [header_key(h) for h in raw]
+def _find_header(
+    numbered: Iterator[tuple[int, list[Any]]], is_header: HeaderTest | None
+) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """The header keys and the rows after it (the filled rows read while looking for the
+    header, then the rest); FileFormatError when there is no filled row."""
+    seen: list[tuple[int, list[Any]]] = []
+    header_at = 0
+    for line, values in numbered:
+        if all(is_blank(v) for v in values):
+            continue
+        seen.append((line, values))
+        if is_header is None or is_header([header_key(v) for v in values]):
+            header_at = len(seen) - 1
             break
-    if header is None:
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break  # no header found: the first filled row is the header
+    if not seen:
         raise FileFormatError("The file is empty: no header row.")
-    columns = header
+    header = [header_key(h) for h in seen[header_at][1]]
+    return header, itertools.chain(seen[header_at + 1 :], numbered)
+
+
+def _csv_rows(
+    stream: IO[bytes], is_header: HeaderTest | None
+) -> tuple[list[str], Iterator[SheetRow]]:
+    reader = csv.reader(_decode(stream))
+    numbered = ((reader.line_num, values) for values in reader)
+    columns, rest = _find_header(numbered, is_header)
 
     def rows() -> Iterator[SheetRow]:
-        for values in reader:
-            line = reader.line_num
+        for line, values in rest:
             if not any(v.strip() for v in values):
                 continue
             # Undo the formula escaping Steward's CSV exports apply ('=1+1 → =1+1), so an
@@ -262,7 +339,9 @@ def _csv_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
     return columns, rows()
 
 
-def _xlsx_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
+def _xlsx_rows(
+    stream: IO[bytes], is_header: HeaderTest | None
+) -> tuple[list[str], Iterator[SheetRow]]:
     from openpyxl import load_workbook
 
     try:
@@ -270,28 +349,22 @@ def _xlsx_rows(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetRow]]:
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise FileFormatError(f"The Excel workbook cannot be read: {exc}") from None
     sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
-    header: list[str] | None = None
-    line = 0
-    for values in iterator:
-        line += 1
-        if any(not is_blank(v) for v in values):
-            header = [header_key(h) for h in values]
-            break
-    if header is None:
+    numbered = (
+        (number, list(values))
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+    )
+    try:
+        columns, rest = _find_header(numbered, is_header)
+    except FileFormatError:
         workbook.close()
-        raise FileFormatError("The first sheet is empty: no header row.")
-    columns = header
-    start = line
+        raise FileFormatError("The first sheet is empty: no header row.") from None
 
     def rows() -> Iterator[SheetRow]:
-        number = start
         try:
-            for values in iterator:
-                number += 1
+            for number, values in rest:
                 if all(is_blank(v) for v in values):
                     continue
-                yield SheetRow(line=number, cells=_cells(columns, list(values)))
+                yield SheetRow(line=number, cells=_cells(columns, values))
         finally:
             workbook.close()
 

@@ -64,7 +64,7 @@ class ProviderOut(Schema):
     tax_id: str
     company_number: str
     charity_number: str
-    for_profit: bool
+    for_profit: bool | None
     address_line1: str
     address_line2: str
     city: str

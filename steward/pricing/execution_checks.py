@@ -45,7 +45,7 @@ def pricing_execution_problems(contract: Any) -> list[str]:
     fee = CommercialFee.objects.filter(contract=contract).first()
     rows = list(PosAttachment.objects.filter(contract=contract))
     problems = calc.fee_problems(
-        for_profit=contract.provider.for_profit and is_pos(contract),
+        for_profit=bool(contract.provider.for_profit) and is_pos(contract),
         compensation_structure=contract.compensation_structure,
         fee_kind=fee.kind if fee else None,
         fee_value=fee.value if fee else calc.ZERO,

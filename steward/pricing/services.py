@@ -143,7 +143,7 @@ def commercial_fee_set(
             "A percentage cannot exceed 100.", errors={"value": ["At most 100."]}
         )
     problems = calc.fee_problems(
-        for_profit=contract.provider.for_profit,
+        for_profit=bool(contract.provider.for_profit),
         compensation_structure=contract.compensation_structure,
         fee_kind=kind,
         fee_value=value,

@@ -397,19 +397,19 @@ def test_us_open_data_item_listed_twice_keeps_the_total_to_date(agency):
     contract = Contract.objects.get(number="1820143")
     assert contract.maximum_obligation == Decimal("921687.00")
     assert contract.payments_to_date == Decimal("756954.40")
-    assert "listed twice (lines 2 and 3)" in contract.notes
+    assert "listed twice: the row for 2017-07-01 to 2019-06-30" in contract.notes
 
 
 def test_cells_too_long_or_too_large_are_row_errors_not_database_errors(agency):
     """Every cell is checked as it is read, so the database never refuses a row."""
-    long_title = "x" * 251
+    long_name = "x" * 251
     report = run(
         agency,
         NATIVE_HEADER
-        + f"A-1,{long_title},Acme,06-1,pos,2026-01-01,2026-12-31,100,unit_rate,tendered\n"
+        + f"A-1,T,{long_name},06-1,pos,2026-01-01,2026-12-31,100,unit_rate,tendered\n"
         + "A-2,T,Acme,06-1,pos,2026-01-01,2026-12-31,1000000000000,unit_rate,tendered\n",
     )
     assert not report.ok and Contract.objects.count() == 0
     reasons = {(e.line, e.column): e.reason for e in report.errors}
-    assert reasons[(2, "title")] == "is 251 characters long; at most 250"
+    assert reasons[(2, "provider")] == "is 251 characters long; at most 250"
     assert "too large" in reasons[(3, "maximum obligation")]

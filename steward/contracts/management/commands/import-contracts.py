@@ -41,6 +41,12 @@ class Command(BaseCommand):
             "--rejected (default FILE.rejected.csv) to fix and import again.",
         )
         parser.add_argument("--rejected", type=Path, help="Where to write the rejected rows.")
+        parser.add_argument(
+            "--problems",
+            type=Path,
+            help="Where to write every problem and notice, as CSV (default FILE.problems.csv; "
+            "written only when there are some).",
+        )
         add_as_of_argument(parser, help="Treat this date (YYYY-MM-DD) as today.", old_spelling=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,6 +74,15 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
         if len(report.errors) > MAX_ERRORS_SHOWN:
             self.stderr.write(f"... and {len(report.errors) - MAX_ERRORS_SHOWN} more problems.")
+        for notice in report.notices[:MAX_ERRORS_SHOWN]:
+            self.stdout.write(f"notice: {notice}")
+        if report.errors or report.notices:
+            problems = options["problems"] or path.with_suffix(".problems.csv")
+            problems.write_text(report.problems_csv(), encoding="utf-8")
+            self.stderr.write(
+                f"Every problem and notice ({len(report.errors)} problems, "
+                f"{len(report.notices)} notices) is listed in {problems}."
+            )
         if report.providers_created:
             shown = ", ".join(report.providers_created[:20])
             more = len(report.providers_created) - 20
