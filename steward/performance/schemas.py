@@ -184,7 +184,7 @@ class PaymentLineOut(Schema):
     explanation: str
 
 
-class PaymentOut(Schema):
+class EvaluationPlanPaymentOut(Schema):
     period_start: date
     period_end: date
     amount_at_stake: Decimal
@@ -197,7 +197,7 @@ class SummaryOut(Schema):
     metrics_missing: bool
     latest: dict[str, int]
     achievement: list[AchievementOut]
-    payments: list[PaymentOut]
+    payments: list[EvaluationPlanPaymentOut]
     payment_problem: str
 
 

@@ -19,7 +19,7 @@ from steward.parties.models import Provider, User
 from steward.procurement import services
 from steward.procurement.models import BidAppeal, Placement, Solicitation
 from steward.procurement.schemas import (
-    AppealIn,
+    BidAppealIn,
     AppealOut,
     AwardIn,
     BidIn,
@@ -254,7 +254,7 @@ def debriefing_meeting(request: HttpRequest, bid_id: int, payload: MeetingIn) ->
     "are refused with the reason: 422), within the pack's bid_appeal limit. A pending appeal "
     "does not block execution.",
 )
-def appeal_add(request: HttpRequest, bid_id: int, payload: AppealIn) -> Any:
+def appeal_add(request: HttpRequest, bid_id: int, payload: BidAppealIn) -> Any:
     bid = _bid(request, bid_id)
     appeal = services.appeal_lodge(
         actor=_actor(request),

@@ -131,7 +131,8 @@ class ConcernPageOut(Schema):
     description="The concerns the caller may read, newest first, filtered; paginated with "
     "`limit` (at most 500) and `offset`, answered as `items` and `count`. Provider users see "
     "those about their own organisation without `source`, `channel`, "
-    "`complainant_reference`, `responsible` or referrals (seed 003).",
+    "`complainant_reference`, `responsible` or referrals (seed 003), and may not filter on "
+    "`source`: 403 `filter_not_allowed` (DOMAIN.md §1).",
 )
 def concern_index(
     request: HttpRequest, filters: Query[ConcernFilterIn], limit: int = 100, offset: int = 0

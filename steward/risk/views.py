@@ -21,6 +21,7 @@ from steward.contracts.selectors import contract_get
 from steward.core.errors import ValidationFailed
 from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
+from steward.core.query_guard import refuse_hidden_filters
 from steward.core.views import application_errors
 from steward.parties.models import Agency, Provider
 from steward.risk import scoring, selectors, services
@@ -64,6 +65,7 @@ def _filters(form: Any) -> selectors.ConcernFilters:
 def concern_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = ConcernFilterForm(request.GET or None)
+    refuse_hidden_filters(request.GET, selectors.concern_filters_hidden_from(user))
     if user.role == "provider_user":  # neither who raised it nor other providers' names
         form.fields.pop("source")
         form.fields.pop("provider")
