@@ -34,10 +34,10 @@ from steward.evaluations.schemas import (
     EvaluationStartIn,
     InLieuDecisionIn,
     InLieuOut,
-    RenewalOverrideIn,
     OverrideOut,
     PastPerformanceOut,
     RenewalOut,
+    RenewalOverrideIn,
 )
 from steward.parties.models import Provider
 from steward.parties.rules import visible_providers_q

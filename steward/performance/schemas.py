@@ -225,6 +225,8 @@ class InspectionIn(Schema):
 class InspectionOut(InspectionIn):
     id: int
     provider: int
+    recorded_by: str = Field(description="Who recorded it (username)")
+    recorded_by_agency: str | None = Field(description="For which agency (slug); null: oversight")
 
 
 class PortfolioOut(Schema):
