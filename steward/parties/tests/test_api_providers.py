@@ -21,7 +21,11 @@ def provider(agency):
     adder = UserFactory(role=Role.PROCUREMENT_OFFICER, agency=agency, username="adder")
     return provider_create(
         actor=adder,
-        data={"legal_name": "Bright Futures Family Services, Inc.", "slug": "bright-futures"},
+        data={
+            "legal_name": "Bright Futures Family Services, Inc.",
+            "slug": "bright-futures",
+            "tax_id": "06-1111111",
+        },
     )
 
 
