@@ -48,6 +48,7 @@ class RecordHistory:
     record: models.Model
     entries: list[AuditEntry]
     personal_fields_shown: tuple[str, ...]
+    agency_id: int | None
 
 
 def record_history(*, actor: Any, key: str, pk: int) -> RecordHistory:
@@ -64,4 +65,6 @@ def record_history(*, actor: Any, key: str, pk: int) -> RecordHistory:
         record=record,
         entries=history_entries(record, hidden=hidden),
         personal_fields_shown=tuple(f for f in kind.personal_fields if f not in hidden),
+        agency_id=getattr(record, "agency_id", None)
+        or getattr(getattr(record, "contract", None), "agency_id", None),
     )

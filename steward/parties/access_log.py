@@ -23,13 +23,6 @@ PLACEMENT_PERSONAL_FIELDS = ("case_reference", "specification_of_need", "end_rea
 CONCERN_PERSONAL_FIELDS = ("complainant_reference", "source", "channel")
 
 
-def _agency_id(record: Any) -> int | None:
-    if getattr(record, "agency_id", None):
-        return int(record.agency_id)
-    contract = getattr(record, "contract", None)
-    return contract.agency_id if contract is not None else None
-
-
 def personal_data_read(
     *,
     actor: Any,
@@ -37,14 +30,17 @@ def personal_data_read(
     records: Iterable[Any],
     fields: Iterable[str],
     path: str = "",
+    agency_id: int | None = None,
 ) -> PersonalDataRead | None:
     """Log that `actor` was shown the personal `fields` of `records` (model instances) of
-    `kind`. One INSERT; returns the row, or None when no record was shown (nothing to log)."""
+    `kind`, for agency `agency_id` (default: the records' own `agency_id` when they share one).
+    One INSERT and no other query; returns the row, or None when no record was shown."""
     records = list(records)
     if not records:
         return None
-    agencies = {_agency_id(r) for r in records}
-    agency_id = agencies.pop() if len(agencies) == 1 else None
+    if agency_id is None:
+        agencies = {getattr(r, "agency_id", None) for r in records}
+        agency_id = agencies.pop() if len(agencies) == 1 else None
     return PersonalDataRead.objects.create(
         user=actor,
         agency_id=agency_id,

@@ -288,13 +288,15 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> 
 )
 def placement_index(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
-    rows = list(placements_for(placement_contract_get(actor=actor, pk=contract_id)))
+    contract = placement_contract_get(actor=actor, pk=contract_id)
+    rows = list(placements_for(contract))
     personal_data_read(
         actor=actor,
         kind="placement",
         records=rows,
         fields=PLACEMENT_PERSONAL_FIELDS,
         path=request.path,
+        agency_id=contract.agency_id,
     )
     return rows
 

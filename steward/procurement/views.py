@@ -353,6 +353,7 @@ def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
         records=rows,
         fields=PLACEMENT_PERSONAL_FIELDS,
         path=request.path,
+        agency_id=contract.agency_id,
     )
     capacity = ContractCapacity.objects.filter(contract=contract).first()
     occupied = sum(1 for p in rows if p.ended_on is None)

@@ -113,6 +113,7 @@ def record_history_read(request: HttpRequest, kind: str, record_id: int) -> Any:
             records=[found.record],
             fields=found.personal_fields_shown,
             path=request.path,
+            agency_id=found.agency_id,
         )
     return found.entries
 

@@ -32,6 +32,7 @@ def record_history_page(request: HttpRequest, kind: str, pk: int) -> HttpRespons
             records=[found.record],
             fields=found.personal_fields_shown,
             path=request.path,
+            agency_id=found.agency_id,
         )
     return render(
         request,
