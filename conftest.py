@@ -148,3 +148,21 @@ def run_days(settings, mailoutbox, django_capture_on_commit_callbacks):
         return sent
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _api_responses_match_the_published_schema(monkeypatch):
+    """Issue 19 point 10: every API response a test receives is checked against the published
+    OpenAPI schema (steward/testing/openapi_check.py); a violation fails the test."""
+    from django.test import Client
+
+    from steward.testing.openapi_check import check_response
+
+    original = Client.request
+
+    def request(self, **kwargs):  # type: ignore[no-untyped-def]
+        response = original(self, **kwargs)
+        check_response(kwargs.get("REQUEST_METHOD", "GET"), kwargs.get("PATH_INFO", ""), response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)

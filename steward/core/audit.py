@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,11 +38,15 @@ def _display(record: Any, name: str, value: Any) -> str:
     return str(value)
 
 
-def history_entries(obj: models.Model, *, limit: int = 50) -> list[AuditEntry]:
+def history_entries(
+    obj: models.Model, *, limit: int = 50, hidden: Collection[str] = ()
+) -> list[AuditEntry]:
     """Return the newest `limit` audit entries of `obj`, each with the fields it changed.
 
-    Two queries whatever the history length: the records (with their users) and nothing else;
-    the diff between consecutive records is computed in memory."""
+    Fields in `hidden` (those the reader may not read) are left out of every entry, and a
+    change that touched only hidden fields is left out altogether, so that the history cannot
+    reveal them (issue 19 point 4). Two queries whatever the history length: the records (with
+    their users) and nothing else; the diff between consecutive records is computed in memory."""
     records = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")[  # type: ignore[attr-defined]
             : limit + 1
@@ -53,7 +58,11 @@ def history_entries(obj: models.Model, *, limit: int = 50) -> list[AuditEntry]:
         changes: list[FieldChange] = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
+            if delta.changes and all(c.field in hidden for c in delta.changes):
+                continue
             for change in delta.changes:
+                if change.field in hidden:
+                    continue
                 model_field = record.instance_type._meta.get_field(change.field)
                 changes.append(
                     FieldChange(

@@ -30,6 +30,6 @@ class AuditEntryOut(Schema):
     changes: list[FieldChangeOut]
 
 
-#: Error responses every authenticated endpoint may give.
-READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+#: Error responses every authenticated endpoint may give (422: a query parameter is invalid).
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

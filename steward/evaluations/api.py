@@ -34,10 +34,10 @@ from steward.evaluations.schemas import (
     EvaluationStartIn,
     InLieuDecisionIn,
     InLieuOut,
-    OverrideIn,
     OverrideOut,
     PastPerformanceOut,
     RenewalOut,
+    RenewalOverrideIn,
 )
 from steward.parties.models import Provider
 from steward.parties.rules import visible_providers_q
@@ -574,7 +574,7 @@ def renewal_eligibility(request: HttpRequest, contract_id: int) -> Any:
     "provider users and other agencies: 404. Eligible already, no option left, or an override "
     "on record: 409.",
 )
-def renewal_override(request: HttpRequest, contract_id: int, payload: OverrideIn) -> Any:
+def renewal_override(request: HttpRequest, contract_id: int, payload: RenewalOverrideIn) -> Any:
     actor = _actor(request)
     contract = _internal_contract(actor, contract_id)
     override = services.renewal_override_record(

@@ -184,7 +184,7 @@ class OverrideOut(Schema):
     authorised_by: str | None
 
 
-class OverrideIn(Schema):
+class RenewalOverrideIn(Schema):
     justification: str = Field(description="At least 20 characters: why renew despite the score")
 
 

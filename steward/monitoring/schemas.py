@@ -36,7 +36,7 @@ class ProviderRefOut(Schema):
     name: str
 
 
-class DueOut(Schema):
+class CycleDueOut(Schema):
     """A deadline of the cycle, computed with the agency's policy pack."""
 
     id: int
@@ -172,7 +172,7 @@ class NotificationOut(Schema):
     notified_on: date | None
     notified_by: str | None
     outturn: dict[str, Any] = Field(description="The performance outturn report sent")
-    self_assessment_due: DueOut | None
+    self_assessment_due: CycleDueOut | None
 
 
 class AnswerOut(Schema):
@@ -190,7 +190,7 @@ class SelfAssessmentOut(Schema):
     qaf_upgrades: str
 
 
-class AssessmentOut(Schema):
+class CycleAssessmentOut(Schema):
     assessed_on: date | None
     assessed_by: str | None
     notes: str | None = Field(description="null for provider users")
@@ -255,7 +255,7 @@ class ActionOut(Schema):
 
 class LetterOut(Schema):
     information_complete_on: date | None
-    letter_due: DueOut | None
+    letter_due: CycleDueOut | None
     letter_on: date | None
     letter_by: str | None
     results_summary: str
@@ -265,8 +265,8 @@ class LetterOut(Schema):
     actions: list[ActionOut]
 
 
-class AppealOut(Schema):
-    appeal_due: DueOut | None
+class CycleAppealOut(Schema):
+    appeal_due: CycleDueOut | None
     lodged_on: date | None
     lodged_by: str | None
     grounds: str
@@ -303,12 +303,12 @@ class CycleOut(CycleRowOut):
     risk: RiskOut
     notification: NotificationOut
     self_assessment: SelfAssessmentOut
-    assessment: AssessmentOut
+    assessment: CycleAssessmentOut
     visit: VisitOut
     judgement: JudgementOut
     discussion: DiscussionOut
     letter: LetterOut
-    appeal: AppealOut
+    appeal: CycleAppealOut
 
 
 # ---------------------------------------------------------------- reviews, calendar, reports

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -125,6 +126,16 @@ class Provider(TimeStampedModel):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
+    # who keeps the identity fields besides the provider itself and oversight (issue 19 pt 2)
+    created_by_agency = models.ForeignKey(
+        "Agency",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="providers_created",
+        help_text="The agency that added the provider; it may keep its record up to date.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -184,6 +195,18 @@ class InspectionRating(TimeStampedModel):
     rating = models.CharField(max_length=80)
     inspected_on = models.DateField()
     link = models.URLField(blank=True)
+    # the regulator's rating feeds every agency's risk score: say who recorded it (issue 19 pt 2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    recorded_by_agency = models.ForeignKey(
+        "Agency", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -313,3 +336,33 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class PersonalDataRead(models.Model):
+    """One request that read service users' personal data (DOMAIN.md §1: every read is logged):
+    who, when, which kind of record, which records and which personal fields. One row per
+    request, whatever the number of records read (issue 19 point 3). Never edited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_reads"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="personal_data_reads",
+        help_text="The agency whose records were read (null: several, or none).",
+    )
+    kind = models.CharField(max_length=40, help_text="placement, concern, ...")
+    record_ids = models.JSONField(default=list)
+    fields = models.JSONField(default=list, help_text="The personal fields shown")
+    path = models.CharField(max_length=300, blank=True, help_text="The page or endpoint")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["agency", "-at"], name="parties_pdread_agency_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.kind} {self.record_ids} at {self.at}"

@@ -111,6 +111,13 @@ def is_own_provider(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def created_by_own_agency(user: Any, provider: Any) -> bool:
+    """The provider was added by the user's agency (which then keeps its record, issue 19)."""
+    agency_id = getattr(provider, "created_by_agency_id", None)
+    return bool(user.agency_id and agency_id and user.agency_id == agency_id)
+
+
+@rules.predicate
 def pack_is_editable(user: Any, pack: Any) -> bool:
     return pack is not None and not pack.shipped
 
@@ -124,13 +131,25 @@ rules.add_perm("agencies.assign_pack", is_administrator | is_oversight)
 
 rules.add_perm("providers.view_provider", is_administrator | is_agency_staff | is_own_provider)
 rules.add_perm("providers.add_provider", is_administrator | can_manage_providers_role)
-rules.add_perm("providers.change_provider", is_administrator | can_manage_providers_role)
+# A provider is shared by every agency that contracts with it, so its record (legal name, tax id,
+# for-profit flag, addresses) is kept by the provider itself, the oversight body, and the agency
+# that added it — not by any agency that happens to see it (issue 19 point 2).
+rules.add_perm(
+    "providers.change_provider",
+    is_administrator
+    | is_oversight
+    | (is_provider_user & is_own_provider)
+    | (can_manage_providers_role & created_by_own_agency),
+)
 
 rules.add_perm("packs.view_pack", is_active)
 rules.add_perm("packs.copy_pack", is_administrator | is_oversight)
 rules.add_perm("packs.change_pack", (is_administrator | is_oversight) & pack_is_editable)
 
 rules.add_perm("audit.view_history", is_administrator | is_agency_staff)
+# the log of reads of service users' personal data (issue 19 point 3); administrators are
+# identified by Role.ADMINISTRATOR (see steward/parties/access_log.py)
+rules.add_perm("audit.view_access_log", is_administrator)
 
 
 @rules.predicate

@@ -169,6 +169,7 @@ def provider_create(*, actor: Any, data: dict[str, Any]) -> Provider:
     if not values.get("slug"):
         values["slug"] = provider_slug_for(legal_name)
     provider = Provider(**values)
+    provider.created_by_agency_id = getattr(actor, "agency_id", None)
     _check_identifiers_free(provider)
     save_audited(provider, actor=actor, reason="Created")
     return provider

@@ -469,7 +469,9 @@ def survey_add(request: HttpRequest, contract_id: int, payload: SurveyIn) -> Any
     "/performance/providers/{slug}/inspections",
     response={201: InspectionOut, **WRITE_ERRORS},
     summary="Record an external inspection report of a provider",
-    description="Body, date, rating and link. Contract managers and monitors.",
+    description="Body (the regulator), date, rating and link, kept with who recorded it. The "
+    "oversight body, or contract managers and monitors of an agency holding a contract with the "
+    "provider (the rating feeds every agency's risk score); anyone else gets 403.",
 )
 def inspection_add(request: HttpRequest, slug: str, payload: InspectionIn) -> Any:
     actor = _actor(request)
@@ -477,7 +479,16 @@ def inspection_add(request: HttpRequest, slug: str, payload: InspectionIn) -> An
     if provider is None:
         raise NotFoundError("No such provider.")
     inspection = services.inspection_add(actor=actor, provider=provider, data=payload.model_dump())
-    return Status(201, {"id": inspection.pk, "provider": provider.pk, **payload.model_dump()})
+    return Status(
+        201,
+        {
+            "id": inspection.pk,
+            "provider": provider.pk,
+            "recorded_by": actor.username,
+            "recorded_by_agency": actor.agency.slug if actor.agency_id else None,
+            **payload.model_dump(),
+        },
+    )
 
 
 @router.get(

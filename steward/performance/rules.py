@@ -12,6 +12,8 @@ Agency).
 
 from __future__ import annotations
 
+from typing import Any
+
 import rules
 
 from steward.contracts.rules import contract_readers, contract_released
@@ -36,4 +38,23 @@ rules.add_perm(
     staff_writers | (is_provider_user & is_own_provider & contract_released),
 )
 rules.add_perm("performance.view_portfolio", is_administrator | is_oversight | is_agency_staff)
-rules.add_perm("performance.record_inspection", is_administrator | monitor_role)
+
+
+@rules.predicate
+def contracts_with_provider(user: Any, provider: Any) -> bool:
+    """The user's agency holds a contract (of any status) with `provider`."""
+    from steward.contracts.models import Contract
+
+    return bool(
+        user.agency_id
+        and provider is not None
+        and Contract.objects.filter(agency_id=user.agency_id, provider_id=provider.pk).exists()
+    )
+
+
+# A regulator's rating feeds every agency's risk score: it is recorded by the oversight body or
+# by an agency that contracts with the provider, never by any agency (issue 19 point 2).
+rules.add_perm(
+    "performance.record_inspection",
+    is_administrator | is_oversight | (monitor_role & contracts_with_provider),
+)

@@ -184,7 +184,7 @@ class PaymentLineOut(Schema):
     explanation: str
 
 
-class PaymentOut(Schema):
+class EvaluationPlanPaymentOut(Schema):
     period_start: date
     period_end: date
     amount_at_stake: Decimal
@@ -197,7 +197,7 @@ class SummaryOut(Schema):
     metrics_missing: bool
     latest: dict[str, int]
     achievement: list[AchievementOut]
-    payments: list[PaymentOut]
+    payments: list[EvaluationPlanPaymentOut]
     payment_problem: str
 
 
@@ -225,6 +225,8 @@ class InspectionIn(Schema):
 class InspectionOut(InspectionIn):
     id: int
     provider: int
+    recorded_by: str = Field(description="Who recorded it (username)")
+    recorded_by_agency: str | None = Field(description="For which agency (slug); null: oversight")
 
 
 class PortfolioOut(Schema):

@@ -478,9 +478,13 @@ def survey_add(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Su
 
 @transaction.atomic
 def inspection_add(*, actor: Any, provider: Provider, data: Mapping[str, Any]) -> InspectionRating:
-    """Record an external inspection report of a provider (body, date, rating, link)."""
+    """Record an external inspection report of a provider (body, date, rating, link), with who
+    recorded it and for which agency. Only the oversight body or an agency that contracts with
+    the provider may (issue 19 point 2): the rating feeds every agency's risk score."""
     require_perm(actor, "performance.record_inspection", provider, action="record inspections")
-    inspection = InspectionRating(provider=provider)
+    inspection = InspectionRating(
+        provider=provider, recorded_by=actor, recorded_by_agency_id=actor.agency_id
+    )
     _set(inspection, data, INSPECTION_FIELDS)
     save_audited(inspection, actor=actor, reason="Inspection report recorded")
     return inspection

@@ -7,6 +7,9 @@ class PricingConfig(AppConfig):
     name = "steward.pricing"
 
     def ready(self) -> None:
+        from steward.pricing import history_kinds
+
+        history_kinds.register()
         from steward.contracts.hooks import register_contract_panel, register_execution_check
         from steward.pricing import execution_checks, views
 

@@ -15,13 +15,14 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.core.errors import NotFoundError, ValidationFailed
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
 from steward.procurement import services
 from steward.procurement.models import BidAppeal, Placement, Solicitation
 from steward.procurement.schemas import (
-    AppealIn,
     AppealOut,
     AwardIn,
+    BidAppealIn,
     BidIn,
     BidOut,
     DateIn,
@@ -254,7 +255,7 @@ def debriefing_meeting(request: HttpRequest, bid_id: int, payload: MeetingIn) ->
     "are refused with the reason: 422), within the pack's bid_appeal limit. A pending appeal "
     "does not block execution.",
 )
-def appeal_add(request: HttpRequest, bid_id: int, payload: AppealIn) -> Any:
+def appeal_add(request: HttpRequest, bid_id: int, payload: BidAppealIn) -> Any:
     bid = _bid(request, bid_id)
     appeal = services.appeal_lodge(
         actor=_actor(request),
@@ -286,7 +287,18 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> 
     description="Agency readers only (providers get 404): case references, not names.",
 )
 def placement_index(request: HttpRequest, contract_id: int) -> Any:
-    return list(placements_for(placement_contract_get(actor=_actor(request), pk=contract_id)))
+    actor = _actor(request)
+    contract = placement_contract_get(actor=actor, pk=contract_id)
+    rows = list(placements_for(contract))
+    personal_data_read(
+        actor=actor,
+        kind="placement",
+        records=rows,
+        fields=PLACEMENT_PERSONAL_FIELDS,
+        path=request.path,
+        agency_id=contract.agency_id,
+    )
+    return rows
 
 
 @router.post(

@@ -5,6 +5,9 @@ class ProcurementConfig(AppConfig):
     name = "steward.procurement"
 
     def ready(self) -> None:
+        from steward.procurement import history_kinds
+
+        history_kinds.register()
         from steward.contracts.hooks import register_contract_panel, register_term_listener
         from steward.procurement.services import contract_ended
         from steward.procurement.views import contract_panel

@@ -111,7 +111,7 @@ class MeetingIn(Schema):
     discussion: str
 
 
-class AppealIn(Schema):
+class BidAppealIn(Schema):
     ground: str = Field(description="non_compliance or fundamental_unfairness (seed 004)")
     statement: str
 

@@ -21,6 +21,7 @@ from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationF
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
 from steward.core.views import application_errors
+from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
 from steward.procurement import calc, services
 from steward.procurement import forms as f
@@ -346,6 +347,14 @@ def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
                 )
                 return redirect("procurement:placements", contract_pk=contract.pk)
     rows = list(placements_for(contract))
+    personal_data_read(
+        actor=user,
+        kind="placement",
+        records=rows,
+        fields=PLACEMENT_PERSONAL_FIELDS,
+        path=request.path,
+        agency_id=contract.agency_id,
+    )
     capacity = ContractCapacity.objects.filter(contract=contract).first()
     occupied = sum(1 for p in rows if p.ended_on is None)
     today = contract.agency.today()

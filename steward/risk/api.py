@@ -18,6 +18,7 @@ from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.parties.access_log import CONCERN_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Agency, Provider, User
 from steward.risk import scoring, selectors, services
 from steward.risk.models import Concern, ConcernCategory, ConcernReferral, RiskAssessment
@@ -131,7 +132,8 @@ class ConcernPageOut(Schema):
     description="The concerns the caller may read, newest first, filtered; paginated with "
     "`limit` (at most 500) and `offset`, answered as `items` and `count`. Provider users see "
     "those about their own organisation without `source`, `channel`, "
-    "`complainant_reference`, `responsible` or referrals (seed 003).",
+    "`complainant_reference`, `responsible` or referrals (seed 003), and may not filter on "
+    "`source`: 403 `filter_not_allowed` (DOMAIN.md §1).",
 )
 def concern_index(
     request: HttpRequest, filters: Query[ConcernFilterIn], limit: int = 100, offset: int = 0
@@ -157,7 +159,16 @@ def concern_index(
     ).prefetch_related("referrals")
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
-    items = [concern_out(c, actor) for c in qs[offset : offset + limit]]
+    page = list(qs[offset : offset + limit])
+    if selectors.can_read_risk(actor):
+        personal_data_read(
+            actor=actor,
+            kind="concern",
+            records=page,
+            fields=CONCERN_PERSONAL_FIELDS,
+            path=request.path,
+        )
+    items = [concern_out(c, actor) for c in page]
     return {"items": items, "count": qs.count()}
 
 
@@ -206,7 +217,17 @@ def _concern(request: HttpRequest, concern_id: int) -> Concern:
     description="One concern; provider users get it without who raised it.",
 )
 def concern_read(request: HttpRequest, concern_id: int) -> Any:
-    return concern_out(_concern(request, concern_id), _actor(request))
+    actor = _actor(request)
+    concern = _concern(request, concern_id)
+    if actor.has_perm("risk.view_concern_identity", concern):
+        personal_data_read(
+            actor=actor,
+            kind="concern",
+            records=[concern],
+            fields=CONCERN_PERSONAL_FIELDS,
+            path=request.path,
+        )
+    return concern_out(concern, actor)
 
 
 @router.patch(

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from steward.contracts.models import Contract
 from steward.contracts.rules import visible_contracts_q
 from steward.core.errors import NotFoundError
+from steward.core.query_guard import refuse_hidden_filters
 from steward.parties.models import Role
 from steward.parties.rules import is_active, oversight_agencies_q
 from steward.risk.models import Concern, ConcernCategory, RiskAssessment
@@ -58,8 +59,21 @@ class ConcernFilters:
     received_to: date | None = None
 
 
+#: Concern filters that read who raised it (DOMAIN.md §1: never shown to a provider).
+IDENTITY_FILTERS = frozenset({"source"})
+
+
+def concern_filters_hidden_from(actor: Any) -> frozenset[str]:
+    """Return the concern filters `actor` may not use: who raised a concern is hidden from
+    everyone who cannot read risk (provider users), so they may not filter on it either."""
+    return frozenset() if can_read_risk(actor) else IDENTITY_FILTERS
+
+
 def concern_list(*, actor: Any, filters: ConcernFilters | None = None) -> QuerySet[Concern]:
+    """Return the concerns `actor` may read, filtered, newest first. FilterNotAllowed when a
+    filter reads a field hidden from `actor` (issue 19 point 1)."""
     f = filters or ConcernFilters()
+    refuse_hidden_filters({"source": f.source}, concern_filters_hidden_from(actor))
     qs = Concern.objects.filter(visible_concerns_q(actor)).select_related(
         "agency", "provider", "contract", "category", "responsible"
     )

@@ -21,7 +21,9 @@ from steward.contracts.selectors import contract_get
 from steward.core.errors import ValidationFailed
 from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
+from steward.core.query_guard import refuse_hidden_filters
 from steward.core.views import application_errors
+from steward.parties.access_log import CONCERN_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Agency, Provider
 from steward.risk import scoring, selectors, services
 from steward.risk.forms import (
@@ -64,11 +66,20 @@ def _filters(form: Any) -> selectors.ConcernFilters:
 def concern_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = ConcernFilterForm(request.GET or None)
+    refuse_hidden_filters(request.GET, selectors.concern_filters_hidden_from(user))
     if user.role == "provider_user":  # neither who raised it nor other providers' names
         form.fields.pop("source")
         form.fields.pop("provider")
     qs = selectors.concern_list(actor=user, filters=_filters(form))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if selectors.can_read_risk(user):
+        personal_data_read(
+            actor=user,
+            kind="concern",
+            records=page.object_list,
+            fields=CONCERN_PERSONAL_FIELDS,
+            path=request.path,
+        )
     context = {
         "form": form,
         "page": page,
@@ -128,6 +139,14 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = selectors.concern_get(actor=user, pk=pk)
     show_identity = user.has_perm("risk.view_concern_identity", concern)
     can_change = user.has_perm("risk.change_concern", concern)
+    if show_identity:
+        personal_data_read(
+            actor=user,
+            kind="concern",
+            records=[concern],
+            fields=CONCERN_PERSONAL_FIELDS,
+            path=request.path,
+        )
     context = {
         "concern": concern,
         "show_identity": show_identity,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
 
+from steward.core.errors import PermissionDeniedError
+from steward.core.history import record_history
 from steward.core.mail import absolute_url
-from steward.core.schemas import READ_ERRORS
+from steward.core.schemas import READ_ERRORS, AuditEntryOut
+from steward.parties.access_log import access_log, personal_data_read
 from steward.workspace.selectors import GROUP_TITLES, work_items
 
 router = Router()
@@ -84,3 +88,65 @@ def my_work(request: HttpRequest) -> Any:
             for item in items
         ],
     }
+
+
+# ---------------------------------------------------------------- audit (issue 19 points 3, 4)
+
+
+@router.get(
+    "/history/{kind}/{record_id}",
+    response={200: list[AuditEntryOut], **READ_ERRORS},
+    tags=["history"],
+    summary="A record's history",
+    description="Who changed what on a concern, risk assessment, placement or payment "
+    "(`kind`: concern, risk-assessment, placement, payment), newest first (at most 50), for "
+    "whoever may read the record (404 otherwise), without the fields hidden from the caller "
+    "(a provider never sees who raised a concern).",
+)
+def record_history_read(request: HttpRequest, kind: str, record_id: int) -> Any:
+    actor = request.auth  # type: ignore[attr-defined]
+    found = record_history(actor=actor, key=kind, pk=record_id)
+    if found.personal_fields_shown:
+        personal_data_read(
+            actor=actor,
+            kind=found.kind.key,
+            records=[found.record],
+            fields=found.personal_fields_shown,
+            path=request.path,
+            agency_id=found.agency_id,
+        )
+    return found.entries
+
+
+class AccessLogOut(Schema):
+    at: datetime
+    user: str = Field(description="Username of who read")
+    agency: str | None = Field(description="Slug of the agency whose records were read")
+    kind: str = Field(description="placement or concern")
+    record_ids: list[int]
+    fields: list[str] = Field(description="The personal fields shown")
+    path: str
+
+    @staticmethod
+    def resolve_user(obj: Any) -> str:
+        return str(obj.user.username)
+
+    @staticmethod
+    def resolve_agency(obj: Any) -> str | None:
+        return obj.agency.slug if obj.agency_id else None
+
+
+@router.get(
+    "/access-log",
+    response={200: list[AccessLogOut], **READ_ERRORS},
+    tags=["history"],
+    summary="Reads of service users' personal data",
+    description="Who was shown placements' case references or complainants' details, when and "
+    "where, newest first; filter by `agency` (slug). Administrators only (403 otherwise).",
+)
+@paginate(LimitOffsetPagination)
+def access_log_index(request: HttpRequest, agency: str = "") -> Any:
+    actor = request.auth  # type: ignore[attr-defined]
+    if not actor.has_perm("audit.view_access_log"):
+        raise PermissionDeniedError("Only administrators may read the access log.")
+    return access_log(actor=actor, agency=agency)

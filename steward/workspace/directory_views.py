@@ -84,7 +84,7 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "provider": provider,
             "contacts": provider.contacts.all(),
-            "inspections": provider.inspections.all(),
+            "inspections": provider.inspections.select_related("recorded_by", "recorded_by_agency"),
             "contracts": contracts[:200],
             "can_edit": request.user.has_perm("providers.change_provider", provider),
             "history": history_entries(provider)

@@ -18,7 +18,8 @@ import pytest
 from steward.contracts.models import ContractStatus
 from steward.core.tests.api_support import call, pdf_upload, session_client
 from steward.parties.models import Role
-from steward.testing.factories import ContractFactory
+from steward.parties.services import provider_create
+from steward.testing.factories import ContractFactory, UserFactory
 
 ROLES = {
     "admin": Role.ADMINISTRATOR,
@@ -45,7 +46,7 @@ documents.upload    201/201 403/403 201/404 201/404 403/404 403/404 201/404 403/
 due_dates.list      200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404 403/404
 history.list        200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404 403/404
 provider.detail     200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/404
-provider.update     200/200 403/403 200/200 403/403 403/403 403/403 200/200 403/403 403/404
+provider.update     200/200 200/200 200/403 403/403 403/403 403/403 200/403 403/403 200/404
 agency.detail       200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 agency.update       200/200 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403
 agency.assign_pack  200/200 200/200 403/403 403/403 403/403 403/403 403/403 403/403 403/403
@@ -94,6 +95,17 @@ ROLE_ONLY_CASES = [
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def provider(agency):
+    """Bright Futures, added by the agency, which therefore keeps its record with the provider
+    itself and oversight (issue 19 point 2); Harbor Youth was added by nobody's agency."""
+    adder = UserFactory(role=Role.PROCUREMENT_OFFICER, agency=agency, username="adder")
+    return provider_create(
+        actor=adder,
+        data={"legal_name": "Bright Futures Family Services, Inc.", "slug": "bright-futures"},
+    )
 
 
 @pytest.fixture

@@ -6,13 +6,27 @@ import pytest
 
 from steward.core.tests.api_support import call, session_client
 from steward.parties.models import Provider, Role
-from steward.parties.services import provider_slug_for
-from steward.testing.factories import ProviderFactory
+from steward.parties.services import provider_create, provider_slug_for
+from steward.testing.factories import ProviderFactory, UserFactory
 
 
 @pytest.fixture
 def procurement(make_user):
     return make_user(Role.PROCUREMENT_OFFICER)
+
+
+@pytest.fixture
+def provider(agency):
+    """Bright Futures, added by the agency: its staff keep its record (issue 19 point 2)."""
+    adder = UserFactory(role=Role.PROCUREMENT_OFFICER, agency=agency, username="adder")
+    return provider_create(
+        actor=adder,
+        data={
+            "legal_name": "Bright Futures Family Services, Inc.",
+            "slug": "bright-futures",
+            "tax_id": "06-1111111",
+        },
+    )
 
 
 @pytest.mark.parametrize("rows", [5, 30])
@@ -116,13 +130,14 @@ def test_patch_with_bad_country_is_422_on_country(procurement, provider):
     assert list(response.json()["errors"]) == ["country"]
 
 
-def test_provider_user_cannot_change_its_own_record(make_user, provider):
+def test_provider_user_keeps_its_own_record(make_user, provider):
+    """Issue 19 point 2: the provider itself keeps its identity and contact details."""
     response = call(
         session_client(make_user(Role.PROVIDER_USER)),
         "patch",
         "/providers/bright-futures",
         {"city": "Elsewhere"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 200
     provider.refresh_from_db()
-    assert provider.city == ""
+    assert provider.city == "Elsewhere"

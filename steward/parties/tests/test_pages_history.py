@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from steward.parties.models import Role
-from steward.parties.services import provider_update
+from steward.parties.services import provider_create, provider_update
 from steward.testing.factories import ContractFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_provider_page_shows_who_changed_it_to_staff(client, manager, provider):
+def test_provider_page_shows_who_changed_it_to_staff(client, manager):
+    provider = provider_create(actor=manager, data={"legal_name": "Bright Futures"})
     provider_update(actor=manager, provider=provider, data={"phone": "860-555-0101"})
     client.force_login(manager)
     response = client.get(f"/providers/{provider.slug}/")

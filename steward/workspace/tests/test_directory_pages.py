@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from steward.contracts.models import ContractStatus
 from steward.parties.models import InspectionRating, Provider, ProviderContact, Role
+from steward.parties.services import provider_create
 from steward.testing.factories import AgencyFactory, ContractFactory, ProviderFactory, UserFactory
 from steward.tests.pages import signed_in
 
@@ -83,7 +84,9 @@ def test_provider_create_with_taken_tax_id_shows_the_error(client, manager, prov
     assert not Provider.objects.filter(legal_name="Copycat Inc").exists()
 
 
-def test_provider_edit_saves_changes(client, manager, provider):
+def test_provider_edit_saves_changes(client, manager):
+    """The agency that added the provider keeps its record (issue 19 point 2)."""
+    provider = provider_create(actor=manager, data={"legal_name": "Bright Futures"})
     signed_in(client, manager)
     url = reverse("directory:provider_edit", args=[provider.slug])
     form = client.get(url).context["form"]
