@@ -109,9 +109,13 @@ def error_response(
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return error_response(
+    response = error_response(
         request, status=exc.status_code, detail=exc.message, code=exc.code, errors=exc.errors
     )
+    etag = getattr(exc, "etag", None)  # a stale edit (412) names the record's current version
+    if etag:
+        response["ETag"] = etag
+    return response
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -163,6 +163,18 @@ DATABASES = {
         conn_max_age=env_int("STEWARD_DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite behind a web server with several workers (docs/security.md §5): write-ahead log
+    # (readers never block the writer), wait up to 20 s for the write lock instead of failing
+    # with "database is locked", and take the write lock when a transaction begins (IMMEDIATE)
+    # so that a reader never has to upgrade to a writer mid-transaction (which cannot wait).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("STEWARD_SQLITE_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "parties.User"
