@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from steward.core.deadlines import local_date
 from steward.core.concurrency import Versioned
+from steward.core.deadlines import local_date
 from steward.core.models import TimeStampedModel
 
 

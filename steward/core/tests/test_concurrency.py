@@ -19,7 +19,9 @@ def draft(agency, provider):
 
 @pytest.fixture
 def colleague(make_user):
-    return make_user(Role.CONTRACT_MANAGER, username="colleague", first_name="Dana", last_name="Reyes")
+    return make_user(
+        Role.CONTRACT_MANAGER, username="colleague", first_name="Dana", last_name="Reyes"
+    )
 
 
 def test_every_save_moves_the_version_on(draft, manager):
@@ -126,3 +128,39 @@ def test_page_stale_save_shows_the_other_change_and_keeps_the_input(draft, manag
     assert ours.post(url, our_form).status_code == 302
     draft.refresh_from_db()
     assert draft.description == "Our careful description"
+
+
+def _stale_patch(url, body_first, body_second, manager, colleague):
+    ours, theirs = session_client(manager), session_client(colleague)
+    read = ours.get(url)
+    assert read.status_code == 200, read.content
+    etag = read["ETag"]
+    first = theirs.patch(
+        url, body_first, content_type="application/json", headers={"If-Match": etag}
+    )
+    assert first.status_code == 200, first.content
+    assert first["ETag"] != etag
+    return ours.patch(url, body_second, content_type="application/json", headers={"If-Match": etag})
+
+
+def test_api_provider_stale_edit_is_412(provider, manager, colleague):
+    url = f"/api/v1/providers/{provider.slug}"
+    response = _stale_patch(url, {"city": "Hartford"}, {"city": "Boston"}, manager, colleague)
+    assert response.status_code == 412
+    provider.refresh_from_db()
+    assert provider.city == "Hartford"
+
+
+def test_api_concern_stale_edit_is_412(contract, manager, colleague):
+    from steward.risk import services
+    from steward.risk.tests.test_risk_signals_and_services import _data
+
+    concern = services.concern_log(
+        actor=manager,
+        agency=contract.agency,
+        provider=contract.provider,
+        data=_data(contract.agency, contract=contract),
+    )
+    url = f"/api/v1/concerns/{concern.pk}"
+    response = _stale_patch(url, {"severity": "high"}, {"severity": "low"}, manager, colleague)
+    assert response.status_code == 412, response.content

@@ -4,30 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0002_provider_identifier_messages'),
+        ("parties", "0002_provider_identifier_messages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="agency",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalagency',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="historicalagency",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalprovider',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="historicalprovider",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
         migrations.AddField(
-            model_name='provider',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="provider",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
     ]

@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0003_return_due_dates_linked_to_their_returns'),
+        ("performance", "0003_return_due_dates_linked_to_their_returns"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalindicator',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="historicalindicator",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="indicator",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
     ]

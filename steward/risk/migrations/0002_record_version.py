@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risk', '0001_concerns_and_risk'),
+        ("risk", "0001_concerns_and_risk"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='concern',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="concern",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalconcern',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Moves on by one at every save; edits name the version they started from'),
+            model_name="historicalconcern",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Moves on by one at every save; edits name the version they started from",
+            ),
         ),
     ]
