@@ -123,6 +123,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "steward.core.middleware.RequestHygieneMiddleware",  # NUL refused; /api/ errors in JSON
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,6 +222,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"  # documents are served through a permission-checked view, never directly
 
 STEWARD_MAX_UPLOAD_BYTES = env_int("STEWARD_MAX_UPLOAD_MB", 20) * 1024 * 1024
+# Register and returns imports (addresses ending in /import): refused before reading beyond this.
+STEWARD_MAX_IMPORT_BYTES = env_int("STEWARD_MAX_IMPORT_MB", 100) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

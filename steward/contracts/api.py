@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.contracts import reports, services
 from steward.contracts.models import Contract, DocumentKind, DueDate
@@ -46,6 +46,7 @@ from steward.contracts.services_due_dates import due_date_not_needed, due_date_r
 from steward.core.audit import history_entries
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import PermissionDeniedError, ValidationFailed
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, AuditEntryOut
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, User
@@ -182,7 +183,11 @@ def contract_import(
     file.seek(0)
     try:
         checked = check_upload(
-            filename=file.name or "", head=head, size=file.size or 0, max_bytes=IMPORT_MAX_BYTES
+            filename=file.name or "",
+            head=head,
+            size=file.size or 0,
+            max_bytes=IMPORT_MAX_BYTES,
+            stream=file,
         )
         if checked.extension not in ("csv", "xlsx"):
             raise UploadRejected("Upload the register as a .csv or .xlsx file.")

@@ -5,10 +5,11 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider

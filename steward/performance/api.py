@@ -14,10 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.parties.models import Agency, Provider
 from steward.parties.rules import visible_providers_q
@@ -344,7 +345,8 @@ def return_correct(request: HttpRequest, return_id: int, payload: CorrectionIn) 
     ret = selectors.return_get(actor=actor, pk=return_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason")
-    values = {v["indicator"]: v["value"] for v in data.pop("values", [])}
+    # a value left out is "no data", as in a submission (a KeyError before)
+    values = {v["indicator"]: v.get("value") for v in data.pop("values", [])}
     ret = services.return_correct(actor=actor, ret=ret, values=values, volumes=data, reason=reason)
     return _return_out(ret)
 

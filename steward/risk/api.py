@@ -12,12 +12,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.parties.models import Agency, Provider, User
 from steward.risk import scoring, selectors, services

@@ -155,7 +155,11 @@ def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["provider"].disabled = True
     add_version_field(form, concern)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.service_data().items() if getattr(concern, k) != v}
+        data = {
+            k: v
+            for k, v in form.service_data().items()
+            if k != "version" and getattr(concern, k) != v
+        }
         try:
             with expecting(concern, form_version(form)):
                 services.concern_update(actor=user, concern=concern, data=data)

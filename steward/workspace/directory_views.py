@@ -198,6 +198,7 @@ def agency_edit(request: HttpRequest, slug: str) -> HttpResponse:
     add_version_field(form, agency)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
+        data.pop("version", None)  # the version edited from, not a field of the agency
         try:
             with expecting(agency, form_version(form)):
                 agency_update(actor=user, agency=agency, data=data)
