@@ -8,6 +8,10 @@ Environment variables (see `.env.example`):
 - DATABASE_URL: a PostgreSQL URL; unset means SQLite at var/steward.sqlite3.
 - STEWARD_ALLOWED_HOSTS: comma-separated host names (default: localhost names).
 - STEWARD_MAX_UPLOAD_MB: largest document accepted (default 20).
+- STEWARD_MAX_IMPORT_MB: largest register or returns import accepted (default 100).
+- STEWARD_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed (addresses or
+  networks, comma-separated; default none).
+- STEWARD_SQLITE_TIMEOUT: seconds a write waits for SQLite's lock (default 20).
 - STEWARD_SITE_URL: the address people open Steward at, for the links in emails (default
   http://127.0.0.1:8000).
 """
@@ -195,10 +199,15 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Login throttling (django-axes): lock an account+address after 5 failures for 30 minutes.
+# Login throttling (django-axes; docs/security.md §15): failures are counted per username across
+# addresses, and per address across usernames; either reaching the limit locks for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("STEWARD_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client's address: X-Forwarded-For is believed only from these reverse proxies (addresses
+# or networks, comma-separated); without any, the connection's own address is used.
+STEWARD_TRUSTED_PROXIES = env_list("STEWARD_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "steward.core.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
