@@ -232,6 +232,6 @@ def refresh_version(form: forms.BaseForm, exc: StaleEdit) -> None:
     """After a stale save, let the form (shown again with the person's input) carry the
     current version, so that saving again after checking the other change succeeds."""
     if "version" in form.fields and form.is_bound and exc.current_version is not None:
-        data = form.data.copy()
+        data = form.data.copy()  # type: ignore[attr-defined]
         data["version"] = str(exc.current_version)
         form.data = data
