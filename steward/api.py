@@ -11,10 +11,12 @@ Anything else is 401. Every error has the shape {"detail": str, "code": str, "er
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -24,6 +26,8 @@ from ninja.utils import check_csrf
 
 from steward.core.errors import ApplicationError
 from steward.parties.tokens import token_authenticate
+
+logger = logging.getLogger("steward.errors")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -109,9 +113,13 @@ def error_response(
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return error_response(
+    response = error_response(
         request, status=exc.status_code, detail=exc.message, code=exc.code, errors=exc.errors
     )
+    etag = getattr(exc, "etag", None)  # a stale edit (412) names the record's current version
+    if etag:
+        response["ETag"] = etag
+    return response
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -162,6 +170,34 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
         status=403,
         detail=str(exc) or "You do not have permission to do this.",
         code="permission_denied",
+    )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot hold (a number too large, a text too long) that no check
+    caught earlier: refused as invalid input, never a 500 (the service's transaction is rolled
+    back, so nothing is half-written)."""
+    logger.warning("DataError on %s %s: %s", request.method, request.path, exc)
+    return error_response(
+        request,
+        status=422,
+        detail="A value is too large or too long to be stored.",
+        code="validation_failed",
+    )
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """A write the database's constraints refuse (a required value left empty, a duplicate)
+    that no check caught earlier: 409, never a 500."""
+    logger.warning("IntegrityError on %s %s: %s", request.method, request.path, exc)
+    return error_response(
+        request,
+        status=409,
+        detail="This change conflicts with what is already recorded, or leaves out a required "
+        "value.",
+        code="conflict",
     )
 
 

@@ -8,6 +8,10 @@ Environment variables (see `.env.example`):
 - DATABASE_URL: a PostgreSQL URL; unset means SQLite at var/steward.sqlite3.
 - STEWARD_ALLOWED_HOSTS: comma-separated host names (default: localhost names).
 - STEWARD_MAX_UPLOAD_MB: largest document accepted (default 20).
+- STEWARD_MAX_IMPORT_MB: largest register or returns import accepted (default 100).
+- STEWARD_TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For is believed (addresses or
+  networks, comma-separated; default none).
+- STEWARD_SQLITE_TIMEOUT: seconds a write waits for SQLite's lock (default 20).
 - STEWARD_SITE_URL: the address people open Steward at, for the links in emails (default
   http://127.0.0.1:8000).
 """
@@ -128,6 +132,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "steward.core.middleware.RequestHygieneMiddleware",  # NUL refused; /api/ errors in JSON
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +175,18 @@ DATABASES = {
         conn_max_age=env_int("STEWARD_DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite behind a web server with several workers (docs/security.md §5): write-ahead log
+    # (readers never block the writer), wait up to 20 s for the write lock instead of failing
+    # with "database is locked", and take the write lock when a transaction begins (IMMEDIATE)
+    # so that a reader never has to upgrade to a writer mid-transaction (which cannot wait).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("STEWARD_SQLITE_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "parties.User"
@@ -222,10 +239,15 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Login throttling (django-axes): lock an account+address after 5 failures for 30 minutes.
+# Login throttling (django-axes; docs/security.md §15): failures are counted per username across
+# addresses, and per address across usernames; either reaching the limit locks for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("STEWARD_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client's address: X-Forwarded-For is believed only from these reverse proxies (addresses
+# or networks, comma-separated); without any, the connection's own address is used.
+STEWARD_TRUSTED_PROXIES = env_list("STEWARD_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "steward.core.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -249,6 +271,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"  # documents are served through a permission-checked view, never directly
 
 STEWARD_MAX_UPLOAD_BYTES = env_int("STEWARD_MAX_UPLOAD_MB", 20) * 1024 * 1024
+# Register and returns imports (addresses ending in /import): refused before reading beyond this.
+STEWARD_MAX_IMPORT_BYTES = env_int("STEWARD_MAX_IMPORT_MB", 100) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -8,11 +8,11 @@ checks the write permission (403 for, e.g., an oversight officer who can read bu
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.contracts import reports, services
 from steward.contracts.models import Contract, DocumentKind, DueDate
@@ -44,8 +44,10 @@ from steward.contracts.selectors import (
 from steward.contracts.selectors_due_dates import visible_due_date
 from steward.contracts.services_due_dates import due_date_not_needed, due_date_reopen
 from steward.core.audit import history_entries
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import PermissionDeniedError, ValidationFailed
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, AuditEntryOut
+from steward.core.pagination import LimitOffsetPagination
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, AuditEntryOut
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, User
 
@@ -181,7 +183,11 @@ def contract_import(
     file.seek(0)
     try:
         checked = check_upload(
-            filename=file.name or "", head=head, size=file.size or 0, max_bytes=IMPORT_MAX_BYTES
+            filename=file.name or "",
+            head=head,
+            size=file.size or 0,
+            max_bytes=IMPORT_MAX_BYTES,
+            stream=file,
         )
         if checked.extension not in ("csv", "xlsx"):
             raise UploadRejected("Upload the register as a .csv or .xlsx file.")
@@ -291,24 +297,33 @@ def contract_export(
     summary="Get a contract",
     description="One contract; 404 when the caller may not see it.",
 )
-def contract_detail(request: HttpRequest, contract_id: int) -> Any:
-    return _contract(request, contract_id)
+def contract_detail(request: HttpRequest, contract_id: int, response: HttpResponse) -> Any:
+    contract = _contract(request, contract_id)
+    set_etag(response, contract)
+    return contract
 
 
 @router.patch(
     "/contracts/{contract_id}",
-    response={200: ContractOut, **WRITE_ERRORS},
+    response={200: ContractOut, **EDIT_ERRORS},
     summary="Change a contract",
     description="Change the fields sent. Once executed, the parties, number, dates and "
-    "maximum obligation change only by amendment (422 naming the fields).",
+    "maximum obligation change only by amendment (422 naming the fields). Send the ETag of "
+    "your last read as `If-Match`: 412 when someone else changed the contract since.",
 )
-def contract_change(request: HttpRequest, contract_id: int, payload: ContractPatch) -> Any:
-    contract = services.contract_update(
-        actor=_actor(request),
-        contract=_contract(request, contract_id),
-        data=_resolve_references(payload.model_dump(exclude_unset=True)),
-    )
-    return _refetch(request, contract)
+def contract_change(
+    request: HttpRequest, contract_id: int, payload: ContractPatch, response: HttpResponse
+) -> Any:
+    current = _contract(request, contract_id)
+    with if_match(request, current):
+        contract = services.contract_update(
+            actor=_actor(request),
+            contract=current,
+            data=_resolve_references(payload.model_dump(exclude_unset=True)),
+        )
+    contract = _refetch(request, contract)
+    set_etag(response, contract)
+    return contract
 
 
 # ---------------------------------------------------------------- workflow

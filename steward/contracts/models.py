@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from steward.core.concurrency import Versioned
 from steward.core.models import TimeStampedModel
 
 
@@ -59,7 +60,7 @@ class ContractStatus(models.TextChoices):
 CLOSED_STATUSES = (ContractStatus.COMPLETED, ContractStatus.TERMINATED, ContractStatus.EXPIRED)
 
 
-class Contract(TimeStampedModel):
+class Contract(Versioned, TimeStampedModel):
     """A contract between an agency and a provider. Status changes only through the
     transition services in `steward.contracts.services`."""
 

@@ -121,7 +121,11 @@ def contract_import(request: HttpRequest) -> HttpResponse:
         upload.seek(0)
         try:
             checked = check_upload(
-                filename=upload.name, head=head, size=upload.size, max_bytes=IMPORT_MAX_BYTES
+                filename=upload.name,
+                head=head,
+                size=upload.size,
+                max_bytes=IMPORT_MAX_BYTES,
+                stream=upload,
             )
             if checked.extension not in ("csv", "xlsx"):
                 raise UploadRejected("Upload the register as a .csv or .xlsx file.")

@@ -344,6 +344,12 @@ def _xlsx_rows(
 ) -> tuple[list[str], Iterator[SheetRow]]:
     from openpyxl import load_workbook
 
+    from steward.core.uploads import UploadRejected, check_archive
+
+    try:  # before parsing: a zip bomb or a zip that is not a workbook stops here
+        check_archive(stream, extension="xlsx")
+    except UploadRejected as exc:
+        raise FileFormatError(str(exc)) from None
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file

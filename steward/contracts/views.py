@@ -36,6 +36,7 @@ from steward.contracts.selectors import (
     contract_list,
 )
 from steward.core.audit import history_entries
+from steward.core.concurrency import add_version_field, expecting, form_version
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
@@ -215,10 +216,12 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContractForm(
         request.POST or None, agency=contract.agency, initial=contract_initial(contract)
     )
+    add_version_field(form, contract)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.service_data().items() if getattr(contract, k) != v}
         try:
-            services.contract_update(actor=user, contract=contract, data=data)
+            with expecting(contract, form_version(form)):
+                services.contract_update(actor=user, contract=contract, data=data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

@@ -3,13 +3,14 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from steward.core.audit import history_entries
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.models import PolicyPack
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, AuditEntryOut
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, AuditEntryOut
 from steward.core.services import policy_pack_copy, policy_pack_update, require_perm
 
 router = Router()
@@ -120,9 +121,10 @@ def pack_list(request: HttpRequest) -> Any:
     summary="Get a policy pack",
     description="One policy pack with its full rules (deadlines, calendar, thresholds, terms).",
 )
-def pack_detail(request: HttpRequest, slug: str) -> Any:
+def pack_detail(request: HttpRequest, slug: str, response: HttpResponse) -> Any:
     pack = _pack(slug)
     require_perm(request.auth, "packs.view_pack", pack, action="view policy packs")  # type: ignore[attr-defined]
+    set_etag(response, pack)
     return pack
 
 
@@ -147,20 +149,27 @@ def pack_copy(request: HttpRequest, slug: str, payload: PackCopyIn) -> Any:
 
 @router.put(
     "/packs/{slug}",
-    response={200: PackOut, **WRITE_ERRORS},
+    response={200: PackOut, **EDIT_ERRORS},
     tags=["packs"],
     summary="Replace a pack's rules",
     description="Replace the rules of an editable (copied) pack, with the reason; the version "
-    "goes up by one. Shipped packs are read-only (403). Bad rules give 422 naming the field.",
+    "goes up by one. Shipped packs are read-only (403). Bad rules give 422 naming the field. "
+    'Send `If-Match: "<version>"` (the ETag of your read): 412 when the pack changed since.',
 )
-def pack_update(request: HttpRequest, slug: str, payload: PackUpdateIn) -> Any:
-    pack = policy_pack_update(
-        actor=request.auth,  # type: ignore[attr-defined]
-        pack=_pack(slug),
-        rules=payload.rules,
-        reason=payload.reason,
-    )
-    return _pack(pack.slug)
+def pack_update(
+    request: HttpRequest, slug: str, payload: PackUpdateIn, response: HttpResponse
+) -> Any:
+    current = _pack(slug)
+    with if_match(request, current):
+        pack = policy_pack_update(
+            actor=request.auth,  # type: ignore[attr-defined]
+            pack=current,
+            rules=payload.rules,
+            reason=payload.reason,
+        )
+    pack = _pack(pack.slug)
+    set_etag(response, pack)
+    return pack
 
 
 @router.get(

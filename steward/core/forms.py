@@ -19,7 +19,12 @@ from steward.core.models import PolicyPack
 
 def apply_errors(form: forms.BaseForm, exc: ApplicationError) -> None:
     """Add the field errors of `exc` to `form`: each on its field when the form has one
-    (after `form.error_field(name, message)` if the form maps names), else at the top."""
+    (after `form.error_field(name, message)` if the form maps names), else at the top.
+    After a stale save the form's hidden `version` moves on to the record's current one."""
+    from steward.core.concurrency import StaleEdit, refresh_version
+
+    if isinstance(exc, StaleEdit):
+        refresh_version(form, exc)
     if not exc.errors:
         form.add_error(None, exc.message)
         return

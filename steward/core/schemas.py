@@ -33,3 +33,6 @@ class AuditEntryOut(Schema):
 #: Error responses every authenticated endpoint may give (422: a query parameter is invalid).
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+#: ... and an edit of a versioned record: 412 when `If-Match` names a version that is no longer
+#: the record's (someone else saved it meanwhile; the response's ETag is the current version).
+EDIT_ERRORS = {**WRITE_ERRORS, 412: ErrorOut}

@@ -38,6 +38,23 @@ class CheckedFile:
     sha256: str
 
 
+#: Longest stored file name, in UTF-8 bytes: stored as "<digest>-<name>" under a folder, the
+#: name must stay well inside the 255 bytes a file system allows for one name.
+MAX_FILENAME_BYTES = 120
+
+
+def short_filename(name: str, *, extension: str, limit: int = MAX_FILENAME_BYTES) -> str:
+    """Return `name` cut to at most `limit` UTF-8 bytes, keeping its extension (a 240-byte name
+    was a server error: "File name too long")."""
+    if len(name.encode()) <= limit:
+        return name
+    suffix = f".{extension}"
+    stem = name[: -len(suffix)] if name.lower().endswith(suffix) else name
+    budget = limit - len(suffix.encode())
+    stem = stem.encode()[:budget].decode("utf-8", errors="ignore").rstrip(" ._-") or "file"
+    return stem + suffix
+
+
 def check_uploaded_file(upload: Any, *, fallback_name: str = "document") -> CheckedFile:
     """Check `upload` (type by extension and content signature, and size) before it is stored;
     ValidationFailed on the `file` field says why a file is refused."""
@@ -50,6 +67,7 @@ def check_uploaded_file(upload: Any, *, fallback_name: str = "document") -> Chec
             head=head,
             size=upload.size or 0,
             max_bytes=settings.STEWARD_MAX_UPLOAD_BYTES,
+            stream=upload,
         )
     except UploadRejected as exc:
         raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
@@ -58,7 +76,10 @@ def check_uploaded_file(upload: Any, *, fallback_name: str = "document") -> Chec
         digest.update(chunk)
     upload.seek(0)
     return CheckedFile(
-        name=get_valid_filename(upload.name or f"{fallback_name}.{checked.extension}"),
+        name=short_filename(
+            get_valid_filename(upload.name or f"{fallback_name}.{checked.extension}"),
+            extension=checked.extension,
+        ),
         content_type=checked.content_type,
         size=upload.size or 0,
         sha256=digest.hexdigest(),

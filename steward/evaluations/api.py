@@ -15,11 +15,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.evaluations import calc, selectors, services
 from steward.evaluations.models import Evaluation, InLieuReport, RenewalOverride

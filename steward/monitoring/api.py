@@ -21,12 +21,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.contracts.models import Contract, DueDate
 from steward.contracts.rules import visible_contracts_q
 from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from steward.monitoring import calc, selectors, services
 from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport

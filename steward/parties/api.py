@@ -3,12 +3,14 @@
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.pagination import LimitOffsetPagination
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, User
 from steward.parties.rules import visible_people_q, visible_providers_q
@@ -82,27 +84,34 @@ def agency_add(request: HttpRequest, payload: AgencyIn) -> Any:
     summary="Get an agency",
     description="One agency.",
 )
-def agency_detail(request: HttpRequest, slug: str) -> Any:
+def agency_detail(request: HttpRequest, slug: str, response: HttpResponse) -> Any:
     agency = _agency(slug)
     require_perm(request.auth, "agencies.view_agency", agency, action="view agencies")  # type: ignore[attr-defined]
+    set_etag(response, agency)
     return agency
 
 
 @router.patch(
     "/agencies/{slug}",
-    response={200: AgencyOut, **WRITE_ERRORS},
+    response={200: AgencyOut, **EDIT_ERRORS},
     tags=["agencies"],
     summary="Change an agency",
     description="Change the fields sent. Assigning a policy pack (`pack`) is for administrators "
     "and oversight officers; every other field for administrators.",
 )
-def agency_change(request: HttpRequest, slug: str, payload: AgencyPatch) -> Any:
-    agency = agency_update(
-        actor=request.auth,  # type: ignore[attr-defined]
-        agency=_agency(slug),
-        data=payload.model_dump(exclude_unset=True),
-    )
-    return _agency(agency.slug)
+def agency_change(
+    request: HttpRequest, slug: str, payload: AgencyPatch, response: HttpResponse
+) -> Any:
+    current = _agency(slug)
+    with if_match(request, current):
+        agency = agency_update(
+            actor=request.auth,  # type: ignore[attr-defined]
+            agency=current,
+            data=payload.model_dump(exclude_unset=True),
+        )
+    agency = _agency(agency.slug)
+    set_etag(response, agency)
+    return agency
 
 
 # ---------------------------------------------------------------- providers
@@ -167,24 +176,32 @@ def provider_add(request: HttpRequest, payload: ProviderIn) -> Any:
     summary="Get a provider",
     description="One provider; 404 for a provider user asking about another provider.",
 )
-def provider_detail(request: HttpRequest, slug: str) -> Any:
-    return _provider(request, slug)
+def provider_detail(request: HttpRequest, slug: str, response: HttpResponse) -> Any:
+    provider = _provider(request, slug)
+    set_etag(response, provider)
+    return provider
 
 
 @router.patch(
     "/providers/{slug}",
-    response={200: ProviderOut, **WRITE_ERRORS},
+    response={200: ProviderOut, **EDIT_ERRORS},
     tags=["providers"],
     summary="Change a provider",
     description="Change the fields sent. Contract managers, procurement officers and "
     "administrators.",
 )
-def provider_change(request: HttpRequest, slug: str, payload: ProviderPatch) -> Any:
-    return provider_update(
-        actor=request.auth,  # type: ignore[attr-defined]
-        provider=_provider(request, slug),
-        data=payload.model_dump(exclude_unset=True),
-    )
+def provider_change(
+    request: HttpRequest, slug: str, payload: ProviderPatch, response: HttpResponse
+) -> Any:
+    current = _provider(request, slug)
+    with if_match(request, current):
+        provider = provider_update(
+            actor=request.auth,  # type: ignore[attr-defined]
+            provider=current,
+            data=payload.model_dump(exclude_unset=True),
+        )
+    set_etag(response, provider)
+    return provider
 
 
 # ---------------------------------------------------------------- people

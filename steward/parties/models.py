@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from steward.core.concurrency import Versioned
 from steward.core.deadlines import local_date
 from steward.core.models import TimeStampedModel
 
@@ -24,7 +25,7 @@ class AgencyKind(models.TextChoices):
     OVERSIGHT_BODY = "oversight_body", "Oversight body"
 
 
-class Agency(TimeStampedModel):
+class Agency(Versioned, TimeStampedModel):
     """A public body that buys services (or, kind oversight_body, one that oversees others)."""
 
     name = models.CharField(max_length=200, unique=True)
@@ -105,7 +106,7 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
-class Provider(TimeStampedModel):
+class Provider(Versioned, TimeStampedModel):
     """A provider (contractor) of services, possibly contracted by many agencies."""
 
     legal_name = models.CharField(max_length=250)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.pagination import LimitOffsetPagination
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.parties.models import Agency, Provider
 from steward.parties.rules import visible_providers_q
 from steward.performance import selectors, services
@@ -250,19 +252,25 @@ def indicator_add(request: HttpRequest, contract_id: int, payload: IndicatorIn) 
 
 @router.patch(
     "/performance/indicators/{indicator_id}",
-    response={200: IndicatorOut, **WRITE_ERRORS},
+    response={200: IndicatorOut, **EDIT_ERRORS},
     summary="Change an indicator (target, tolerance, ...)",
-    description="Only the fields sent change; every change is audited.",
+    description="Only the fields sent change; every change is audited. Send the indicator's "
+    'version as `If-Match: "<version>"` (the ETag of the last change): 412 when someone '
+    "else changed it since.",
 )
-def indicator_patch(request: HttpRequest, indicator_id: int, payload: IndicatorPatch) -> Any:
+def indicator_patch(
+    request: HttpRequest, indicator_id: int, payload: IndicatorPatch, response: HttpResponse
+) -> Any:
     actor = _actor(request)
     indicator = selectors.indicator_get(actor=actor, pk=indicator_id)
-    indicator = services.indicator_save(
-        actor=actor,
-        contract=indicator.contract,
-        data=payload.model_dump(exclude_unset=True),
-        indicator=indicator,
-    )
+    with if_match(request, indicator):
+        indicator = services.indicator_save(
+            actor=actor,
+            contract=indicator.contract,
+            data=payload.model_dump(exclude_unset=True),
+            indicator=indicator,
+        )
+    set_etag(response, indicator)
     return _indicator_out(indicator)
 
 
@@ -337,7 +345,8 @@ def return_correct(request: HttpRequest, return_id: int, payload: CorrectionIn) 
     ret = selectors.return_get(actor=actor, pk=return_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason")
-    values = {v["indicator"]: v["value"] for v in data.pop("values", [])}
+    # a value left out is "no data", as in a submission (a KeyError before)
+    values = {v["indicator"]: v.get("value") for v in data.pop("values", [])}
     ret = services.return_correct(actor=actor, ret=ret, values=values, volumes=data, reason=reason)
     return _return_out(ret)
 

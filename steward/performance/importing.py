@@ -125,7 +125,11 @@ def check_returns_file(upload: Any) -> None:
     upload.seek(0)
     try:
         checked = check_upload(
-            filename=upload.name or "", head=head, size=upload.size or 0, max_bytes=IMPORT_MAX_BYTES
+            filename=upload.name or "",
+            head=head,
+            size=upload.size or 0,
+            max_bytes=IMPORT_MAX_BYTES,
+            stream=upload,
         )
         if checked.extension not in ("csv", "xlsx"):
             raise UploadRejected("Upload the returns as a .csv or .xlsx file.")

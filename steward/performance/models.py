@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from steward.contracts.models import Contract
+from steward.core.concurrency import Versioned
 from steward.core.models import TimeStampedModel
 from steward.parties.models import Agency
 
@@ -114,7 +115,7 @@ class Milestone(TimeStampedModel):
         return self.title
 
 
-class Indicator(IndicatorFields):
+class Indicator(Versioned, IndicatorFields):
     """A performance indicator of one contract, with its target and tolerance band."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="indicators")

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.core.errors import NotFoundError, ValidationFailed
+from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User

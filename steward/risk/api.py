@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.pagination import LimitOffsetPagination
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import CONCERN_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Agency, Provider, User
 from steward.risk import scoring, selectors, services
@@ -216,7 +218,7 @@ def _concern(request: HttpRequest, concern_id: int) -> Concern:
     summary="Read a concern",
     description="One concern; provider users get it without who raised it.",
 )
-def concern_read(request: HttpRequest, concern_id: int) -> Any:
+def concern_read(request: HttpRequest, concern_id: int, response: HttpResponse) -> Any:
     actor = _actor(request)
     concern = _concern(request, concern_id)
     if actor.has_perm("risk.view_concern_identity", concern):
@@ -227,21 +229,27 @@ def concern_read(request: HttpRequest, concern_id: int) -> Any:
             fields=CONCERN_PERSONAL_FIELDS,
             path=request.path,
         )
+    set_etag(response, concern)
     return concern_out(concern, actor)
 
 
 @router.patch(
     "/concerns/{concern_id}",
-    response={200: dict[str, Any], **WRITE_ERRORS},
+    response={200: dict[str, Any], **EDIT_ERRORS},
     summary="Update a concern",
     description="Change the status (open, provider_procedure, investigating, referred, "
     "resolved with `resolved_on`, closed), severity, category, who is responsible, and the "
     "provider's own complaints procedure (started, due, outcome, resolved). Recomputes risk.",
 )
-def concern_patch(request: HttpRequest, concern_id: int, payload: ConcernPatch) -> Any:
+def concern_patch(
+    request: HttpRequest, concern_id: int, payload: ConcernPatch, response: HttpResponse
+) -> Any:
     concern = _concern(request, concern_id)
     data = _resolve(payload.model_dump(exclude_unset=True), concern.agency, concern.provider)
-    services.concern_update(actor=_actor(request), concern=concern, data=data)
+    with if_match(request, concern):
+        services.concern_update(actor=_actor(request), concern=concern, data=data)
+    concern = _concern(request, concern_id)
+    set_etag(response, concern)
     return concern_out(concern, _actor(request))
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from steward.core.concurrency import Versioned
 from steward.core.models import TimeStampedModel
 
 
@@ -91,7 +92,7 @@ class ConcernCategory(TimeStampedModel):
         return self.name
 
 
-class Concern(TimeStampedModel):
+class Concern(Versioned, TimeStampedModel):
     """A concern, complaint, compliment or notification about a provider or one of its
     contracts (seed 003 "Reactive monitoring"). The person who raised it is held only as a case
     reference; provider users never see it, nor the source or channel."""

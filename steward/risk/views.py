@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
+from steward.core.concurrency import add_version_field, expecting, form_version
 from steward.core.errors import ValidationFailed
 from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
@@ -171,10 +172,16 @@ def concern_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["provider"] = concern.provider
     form = ConcernForm(request.POST or None, agency=concern.agency, initial=initial)
     form.fields["provider"].disabled = True
+    add_version_field(form, concern)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.service_data().items() if getattr(concern, k) != v}
+        data = {
+            k: v
+            for k, v in form.service_data().items()
+            if k != "version" and getattr(concern, k) != v
+        }
         try:
-            services.concern_update(actor=user, concern=concern, data=data)
+            with expecting(concern, form_version(form)):
+                services.concern_update(actor=user, concern=concern, data=data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

@@ -18,6 +18,7 @@ from steward.contracts.models import Contract
 from steward.contracts.rules import visible_contracts_q
 from steward.contracts.selectors import ContractFilters, contract_list
 from steward.core.audit import history_entries
+from steward.core.concurrency import add_version_field, expecting, form_version
 from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
@@ -120,10 +121,12 @@ def provider_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.has_perm("providers.change_provider", provider):
         raise PermissionDenied
     form = ProviderForm(request.POST or None, initial=provider_initial(provider))
+    add_version_field(form, provider)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.service_data().items() if getattr(provider, k) != v}
         try:
-            provider_update(actor=request.user, provider=provider, data=data)
+            with expecting(provider, form_version(form)):
+                provider_update(actor=request.user, provider=provider, data=data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -192,10 +195,13 @@ def agency_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = AgencyForm(
         request.POST or None, initial=agency_initial(agency), pack_only=not can_change
     )
+    add_version_field(form, agency)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
+        data.pop("version", None)  # the version edited from, not a field of the agency
         try:
-            agency_update(actor=user, agency=agency, data=data)
+            with expecting(agency, form_version(form)):
+                agency_update(actor=user, agency=agency, data=data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

@@ -138,3 +138,29 @@ def test_pack_history_shows_the_edit_with_reason_and_author(oversight, local_pac
     assert entries[0]["reason"] == "Local policy: 45 days"
     assert entries[0]["who"] == oversight.get_full_name()
     assert "version" in {c["field"] for c in entries[0]["changes"]}
+
+
+def test_put_with_a_stale_if_match_is_412_and_writes_nothing(oversight, local_pack):
+    """issue 19 point 6: the pack's version is its ETag; a stale If-Match is refused."""
+    client = session_client(oversight)
+    read = call(client, "get", "/packs/ct-local")
+    assert read["ETag"] == '"1"'
+    rules = copy.deepcopy(local_pack.rules)
+    rules["deadlines"]["closeout_evaluation"]["days"] = 45
+    body = {"rules": rules, "reason": "First"}
+    first = client.put(
+        "/api/v1/packs/ct-local", body, content_type="application/json", headers={"If-Match": '"1"'}
+    )
+    assert first.status_code == 200 and first["ETag"] == '"2"'
+    rules["deadlines"]["closeout_evaluation"]["days"] = 50
+    second = client.put(
+        "/api/v1/packs/ct-local",
+        {"rules": rules, "reason": "Second"},
+        content_type="application/json",
+        headers={"If-Match": '"1"'},
+    )
+    assert second.status_code == 412
+    assert (
+        PolicyPack.objects.get(slug="ct-local").rules["deadlines"]["closeout_evaluation"]["days"]
+        == 45
+    )
