@@ -1274,7 +1274,7 @@ def services_report_create(
         period_start=start,
         period_end=end,
         recommendations=recommendations.strip(),
-        figures=services_figures(agency=agency, start=start, end=min(end, today)),
+        figures=services_figures(agency=agency, start=start, end=min(end, today), made_on=today),
         created_by=_who(actor),
     )
     save_audited(report, actor=actor, reason="Stage 10: report to the commissioning body")

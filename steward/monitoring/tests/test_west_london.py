@@ -342,3 +342,46 @@ def test_issue_19_notify_button_takes_the_date_on_the_page(wl_live, manager):
         assert 'name="on"' in text(page)
         client.post(reverse("monitoring:notify", args=[cycle.pk]), {"on": "2027-03-02"})
     assert Cycle.objects.get(pk=cycle.pk).notified_on == date(2027, 3, 2)
+
+
+# ---------------------------------------------------------------- stage 10
+
+
+def test_seed_002_stage_10_counts_red_contracts_as_the_report_is_made(
+    wl_live, west_london, manager, provider_user, contract
+):
+    """seed 002 stage 10: two contracts red when the report is made (assessed after the
+    half-year ended) are counted red "now", as the report by exception (stage 9) counts them;
+    not "Red now 0"."""
+    from steward.testing.factories import ContractFactory
+
+    other = ContractFactory(
+        agency=west_london, provider=wl_live.provider, number="WL-2", status="active"
+    )
+    ended = ContractFactory(
+        agency=west_london, provider=wl_live.provider, number="WL-3", status="terminated"
+    )
+    for c in (wl_live, other, ended):
+        red(c, as_of=date(2027, 1, 5))
+    report = services.services_report_create(
+        actor=manager,
+        agency=west_london,
+        period_start=date(2026, 10, 1),
+        recommendations="More visits.",
+        today=date(2027, 1, 10),
+    )
+    assert report.figures["risk_now"].get("red") == 2
+    # the half-year that ended in September, reported late: red now is still 2, none at start
+    late = services.services_report_create(
+        actor=manager,
+        agency=west_london,
+        period_start=date(2026, 4, 1),
+        recommendations="More visits.",
+        today=date(2027, 1, 10),
+    )
+    assert late.figures["risk_now"].get("red") == 2
+    assert late.figures["risk_at_start"].get("red", 0) == 0
+    from steward.monitoring.selectors import exception_report
+
+    stage_9 = exception_report(actor=manager, as_of=date(2027, 1, 10), since=date(2026, 10, 1))
+    assert len(stage_9.red) == 2
