@@ -402,7 +402,7 @@ def cycle_assess(
     if route not in Route.values:
         errors["route"] = ["Choose the light route (no visit) or a visit."]
     elif route == Route.LIGHT and not justification:
-        risk = _risk_needing_visit(cycle)
+        risk = _risk_needing_visit(cycle, today)
         if risk:
             errors["light_route_justification"] = [
                 f"This contract is {risk}: record why it needs no visit, or plan a visit."
@@ -446,13 +446,14 @@ def cycle_assess(
     return cycle
 
 
-def _risk_needing_visit(cycle: Cycle) -> str:
+def _risk_needing_visit(cycle: Cycle, today: date) -> str:
     """Why the light route needs a justification (seed 002): "rated red" or "under enhanced
-    monitoring", from stage 1's assessment or the contract's latest one; "" when neither."""
+    monitoring", from stage 1's assessment or the contract's latest one by `today`; "" when
+    neither."""
     from steward.risk.models import MonitoringLevel, RiskAssessment, RiskRating
 
     latest = (
-        RiskAssessment.objects.filter(contract_id=cycle.contract_id)
+        RiskAssessment.objects.filter(contract_id=cycle.contract_id, as_of__lte=today)
         .order_by("-as_of", "-id")
         .first()
     )
