@@ -42,8 +42,10 @@ from steward.monitoring.schemas import (
     CycleRowOut,
     DiscussionIn,
     ExceptionReportOut,
+    HappenedIn,
     JudgementIn,
     LetterIn,
+    LetterPreviewOut,
     ReviewOut,
     ReviewRecordIn,
     SelfAssessmentIn,
@@ -255,6 +257,7 @@ def _cycle_out(cycle: Cycle, actor: Any, today: date) -> dict[str, Any]:
             "visit_agenda": cycle.visit_agenda,
             "user_consultation": cycle.user_consultation,
             "evidence_requested": cycle.evidence_requested,
+            "light_route_justification": cycle.light_route_justification if internal else hidden,
         },
         "visit": {
             "visited_on": cycle.visited_on,
@@ -402,12 +405,19 @@ def cycle_start(request: HttpRequest, contract_id: int) -> Any:
     summary="Notify the provider (stage 2)",
     description=f"{RUNS} Sends the notification letter, the self-assessment form and the "
     "performance outturn report; the self-assessment is due in 20 working days (the pack's "
-    "`self_assessment` deadline). Out of order: 409.",
+    "`self_assessment` deadline) from the day it was sent: `on` when it went out earlier (not in "
+    "the future nor before the cycle started: 422), else today in the agency's time zone. Out of "
+    "order: 409.",
 )
-def cycle_notify(request: HttpRequest, cycle_id: int) -> Any:
+def cycle_notify(request: HttpRequest, cycle_id: int, payload: HappenedIn | None = None) -> Any:
     actor = _actor(request)
     cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
-    services.cycle_notify(actor=actor, cycle=cycle, today=timezone.localdate())
+    services.cycle_notify(
+        actor=actor,
+        cycle=cycle,
+        today=cycle.agency.today(),
+        on=payload.on if payload is not None else None,
+    )
     return _detail(actor, cycle.pk)
 
 
@@ -425,14 +435,15 @@ def self_assessment(request: HttpRequest, cycle_id: int, payload: SelfAssessment
     actor = _actor(request)
     cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
     data = payload.model_dump()
-    with _renamed(_area_field("answers", keep=("qaf_level", "qaf_upgrades"))):
+    with _renamed(_area_field("answers", keep=("qaf_level", "qaf_upgrades", "on"))):
         services.self_assessment_submit(
             actor=actor,
             cycle=cycle,
             answers=data["answers"],
             qaf_level=data["qaf_level"],
             qaf_upgrades=data["qaf_upgrades"],
-            today=timezone.localdate(),
+            today=cycle.agency.today(),
+            on=data["on"],
         )
     return _detail(actor, cycle.pk)
 
@@ -443,13 +454,15 @@ def self_assessment(request: HttpRequest, cycle_id: int, payload: SelfAssessment
     summary="Assess the self-assessment and QAF (stage 3)",
     description=f"{RUNS} Once the provider has submitted the self-assessment (else 409). "
     "`route` full: a visit, with its date (today or later), agenda and how service users will be "
-    "consulted; light: no visit, straight to the judgement, and the results letter falls due.",
+    "consulted; light: no visit, straight to the judgement, and the results letter falls due. "
+    "A contract rated red or under enhanced monitoring takes the light route only with "
+    "`light_route_justification` (seed 002; else 422).",
 )
 def cycle_assess(request: HttpRequest, cycle_id: int, payload: AssessIn) -> Any:
     actor = _actor(request)
     cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
     services.cycle_assess(
-        actor=actor, cycle=cycle, today=timezone.localdate(), **payload.model_dump()
+        actor=actor, cycle=cycle, today=cycle.agency.today(), **payload.model_dump()
     )
     return _detail(actor, cycle.pk)
 
@@ -535,15 +548,47 @@ def discussion(request: HttpRequest, cycle_id: int, payload: DiscussionIn) -> An
     "action plan (each action with an owner, due in 3, 6 or 12 months; errors name "
     "`actions.<n>.<field>`). Rendered as a PDF kept with the contract's documents and released "
     "to the provider; the provider's 14 days to appeal start. Due within 20 working days of all "
-    "information being in.",
+    "information being in. Dated `on` when it went out earlier (not in the future nor before "
+    "the step it follows: 422), else today in the agency's time zone; the letter gives the "
+    "actual dates (the last day to appeal, each action's).",
 )
 def letter(request: HttpRequest, cycle_id: int, payload: LetterIn) -> Any:
     actor = _actor(request)
     cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
     data = payload.model_dump()
     with _renamed(_action_field):
-        services.letter_issue(actor=actor, cycle=cycle, today=timezone.localdate(), **data)
+        services.letter_issue(actor=actor, cycle=cycle, today=cycle.agency.today(), **data)
     return _detail(actor, cycle.pk)
+
+
+@router.post(
+    "/monitoring/cycles/{cycle_id}/letter/preview",
+    response={200: LetterPreviewOut, **WRITE_ERRORS},
+    summary="Preview the results letter before sending it (stage 7)",
+    description=f"{RUNS} The same body as sending it; nothing is written or sent. Returns the "
+    "letter as the provider would read it (HTML), its date, the last day to appeal and each "
+    "action's due date, so it can be edited before it is sent (seed 002). Invalid: 422; out of "
+    "order: 409.",
+)
+def letter_preview(request: HttpRequest, cycle_id: int, payload: LetterIn) -> Any:
+    from django.template.loader import render_to_string
+
+    actor = _actor(request)
+    cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
+    data = payload.model_dump()
+    with _renamed(_action_field):
+        context = services.letter_preview(
+            actor=actor, cycle=cycle, today=cycle.agency.today(), **data
+        )
+    return {
+        "letter_on": context["cycle"].letter_on,
+        "appeal_by": context["appeal_by"],
+        "actions": [
+            {"description": a.description, "owner": a.owner, "due_on": a.due_on}
+            for a in context["actions"]
+        ],
+        "html": render_to_string("monitoring/_letter_body.html", context),
+    }
 
 
 @router.post(
@@ -551,13 +596,19 @@ def letter(request: HttpRequest, cycle_id: int, payload: LetterIn) -> Any:
     response={200: CycleOut, **WRITE_ERRORS},
     summary="Appeal the results (stage 8)",
     description="Only the provider's own users, after the results letter and within the pack's "
-    "`monitoring_appeal` days (14, seed 002), once: otherwise 409. Agency staff get 403.",
+    "`monitoring_appeal` days (14, seed 002), once: otherwise 409. Agency staff get 403. Dated "
+    "`on` when it was sent earlier in writing (not in the future nor before the letter: 422), "
+    "else today in the agency's time zone.",
 )
 def appeal(request: HttpRequest, cycle_id: int, payload: AppealIn) -> Any:
     actor = _actor(request)
     cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
     services.appeal_lodge(
-        actor=actor, cycle=cycle, grounds=payload.grounds, today=timezone.localdate()
+        actor=actor,
+        cycle=cycle,
+        grounds=payload.grounds,
+        today=cycle.agency.today(),
+        on=payload.on,
     )
     return _detail(actor, cycle.pk)
 

@@ -128,6 +128,8 @@ def demo_monitoring(ctx: Any) -> dict[str, int]:
             cycle=cycle,
             notes="Low risk, strong self-assessment: CM lite, no visit this year.",
             route="light",
+            light_route_justification="The service was visited at its review meeting in the "
+            "autumn; the concerns since are answered in the self-assessment's evidence.",
             today=today - timedelta(days=12),
         )
         services.judgement_record(

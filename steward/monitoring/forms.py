@@ -131,9 +131,19 @@ class SelfAssessmentForm(AreasForm):
         help_text="Which objectives moved up a level, and the evidence for it.",
     )
 
-    def __init__(self, *args: Any, **kw: Any):
+    on = forms.DateField(
+        label="Received on",
+        required=False,
+        widget=DATE,
+        help_text="The day the provider's form was received, if not today.",
+    )
+
+    def __init__(self, *args: Any, on_behalf: bool = False, **kw: Any):
         super().__init__(*args, **kw)
         self.order_fields([*list(self.fields)[2:], "qaf_level", "qaf_upgrades"])
+        if not on_behalf:
+            # the provider submits it online, today; staff enter a paper form as received
+            del self.fields["on"]
 
 
 class JudgementForm(AreasForm):
@@ -163,6 +173,12 @@ class AssessForm(forms.Form):
         "How service users will be consulted", rows=3, help_text="Full route only."
     )
     evidence_requested = _text("Evidence to have ready for the visit", rows=3)
+    light_route_justification = _text(
+        "Why no visit is needed",
+        rows=3,
+        help_text="Required to take the light route for a contract rated red or under enhanced "
+        "monitoring.",
+    )
 
 
 class VisitForm(forms.Form):
@@ -218,6 +234,12 @@ class LetterForm(forms.Form):
     future_funding = _text("Confirmation of future funding", rows=3, required=True)
     future_specification = _text(
         "Confirmation of future specification terms", rows=3, required=True
+    )
+    on = forms.DateField(
+        label="Date of the letter",
+        required=False,
+        widget=DATE,
+        help_text="Leave blank for today; give the day it was sent if it went out earlier.",
     )
 
     def __init__(self, *args: Any, **kw: Any):
@@ -279,6 +301,12 @@ class AppealForm(forms.Form):
         rows=6,
         help_text="Which decision of the letter you appeal, and why.",
         required=True,
+    )
+    on = forms.DateField(
+        label="Date of the appeal",
+        required=False,
+        widget=DATE,
+        help_text="Leave blank for today; give the day you sent it if you appealed in writing.",
     )
 
 

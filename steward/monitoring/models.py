@@ -100,6 +100,9 @@ class Cycle(TimeStampedModel):
         blank=True, help_text="How service users will be consulted"
     )
     evidence_requested = models.TextField(blank=True)
+    light_route_justification = models.TextField(
+        blank=True, help_text="Why a red or enhanced-monitoring contract needs no visit (seed 002)"
+    )
 
     # stage 4: the visit
     visited_on = models.DateField(null=True, blank=True)

@@ -61,6 +61,11 @@ class SelfAssessmentIn(Schema):
     )
     qaf_level: str = Field("", description="The provider's QAF level: A, B, C or D")
     qaf_upgrades: str = ""
+    on: date | None = Field(
+        None,
+        description="The day it happened, when earlier than today (issue 19): not in the future "
+        "nor before the step it follows. Default: today in the agency's time zone.",
+    )
 
 
 class AssessIn(Schema):
@@ -70,6 +75,11 @@ class AssessIn(Schema):
     visit_agenda: str = Field("", description="Full route: the schedule for the day")
     user_consultation: str = Field("", description="Full route: how service users are consulted")
     evidence_requested: str = ""
+    light_route_justification: str = Field(
+        "",
+        description="Light route for a contract rated red or under enhanced monitoring: why no "
+        "visit is needed (seed 002); required then",
+    )
 
 
 class VisitIn(Schema):
@@ -117,10 +127,41 @@ class LetterIn(Schema):
     future_funding: str = ""
     future_specification: str = ""
     actions: list[ActionIn] = []
+    on: date | None = Field(
+        None,
+        description="The day it happened, when earlier than today (issue 19): not in the future "
+        "nor before the step it follows. Default: today in the agency's time zone.",
+    )
+
+
+class LetterPreviewActionOut(Schema):
+    description: str
+    owner: str
+    due_on: date
+
+
+class LetterPreviewOut(Schema):
+    letter_on: date = Field(description="The letter's date")
+    appeal_by: date = Field(description="The last day the provider may appeal (seed 002 stage 8)")
+    actions: list[LetterPreviewActionOut]
+    html: str = Field(description="The letter as the provider would read it")
+
+
+class HappenedIn(Schema):
+    on: date | None = Field(
+        None,
+        description="The day it happened, when earlier than today (issue 19): not in the future "
+        "nor before the step it follows. Default: today in the agency's time zone.",
+    )
 
 
 class AppealIn(Schema):
     grounds: str = ""
+    on: date | None = Field(
+        None,
+        description="The day it happened, when earlier than today (issue 19): not in the future "
+        "nor before the step it follows. Default: today in the agency's time zone.",
+    )
 
 
 class AppealDecisionIn(Schema):
@@ -198,6 +239,9 @@ class CycleAssessmentOut(Schema):
     visit_agenda: str
     user_consultation: str
     evidence_requested: str
+    light_route_justification: str | None = Field(
+        None, description="Why no visit for a red or enhanced contract; null for provider users"
+    )
 
 
 class VisitOut(Schema):

@@ -333,11 +333,16 @@ def exception_report(
 # ---------------------------------------------------------------- stage 10
 
 
-def services_figures(*, agency: Agency, start: date, end: date) -> dict[str, Any]:
+def services_figures(
+    *, agency: Agency, start: date, end: date, made_on: date | None = None
+) -> dict[str, Any]:
     """The figures of the report to the commissioning body for [start, end]: cycles completed
     and their judgements per area, appeals, actions (done, open, overdue), indicator achievement
     of the latest returns, and the risk ratings now against the start of the period (trend).
-    A fixed number of queries."""
+    "Now" is the day the report is made (`made_on`, default `end`): each live (executed or
+    active) contract's latest assessment by then, the same contracts the report by exception
+    (stage 9) counts, so a red contract assessed after the half-year ended is counted red (seed
+    002 stage 10). A fixed number of queries."""
     from steward.monitoring.models import Judgement
     from steward.performance.selectors import _latest_statuses
     from steward.risk.models import RiskAssessment
@@ -351,9 +356,12 @@ def services_figures(*, agency: Agency, start: date, end: date) -> dict[str, Any
     overdue = actions.filter(done_on__isnull=True, due_on__lt=end).count()
     ratings_now: Counter[str] = Counter()
     ratings_then: Counter[str] = Counter()
-    rows = RiskAssessment.objects.filter(contract__agency=agency, as_of__lte=end).order_by(
-        "contract_id", "-as_of", "-id"
-    )
+    now_on = max(made_on or end, end)
+    rows = RiskAssessment.objects.filter(
+        contract__agency=agency,
+        contract__status__in=("executed", "active"),
+        as_of__lte=now_on,
+    ).order_by("contract_id", "-as_of", "-id")
     seen_now: set[int] = set()
     seen_then: set[int] = set()
     for contract_id, as_of, computed, override in rows.values_list(

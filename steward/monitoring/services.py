@@ -102,6 +102,36 @@ def _raise(errors: dict[str, list[str]]) -> None:
         raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
 
 
+def _happened_on(
+    on: date | None,
+    *,
+    today: date,
+    after: date | None,
+    after_what: str,
+    field: str = "on",
+) -> date:
+    """Issue 19 point 11: the date a step happened, given by the person recording it (a letter
+    sent yesterday on paper) or today in the agency's time zone when not given. Never in the
+    future, never before `after`, the day of the step it follows (`after_what` names it).
+    Raises ValidationFailed naming `field`."""
+    if on is None:
+        return today
+    if on > today:
+        raise ValidationFailed(
+            "The date it happened cannot be in the future.",
+            errors={field: [f"The date it happened cannot be after today ({today:%-d %B %Y})."]},
+        )
+    if after is not None and on < after:
+        message = f"It cannot have happened before {after_what} ({after:%-d %B %Y})."
+        raise ValidationFailed(message, errors={field: [message]})
+    return on
+
+
+def _recorded(on: date, today: date) -> str:
+    """The audit's note of both dates when they differ: happened on, recorded on."""
+    return "" if on == today else f" (happened on {on:%Y-%m-%d}, recorded on {today:%Y-%m-%d})"
+
+
 def _emails_of_provider(provider_id: int) -> list[str]:
     from steward.parties.models import Role, User
 
@@ -208,29 +238,37 @@ def performance_outturn(contract: Contract, today: date) -> dict[str, Any]:
 
 
 @transaction.atomic
-def cycle_notify(*, actor: Any, cycle: Cycle, today: date) -> Cycle:
+def cycle_notify(*, actor: Any, cycle: Cycle, today: date, on: date | None = None) -> Cycle:
     """Stage 2: send the notification letter, the self-assessment form and the performance
-    outturn report; the provider has 20 working days (pack `self_assessment`) to complete it."""
+    outturn report; the provider has 20 working days (pack `self_assessment`) to complete it,
+    counted from the day it was notified: `on` (issue 19 point 11: a notification sent on paper
+    earlier; not in the future nor before the cycle started), else `today`."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
     _advance(cycle, calc.Stage.NOTIFIED)
-    cycle.outturn = performance_outturn(cycle.contract, today)
-    cycle.notified_on = today
+    on = _happened_on(
+        on, today=today, after=cycle.started_on, after_what="the cycle started (stage 1)"
+    )
+    cycle.outturn = performance_outturn(cycle.contract, on)
+    cycle.notified_on = on
     cycle.notified_by = _who(actor)
     cycle.stage = calc.Stage.NOTIFIED
     due = due_date_open(
-        kind="self_assessment", contract=cycle.contract, subject=cycle, start=today, actor=actor
+        kind="self_assessment", contract=cycle.contract, subject=cycle, start=on, actor=actor
     )
     cycle.self_assessment_due = due
     save_audited(
-        cycle, actor=actor, reason=f"Stage 2: provider notified; self-assessment due {due.due_date}"
+        cycle,
+        actor=actor,
+        reason=f"Stage 2: provider notified; self-assessment due {due.due_date}"
+        + _recorded(on, today),
     )
     _mail_provider(
         cycle,
         f"Annual contract monitoring {cycle.year}: {cycle.contract.number}",
         f"{cycle.agency.name} has begun the {cycle.year} monitoring of contract "
         f"{cycle.contract.number} ({cycle.contract.title}).\n"
-        f"Please complete the self-assessment in Steward by {due.due_date:%Y-%m-%d}. The "
+        f"Please complete the self-assessment in Steward by {due.due_date:%-d %B %Y}. The "
         "notification letter and the performance outturn report are with it.\n",
         page="monitoring:self_assessment",
     )
@@ -246,10 +284,13 @@ def self_assessment_submit(
     qaf_level: str,
     qaf_upgrades: str,
     today: date,
+    on: date | None = None,
 ) -> Cycle:
     """The provider completes the self-assessment: for each of the six areas a self-rating and
     the evidence, and its QAF level and upgrades. Accepted after the due date too (the due date
-    then shows it late). Meets the `self_assessment` due date, linked to the cycle."""
+    then shows it late). Dated `on` when given (issue 19 point 11: a paper form received earlier;
+    not in the future nor before the notification), else `today`. Meets the `self_assessment`
+    due date on that day, linked to the cycle."""
     cycle = _locked(cycle)
     require_perm(
         actor, "monitoring.submit_self_assessment", cycle, action="complete the self-assessment"
@@ -282,13 +323,16 @@ def self_assessment_submit(
     if qaf_level not in QafLevel.values:
         errors["qaf_level"] = ["Choose the QAF level: A, B, C or D."]
     _raise(errors)
+    on = _happened_on(
+        on, today=today, after=cycle.notified_on, after_what="the notification (stage 2)"
+    )
     cycle.sa_answers = clean
     cycle.qaf_level = qaf_level
     cycle.qaf_upgrades = (qaf_upgrades or "").strip()
-    cycle.sa_submitted_on = today
+    cycle.sa_submitted_on = on
     cycle.sa_submitted_by = _who(actor)
-    save_audited(cycle, actor=actor, reason="Self-assessment submitted")
-    due_dates_meet(kind="self_assessment", subject=cycle, met_by=cycle, on=today, actor=actor)
+    save_audited(cycle, actor=actor, reason="Self-assessment submitted" + _recorded(on, today))
+    due_dates_meet(kind="self_assessment", subject=cycle, met_by=cycle, on=on, actor=actor)
     return cycle
 
 
@@ -333,10 +377,14 @@ def cycle_assess(
     visit_agenda: str = "",
     user_consultation: str = "",
     evidence_requested: str = "",
+    light_route_justification: str = "",
 ) -> Cycle:
     """Stage 3: the contract manager assesses the self-assessment and QAF, reviews the risk
     rating, and either schedules a visit (date, agenda, how service users will be consulted,
-    evidence to see) or records the light route ("CM lite", straight to stage 5). A visit opens
+    evidence to see) or records the light route ("CM lite", straight to stage 5). A contract
+    rated red, or under enhanced monitoring, at stage 1 or in its latest assessment takes the
+    light route only with a recorded justification (seed 002: "if service only requires CM
+    lite"; else 422 naming `light_route_justification`). A visit opens
     its `monitoring_visit` due date on the planned day, for the contract monitors and the
     contract manager. On the light route all information is in, so the results letter falls due
     (20 working days)."""
@@ -350,8 +398,15 @@ def cycle_assess(
             + (f" (due {due.due_date:%Y-%m-%d})." if due else ".")
         )
     errors = _required({"notes": notes}, {"notes": "Record the assessment."})
+    justification = (light_route_justification or "").strip()
     if route not in Route.values:
         errors["route"] = ["Choose the light route (no visit) or a visit."]
+    elif route == Route.LIGHT and not justification:
+        risk = _risk_needing_visit(cycle, today)
+        if risk:
+            errors["light_route_justification"] = [
+                f"This contract is {risk}: record why it needs no visit, or plan a visit."
+            ]
     elif route == Route.FULL:
         if visit_planned_for is None:
             errors["visit_planned_for"] = ["Give the date of the visit."]
@@ -372,6 +427,7 @@ def cycle_assess(
     cycle.assessed_on = today
     cycle.assessed_by = _who(actor)
     cycle.stage = calc.Stage.ASSESSED
+    cycle.light_route_justification = justification if route == Route.LIGHT else ""
     if route == Route.FULL:
         cycle.visit_planned_for = visit_planned_for
         cycle.visit_agenda = visit_agenda.strip()
@@ -384,9 +440,30 @@ def cycle_assess(
         f"Stage 3: assessed; visit on {visit_planned_for:%Y-%m-%d}"
         if route == Route.FULL and visit_planned_for
         else "Stage 3: assessed; light route, no visit"
+        + (f" (justified: {justification})" if cycle.light_route_justification else "")
     )
     save_audited(cycle, actor=actor, reason=reason)
     return cycle
+
+
+def _risk_needing_visit(cycle: Cycle, today: date) -> str:
+    """Why the light route needs a justification (seed 002): "rated red" or "under enhanced
+    monitoring", from stage 1's assessment or the contract's latest one by `today`; "" when
+    neither."""
+    from steward.risk.models import MonitoringLevel, RiskAssessment, RiskRating
+
+    latest = (
+        RiskAssessment.objects.filter(contract_id=cycle.contract_id, as_of__lte=today)
+        .order_by("-as_of", "-id")
+        .first()
+    )
+    ratings = {cycle.risk_rating, latest.rating if latest else ""}
+    levels = {cycle.monitoring_level, latest.monitoring_level if latest else ""}
+    if RiskRating.RED in ratings:
+        return "rated red"
+    if MonitoringLevel.ENHANCED in levels:
+        return "under enhanced monitoring"
+    return ""
 
 
 # ---------------------------------------------------------------- stage 4
@@ -571,21 +648,25 @@ def discussion_record(
 # ---------------------------------------------------------------- stage 7
 
 
-def letter_pdf(cycle: Cycle, actions: Iterable[Action]) -> bytes:
+def letter_context(
+    cycle: Cycle, actions: Iterable[Action], appeal_by: date | None
+) -> dict[str, Any]:
+    """What the results letter shows (the PDF and the preview): the judgement, the actions with
+    their dates and the last day to appeal (seed 002 stage 8, as a date)."""
+    return {
+        "cycle": cycle,
+        "contract": cycle.contract,
+        "judgements": list(cycle.judgements.all()),
+        "actions": list(actions),
+        "terms": cycle.contract.agency.pack.parsed.terms,
+        "appeal_days": cycle.contract.agency.pack.parsed.deadline_rule("monitoring_appeal").days,
+        "appeal_by": appeal_by,
+    }
+
+
+def letter_pdf(cycle: Cycle, actions: Iterable[Action], appeal_by: date | None = None) -> bytes:
     """Stage 7's results letter and report as PDF bytes (no side effects)."""
-    return render_pdf(
-        "monitoring/letter_pdf.html",
-        {
-            "cycle": cycle,
-            "contract": cycle.contract,
-            "judgements": list(cycle.judgements.all()),
-            "actions": list(actions),
-            "terms": cycle.contract.agency.pack.parsed.terms,
-            "appeal_days": cycle.contract.agency.pack.parsed.deadline_rule(
-                "monitoring_appeal"
-            ).days,
-        },
-    )
+    return render_pdf("monitoring/letter_pdf.html", letter_context(cycle, actions, appeal_by))
 
 
 def _open_action_due(action: Action, actor: Any, today: date) -> DueDate:
@@ -601,27 +682,27 @@ def _open_action_due(action: Action, actor: Any, today: date) -> DueDate:
     )
 
 
-@transaction.atomic
-def letter_issue(
-    *,
-    actor: Any,
+def _letter_follows(cycle: Cycle) -> tuple[date | None, str]:
+    """The step the results letter follows: the discussion (light route) or the judgement."""
+    if cycle.discussed_on is not None and (
+        cycle.judged_on is None or cycle.discussed_on >= cycle.judged_on
+    ):
+        return cycle.discussed_on, "the discussion of the draft action plan (stage 6)"
+    return cycle.judged_on, "the judgement (stage 5)"
+
+
+def _letter_draft(
     cycle: Cycle,
+    *,
     results_summary: str,
     future_funding: str,
     future_specification: str,
     actions: list[Mapping[str, Any]],
     today: date,
-) -> Cycle:
-    """Stage 7: the letter and report to the provider (due within 20 working days of all
-    information being submitted): results, future funding, future specification terms and the
-    action plan (actions with owners, due at 3, 6 or 12 months). Rendered as a PDF, kept with the
-    contract's documents and released to the provider. Meets the `results_letter` due date
-    (linked to the letter), opens an `action` due date for each action (for its `owner_user`
-    where one is named, else the contract's monitors and manager) and the provider's 14 days to
-    appeal (`monitoring_appeal`)."""
-    cycle = _locked(cycle)
-    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
-    _advance(cycle, calc.Stage.LETTER)
+    on: date | None,
+) -> tuple[date, list[Action]]:
+    """Validate the letter; return the day it is dated and its unsaved actions (due 3, 6 or
+    12 months from that day). Sets the letter's fields on `cycle` without saving it."""
     errors = _required(
         {
             "results_summary": results_summary,
@@ -634,6 +715,12 @@ def letter_issue(
             "future_specification": "Confirm the future specification terms.",
         },
     )
+    after, after_what = _letter_follows(cycle)
+    try:
+        on = _happened_on(on, today=today, after=after, after_what=after_what)
+    except ValidationFailed as exc:
+        errors.update(exc.errors or {})
+        on = today
     new_actions = []
     for i, item in enumerate(actions, start=1):
         description = str(item.get("description") or "").strip()
@@ -664,22 +751,101 @@ def letter_issue(
                 owner=owner,
                 owner_user=owner_user,
                 horizon_months=months,
-                due_on=calc.action_due(today, months),
+                due_on=calc.action_due(on, months),
             )
         )
     _raise(errors)
-    for action in new_actions:
-        save_audited(action, actor=actor, reason="Action plan of the results letter")
-        _open_action_due(action, actor, today)
     cycle.results_summary = results_summary.strip()
     cycle.future_funding = future_funding.strip()
     cycle.future_specification = future_specification.strip()
-    cycle.letter_on = today
-    cycle.letter_by = _who(actor)
-    cycle.stage = calc.Stage.LETTER
-    pdf = letter_pdf(cycle, new_actions)
+    cycle.letter_on = on
+    return on, new_actions
+
+
+def letter_preview(
+    *,
+    actor: Any,
+    cycle: Cycle,
+    results_summary: str,
+    future_funding: str,
+    future_specification: str,
+    actions: list[Mapping[str, Any]],
+    today: date,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """Seed 002 stage 7: the results letter as it would be sent, before sending, so the contract
+    manager can read and edit it. Validates like `letter_issue`; writes nothing. Returns the
+    letter's context (`letter_context`), with the actual last day to appeal."""
+    from steward.contracts.services_due_dates import agency_calendar
+    from steward.core.deadlines import compute_deadline
+
+    cycle = Cycle.objects.select_related("contract__agency__pack", "contract__provider").get(
+        pk=cycle.pk
+    )
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.LETTER)
+    on, new_actions = _letter_draft(
+        cycle,
+        results_summary=results_summary,
+        future_funding=future_funding,
+        future_specification=future_specification,
+        actions=actions,
+        today=today,
+        on=on,
+    )
+    agency = cycle.contract.agency
+    rule = agency.pack.parsed.deadline_rule("monitoring_appeal")
+    appeal_by = compute_deadline(
+        start=on, rule=rule, calendar=agency_calendar(agency), pack=agency.pack.slug
+    ).due
+    return letter_context(cycle, new_actions, appeal_by)
+
+
+@transaction.atomic
+def letter_issue(
+    *,
+    actor: Any,
+    cycle: Cycle,
+    results_summary: str,
+    future_funding: str,
+    future_specification: str,
+    actions: list[Mapping[str, Any]],
+    today: date,
+    on: date | None = None,
+) -> Cycle:
+    """Stage 7: the letter and report to the provider (due within 20 working days of all
+    information being submitted): results, future funding, future specification terms and the
+    action plan (actions with owners, due at 3, 6 or 12 months). Dated `on` when given (issue
+    19 point 11: a letter sent earlier; not in the future nor before the step it follows), else
+    `today`; the letter gives the actual dates: each action's and the last day to appeal (seed
+    002: "appeal by 16 March 2027"). Rendered as a PDF, kept with the contract's documents and
+    released to the provider. Meets the `results_letter` due date (linked to the letter), opens
+    an `action` due date for each action (for its `owner_user` where one is named, else the
+    contract's monitors and manager) and the provider's 14 days to appeal
+    (`monitoring_appeal`), both counted from the letter's date."""
     import hashlib
 
+    cycle = _locked(cycle)
+    require_perm(actor, "monitoring.run_cycle", cycle, action="run this monitoring cycle")
+    _advance(cycle, calc.Stage.LETTER)
+    on, new_actions = _letter_draft(
+        cycle,
+        results_summary=results_summary,
+        future_funding=future_funding,
+        future_specification=future_specification,
+        actions=actions,
+        today=today,
+        on=on,
+    )
+    for action in new_actions:
+        save_audited(action, actor=actor, reason="Action plan of the results letter")
+        _open_action_due(action, actor, on)
+    cycle.letter_by = _who(actor)
+    cycle.stage = calc.Stage.LETTER
+    cycle.appeal_due = due_date_open(
+        kind="monitoring_appeal", contract=cycle.contract, subject=cycle, start=on, actor=actor
+    )
+    pdf = letter_pdf(cycle, new_actions, cycle.appeal_due.due_date)
     name = f"monitoring-letter-{cycle.contract.number}-{cycle.year}.pdf".replace("/", "-")
     document = ContractDocument(
         contract=cycle.contract,
@@ -695,17 +861,18 @@ def letter_issue(
     document.file.save(name, ContentFile(pdf), save=False)
     save_audited(document, actor=actor, reason="Stage 7: results letter")
     cycle.letter_document = document
-    due_dates_meet(kind="results_letter", subject=cycle, met_by=document, on=today, actor=actor)
-    cycle.appeal_due = due_date_open(
-        kind="monitoring_appeal", contract=cycle.contract, subject=cycle, start=today, actor=actor
+    due_dates_meet(kind="results_letter", subject=cycle, met_by=document, on=on, actor=actor)
+    save_audited(
+        cycle,
+        actor=actor,
+        reason="Stage 7: results letter and report sent" + _recorded(on, today),
     )
-    save_audited(cycle, actor=actor, reason="Stage 7: results letter and report sent")
     _mail_provider(
         cycle,
         f"Contract monitoring results {cycle.year}: {cycle.contract.number}",
         f"{cycle.agency.name} has sent the results of the {cycle.year} monitoring of contract "
         f"{cycle.contract.number}. The letter and report are in Steward with the contract's "
-        f"documents. You may appeal any decision until {cycle.appeal_due.due_date:%Y-%m-%d}.\n",
+        f"documents. You may appeal any decision until {cycle.appeal_due.due_date:%-d %B %Y}.\n",
     )
     return cycle
 
@@ -714,9 +881,13 @@ def letter_issue(
 
 
 @transaction.atomic
-def appeal_lodge(*, actor: Any, cycle: Cycle, grounds: str, today: date) -> Cycle:
+def appeal_lodge(
+    *, actor: Any, cycle: Cycle, grounds: str, today: date, on: date | None = None
+) -> Cycle:
     """Stage 8: the provider appeals a decision of the letter within the pack's
-    `monitoring_appeal` days (14, seed 002). Meets the appeal window, linked to the cycle."""
+    `monitoring_appeal` days (14, seed 002). Dated `on` when given (issue 19 point 11: an appeal
+    received in writing earlier, not in the future nor before the letter), else `today`; the
+    window is judged on that date. Meets the appeal window, linked to the cycle."""
     cycle = _locked(cycle)
     require_perm(actor, "monitoring.appeal", cycle, action="appeal this decision")
     if cycle.letter_on is None:
@@ -725,19 +896,22 @@ def appeal_lodge(*, actor: Any, cycle: Cycle, grounds: str, today: date) -> Cycl
         )
     if cycle.appeal_lodged_on is not None:
         raise TransitionNotAllowed(f"An appeal was lodged on {cycle.appeal_lodged_on:%Y-%m-%d}.")
+    on = _happened_on(
+        on, today=today, after=cycle.letter_on, after_what="the results letter (stage 7)"
+    )
     due = cycle.appeal_due
-    if due is not None and today > due.due_date:
+    if due is not None and on > due.due_date:
         raise TransitionNotAllowed(
             f"The {due.days} days to appeal ended on {due.due_date:%Y-%m-%d}; an appeal can no "
             "longer be lodged."
         )
     _raise(_required({"grounds": grounds}, {"grounds": "Say what you appeal and why."}))
-    cycle.appeal_lodged_on = today
+    cycle.appeal_lodged_on = on
     cycle.appeal_lodged_by = _who(actor)
     cycle.appeal_grounds = grounds.strip()
     cycle.stage = calc.Stage.APPEAL
-    save_audited(cycle, actor=actor, reason="Stage 8: appeal lodged")
-    due_dates_meet(kind="monitoring_appeal", subject=cycle, met_by=cycle, on=today, actor=actor)
+    save_audited(cycle, actor=actor, reason="Stage 8: appeal lodged" + _recorded(on, today))
+    due_dates_meet(kind="monitoring_appeal", subject=cycle, met_by=cycle, on=on, actor=actor)
     return cycle
 
 
@@ -1101,7 +1275,7 @@ def services_report_create(
         period_start=start,
         period_end=end,
         recommendations=recommendations.strip(),
-        figures=services_figures(agency=agency, start=start, end=min(end, today)),
+        figures=services_figures(agency=agency, start=start, end=min(end, today), made_on=today),
         created_by=_who(actor),
     )
     save_audited(report, actor=actor, reason="Stage 10: report to the commissioning body")

@@ -394,9 +394,28 @@ def cycle_notify(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_step(
         request,
         _cycle_url(cycle),
-        lambda: services.cycle_notify(actor=request.user, cycle=cycle, today=timezone.localdate()),
+        lambda: services.cycle_notify(
+            actor=request.user,
+            cycle=cycle,
+            today=cycle.agency.today(),
+            on=_posted_date(request.POST.get("on")),
+        ),
         "The provider has been notified and sent the self-assessment form.",
     )
+
+
+def _posted_date(value: str | None) -> date | None:
+    """An optional date posted by a button's form ("" for today); a malformed one is refused
+    with a clear message."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Give the date as day, month and year.", errors={"on": ["Enter a valid date."]}
+        ) from exc
 
 
 @login_required
@@ -493,7 +512,7 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         cycle,
         step="self_assessment",
-        form=SelfAssessmentForm(_data(request)),
+        form=SelfAssessmentForm(_data(request), on_behalf=not user.is_provider_user),
         template="monitoring/self_assessment.html",
         title=f"Self-assessment {cycle.year}: {cycle.contract.number}",
         intro=intro,
@@ -503,7 +522,8 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             answers=f.areas(),  # type: ignore[attr-defined]
             qaf_level=f.cleaned_data["qaf_level"],
             qaf_upgrades=f.cleaned_data["qaf_upgrades"],
-            today=_today(),
+            today=cycle.agency.today(),
+            on=f.cleaned_data.get("on"),
         ),
         done="Self-assessment submitted.",
         submit="Submit the self-assessment",
@@ -526,7 +546,7 @@ def cycle_assess(request: HttpRequest, pk: int) -> HttpResponse:
         f"{cycle.risk_rating or 'unrated'} ({cycle.monitoring_level or 'no'} monitoring), which "
         f"suggests the {cycle.get_route_display().lower()} route. Review the risk and choose.",
         save=lambda f: services.cycle_assess(
-            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+            actor=request.user, cycle=cycle, today=cycle.agency.today(), **f.cleaned_data
         ),
         done="Assessment recorded.",
         submit="Record the assessment",
@@ -637,32 +657,65 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @application_errors
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stage 7: write the letter, preview it as the provider will read it ("Preview the
+    letter": nothing is sent, the form stays filled for editing), then send it (seed 002)."""
     cycle = _cycle(request, pk)
     due = cycle.letter_due
+    form = LetterForm(_data(request))
+    preview: dict[str, Any] | None = None
+    if request.method == "POST" and "preview" in request.POST:
+        _require(request, PERMS["letter"], cycle)
+        if form.is_valid():
+            try:
+                preview = services.letter_preview(**_letter_args(request, cycle, form))
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+        return render(
+            request,
+            "monitoring/letter.html",
+            {
+                "cycle": cycle,
+                "contract": cycle.contract,
+                "form": form,
+                "title": f"Results letter and report: {cycle.contract.number}",
+                "intro": "Preview: read the letter as the provider will; edit it below, "
+                "then send it.",
+                "submit": "Send the letter",
+                "back": _cycle_url(cycle),
+                "today": cycle.agency.today(),
+                "preview": preview,
+                "judgements": list(cycle.judgements.all()),
+            },
+        )
     return _stage_form(
         request,
         cycle,
         step="letter",
-        form=LetterForm(_data(request)),
+        form=form,
         template="monitoring/letter.html",
         title=f"Results letter and report: {cycle.contract.number}",
         intro="Stage 7: the results, future funding, future specification terms and the action "
-        "plan. Sending makes the letter a PDF with the contract's documents, released to the "
-        "provider, and opens the provider's days to appeal."
-        + (f" Due by {_long(due.due_date)}." if due else ""),
-        save=lambda f: services.letter_issue(
-            actor=request.user,
-            cycle=cycle,
-            results_summary=f.cleaned_data["results_summary"],
-            future_funding=f.cleaned_data["future_funding"],
-            future_specification=f.cleaned_data["future_specification"],
-            actions=f.actions(),  # type: ignore[attr-defined]
-            today=_today(),
-        ),
+        "plan. Preview the letter to read it as the provider will; sending makes it a PDF with "
+        "the contract's documents, released to the provider, and opens the provider's days to "
+        "appeal." + (f" Due by {_long(due.due_date)}." if due else ""),
+        save=lambda f: services.letter_issue(**_letter_args(request, cycle, f)),
         done="Results letter sent to the provider.",
         submit="Send the letter",
         extra={"judgements": list(cycle.judgements.all())},
     )
+
+
+def _letter_args(request: HttpRequest, cycle: Cycle, form: BaseForm) -> dict[str, Any]:
+    return {
+        "actor": request.user,
+        "cycle": cycle,
+        "results_summary": form.cleaned_data["results_summary"],
+        "future_funding": form.cleaned_data["future_funding"],
+        "future_specification": form.cleaned_data["future_specification"],
+        "actions": form.actions(),  # type: ignore[attr-defined]
+        "today": cycle.agency.today(),
+        "on": form.cleaned_data.get("on"),
+    }
 
 
 @login_required
@@ -681,7 +734,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
         intro="Stage 8: you may appeal any decision of the results letter"
         + (f" until {_long(due.due_date)}." if due else "."),
         save=lambda f: services.appeal_lodge(
-            actor=request.user, cycle=cycle, today=_today(), **f.cleaned_data
+            actor=request.user, cycle=cycle, today=cycle.agency.today(), **f.cleaned_data
         ),
         done="Appeal lodged.",
         submit="Lodge the appeal",

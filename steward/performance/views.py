@@ -157,8 +157,20 @@ def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
             "can_inspect": request.user.has_perm(
                 "performance.record_inspection", contract.provider
             ),
+            "plan_name": plan_name(contract),
         },
     )
+
+
+def plan_name(contract: Contract) -> str:
+    """What the plan of returns and reports is called: Milwaukee's "Performance Evaluation
+    Plan" (seed 001) only where the agency's pack uses it (its metrics requirement), else
+    "Returns and reporting plan" (issue 17: seed 003 and 002 agencies never heard of a PEP)."""
+    uses_pep = (
+        contract.agency.pack.parsed.metrics_requirement.formal_procurement_term_months_over
+        is not None
+    )
+    return "Performance Evaluation Plan" if uses_pep else "Returns and reporting plan"
 
 
 def _back(contract: Contract) -> str:
@@ -258,7 +270,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=PlanForm(
             request.POST or None, instance=Plan.objects.filter(contract=contract).first()
         ),
-        title=f"Performance Evaluation Plan of {contract.number}",
+        title=f"{plan_name(contract)} of {contract.number}",
         intro="Seed 001: the sponsor's desired outcomes and the agreed expectations. Saving "
         "generates the timeline of returns, status meetings and reports as due dates.",
         back=_back(contract),

@@ -128,6 +128,7 @@ def bill_out(request: HttpRequest, contract_id: int) -> Any:
     contract = _contract(request, contract_id)
     rows = list(selectors.payments(contract=contract))
     result = calc.project_bill_out(
+        currency=contract.currency,
         maximum_obligation=contract.maximum_obligation,
         billed_to_date=sum((p.amount for p in rows), calc.ZERO),
         start=contract.start_date,

@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -49,8 +50,17 @@ def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def fmt_money(value: Decimal) -> str:
-    return f"${money(value):,}"
+#: currency symbols written before an amount; any other currency is written as its code
+SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+
+
+def fmt_money(value: Decimal, currency: str = "USD") -> str:
+    """`value` in `currency`, rounded to cents: "$1,234.50", "£1,234.50", "CAD 1,234.50"."""
+    symbol = SYMBOLS.get(currency)
+    amount = f"{money(value):,}"
+    if symbol is None:
+        return f"{currency} {amount}"
+    return f"-{symbol}{amount[1:]}" if amount.startswith("-") else f"{symbol}{amount}"
 
 
 def fmt_number(value: Decimal) -> str:
@@ -138,6 +148,7 @@ class RateResult:
 
 def calculate_rate(
     *,
+    currency: str = "USD",
     program_cost: Decimal,
     capacity: Decimal,
     units_per_period: Decimal,
@@ -159,6 +170,7 @@ def calculate_rate(
     7 funded units = 5 × 6; 8 unit rate = 3 ÷ 7 (or the authorised rate-set price);
     9 gross obligation = 8 × 7; 10 client resources and third-party payments; 11 maximum
     obligation = 9 − 10. Raises PricingError when an input or a limit is broken."""
+    fmt = partial(fmt_money, currency=currency)
     for name, value in (
         ("program_cost", program_cost),
         ("non_reimbursable", non_reimbursable),
@@ -192,8 +204,8 @@ def calculate_rate(
         unit_rate = money(authorised_rate)
         rate_formula = f"authorised price set by {authority or 'the rate-setting authority'}"
         warnings.append(
-            f"The authorised rate-set price {fmt_money(unit_rate)} is used in place of the "
-            f"calculated {fmt_money(computed_rate)} ({SEED})."
+            f"The authorised rate-set price {fmt(unit_rate)} is used in place of the "
+            f"calculated {fmt(computed_rate)} ({SEED})."
         )
     else:
         unit_rate = computed_rate
@@ -201,8 +213,8 @@ def calculate_rate(
     if lowest_price_to_others is not None and unit_rate > money(lowest_price_to_others):
         raise PricingError(
             "lowest_price_to_others",
-            f"The unit rate {fmt_money(unit_rate)} is higher than the provider's lowest price "
-            f"to another purchaser ({fmt_money(lowest_price_to_others)}); the Commonwealth must "
+            f"The unit rate {fmt(unit_rate)} is higher than the provider's lowest price "
+            f"to another purchaser ({fmt(lowest_price_to_others)}); the Commonwealth must "
             f"receive the lowest price (808 CMR 1.03(4), {SEED}).",
         )
     gross = money(unit_rate * funded_units)
@@ -215,18 +227,18 @@ def calculate_rate(
         )
     maximum_obligation = gross - reductions
     lines = [
-        Line("1", "Program cost", fmt_money(program_cost), "as budgeted", program_cost),
+        Line("1", "Program cost", fmt(program_cost), "as budgeted", program_cost),
         Line(
             "2",
             "Non-reimbursable cost offset (Attachment 5)",
-            fmt_money(non_reimbursable),
+            fmt(non_reimbursable),
             "808 CMR 1.05 costs removed from the price",
             non_reimbursable,
         ),
         Line(
             "3",
             "Reimbursable program cost",
-            fmt_money(reimbursable),
+            fmt(reimbursable),
             "line 1 − line 2",
             reimbursable,
         ),
@@ -246,20 +258,20 @@ def calculate_rate(
             utilization_factor,
         ),
         Line("7", "Funded units", fmt_number(funded_units), "line 5 × line 6", funded_units),
-        Line("8", "Unit rate", fmt_money(unit_rate), rate_formula, unit_rate),
-        Line("9", "Gross obligation", fmt_money(gross), "line 8 × line 7, rounded to cents", gross),
+        Line("8", "Unit rate", fmt(unit_rate), rate_formula, unit_rate),
+        Line("9", "Gross obligation", fmt(gross), "line 8 × line 7, rounded to cents", gross),
         Line(
             "10",
             "Client resources and third-party payments",
-            fmt_money(reductions),
-            f"{fmt_money(client_resources)} client + {fmt_money(third_party_payments)} "
+            fmt(reductions),
+            f"{fmt(client_resources)} client + {fmt(third_party_payments)} "
             "third-party (808 CMR 1.03(5))",
             reductions,
         ),
         Line(
             "11",
             "Maximum obligation",
-            fmt_money(maximum_obligation),
+            fmt(maximum_obligation),
             "line 9 − line 10",
             maximum_obligation,
         ),
@@ -306,6 +318,7 @@ REMINDER = (
 
 def project_bill_out(
     *,
+    currency: str = "USD",
     maximum_obligation: Decimal,
     billed_to_date: Decimal,
     start: date,
@@ -314,6 +327,7 @@ def project_bill_out(
 ) -> BillOut:
     """seed 004: project the date the maximum obligation is reached at the average daily
     billing from `start` to `as_of` (inclusive), and flag it when it falls before `end`."""
+    fmt = partial(fmt_money, currency=currency)
     billed = money(billed_to_date)
     remaining = money(maximum_obligation) - billed
     days = (as_of - start).days + 1
@@ -324,8 +338,8 @@ def project_bill_out(
     bill_out = as_of + timedelta(days=wait)
     early_by = (end - bill_out).days if bill_out < end else 0
     explanation = (
-        f"{fmt_money(billed)} billed over {days} days is {fmt_money(daily)} a day; the remaining "
-        f"{fmt_money(max(remaining, ZERO))} is reached on {bill_out:%Y-%m-%d}."
+        f"{fmt(billed)} billed over {days} days is {fmt(daily)} a day; the remaining "
+        f"{fmt(max(remaining, ZERO))} is reached on {bill_out:%Y-%m-%d}."
     )
     return BillOut(billed, remaining, money(daily), bill_out, early_by, early_by > 0, explanation)
 
@@ -366,6 +380,7 @@ class RetainableFee:
 
 def retainable_fee(
     *,
+    currency: str = "USD",
     fee_kind: str,
     fee_value: Decimal,
     basis: str,
@@ -378,6 +393,7 @@ def retainable_fee(
     deficit operating result (revenue − expenses < 0); a percentage applies to its basis
     (maximum obligation, total payments or the surplus); an amount is capped at the surplus
     when the basis is a share of surplus."""
+    fmt = partial(fmt_money, currency=currency)
     if fee_kind not in FEE_KINDS:
         raise PricingError("kind", f"The fee kind must be one of {', '.join(FEE_KINDS)}.")
     if basis not in FEE_BASES:
@@ -388,7 +404,7 @@ def retainable_fee(
             result,
             True,
             money(ZERO),
-            f"The operating result is a deficit of {fmt_money(-result)}: no commercial fee may "
+            f"The operating result is a deficit of {fmt(-result)}: no commercial fee may "
             "be retained (seed 004).",
         )
     if fee_kind == "zero":
@@ -400,14 +416,14 @@ def retainable_fee(
     }[basis]
     if fee_kind == "percentage":
         fee = money(base * fee_value / HUNDRED)
-        text = f"{fmt_number(fee_value)}% of {fmt_money(base)} ({basis.replace('_', ' ')})"
+        text = f"{fmt_number(fee_value)}% of {fmt(base)} ({basis.replace('_', ' ')})"
     else:
         fee = money(fee_value)
-        text = f"the stated amount {fmt_money(fee)}"
+        text = f"the stated amount {fmt(fee)}"
         if basis == "share_of_surplus" and fee > result:
             fee = result
-            text += f", capped at the surplus {fmt_money(result)}"
-    return RetainableFee(result, False, fee, f"Retainable fee: {text} = {fmt_money(fee)}.")
+            text += f", capped at the surplus {fmt(result)}"
+    return RetainableFee(result, False, fee, f"Retainable fee: {text} = {fmt(fee)}.")
 
 
 # ---------------------------------------------------------------- POS attachments

@@ -10,6 +10,20 @@ from steward.pricing.calc import ATTACHMENTS
 from steward.pricing.models import FeeBasis, FeeKind
 
 
+def in_currency(form: forms.Form, currency: str) -> forms.Form:
+    """Name the contract's currency in the form's money labels ("Amount paid (GBP)"): a pack
+    in pounds never shows dollars (issue 17, seed 003). Returns the form."""
+    for field in form.fields.values():
+        if field.label and "(dollars)" in str(field.label):
+            field.label = str(field.label).replace("(dollars)", f"({currency})")
+    kind = form.fields.get("kind")
+    if isinstance(kind, forms.ChoiceField):
+        kind.choices = [
+            (key, "Amount" if key == FeeKind.AMOUNT else label) for key, label in kind.choices
+        ]
+    return form
+
+
 class RateForm(forms.Form):
     program_cost = forms.DecimalField(
         label="Program cost (dollars)", max_digits=14, decimal_places=2, min_value=0

@@ -119,6 +119,7 @@ def bill_out_flags(*, actor: Any) -> list[BillOutFlag]:
     for contract in contracts:
         row = by_id[contract.pk]
         projection = calc.project_bill_out(
+            currency=contract.currency,
             maximum_obligation=contract.maximum_obligation,
             billed_to_date=row["billed"],
             start=contract.start_date,

@@ -47,6 +47,7 @@ def compute(
         authorised = limits.authorised_rate
     try:
         return calc.calculate_rate(
+            currency=contract.currency,
             program_cost=program_cost,
             capacity=capacity,
             units_per_period=units_per_period,
@@ -164,6 +165,7 @@ def fee_retainable(fee: CommercialFee, total_payments: Decimal) -> calc.Retainab
     if fee.year_revenue is None or fee.year_expenses is None:
         return None
     return calc.retainable_fee(
+        currency=fee.contract.currency,
         fee_kind=fee.kind,
         fee_value=fee.value,
         basis=fee.basis,
@@ -233,8 +235,9 @@ def price_limits_set(
         and latest.unit_rate > lowest_price_to_others
     ):
         message = (
-            f"The current unit rate {calc.fmt_money(latest.unit_rate)} is higher than the lowest "
-            f"price to other purchasers; the Commonwealth must receive the lowest price (seed 004)."
+            f"The current unit rate {calc.fmt_money(latest.unit_rate, contract.currency)} is "
+            "higher than the lowest price to other purchasers; the Commonwealth must receive the "
+            "lowest price (seed 004)."
         )
         raise ValidationFailed(message, errors={"lowest_price_to_others": [message]})
     limits = PriceLimits.objects.filter(contract=contract).first() or PriceLimits(contract=contract)

@@ -28,6 +28,7 @@ from steward.pricing.forms import (
     LimitsForm,
     PaymentForm,
     RateForm,
+    in_currency,
 )
 from steward.pricing.models import (
     CommercialFee,
@@ -70,6 +71,7 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
     today = timezone.localdate()
     last_end = payments[-1].period_end if payments else today
     bill_out = calc.project_bill_out(
+        currency=contract.currency,
         maximum_obligation=contract.maximum_obligation,
         billed_to_date=billed,
         start=contract.start_date,
@@ -121,6 +123,8 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
             initial={f: getattr(limits, f) for f in LimitsForm.base_fields} if limits else None
         )
         ctx["consultation_form"] = forms.get("consultation_form") or ConsultationForm()
+        for name in ("rate_form", "fee_form", "payment_form", "limits_form"):
+            in_currency(ctx[name], contract.currency)
     return ctx
 
 
@@ -169,7 +173,10 @@ def rate_create(request: HttpRequest, pk: int) -> HttpResponse:
             utilization_factor=form.factor(),
             exceptional_reason=form.cleaned_data["exceptional_reason"],
         )
-        return f"Rate calculation version {rc.version} recorded: unit rate ${rc.unit_rate:,}."
+        return (
+            f"Rate calculation version {rc.version} recorded: unit rate "
+            f"{calc.fmt_money(rc.unit_rate, contract.currency)}."
+        )
 
     return _post(request, pk, RateForm, "rate_form", save)
 

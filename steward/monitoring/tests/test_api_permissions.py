@@ -80,7 +80,7 @@ def _parse(table: str) -> list[tuple[str, str, str]]:
 @pytest.fixture(autouse=True)
 def _quick_letters(monkeypatch):
     """The results letter's PDF is rendered in test_api.py; here a stub keeps the matrix fast."""
-    monkeypatch.setattr(services, "letter_pdf", lambda cycle, actions: PDF)
+    monkeypatch.setattr(services, "letter_pdf", lambda cycle, actions, appeal_by=None: PDF)
 
 
 @pytest.fixture
