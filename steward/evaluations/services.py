@@ -519,7 +519,9 @@ def evaluation_release(
             f"The release date cannot be in the future (today is {today:%Y-%m-%d}).",
             errors={"released_on": ["The day it was released: today or earlier."]},
         )
-    not_before = max(evaluation.period_start, evaluation.evidence_gathered_on or date.min)
+    # a date given by the person: not before the evidence was gathered (the draft's last step)
+    gathered = evaluation.evidence_gathered_on if released_on is not None else None
+    not_before = max(evaluation.period_start, gathered or date.min)
     if on < not_before:
         raise ValidationFailed(
             f"The release date cannot be before {not_before:%Y-%m-%d}, when the evaluation's "
