@@ -144,6 +144,21 @@ KINDS: dict[str, DueKind] = {
             reminders=WINDOW_REMINDERS,
         ),
         DueKind(
+            key="plan_agreement",
+            name="Performance Evaluation Plan to agree",
+            todo="Agree or comment on the Performance Evaluation Plan of {contract}",
+            rule=None,
+            source="seed 001 (MPS and the contractor establish the expectations and the "
+            "timeline together); the 14 days are a Steward default",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the agency proposes a version of the plan to the provider",
+            met_by="the provider agrees the version or comments on it",
+            cancelled_by="the agency proposes a newer version",
+            page="performance:plan_version",
+            page_arg="subject",
+        ),
+        DueKind(
             key="evaluation_finalise",
             name="Evaluation to finalise",
             todo="Review and finalise the evaluation of {contract}",

@@ -152,6 +152,8 @@ class TermEvent:
 
     kind: str
     on: Any
+    #: the amendment that moved the term ("term_changed"), else None
+    amendment: Any = None
 
 
 TermListener = Callable[["Contract", Any, TermEvent], None]

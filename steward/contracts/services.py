@@ -413,7 +413,8 @@ def amendment_create(
     Side effects: the contract's end date / maximum obligation change; audit rows on both.
     Raises ValidationFailed when nothing changes, the new end is before the start, the
     obligation is negative or there is no reason; TransitionNotAllowed on draft or closed
-    contracts (a draft is simply edited)."""
+    contracts (a draft is simply edited) and on an extension (the end date moved later) that a
+    registered renewal check refuses: an extension is gated as a renewal is (seed 001)."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     require_perm(actor, "contracts.amend_contract", contract, action="amend this contract")
     if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
@@ -445,6 +446,14 @@ def amendment_create(
         raise ValidationFailed(
             "; ".join(m for msgs in errors.values() for m in msgs), errors=errors
         )
+    if end > contract.end_date:
+        # an extension is gated as a renewal is (seed 001: "renewal or extension")
+        problems = renewal_problems(contract)
+        if problems:
+            raise TransitionNotAllowed(
+                "The contract cannot be extended: " + " ".join(problems),
+                errors={"__all__": problems},
+            )
     kind = (
         AmendmentKind.EXTENSION_AND_OBLIGATION
         if end_changed and obligation_changed
@@ -616,7 +625,7 @@ def _term_moved(*, contract: Contract, actor: Any, amendment: Amendment, on: dat
             reason="The contract's end date moved earlier",
         )
     renewal_decision_plan(actor=actor, contract=contract, today=on)
-    term_changed(contract, actor, TermEvent("term_changed", on))
+    term_changed(contract, actor, TermEvent("term_changed", on, amendment))
 
 
 def renewal_decision_plan(*, actor: Any, contract: Contract, today: date) -> DueDate | None:

@@ -111,12 +111,16 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _object(value: object, path: str, keys: Iterable[str]) -> Mapping[str, Any]:
-    """Return ``value`` as a mapping that has exactly ``keys`` (first missing one reported)."""
+def _object(
+    value: object, path: str, keys: Iterable[str], optional: Iterable[str] = ()
+) -> Mapping[str, Any]:
+    """Return ``value`` as a mapping that has exactly ``keys`` (first missing one reported),
+    and may have the ``optional`` ones."""
     if not isinstance(value, Mapping):
         raise PackError(path or "(pack)", "must be an object")
-    expected = tuple(keys)
-    for key in expected:
+    required = tuple(keys)
+    expected = (*required, *optional)
+    for key in required:
         if key not in value:
             raise PackError(_join(path, key), "required field is missing")
     for key in value:
@@ -286,6 +290,62 @@ def _deadline_to_dict(rule: DeadlineRule) -> dict[str, Any]:
     return {"label": rule.label, "days": rule.days, "kind": rule.kind.value, "source": rule.source}
 
 
+#: the contract types a pack may name (steward.contracts.models.ContractType's values)
+CONTRACT_TYPES = (
+    "pos",
+    "psa",
+    "professional_services",
+    "charter_school",
+    "block",
+    "framework",
+    "spot",
+)
+
+
+def _contract_types(d: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+    where = _join(path, key)
+    values = _list(d, key, path)
+    if not values:
+        raise PackError(where, "must name at least one contract type")
+    for index, value in enumerate(values):
+        if value not in CONTRACT_TYPES:
+            raise PackError(
+                f"{where}[{index}]", f"must be one of {', '.join(CONTRACT_TYPES)}, not {value!r}"
+            )
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which contracts a rule covers (seed 001: "formal procurements (RFPs) related to
+    professional services with terms exceeding one year"): their types, let by formal
+    procurement, with terms over N months. Each part left out (None) does not narrow."""
+
+    contract_types: tuple[str, ...] | None
+    formal_procurement: bool
+    term_months_over: int | None
+    source: str
+
+    @classmethod
+    def from_dict(cls, data: object, path: str) -> Scope:
+        keys = ("contract_types", "formal_procurement", "term_months_over", "source")
+        d = _object(data, path, keys)
+        return cls(
+            contract_types=_nullable(d, "contract_types", path, _contract_types),
+            formal_procurement=_bool(d, "formal_procurement", path),
+            term_months_over=_nullable(d, "term_months_over", path, _int, maximum=600),
+            source=_str(d, "source", path),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract_types": None if self.contract_types is None else list(self.contract_types),
+            "formal_procurement": self.formal_procurement,
+            "term_months_over": self.term_months_over,
+            "source": self.source,
+        }
+
+
 @dataclass(frozen=True)
 class RenewalRules:
     """seed 001: the evaluation score needed to be eligible for renewal or extension."""
@@ -296,12 +356,17 @@ class RenewalRules:
     #: where that figure comes from
     decision_days_before_end: int
     decision_source: str
+    #: the contracts the score bar applies to (None: every contract); optional in the file
+    scope: Scope | None = None
 
     @classmethod
     def from_dict(cls, data: object, path: str = "renewal") -> RenewalRules:
         keys = ("score_threshold", "source", "decision_days_before_end", "decision_source")
-        d = _object(data, path, keys)
+        d = _object(data, path, keys, optional=("scope",))
         return cls(
+            scope=None
+            if d.get("scope") is None
+            else Scope.from_dict(d["scope"], _join(path, "scope")),
             score_threshold=_nullable(d, "score_threshold", path, _int, maximum=100),
             source=_str(d, "source", path),
             decision_days_before_end=_int(
@@ -316,7 +381,7 @@ class RenewalRules:
             "source": self.source,
             "decision_days_before_end": self.decision_days_before_end,
             "decision_source": self.decision_source,
-        }
+        } | ({} if self.scope is None else {"scope": self.scope.to_dict()})
 
 
 @dataclass(frozen=True)
@@ -325,22 +390,42 @@ class MetricsRequirement:
 
     formal_procurement_term_months_over: int | None  # None: no such requirement
     source: str
+    #: optional in the file: the contract types covered (None: every type) and whether a
+    #: contract without metrics is refused execution (False: only warned about)
+    contract_types: tuple[str, ...] | None = None
+    blocks_execution: bool = False
 
     @classmethod
     def from_dict(cls, data: object, path: str = "metrics_requirement") -> MetricsRequirement:
-        d = _object(data, path, ("formal_procurement_term_months_over", "source"))
+        d = _object(
+            data,
+            path,
+            ("formal_procurement_term_months_over", "source"),
+            optional=("contract_types", "blocks_execution"),
+        )
         return cls(
             formal_procurement_term_months_over=_nullable(
                 d, "formal_procurement_term_months_over", path, _int
             ),
             source=_str(d, "source", path),
+            contract_types=_nullable(d, "contract_types", path, _contract_types)
+            if "contract_types" in d
+            else None,
+            blocks_execution=_bool(d, "blocks_execution", path)
+            if "blocks_execution" in d
+            else False,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "formal_procurement_term_months_over": self.formal_procurement_term_months_over,
             "source": self.source,
         }
+        if self.contract_types is not None:
+            out["contract_types"] = list(self.contract_types)
+        if self.blocks_execution:
+            out["blocks_execution"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -544,16 +629,67 @@ class EvaluationCriterion:
 
 
 @dataclass(frozen=True)
+class PepRules:
+    """seed 001: which contracts suit the Performance Evaluation Plan ("high-dollar contracts,
+    service-based, easily align to assessment tools already in place") and how many are phased
+    in each fiscal year ("establish threshold for contract eligibility; phase in approach or
+    rotation")."""
+
+    minimum_value: Decimal
+    contract_types: tuple[str, ...]
+    aligned_to_assessment_tools: bool
+    per_fiscal_year: int
+    source: str
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "pep") -> PepRules:
+        keys = (
+            "minimum_value",
+            "contract_types",
+            "aligned_to_assessment_tools",
+            "per_fiscal_year",
+            "source",
+        )
+        d = _object(data, path, keys)
+        return cls(
+            minimum_value=_decimal(d, "minimum_value", path, money=True),
+            contract_types=_contract_types(d, "contract_types", path),
+            aligned_to_assessment_tools=_bool(d, "aligned_to_assessment_tools", path),
+            per_fiscal_year=_int(d, "per_fiscal_year", path, minimum=1, maximum=1000),
+            source=_str(d, "source", path),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "minimum_value": _decimal_str(self.minimum_value),
+            "contract_types": list(self.contract_types),
+            "aligned_to_assessment_tools": self.aligned_to_assessment_tools,
+            "per_fiscal_year": self.per_fiscal_year,
+            "source": self.source,
+        }
+
+
+#: where an evaluation's score comes from (EvaluationRules.score_from)
+SCORE_FROM = ("criteria", "indicators")
+
+
+@dataclass(frozen=True)
 class EvaluationRules:
     """The evaluation form (seed 000): a rating scale and weighted criteria (0–100 score)."""
 
     scale: tuple[EvaluationScalePoint, ...]
     criteria: tuple[EvaluationCriterion, ...]
     source: str
+    #: optional in the file: where the score comes from, "criteria" (the weighted ratings) or
+    #: "indicators" (each indicator's achievement over the term, weighted: seed 001)
+    score_from: str = "criteria"
 
     @classmethod
     def from_dict(cls, data: object, path: str = "evaluation") -> EvaluationRules:
-        d = _object(data, path, ("scale", "criteria", "source"))
+        d = _object(data, path, ("scale", "criteria", "source"), optional=("score_from",))
+        score_from = (
+            _str(d, "score_from", path, choices=SCORE_FROM) if "score_from" in d else "criteria"
+        )
         scale: list[EvaluationScalePoint] = []
         scale_path = _join(path, "scale")
         for index, item in enumerate(_list(d, "scale", path)):
@@ -591,7 +727,12 @@ class EvaluationRules:
         total = sum(c.weight for c in criteria)
         if total != 100:
             raise PackError(criteria_path, f"weights must add up to 100, not {total}")
-        return cls(scale=tuple(scale), criteria=tuple(criteria), source=_str(d, "source", path))
+        return cls(
+            scale=tuple(scale),
+            criteria=tuple(criteria),
+            source=_str(d, "source", path),
+            score_from=score_from,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -602,7 +743,7 @@ class EvaluationRules:
                 {"key": c.key, "label": c.label, "weight": c.weight} for c in self.criteria
             ],
             "source": self.source,
-        }
+        } | ({} if self.score_from == "criteria" else {"score_from": self.score_from})
 
 
 _TOP_KEYS = (
@@ -666,6 +807,8 @@ class PackRules:
     evaluation: EvaluationRules
     expiring_window_days: int
     fiscal_year: FiscalYear
+    #: optional in the file (seed 001): the Performance Evaluation Plan's eligibility rule
+    pep: PepRules | None = None
 
     @classmethod
     def from_dict(cls, data: object) -> PackRules:
@@ -673,7 +816,7 @@ class PackRules:
 
         Raises PackError naming the first bad, missing or unknown field.
         """
-        d = _object(data, "", _TOP_KEYS)
+        d = _object(data, "", _TOP_KEYS, optional=("pep",))
         currency = _str(d, "currency", "", pattern=_CURRENCY, hint="a 3-letter ISO code")
         deadlines_data = d["deadlines"]
         if not isinstance(deadlines_data, Mapping):
@@ -714,6 +857,7 @@ class PackRules:
             evaluation=EvaluationRules.from_dict(d["evaluation"]),
             expiring_window_days=_int(d, "expiring_window_days", "", minimum=1),
             fiscal_year=FiscalYear.from_dict(d["fiscal_year"]),
+            pep=None if d.get("pep") is None else PepRules.from_dict(d["pep"]),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -740,7 +884,7 @@ class PackRules:
             "evaluation": self.evaluation.to_dict(),
             "expiring_window_days": self.expiring_window_days,
             "fiscal_year": self.fiscal_year.to_dict(),
-        }
+        } | ({} if self.pep is None else {"pep": self.pep.to_dict()})
 
     def calendar(self) -> WorkingCalendar:
         """Return the pack's working-day calendar (public holidays plus closure days)."""

@@ -80,6 +80,53 @@ def render() -> str:
         ),
     )
     row(
+        "metrics requirement covers (contract types) and on execution",
+        lambda d: (
+            ", ".join(d["metrics_requirement"].get("contract_types") or ["every type"])
+            + (
+                "; refuses execution without metrics"
+                if d["metrics_requirement"].get("blocks_execution")
+                else "; warns only"
+            )
+        ),
+    )
+    row(
+        "renewal score applies to",
+        lambda d: (
+            "every contract"
+            if not d["renewal"].get("scope")
+            else ", ".join(d["renewal"]["scope"]["contract_types"] or ["every type"])
+            + (" let by formal procurement" if d["renewal"]["scope"]["formal_procurement"] else "")
+            + (
+                f" with terms over {d['renewal']['scope']['term_months_over']} months"
+                if d["renewal"]["scope"]["term_months_over"]
+                else ""
+            )
+            + " (seed "
+            + d["renewal"]["scope"]["source"].removeprefix("seed ").split(":")[0]
+            + ")"
+        ),
+    )
+    row(
+        "Performance Evaluation Plan: contracts eligible, phased in",
+        lambda d: (
+            "none"
+            if not d.get("pep")
+            else f"{d['pep']['minimum_value']} {d['currency']} or more, "
+            + ", ".join(d["pep"]["contract_types"])
+            + (", a measure from the library" if d["pep"]["aligned_to_assessment_tools"] else "")
+            + f"; {d['pep']['per_fiscal_year']} a fiscal year"
+        ),
+    )
+    row(
+        "evaluation score from",
+        lambda d: (
+            "the contract's own performance measures"
+            if d["evaluation"].get("score_from") == "indicators"
+            else "the weighted criteria"
+        ),
+    )
+    row(
         "utilization (reasonable min – max)",
         lambda d: (
             f"{d['utilization']['reasonable_min']}–{d['utilization']['maximum']} "
@@ -98,6 +145,31 @@ def render() -> str:
         "",
         "Risk thresholds and the evaluation template (criteria, weights and",
         "rating scale) are in each file; the pack's page in the application shows every figure.",
+        "",
+        "## Optional keys (seed 001)",
+        "",
+        "A pack may leave these out; left out, each keeps the behaviour before it existed.",
+        "",
+        "- `renewal.scope`: `{contract_types, formal_procurement, term_months_over, source}`, the",
+        "  contracts the renewal score applies to. Milwaukee: professional services let by formal",
+        "  procurement (RFPs) with terms over 12 months; any other contract (a charter school, a",
+        "  one-year or sole-source contract) is eligible whatever its score. Left out: every",
+        "  contract.",
+        "- `metrics_requirement.contract_types`: the contract types the metrics requirement",
+        "  covers (left out: every type); `metrics_requirement.blocks_execution`: `true` refuses",
+        "  to execute a covered contract until it has performance indicators (left out: the",
+        "  contract is only flagged).",
+        '- `evaluation.score_from`: `"criteria"` (the weighted ratings, the default) or',
+        "  `\"indicators\"`: the score comes from the contract's own indicators, each one's",
+        "  achievement over the evaluation's period weighted by its payment share (see",
+        "  [evaluations](evaluations.md)). A contract without indicators is scored on the",
+        "  criteria.",
+        "- `pep` (top level): `{minimum_value, contract_types, aligned_to_assessment_tools,",
+        "  per_fiscal_year, source}`, the Performance Evaluation Plan's eligibility rule (seed",
+        "  001: high-dollar, service-based, aligned to assessment tools in place, phased in);",
+        "  Steward lists the eligible contracts and the fiscal year each joins",
+        "  (`/performance/pep/`).",
+        "  Left out: no list.",
         "",
     ]
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
-from steward.evaluations import calc, selectors, services
+from steward.evaluations import selectors, services
 from steward.evaluations.models import Evaluation, InLieuReport, RenewalOverride
 from steward.evaluations.schemas import (
     CommentIn,
@@ -37,6 +37,7 @@ from steward.evaluations.schemas import (
     InLieuOut,
     OverrideOut,
     PastPerformanceOut,
+    ReleaseIn,
     RenewalOut,
     RenewalOverrideIn,
 )
@@ -117,10 +118,8 @@ def _evaluation_out(e: Evaluation, actor: Any) -> dict[str, Any]:
     ratings = selectors.ratings_of(e)
     criteria = {c["key"]: c for c in e.criteria}
     scale_labels = {int(p["value"]): p["label"] for p in e.scale}
-    try:
-        arithmetic = services.score_of(e, ratings).explain()
-    except calc.ScoreError:
-        arithmetic = []
+    worked = services.arithmetic(e, ratings)
+    arithmetic = worked["explain"] if worked["complete"] else []
     # internal evidence (concerns, risk) stays with the agency's own readers: never the
     # provider, nor another agency reading a finalised evaluation
     internal_hidden = not actor.has_perm("contracts.view_internal", e.contract)
@@ -129,6 +128,7 @@ def _evaluation_out(e: Evaluation, actor: Any) -> dict[str, Any]:
         **_evaluation_row(e),
         "superseded_by": superseded_by.pk if superseded_by is not None else None,
         "correction_reason": e.correction_reason,
+        "score_basis": e.score_basis,
         "arithmetic": arithmetic,
         "ratings": [
             {
@@ -387,7 +387,9 @@ def evaluation_detail(request: HttpRequest, evaluation_id: int) -> Any:
     summary="Start an evaluation",
     description="Starts a draft with the pack's criteria and scale and the evidence the "
     "contract's records hold. `kind`: closeout (the contract must be completed, terminated or "
-    "expired; seed 000) or interim (an interim due date must be open). Contract managers and "
+    "expired; seed 000), interim (an interim due date must be open) or pre_renewal (seed 001: "
+    "an executed or active contract, at any time; the renewal or extension decision reads the "
+    "latest finalised evaluation). Contract managers and "
     "monitors of the contract's agency, administrators; others who may see the contract: 403. "
     "Another evaluation of the kind under way, or a finalised closeout: 409.",
 )
@@ -445,15 +447,24 @@ def evaluation_evidence(request: HttpRequest, evaluation_id: int) -> Any:
     response={200: EvaluationOut, **WRITE_ERRORS},
     summary="Release a draft to the provider",
     description="Fixes the score, meets the due date it answers and opens the provider's "
-    "comment window (the pack's `evaluation_comment` rule); the provider's users are emailed. "
+    "comment window (the pack's `evaluation_comment` rule) from `released_on` (optional: the "
+    "day it was released, today in the agency's zone by default; a future day or one before "
+    "the evidence was gathered: 422); the provider's users are emailed. "
     "Every criterion must be rated and the summary written (422, naming what is missing). "
     "Contract managers and monitors of the agency, administrators; others who may read it: "
     "403. Already released or finalised: 409.",
 )
-def evaluation_release(request: HttpRequest, evaluation_id: int) -> Any:
+def evaluation_release(
+    request: HttpRequest, evaluation_id: int, payload: ReleaseIn | None = None
+) -> Any:
     actor = _actor(request)
     evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
-    services.evaluation_release(actor=actor, evaluation=evaluation, today=evaluation.agency.today())
+    services.evaluation_release(
+        actor=actor,
+        evaluation=evaluation,
+        today=evaluation.agency.today(),
+        released_on=payload.released_on if payload is not None else None,
+    )
     return _detail(actor, evaluation_id)
 
 

@@ -10,11 +10,13 @@ class EvaluationsConfig(AppConfig):
             register_contract_panel,
             register_evaluation_scores,
             register_renewal_check,
+            register_term_listener,
         )
         from steward.evaluations.selectors import scores_and_eligibility
-        from steward.evaluations.services import renewal_check
+        from steward.evaluations.services import renewal_check, renewal_override_use
         from steward.evaluations.views import contract_panel
 
         register_renewal_check("evaluations", renewal_check)
+        register_term_listener("evaluations_override", renewal_override_use)
         register_evaluation_scores(scores_and_eligibility)
         register_contract_panel("evaluations", contract_panel, order=40)

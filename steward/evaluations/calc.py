@@ -230,3 +230,157 @@ def compliance_counts(rows: Iterable[tuple[date, date | None]], today: date) -> 
     for due, done_on in rows:
         counts[compliance(due=due, done_on=done_on, today=today).value] += 1
     return counts
+
+
+# ---------------------------------------------------------------- score from metrics (seed 001)
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    """One indicator's share of a score from the contract's own metrics."""
+
+    name: str
+    weight: Decimal  # the plan's weight (its payment share; equal shares when none is set)
+    share: Decimal  # the weight as points out of 100
+    periods: int  # reporting periods ended within the evaluation's period
+    met: int
+    within: int
+    achievement: Decimal  # percent of the periods' targets achieved
+    points: Decimal
+
+    def explain(self, tolerance_credit: Decimal) -> str:
+        credit = f"{tolerance_credit.normalize():f}"
+        return (
+            f"{self.name}: met in {self.met} and within tolerance in {self.within} of "
+            f"{self.periods} reporting periods; achievement ({self.met} + {self.within} × "
+            f"{credit}%) ÷ {self.periods} = {self.achievement.normalize():f}%; "
+            f"{self.share.normalize():f} × {self.achievement.normalize():f}% "
+            f"= {self.points.normalize():f} points"
+        )
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {
+            "name": self.name,
+            "weight": str(self.weight),
+            "share": str(self.share),
+            "periods": self.periods,
+            "met": self.met,
+            "within": self.within,
+            "achievement": str(self.achievement),
+            "points": str(self.points),
+        }
+
+
+@dataclass(frozen=True)
+class MetricScore:
+    lines: tuple[MetricLine, ...]
+    tolerance_credit: Decimal
+    exact: Decimal
+    total: Decimal
+    equal_weights: bool
+
+    def explain(self) -> list[str]:
+        out = [line.explain(self.tolerance_credit) for line in self.lines]
+        summed = " + ".join(f"{line.points.normalize():f}" for line in self.lines)
+        out.append(f"Score = {summed} = {self.total} (rounded down to the hundredth)")
+        return out
+
+
+@dataclass(frozen=True)
+class MetricInput:
+    name: str
+    weight: Decimal  # percent; 0 when the plan ties no share to it
+    statuses: tuple[str, ...]  # one per reporting period ended: met, within_tolerance, ...
+
+
+def metric_score(indicators: Sequence[MetricInput], *, tolerance_credit: Decimal) -> MetricScore:
+    """The 0–100 score from the contract's own performance metrics (seed 001: the pack's
+    `evaluation.score_from` is "indicators"). Each indicator's achievement over the period is
+    the share of its reporting periods whose target was met (a period within tolerance counts
+    `tolerance_credit` percent; missed or without data, nothing); each indicator weighs what
+    the plan ties to it (its payment share, scaled to 100 points), or the same as the others
+    when the plan ties no share to any. The total is rounded down to the hundredth, as the
+    criteria score is, so a score shown below the renewal threshold never meets it."""
+    if not indicators:
+        raise ScoreError(
+            "The contract has no performance indicators to score from.",
+            {"indicators": ["Add the contract's performance indicators first."]},
+        )
+    ended = [i for i in indicators if i.statuses]
+    if not ended:
+        raise ScoreError(
+            "No reporting period of the contract's indicators has ended yet.",
+            {"indicators": ["No reporting period has ended: there is nothing to score."]},
+        )
+    if not Decimal(0) <= tolerance_credit <= HUNDRED:
+        raise ScoreError("The credit for a value within tolerance is a percentage from 0 to 100.")
+    total_weight = sum((i.weight for i in ended), Decimal(0))
+    equal = total_weight <= 0
+    lines = []
+    for item in ended:
+        weight = Decimal(1) if equal else item.weight
+        base = Decimal(len(ended)) if equal else total_weight
+        share = (HUNDRED * weight / base).quantize(Decimal("0.0001"))
+        periods = len(item.statuses)
+        met = sum(1 for s in item.statuses if s == "met")
+        within = sum(1 for s in item.statuses if s == "within_tolerance")
+        achieved = (Decimal(met) * HUNDRED + Decimal(within) * tolerance_credit) / periods
+        achievement = achieved.quantize(Decimal("0.0001"))
+        points = (share * achieved / HUNDRED).quantize(Decimal("0.0001"))
+        lines.append(
+            MetricLine(
+                name=item.name,
+                weight=item.weight,
+                share=share,
+                periods=periods,
+                met=met,
+                within=within,
+                achievement=achievement,
+                points=points,
+            )
+        )
+    exact = min(sum((line.points for line in lines), Decimal(0)), HUNDRED)
+    return MetricScore(
+        lines=tuple(lines),
+        tolerance_credit=tolerance_credit,
+        exact=exact,
+        total=exact.quantize(CENT, rounding=ROUND_FLOOR),
+        equal_weights=equal,
+    )
+
+
+# ---------------------------------------------------------------- the gate's scope (seed 001)
+
+
+def months_between_longer(start: date, end: date, months: int) -> bool:
+    """Whether a term from `start` to `end` (inclusive) lasts more than `months` months (a
+    term from 1 January to 31 December is 12 months, not more)."""
+    total = start.month - 1 + months
+    year, month = start.year + total // 12, total % 12 + 1
+    day = min(start.day, _days_in_month(year, month))
+    return date(year, month, day) <= end
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - date(year, month, 1)).days
+
+
+def renewal_gated(
+    *,
+    contract_type: str,
+    formal_procurement: bool,
+    start: date,
+    end: date,
+    contract_types: Sequence[str] | None,
+    formal_only: bool,
+    term_months_over: int | None,
+) -> bool:
+    """Whether the renewal score bar applies to a contract under the pack's scope (seed 001:
+    professional services let by formal procurement with terms over one year; a contracted
+    school is reviewed against its contract's requirements instead)."""
+    if contract_types is not None and contract_type not in contract_types:
+        return False
+    if formal_only and not formal_procurement:
+        return False
+    return term_months_over is None or months_between_longer(start, end, term_months_over)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from steward.core.errors import ValidationFailed
 from steward.evaluations import services
 
 # contract number, ratings (service delivery, quality, timeliness, financial, management), stage
@@ -28,6 +29,52 @@ _NARRATIVE = {
 
 def _closed_on(contract: Any) -> date:
     return contract.completed_on or contract.terminated_on or contract.end_date
+
+
+def _pre_renewal(ctx: Any, number: str) -> bool:
+    """The normal path to a Milwaukee renewal (seed 001): a pre-renewal evaluation of the
+    active contract, scored from its own metrics, acknowledged by the contractor and finalised
+    by the senior manager; its renewal then reads that score."""
+    contract = ctx.contracts.get(number)
+    if contract is None or contract.status not in ("executed", "active"):
+        return False
+    if not contract.indicators.exists():
+        return False
+    author = next(
+        u
+        for u in ctx.users.values()
+        if u.agency_id == contract.agency_id and u.role == "contract_manager"
+    )
+    reviewer = next(
+        (
+            u
+            for u in ctx.users.values()
+            if u.agency_id == contract.agency_id and u.role == "senior_manager"
+        ),
+        ctx.admin,
+    )
+    released = max(ctx.today - timedelta(days=20), contract.start_date)
+    evaluation = services.evaluation_start(
+        actor=author, contract=contract, today=released, kind="pre_renewal"
+    )
+    services.evaluation_update(
+        actor=author,
+        evaluation=evaluation,
+        summary=(
+            f"{contract.provider.legal_name} met the Performance Evaluation Plan's targets "
+            "for the contract so far; the score is worked out from the plan's measures."
+        ),
+    )
+    try:
+        services.evaluation_release(actor=author, evaluation=evaluation, today=released)
+    except ValidationFailed:  # no reporting period ended yet: the draft stays
+        return True
+    evaluation.refresh_from_db()
+    assert evaluation.comment_due is not None  # set on release
+    finalise_on = evaluation.comment_due + timedelta(days=1)
+    if finalise_on <= ctx.today:
+        services.evaluation_finalise(actor=reviewer, evaluation=evaluation, today=finalise_on)
+    return True
 
 
 def demo_evaluations(ctx: Any) -> dict[str, int]:
@@ -82,6 +129,8 @@ def demo_evaluations(ctx: Any) -> dict[str, int]:
                 evaluation=evaluation,
                 today=min(evaluation.comment_due + timedelta(days=1), ctx.today),
             )
+    if _pre_renewal(ctx, "MPS-PS-2611"):
+        counts["evaluations"] += 1
     expired = ctx.contracts.get("DCF-POS-0233")
     if expired is not None and expired.status == "expired":
         manager = ctx.users["manager"]

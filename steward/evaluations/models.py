@@ -26,6 +26,16 @@ from steward.core.models import TimeStampedModel
 class EvaluationKind(models.TextChoices):
     CLOSEOUT = "closeout", "Closeout evaluation"
     INTERIM = "interim", "Interim evaluation"
+    #: seed 001: an evaluation of an executed or active contract written before its renewal
+    #: or extension is decided, at any time, by the same workflow
+    PRE_RENEWAL = "pre_renewal", "Pre-renewal evaluation"
+
+
+class ScoreBasis(models.TextChoices):
+    """Where the score comes from (the pack's `evaluation.score_from`, seed 001)."""
+
+    CRITERIA = "criteria", "The weighted rating criteria"
+    INDICATORS = "indicators", "The contract's own performance indicators"
 
 
 class EvaluationStatus(models.TextChoices):
@@ -53,7 +63,7 @@ class Evaluation(TimeStampedModel):
     provider = models.ForeignKey(
         "parties.Provider", on_delete=models.PROTECT, related_name="evaluations"
     )
-    kind = models.CharField(max_length=10, choices=EvaluationKind.choices)
+    kind = models.CharField(max_length=12, choices=EvaluationKind.choices)
     period_start = models.DateField(help_text="First day of the performance evaluated")
     period_end = models.DateField(help_text="Last day of the performance evaluated")
     due = models.ForeignKey(
@@ -87,6 +97,15 @@ class Evaluation(TimeStampedModel):
     )
     evidence_gathered_on = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="Overall narrative")
+    score_basis = models.CharField(
+        max_length=12, choices=ScoreBasis.choices, default=ScoreBasis.CRITERIA
+    )
+    metric_lines = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{indicator, name, weight, periods, met, within, achievement, points}]: the "
+        "arithmetic of a score from the contract's indicators, fixed on release",
+    )
     score = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -293,13 +312,24 @@ class RenewalOverride(TimeStampedModel):
     authorised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: the renewal or extension (an amendment moving the end date later) the override allowed;
+    #: empty while it is still to be used (seed 001: "renewal or extension")
+    used_by = models.OneToOneField(
+        "contracts.Amendment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewal_override",
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-authorised_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "renewal_number"], name="evaluations_override_one_per_renewal"
+                fields=["contract"],
+                condition=Q(used_by__isnull=True),
+                name="evaluations_override_one_unused",
             )
         ]
 

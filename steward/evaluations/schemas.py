@@ -9,7 +9,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-KindName = Literal["closeout", "interim"]
+KindName = Literal["closeout", "interim", "pre_renewal"]
 
 
 class AgencyRef(Schema):
@@ -33,7 +33,19 @@ class ContractRef(Schema):
 
 
 class EvaluationStartIn(Schema):
-    kind: KindName = Field("closeout", description="closeout (seed 000) or interim (yearly)")
+    kind: KindName = Field(
+        "closeout",
+        description="closeout (seed 000), interim (yearly) or pre_renewal (seed 001: an "
+        "executed or active contract, at any time, before its renewal or extension is decided)",
+    )
+
+
+class ReleaseIn(Schema):
+    released_on: date | None = Field(
+        None,
+        description="The day it was released (issue 19): today in the agency's time zone when "
+        "left out; never in the future nor before the evidence was gathered (422)",
+    )
 
 
 class EvaluationPatchIn(Schema):
@@ -97,8 +109,13 @@ class EvaluationOut(EvaluationListOut):
         description="The version correcting this one, when the caller may see it"
     )
     correction_reason: str
+    score_basis: str = Field(
+        description="criteria (the weighted ratings) or indicators (the contract's own "
+        "performance metrics, seed 001)"
+    )
     arithmetic: list[str] = Field(
-        description="How the score is reached, line by line (empty while a criterion is unrated)"
+        description="How the score is reached, line by line (empty while a criterion is unrated "
+        "or, for a score from the metrics, no reporting period has ended)"
     )
     ratings: list[RatingOut]
     scale: list[ScalePointOut]

@@ -351,9 +351,7 @@ class RenewalStatus:
 def renewal_status(contract: Contract) -> RenewalStatus:
     from steward.evaluations.services import renewal_eligibility
 
-    override = RenewalOverride.objects.filter(
-        contract=contract, renewal_number=contract.renewals_exercised + 1
-    ).first()
+    override = RenewalOverride.objects.filter(contract=contract, used_by__isnull=True).first()
     return RenewalStatus(
         eligibility=renewal_eligibility(contract),
         override=override,
@@ -366,20 +364,22 @@ def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal
     whether it is eligible for renewal (pack threshold, overrides), in two queries."""
     ids = [c.pk for c in contracts]
     scores = latest_scores(ids)
+    from steward.evaluations.services import renewal_gated
+
     overridden = set(
-        RenewalOverride.objects.filter(contract_id__in=ids).values_list(
-            "contract_id", "renewal_number"
+        RenewalOverride.objects.filter(contract_id__in=ids, used_by__isnull=True).values_list(
+            "contract_id", flat=True
         )
     )
     result: dict[int, tuple[Decimal | None, bool]] = {}
-    thresholds: dict[int, Any] = {}  # per pack: parse each pack's rules once
+    parsed: dict[int, Any] = {}  # per pack: parse each pack's rules once
     for contract in contracts:
         pack_id = contract.agency.pack_id
-        if pack_id not in thresholds:
-            thresholds[pack_id] = contract.agency.pack.parsed.renewal.score_threshold
+        if pack_id not in parsed:
+            parsed[pack_id] = contract.agency.pack.parsed
+        pack = parsed[pack_id]
+        threshold = pack.renewal.score_threshold if renewal_gated(contract, pack) else None
         score = scores.get(contract.pk)
-        eligible = calc.renewal_eligibility(score, thresholds[pack_id]).eligible or (
-            (contract.pk, contract.renewals_exercised + 1) in overridden
-        )
+        eligible = calc.renewal_eligibility(score, threshold).eligible or contract.pk in overridden
         result[contract.pk] = (score, eligible)
     return result

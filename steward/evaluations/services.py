@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -47,6 +47,7 @@ from steward.evaluations.models import (
     InLieuStatus,
     Rating,
     RenewalOverride,
+    ScoreBasis,
 )
 
 # The due date kinds of this area (declared in steward.contracts.due_kinds).
@@ -95,6 +96,96 @@ def score_of(evaluation: Evaluation, ratings: list[Rating] | None = None) -> cal
     return calc.score(
         {r.criterion_key: r.rating for r in rows}, criteria_of(evaluation), scale_of(evaluation)
     )
+
+
+def metric_inputs(contract: Contract, *, until: date) -> tuple[list[calc.MetricInput], Decimal]:
+    """The contract's indicators with the status of each reporting period ended by `until`,
+    and the plan's credit for a value within tolerance (seed 001's metrics)."""
+    from steward.performance import selectors as perf
+
+    performance = perf.contract_performance(contract=contract, today=until)
+    inputs = [
+        calc.MetricInput(
+            name=row.indicator.name,
+            weight=row.indicator.payment_weight,
+            statuses=tuple(c.status for c in row.cells if c.period_end <= until),
+        )
+        for row in performance.rows
+    ]
+    plan = performance.plan
+    credit = plan.tolerance_credit if plan is not None else Decimal(50)
+    return inputs, credit
+
+
+def metric_score_of(evaluation: Evaluation) -> calc.MetricScore:
+    """The score from the contract's own metrics over the evaluation's period (calc.ScoreError
+    when there is nothing to score)."""
+    inputs, credit = metric_inputs(evaluation.contract, until=evaluation.period_end)
+    return calc.metric_score(inputs, tolerance_credit=credit)
+
+
+def arithmetic(evaluation: Evaluation, ratings: list[Rating] | None = None) -> dict[str, Any]:
+    """How the evaluation's score is worked out: {complete, total, explain, basis, missing,
+    rated, total_criteria}. A score from the metrics is shown as fixed on release (or, on a
+    draft, as the records stand)."""
+    if evaluation.score_basis == ScoreBasis.INDICATORS:
+        if evaluation.metric_lines:
+            credit = Decimal(str(evaluation.metric_lines[0].get("credit", "50")))
+            lines = [
+                calc.MetricLine(
+                    name=m["name"],
+                    weight=Decimal(m["weight"]),
+                    share=Decimal(m["share"]),
+                    periods=int(m["periods"]),
+                    met=int(m["met"]),
+                    within=int(m["within"]),
+                    achievement=Decimal(m["achievement"]),
+                    points=Decimal(m["points"]),
+                )
+                for m in evaluation.metric_lines
+            ]
+            exact = sum((line.points for line in lines), Decimal(0))
+            result = calc.MetricScore(
+                lines=tuple(lines),
+                tolerance_credit=credit,
+                exact=exact,
+                total=exact.quantize(calc.CENT, rounding=ROUND_FLOOR),
+                equal_weights=False,
+            )
+        else:
+            try:
+                result = metric_score_of(evaluation)
+            except calc.ScoreError as exc:
+                return {
+                    "complete": False,
+                    "basis": "indicators",
+                    "problem": str(exc),
+                    "missing": [],
+                }
+        return {
+            "complete": True,
+            "basis": "indicators",
+            "total": evaluation.score if evaluation.score is not None else result.total,
+            "explain": result.explain(),
+        }
+    rows = ratings if ratings is not None else list(evaluation.ratings.all())
+    try:
+        criteria_result = score_of(evaluation, rows)
+    except calc.ScoreError as exc:
+        labels = {c["key"]: c["label"] for c in evaluation.criteria}
+        return {
+            "complete": False,
+            "basis": "criteria",
+            "missing": [labels.get(k, k) for k in exc.errors],
+            "rated": len(evaluation.criteria) - len(exc.errors),
+            "total_criteria": len(evaluation.criteria),
+        }
+    return {
+        "complete": True,
+        "basis": "criteria",
+        "total": criteria_result.total,
+        "explain": criteria_result.explain(),
+    }
 
 
 # ---------------------------------------------------------------- evidence (pre-filled)
@@ -179,7 +270,12 @@ def gather_evidence(contract: Contract, today: date) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- start, edit, release
 
 
-def _period(contract: Contract, kind: str, due: DueDate | None) -> tuple[date, date]:
+def _period(
+    contract: Contract, kind: str, due: DueDate | None, today: date | None = None
+) -> tuple[date, date]:
+    if kind == EvaluationKind.PRE_RENEWAL and today is not None:
+        # the term so far (seed 001: the score that decides the renewal or extension)
+        return contract.start_date, max(min(today, contract.end_date), contract.start_date)
     if kind == EvaluationKind.INTERIM and due is not None:
         # the contract year ending on the due date's start
         year_end = due.start_date
@@ -197,8 +293,12 @@ def evaluation_start(
     """Start an evaluation of `contract` as a draft with the pack's criteria and scale and the
     evidence the contract's records hold. A closeout evaluation (seed 000) needs a completed,
     terminated or expired contract; an interim one an open interim due date (performance-based
-    contracts, yearly). Refused while another evaluation of the same kind is unfinished, and
-    for a closeout when one is already finalised (correct it instead)."""
+    contracts, yearly); a pre-renewal one (seed 001) an executed or active contract that has
+    started, at any time, so that its renewal or extension is decided on a score. The score
+    comes from the pack's weighted criteria or, where the pack says so (`evaluation.score_from`
+    "indicators"), from the contract's own metrics. Refused while another evaluation of the
+    same kind is unfinished, and for a closeout when one is already finalised (correct it
+    instead)."""
     contract = (
         Contract.objects.select_for_update().select_related("agency__pack").get(pk=contract.pk)
     )
@@ -231,6 +331,18 @@ def evaluation_start(
             .order_by("-due_date")
             .first()
         )
+    elif kind == EvaluationKind.PRE_RENEWAL:
+        if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+            raise TransitionNotAllowed(
+                "A pre-renewal evaluation is written while the contract is executed or active; "
+                f"this one is {contract.get_status_display().lower()}."
+            )
+        if today < contract.start_date:
+            raise TransitionNotAllowed(
+                f"The contract starts on {contract.start_date:%Y-%m-%d}: there is no "
+                "performance to evaluate yet."
+            )
+        due = None
     else:
         due = (
             contract.due_dates.filter(kind=INTERIM_KIND, status=DueDateStatus.OPEN)
@@ -244,7 +356,7 @@ def evaluation_start(
             )
     pack = contract.agency.pack
     rules = pack.parsed.evaluation
-    period_start, period_end = _period(contract, kind, due)
+    period_start, period_end = _period(contract, kind, due, today)
     evaluation = Evaluation(
         contract=contract,
         agency_id=contract.agency_id,
@@ -261,6 +373,7 @@ def evaluation_start(
         ],
         evidence=gather_evidence(contract, today),
         evidence_gathered_on=today,
+        score_basis=_score_basis(contract, rules.score_from),
         author=actor if getattr(actor, "pk", None) else None,
     )
     save_audited(evaluation, actor=actor, reason="Evaluation started")
@@ -274,6 +387,15 @@ def evaluation_start(
         default_change_reason="Evaluation started",
     )
     return evaluation
+
+
+def _score_basis(contract: Contract, score_from: str) -> str:
+    """Where the new evaluation's score comes from: the contract's own metrics where the pack
+    says so and the contract has indicators (seed 001), else the weighted criteria (a contract
+    outside the metrics requirement, such as a contracted school, may have none)."""
+    if score_from == ScoreBasis.INDICATORS and contract.indicators.exists():
+        return ScoreBasis.INDICATORS
+    return ScoreBasis.CRITERIA
 
 
 def _require_draft(evaluation: Evaluation, what: str) -> None:
@@ -370,48 +492,85 @@ def _provider_emails(provider_id: int) -> list[str]:
 
 
 @transaction.atomic
-def evaluation_release(*, actor: Any, evaluation: Evaluation, today: date) -> Evaluation:
-    """Release a draft to the provider: every criterion must be rated and the summary written.
+def evaluation_release(
+    *, actor: Any, evaluation: Evaluation, today: date, released_on: date | None = None
+) -> Evaluation:
+    """Release a draft to the provider: the summary written and every criterion rated (or, for
+    a score from the contract's metrics, a reporting period ended to score).
+
+    `released_on` is the day it was released (issue 19: an agency records what happened on
+    paper): never after `today` (the agency's own), never before the evidence was gathered nor
+    before the period evaluated starts; `today` by default. The audit row keeps the day it was
+    recorded beside it.
 
     Side effects: the score is fixed (shown with its arithmetic); the due date the evaluation
     answers (closeout or interim) is met, linked to the evaluation (the written evaluation is
     done: seed 000's 60 days); the provider's comment window opens (an `evaluation_comment` due
-    date from today by the pack's rule, whose date `comment_due` keeps); the provider's users
-    are emailed with a link to respond; audit rows."""
+    date from the release day by the pack's rule, whose date `comment_due` keeps); the
+    provider's users are emailed with a link to respond; audit rows."""
     evaluation = _locked(evaluation)
     require_perm(
         actor, "evaluations.change_evaluation", evaluation, action="release this evaluation"
     )
     _require_draft(evaluation, "it")
-    try:
-        result = score_of(evaluation)
-    except calc.ScoreError as exc:
+    on = today if released_on is None else released_on
+    if on > today:
         raise ValidationFailed(
-            "Rate every criterion before releasing the evaluation.", errors=exc.errors
-        ) from exc
+            f"The release date cannot be in the future (today is {today:%Y-%m-%d}).",
+            errors={"released_on": ["The day it was released: today or earlier."]},
+        )
+    # a date given by the person: not before the evidence was gathered (the draft's last step)
+    gathered = evaluation.evidence_gathered_on if released_on is not None else None
+    not_before = max(evaluation.period_start, gathered or date.min)
+    if on < not_before:
+        raise ValidationFailed(
+            f"The release date cannot be before {not_before:%Y-%m-%d}, when the evaluation's "
+            "evidence was gathered and its period started.",
+            errors={"released_on": [f"On or after {not_before:%Y-%m-%d}."]},
+        )
+    metric_lines: list[dict[str, Any]] = []
+    total: Decimal
+    if evaluation.score_basis == ScoreBasis.INDICATORS:
+        try:
+            metrics = metric_score_of(evaluation)
+        except calc.ScoreError as exc:
+            raise ValidationFailed(str(exc), errors=exc.errors) from exc
+        total = metrics.total
+        metric_lines = [
+            {**line.to_dict(), "credit": str(metrics.tolerance_credit)} for line in metrics.lines
+        ]
+    else:
+        try:
+            total = score_of(evaluation).total
+        except calc.ScoreError as exc:
+            raise ValidationFailed(
+                "Rate every criterion before releasing the evaluation.", errors=exc.errors
+            ) from exc
     if not evaluation.summary.strip():
         raise ValidationFailed(
             "Write the overall summary before releasing the evaluation.",
             errors={"summary": ["Write the overall summary."]},
         )
-    if today < evaluation.period_start:
-        raise ValidationFailed("The release date cannot be before the period evaluated.")
     contract = evaluation.contract
     window = due_date_open(
-        kind=COMMENT_KIND, actor=actor, start=today, contract=contract, subject=evaluation
+        kind=COMMENT_KIND, actor=actor, start=on, contract=contract, subject=evaluation
     )
     evaluation.status = EvaluationStatus.RELEASED
-    evaluation.score = result.total
-    evaluation.released_on = today
+    evaluation.score = total
+    evaluation.metric_lines = metric_lines
+    evaluation.released_on = on
     evaluation.released_by = actor if getattr(actor, "pk", None) else None
     evaluation.comment_due = window.due_date
-    save_audited(evaluation, actor=actor, reason=f"Released to the provider; score {result.total}")
+    recorded = "" if on == today else f" on {on:%Y-%m-%d} (recorded {today:%Y-%m-%d})"
+    save_audited(
+        evaluation, actor=actor, reason=f"Released to the provider{recorded}; score {total}"
+    )
     answered = evaluation.due
     if answered is not None:
         due_dates_meet(
             kind=answered.kind,
             actor=actor,
-            on=today,
+            on=on,
             met_by=evaluation,
             contract=contract,
             rule_key=answered.rule_key,
@@ -422,7 +581,7 @@ def evaluation_release(*, actor: Any, evaluation: Evaluation, today: date) -> Ev
         body = (
             f"{evaluation.agency.name} has released its {evaluation.get_kind_display().lower()} "
             f"of contract {contract.number} ({contract.title}).\n"
-            f"Score: {result.total}. You may acknowledge it and comment until "
+            f"Score: {total}. You may acknowledge it and comment until "
             f"{window.due_date:%-d %b %Y}.\n"
         )
         send_after_commit(
@@ -827,16 +986,60 @@ def latest_scores(contract_ids: list[int]) -> dict[int, Decimal]:
     return scores
 
 
+def renewal_gated(contract: Contract, pack: Any = None) -> bool:
+    """Whether the pack's renewal score bar applies to `contract` (seed 001: professional
+    services let by formal procurement with terms over one year, where the pack's
+    `renewal.scope` says so; every contract when the pack sets no scope)."""
+    rules = (pack or contract.agency.pack.parsed).renewal
+    scope = rules.scope
+    if scope is None:
+        return True
+    return calc.renewal_gated(
+        contract_type=contract.contract_type,
+        formal_procurement=contract.procurement_method == "tendered",
+        start=contract.start_date,
+        end=contract.end_date,
+        contract_types=scope.contract_types,
+        formal_only=scope.formal_procurement,
+        term_months_over=scope.term_months_over,
+    )
+
+
+def not_gated_reason(contract: Contract) -> str:
+    return (
+        f"The evaluation score needed for renewal or extension does not apply to this "
+        f"{contract.get_contract_type_display().lower()} contract "
+        f"({contract.agency.pack.parsed.renewal.scope.source})."  # type: ignore[union-attr]
+    )
+
+
 def renewal_eligibility(contract: Contract) -> calc.Eligibility:
+    """Whether the latest finalised evaluation (closeout, interim or pre-renewal, the latest
+    period and version) makes `contract` eligible for renewal or extension (seed 001)."""
     pack = contract.agency.pack.parsed
     score = latest_scores([contract.pk]).get(contract.pk)
+    if pack.renewal.score_threshold is not None and not renewal_gated(contract, pack):
+        return calc.Eligibility(True, not_gated_reason(contract), None, score)
     return calc.renewal_eligibility(score, pack.renewal.score_threshold, terms=pack.terms.provider)
 
 
 def _override_for_next(contract: Contract) -> RenewalOverride | None:
-    return RenewalOverride.objects.filter(
-        contract=contract, renewal_number=contract.renewals_exercised + 1
-    ).first()
+    """The override on record for the next renewal or extension (not used by one yet)."""
+    return RenewalOverride.objects.filter(contract=contract, used_by__isnull=True).first()
+
+
+def renewal_override_use(contract: Contract, actor: Any, event: Any) -> None:
+    """The term listener: a renewal or extension (the end date moved later) uses the override
+    that allowed it, so the next one is gated again (seed 001)."""
+    amendment = getattr(event, "amendment", None)
+    if event.kind != "term_changed" or amendment is None:
+        return
+    if amendment.new_end_date <= amendment.previous_end_date:
+        return
+    override = _override_for_next(contract)
+    if override is not None:
+        override.used_by = amendment
+        save_audited(override, actor=actor, reason=f"Used by amendment {amendment.sequence}")
 
 
 def renewal_check(contract: Contract) -> list[str]:
@@ -855,8 +1058,9 @@ def renewal_check(contract: Contract) -> list[str]:
 def renewal_override_record(
     *, actor: Any, contract: Contract, justification: str, today: date
 ) -> RenewalOverride:
-    """Record an authorised override allowing the next renewal option of a contract that is not
-    eligible by its evaluation score, with the justification (seed 001)."""
+    """Record an authorised override allowing the next renewal or extension of a contract that
+    is not eligible by its evaluation score, with the justification (seed 001). The renewal or
+    extension it allows uses it (`used_by`); the one after is gated again."""
     contract = (
         Contract.objects.select_for_update().select_related("agency__pack").get(pk=contract.pk)
     )
@@ -874,8 +1078,6 @@ def renewal_override_record(
             "Only an executed or active contract is renewed; this one is "
             f"{contract.get_status_display().lower()}."
         )
-    if contract.renewals_exercised >= contract.renewal_options:
-        raise TransitionNotAllowed("This contract has no renewal option left to override.")
     eligibility = renewal_eligibility(contract)
     if eligibility.eligible:
         raise TransitionNotAllowed(
@@ -883,7 +1085,9 @@ def renewal_override_record(
         )
     number = contract.renewals_exercised + 1
     if _override_for_next(contract) is not None:
-        raise TransitionNotAllowed(f"Renewal option {number} already has an override.")
+        raise TransitionNotAllowed(
+            "An override for the next renewal or extension is already on record."
+        )
     override = RenewalOverride(
         contract=contract,
         renewal_number=number,

@@ -270,18 +270,9 @@ def _criteria_rows(evaluation: Evaluation, ratings: list[Any]) -> list[dict[str,
 
 
 def _score(evaluation: Evaluation, ratings: list[Any]) -> dict[str, Any]:
-    """The score and its arithmetic when every criterion is rated, else what is missing."""
-    try:
-        result = services.score_of(evaluation, ratings)
-    except calc.ScoreError as exc:
-        labels = {c["key"]: c["label"] for c in evaluation.criteria}
-        return {
-            "complete": False,
-            "missing": [labels.get(k, k) for k in exc.errors],
-            "rated": len(evaluation.criteria) - len(exc.errors),
-            "total_criteria": len(evaluation.criteria),
-        }
-    return {"complete": True, "total": result.total, "explain": result.explain()}
+    """The score and its arithmetic (from the criteria or the contract's metrics), else what
+    is missing."""
+    return services.arithmetic(evaluation, ratings)
 
 
 def _shows_internal(user: Any, evaluation: Evaluation) -> bool:
@@ -468,6 +459,20 @@ def evaluation_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _released_on(request: HttpRequest) -> date | None:
+    """The release day the form sends (blank: today); an unreadable one is refused."""
+    text = (request.POST.get("released_on") or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(
+            "Give the release date as a date (year-month-day).",
+            errors={"released_on": ["A date such as 2026-07-20."]},
+        ) from None
+
+
 @login_required
 @require_POST
 @application_errors
@@ -476,7 +481,10 @@ def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda e: services.evaluation_release(
-            actor=request.user, evaluation=e, today=e.agency.today()
+            actor=request.user,
+            evaluation=e,
+            today=e.agency.today(),
+            released_on=_released_on(request),
         ),
         "Released to the provider; the score is fixed and the comment window is open.",
     )
@@ -621,6 +629,15 @@ def _start_kinds(
         e.kind == EvaluationKind.INTERIM and not e.is_final for e in evaluations
     ):
         kinds.append(EvaluationKind.INTERIM)
+    threshold = contract.agency.pack.parsed.renewal.score_threshold
+    if (
+        contract.status in ("executed", "active")
+        and threshold is not None
+        and services.renewal_gated(contract)
+        and not any(e.kind == EvaluationKind.PRE_RENEWAL and not e.is_final for e in evaluations)
+    ):
+        # seed 001: at any time, so that the renewal or extension is decided on a score
+        kinds.append(EvaluationKind.PRE_RENEWAL)
     return kinds
 
 
@@ -652,7 +669,6 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
         renewal is not None
         and user.has_perm("evaluations.override_renewal", contract)
         and not renewal.eligibility.eligible
-        and renewal.options_left > 0
         and renewal.override is None
         and contract.status in ("executed", "active")
     )

@@ -40,7 +40,6 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
     may_override = user.has_perm("evaluations.override_renewal", contract)
     needs_override = (
         not status.eligibility.eligible
-        and status.options_left > 0
         and status.override is None
         and contract.status in ("executed", "active")
     )

@@ -23,7 +23,13 @@ from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.parties.models import Agency, Provider
 from steward.parties.rules import visible_providers_q
 from steward.performance import selectors, services
-from steward.performance.models import Indicator, IndicatorDefinition, Milestone, Return
+from steward.performance.models import (
+    Indicator,
+    IndicatorDefinition,
+    Milestone,
+    PlanVersion,
+    Return,
+)
 from steward.performance.schemas import (
     CorrectionIn,
     DefinitionIn,
@@ -39,6 +45,8 @@ from steward.performance.schemas import (
     MilestoneOut,
     PlanIn,
     PlanOut,
+    PlanResponseIn,
+    PlanVersionOut,
     PortfolioOut,
     ReturnIn,
     ReturnOut,
@@ -301,6 +309,116 @@ def plan_put(request: HttpRequest, contract_id: int, payload: PlanIn) -> Any:
     actor = _actor(request)
     contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
     return services.plan_save(actor=actor, contract=contract, data=payload.model_dump())
+
+
+@router.get(
+    "/performance/pep",
+    response={200: dict[str, Any], **READ_ERRORS},
+    summary="Contracts for the Performance Evaluation Plan",
+    description="Seed 001: the live contracts that suit the plan under the agency's pack rule "
+    "(high-dollar, service-based, aligned to assessment tools in place) and the fiscal year "
+    "each joins by the phase-in; those with an agreed plan first. Agency staff: their agency; "
+    "oversight officers and administrators: `agency` (its short name). `rule` is null when the "
+    "pack sets none.",
+)
+def pep_index(request: HttpRequest, agency: str = "") -> Any:
+    from steward.parties.models import Agency as AgencyModel
+
+    actor = _actor(request)
+    if not actor.has_perm("performance.view_portfolio"):
+        raise PermissionDeniedError("Agency staff, oversight officers and administrators.")
+    chosen = actor.agency or AgencyModel.objects.filter(slug=agency).first()
+    if chosen is None:
+        raise NotFoundError("Choose an agency: ?agency=<its short name>.")
+    result = selectors.pep_list(actor=actor, agency=chosen, today=chosen.today())
+    if result is None:
+        return {"agency": chosen.slug, "rule": None, "contracts": []}
+    return {
+        "agency": chosen.slug,
+        "rule": result.rule.to_dict(),
+        "this_fiscal_year": result.this_year,
+        "not_eligible": result.not_eligible,
+        "contracts": [
+            {
+                "id": row.contract.pk,
+                "number": row.contract.number,
+                "sponsor": row.contract.sponsor,
+                "maximum_obligation": str(row.contract.maximum_obligation),
+                "in_plan": row.in_plan,
+                "fiscal_year": row.fiscal_year,
+            }
+            for row in result.rows
+        ],
+    }
+
+
+def _plan_version_out(v: PlanVersion) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "contract": v.contract_id,
+        "number": v.number,
+        "status": v.status,
+        "content": v.content,
+        "proposed_on": v.proposed_on,
+        "responded_on": v.responded_on,
+        "provider_comments": v.provider_comments,
+    }
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/plan/versions",
+    response={200: list[PlanVersionOut], **READ_ERRORS},
+    summary="The versions of the plan proposed to the provider",
+    description="Seed 001: each version as proposed (fixed) with the provider's answer, the "
+    "latest first. Whoever may see the contract's performance.",
+)
+def plan_versions(request: HttpRequest, contract_id: int) -> Any:
+    contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
+    return [
+        _plan_version_out(v)
+        for v in PlanVersion.objects.filter(contract=contract).order_by("-number")
+    ]
+
+
+@router.post(
+    "/performance/contracts/{contract_id}/plan/versions",
+    response={201: PlanVersionOut, **WRITE_ERRORS},
+    summary="Propose the plan to the provider for agreement",
+    description="Seed 001: the plan as it stands (outcomes, expectations, the timeline of "
+    "returns, status meetings and reports, the indicators) becomes a new version, and the "
+    "provider's users get a due date to agree or comment (14 days). Contract managers and "
+    "monitors of the agency. No plan yet or an agreed version unchanged: 409; no indicators: "
+    "422.",
+)
+def plan_propose(request: HttpRequest, contract_id: int) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    version = services.plan_propose(actor=actor, contract=contract, today=contract.agency.today())
+    return Status(201, _plan_version_out(version))
+
+
+@router.post(
+    "/performance/plan-versions/{version_id}/respond",
+    response={200: PlanVersionOut, **WRITE_ERRORS},
+    summary="The provider agrees the plan or comments on it",
+    description="Seed 001: the provider's own users agree the latest proposed version (it is "
+    "then fixed) or return it with `comments` (required then: 422). Others: 403; a version "
+    "already answered or replaced: 409.",
+)
+def plan_respond(request: HttpRequest, version_id: int, payload: PlanResponseIn) -> Any:
+    actor = _actor(request)
+    version = PlanVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise NotFoundError("No such plan version.")
+    contract = selectors.performance_contract_get(actor=actor, pk=version.contract_id)
+    version = services.plan_respond(
+        actor=actor,
+        version=version,
+        agree=payload.agree,
+        comments=payload.comments,
+        today=contract.agency.today(),
+    )
+    return _plan_version_out(version)
 
 
 @router.get(

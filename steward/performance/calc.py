@@ -171,3 +171,47 @@ def percent(value: Decimal) -> str:
     """ "90.00" -> "90%", "33.5" -> "33.5%"."""
     text = f"{value.normalize():f}"
     return f"{text}%"
+
+
+# ---------------------------------------------------------------- PEP eligibility (seed 001)
+
+
+def pep_reasons(
+    *,
+    obligation: Decimal,
+    contract_type: str,
+    aligned: bool,
+    minimum_value: Decimal,
+    contract_types: Sequence[str],
+    needs_alignment: bool,
+) -> list[str]:
+    """Why a contract does not suit the Performance Evaluation Plan (empty: it does). Seed 001:
+    "high-dollar contracts, service-based, easily align to assessment tools already in place";
+    alignment is read as at least one indicator taken from the agency's indicator library."""
+    reasons = []
+    if obligation < minimum_value:
+        reasons.append(f"worth less than {minimum_value:,.2f}")
+    if contract_type not in contract_types:
+        reasons.append("not a service the plan covers")
+    if needs_alignment and not aligned:
+        reasons.append("no indicator from the agency's library of assessment tools")
+    return reasons
+
+
+def phase_in(
+    ranked: Sequence[tuple[int, bool]], *, per_year: int, this_year: int
+) -> dict[int, int]:
+    """The fiscal year each eligible contract joins the plan (seed 001: "phase in approach or
+    rotation"): `ranked` is (contract id, already in the plan) in priority order; the ones
+    already in count against this fiscal year's places, the others fill the remaining places
+    of this year, then `per_year` a year."""
+    years: dict[int, int] = {}
+    used = sum(1 for _, already in ranked if already)
+    slot = used
+    for contract_id, already in ranked:
+        if already:
+            years[contract_id] = this_year
+            continue
+        years[contract_id] = this_year + slot // per_year
+        slot += 1
+    return years

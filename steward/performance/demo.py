@@ -54,6 +54,37 @@ _PATTERN = [
     ("1.02", "1.01", "0.8", "0.9", "1.0"),
 ]
 
+#: every target met (the days indicator, lower is better, under its target)
+_ON_PLAN = ("1.05", "1.02", "0.9", "1.02", "1.0")
+
+
+def metrics_before_execution(contract: Any, manager: Any) -> None:
+    """Before a demo contract is executed: where the pack's metrics requirement covers it
+    (Milwaukee, seed 001: professional services let by RFP for more than a year), its sponsor's
+    metrics are recorded first, as the requirement asks."""
+    from steward.performance.selectors import needs_metrics
+
+    if not needs_metrics(contract, contract.indicators.exists()):
+        return
+    for name, category, question, unit, direction, target, tolerance, weight in _LIBRARY:
+        services.indicator_save(
+            actor=manager,
+            contract=contract,
+            data={
+                "name": name,
+                "category": category,
+                "question": question,
+                "unit": unit,
+                "direction": direction,
+                "frequency": "quarterly",
+                "data_source": "Provider case management system",
+                "target": Decimal(target),
+                "tolerance": Decimal(tolerance),
+                "payment_weight": Decimal(weight),
+                "baseline": Decimal(target) * Decimal("0.8"),
+            },
+        )
+
 
 def demo_performance(ctx: Any) -> dict[str, int]:
     counts = {"indicators": 0, "returns submitted": 0}
@@ -70,7 +101,10 @@ def demo_performance(ctx: Any) -> dict[str, int]:
             ),
             None,
         )
-        contracts = [c for c in live if c.agency_id == agency.pk][:3]
+        mine = [c for c in live if c.agency_id == agency.pk]
+        # contracts given their metrics before execution (seed 001) first, then the others
+        ready = [c for c in mine if c.indicators.exists()]
+        contracts = (ready + [c for c in mine if c not in ready])[: max(3, len(ready))]
         if manager is None or not contracts:
             continue
         library = {}
@@ -97,6 +131,8 @@ def demo_performance(ctx: Any) -> dict[str, int]:
                 outcomes="Families are more stable and children stay safely at home.",
             )
             for name, *_rest, target, tolerance, weight in _LIBRARY:
+                if contract.indicators.filter(name=name).exists():
+                    continue
                 services.indicator_save(
                     actor=manager,
                     contract=contract,
@@ -127,9 +163,11 @@ def demo_performance(ctx: Any) -> dict[str, int]:
                 )
             )
             for i, ret in enumerate(past):
-                if n == 1 and i == len(past) - 1:
+                if n == 1 and i == len(past) - 1 and contract not in ready:
                     continue  # the second contract's latest return is missing
-                pattern = _PATTERN[(i + n) % len(_PATTERN)]
+                # a contract whose metrics came before execution (Milwaukee, seed 001) meets
+                # its plan every quarter: the normal path to its renewal
+                pattern = _ON_PLAN if contract in ready else _PATTERN[(i + n) % len(_PATTERN)]
                 values = {
                     ind.pk: (ind.target * Decimal(pattern[k % 5])).quantize(Decimal("0.01"))
                     for k, ind in enumerate(indicators)

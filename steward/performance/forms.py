@@ -78,10 +78,31 @@ class PlanForm(forms.ModelForm):
         widgets = {
             "desired_outcomes": forms.Textarea(attrs={"rows": 3}),
             "agreed_expectations": forms.Textarea(attrs={"rows": 3}),
+            "status_meetings": forms.Textarea(attrs={"rows": 2}),
+            "reports": forms.Textarea(attrs={"rows": 2}),
         }
 
     def _post_clean(self) -> None:
         pass
+
+
+class PlanResponseForm(forms.Form):
+    """The provider's answer to a proposed version of the plan (seed 001)."""
+
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=[
+            ("agree", "We agree this version of the plan"),
+            ("comment", "We ask for changes (say which below)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label="Your comments",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when you ask for changes.",
+    )
 
 
 class SurveyForm(forms.ModelForm):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from steward.contracts.models import Contract
 from steward.core.concurrency import Versioned
+from steward.core.errors import TransitionNotAllowed
 from steward.core.models import TimeStampedModel
 from steward.parties.models import Agency
 
@@ -185,6 +187,12 @@ class Plan(TimeStampedModel):
         default=Decimal("50"),
         help_text="Percent of an indicator's share earned when it is within tolerance",
     )
+    status_meetings = models.TextField(
+        blank=True, help_text="When MPS and the contractor meet on progress (seed 001)"
+    )
+    reports = models.TextField(
+        blank=True, help_text="The reports due and when, beyond the periodic returns"
+    )
     generated_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -202,6 +210,64 @@ class Plan(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Plan of {self.contract_id}"
+
+
+class PlanVersionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed to the provider"
+    AGREED = "agreed", "Agreed by both sides"
+    COMMENTED = "commented", "Returned with the provider's comments"
+
+
+class PlanVersion(TimeStampedModel):
+    """One version of the Performance Evaluation Plan as proposed to the provider (seed 001:
+    "MPS and the contractor work together to establish expectations … a timeline for data needs,
+    meetings, and reporting"): what the plan said then, fixed, and the provider's answer. An
+    agreed version never changes; a change to the plan is proposed as a new version."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField(
+        help_text="{desired_outcomes, agreed_expectations, return_frequency, status_meetings, "
+        "reports, indicators: [{name, target, unit, direction, tolerance, payment_weight}]}"
+    )
+    status = models.CharField(
+        max_length=10, choices=PlanVersionStatus.choices, default=PlanVersionStatus.PROPOSED
+    )
+    proposed_on = models.DateField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_on = models.DateField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_comments = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="performance_planversion_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanVersionStatus.values),
+                name="performance_planversion_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan of {self.contract} version {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # an agreed version is fixed: every path gets the same refusal
+        if (
+            self.pk
+            and PlanVersion.objects.filter(pk=self.pk, status=PlanVersionStatus.AGREED).exists()
+        ):
+            raise TransitionNotAllowed(
+                "An agreed version of the plan is fixed; propose a new version to change it."
+            )
+        super().save(*args, **kwargs)
 
 
 class ReturnStatus(models.TextChoices):

@@ -37,6 +37,11 @@ rules.add_perm(
     "performance.submit_return",
     staff_writers | (is_provider_user & is_own_provider & contract_released),
 )
+# seed 001: the contractor agrees the Performance Evaluation Plan or comments on it
+rules.add_perm(
+    "performance.respond_plan",
+    is_administrator | (is_provider_user & is_own_provider & contract_released),
+)
 rules.add_perm("performance.view_portfolio", is_administrator | is_oversight | is_agency_staff)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -110,6 +110,8 @@ class PlanIn(Schema):
     return_frequency: FrequencyName = "quarterly"
     payment_at_stake: Decimal | None = Field(None, max_digits=14, decimal_places=2, ge=0)
     tolerance_credit: Decimal = Field(Decimal("50"), max_digits=5, decimal_places=2, ge=0, le=100)
+    status_meetings: str = ""
+    reports: str = ""
 
 
 class PlanOut(Schema):
@@ -118,7 +120,28 @@ class PlanOut(Schema):
     return_frequency: str
     payment_at_stake: Decimal | None
     tolerance_credit: Decimal
+    status_meetings: str = ""
+    reports: str = ""
     generated_on: date | None
+
+
+class PlanVersionOut(Schema):
+    """One version of the plan as proposed to the provider (seed 001), fixed, with the
+    provider's answer."""
+
+    id: int
+    contract: int
+    number: int
+    status: str = Field(description="proposed, agreed or commented")
+    content: dict[str, Any]
+    proposed_on: date
+    responded_on: date | None
+    provider_comments: str
+
+
+class PlanResponseIn(Schema):
+    agree: bool = Field(description="true: agree this version (it is then fixed)")
+    comments: str = Field("", description="Required when not agreeing: what should change")
 
 
 class ValueOut(Schema):

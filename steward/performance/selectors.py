@@ -220,24 +220,45 @@ def _rows(
 
 
 def needs_metrics(
-    contract: Contract, has_indicators: bool, months_by_pack: dict[int, int | None] | None = None
+    contract: Contract, has_indicators: bool, months_by_pack: dict[int, Any] | None = None
 ) -> bool:
-    """Seed 001 through the pack: formally procured, term over N months, and no indicators.
-    `months_by_pack` caches each pack's N across a list (parsing a pack is not free)."""
+    """Seed 001 through the pack: formally procured, term over N months, of a contract type the
+    pack's requirement covers (every type when it names none), and no indicators.
+    `months_by_pack` caches each pack's rule across a list (parsing a pack is not free)."""
     pack_id = contract.agency.pack_id
     if has_indicators or not pack_id:
         return False
-    cache = {} if months_by_pack is None else months_by_pack
+    cache: dict[int, Any] = {} if months_by_pack is None else months_by_pack
     if pack_id not in cache:
-        rule = contract.agency.pack.parsed.metrics_requirement
-        cache[pack_id] = rule.formal_procurement_term_months_over
-    months = cache[pack_id]
+        cache[pack_id] = contract.agency.pack.parsed.metrics_requirement
+    rule = cache[pack_id]
+    if rule.contract_types is not None and contract.contract_type not in rule.contract_types:
+        return False
     return calc.metrics_required(
         formal_procurement=contract.procurement_method == ProcurementMethod.TENDERED,
         start=contract.start_date,
         end=contract.end_date,
-        months_over=months,
+        months_over=rule.formal_procurement_term_months_over,
     )
+
+
+def metrics_execution_check(contract: Contract) -> list[str]:
+    """The execution check registered with the contracts area: in a pack whose metrics
+    requirement blocks execution (Milwaukee, seed 001), a contract it covers is not executed
+    until it carries performance metrics (today's other packs only warn)."""
+    if not contract.agency.pack_id:
+        return []
+    rule = contract.agency.pack.parsed.metrics_requirement
+    if not rule.blocks_execution:
+        return []
+    if not needs_metrics(contract, Indicator.objects.filter(contract=contract).exists()):
+        return []
+    kind = contract.get_contract_type_display().lower()
+    return [
+        f"This {kind} contract was let by formal procurement for more than "
+        f"{rule.formal_procurement_term_months_over} months: add its performance metrics "
+        "(developed by the sponsor with procurement) before executing it (seed 001)."
+    ]
 
 
 def contract_performance(*, contract: Contract, today: date) -> Performance:
@@ -424,7 +445,7 @@ def portfolio_rows(contracts: list[Contract], today: date) -> list[PortfolioRow]
     missing = _counts(_missing_returns(today), ids)
     late = _counts(Return.objects.filter(submitted_on__gt=F("due_on")), ids)
     latest = _latest_statuses(ids, today)
-    months: dict[int, int | None] = {}
+    months: dict[int, Any] = {}
     return [
         PortfolioRow(
             contract=c,
@@ -505,3 +526,78 @@ def risk_signals(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
     for contract_id, counts in _latest_statuses(ids, as_of).items():
         out[contract_id]["indicators_missed"] = counts.get(calc.MISSED, 0)
     return dict(out)
+
+
+# ---------------------------------------------------------------- PEP eligibility (seed 001)
+
+
+@dataclass
+class PepRow:
+    contract: Contract
+    in_plan: bool  # an agreed version of its plan exists
+    fiscal_year: int  # when it joins (or joined) the plan
+
+
+@dataclass
+class PepList:
+    rule: Any  # the pack's PepRules
+    rows: list[PepRow]
+    not_eligible: int  # live contracts of the agency the rule leaves out
+    this_year: int
+
+
+def pep_list(*, actor: Any, agency: Any, today: date) -> PepList | None:
+    """The agency's live contracts that suit the Performance Evaluation Plan under its pack's
+    rule (seed 001: high-dollar, service-based, aligned to assessment tools already in place),
+    the ones already in it (an agreed plan) first, then by value, each with the fiscal year it
+    joins by the phase-in. None when the pack sets no rule. A bounded number of queries."""
+    from steward.performance.models import PlanVersion, PlanVersionStatus
+
+    pack = agency.pack.parsed
+    rule = pack.pep
+    if rule is None:
+        return None
+    contracts = list(
+        contract_queryset(actor)
+        .filter(agency=agency, status__in=LIVE)
+        .select_related("provider")
+        .annotate(
+            aligned=Exists(
+                Indicator.objects.filter(contract_id=OuterRef("pk"), library__isnull=False)
+            ),
+            in_plan=Exists(
+                PlanVersion.objects.filter(
+                    contract_id=OuterRef("pk"), status=PlanVersionStatus.AGREED
+                )
+            ),
+        )
+        .order_by("-maximum_obligation", "number")
+    )
+    eligible = [
+        c
+        for c in contracts
+        if not calc.pep_reasons(
+            obligation=c.maximum_obligation,
+            contract_type=c.contract_type,
+            aligned=c.aligned,  # type: ignore[attr-defined]
+            minimum_value=rule.minimum_value,
+            contract_types=rule.contract_types,
+            needs_alignment=rule.aligned_to_assessment_tools,
+        )
+    ]
+    eligible.sort(key=lambda c: (not c.in_plan,))  # type: ignore[attr-defined]
+    this_year = pack.fiscal_year.year_of(today)
+    years = calc.phase_in(
+        [(c.pk, bool(c.in_plan)) for c in eligible],  # type: ignore[attr-defined]
+        per_year=rule.per_fiscal_year,
+        this_year=this_year,
+    )
+    return PepList(
+        rule=rule,
+        rows=[
+            PepRow(contract=c, in_plan=bool(c.in_plan), fiscal_year=years[c.pk])  # type: ignore[attr-defined]
+            for c in eligible
+        ],
+        not_eligible=len(contracts) - len(eligible),
+        this_year=this_year,
+    )

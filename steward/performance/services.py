@@ -5,20 +5,27 @@ Every write checks permission, validates, and writes its audit row in the same t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from steward.contracts.models import Contract, DueDate
-from steward.contracts.services_due_dates import agency_calendar, due_dates_meet
+from steward.contracts.services_due_dates import (
+    agency_calendar,
+    due_date_open,
+    due_dates_cancel,
+    due_dates_meet,
+)
 from steward.core.deadlines import compute_deadline
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.mail import send_after_commit
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.parties.models import Agency, InspectionRating, Provider
 from steward.performance import calc
@@ -29,6 +36,8 @@ from steward.performance.models import (
     IndicatorValue,
     Milestone,
     Plan,
+    PlanVersion,
+    PlanVersionStatus,
     Return,
     Specification,
     Survey,
@@ -52,6 +61,8 @@ PLAN_FIELDS = (
     "return_frequency",
     "payment_at_stake",
     "tolerance_credit",
+    "status_meetings",
+    "reports",
 )
 VOLUME_FIELDS = ("units_delivered", "referrals", "starts", "leavers", "costs")
 SURVEY_FIELDS = ("group", "round_label", "conducted_on", "respondents", "score", "comments")
@@ -178,7 +189,9 @@ def indicator_save(
 ) -> Indicator:
     """Add a performance indicator to the contract (from the agency's library when `library` is
     given: its definition is copied, `data` adds the target, tolerance and the rest), or change
-    one. Changing a target is audited like any other change."""
+    one. Changing a target is audited like any other change. The payment shares of a
+    contract's indicators add up to 100% at most (seed 001: "a portion of the contractor's
+    payment" is tied to them; more would pay out more than is at stake)."""
     require_perm(actor, "performance.manage_performance", contract, action="change indicators")
     if indicator is None:
         indicator = Indicator(contract=contract)
@@ -204,6 +217,22 @@ def indicator_save(
             f"This contract already has an indicator named {indicator.name!r}.",
             errors={"name": ["This contract already has an indicator with this name."]},
         )
+    if indicator.payment_weight:
+        others = Indicator.objects.filter(contract=contract).exclude(pk=indicator.pk)
+        taken = sum((w for w in others.values_list("payment_weight", flat=True)), Decimal(0))
+        if taken + indicator.payment_weight > 100:
+            left = max(Decimal(100) - taken, Decimal(0))
+            raise ValidationFailed(
+                f"The contract's payment shares would add up to "
+                f"{(taken + indicator.payment_weight).normalize():f}%: they add up to 100% at "
+                f"most, and {left.normalize():f}% is left (seed 001).",
+                errors={
+                    "payment_weight": [
+                        f"At most {left.normalize():f}%: the other indicators already take "
+                        f"{taken.normalize():f}%."
+                    ]
+                },
+            )
     save_audited(indicator, actor=actor, reason="Performance indicator")
     return indicator
 
@@ -226,6 +255,156 @@ def plan_save(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Pla
     plan_generate(actor=actor, contract=contract)
     plan.refresh_from_db()
     return plan
+
+
+#: the days the provider has to agree or comment on a proposed plan: seed 001 sets no time
+PLAN_AGREEMENT_DAYS = 14
+PLAN_AGREEMENT_KIND = "plan_agreement"
+
+
+def _plan_content(plan: Plan) -> dict[str, Any]:
+    indicators = Indicator.objects.filter(contract_id=plan.contract_id).order_by("category", "name")
+    return {
+        "desired_outcomes": plan.desired_outcomes,
+        "agreed_expectations": plan.agreed_expectations,
+        "return_frequency": plan.get_return_frequency_display(),
+        "status_meetings": plan.status_meetings,
+        "reports": plan.reports,
+        "indicators": [
+            {
+                "name": i.name,
+                "unit": i.get_unit_display(),
+                "direction": i.get_direction_display(),
+                "target": str(i.target),
+                "tolerance": str(i.tolerance),
+                "payment_weight": str(i.payment_weight),
+            }
+            for i in indicators
+        ],
+    }
+
+
+@transaction.atomic
+def plan_propose(*, actor: Any, contract: Contract, today: date) -> PlanVersion:
+    """Propose the contract's Performance Evaluation Plan to the provider as a new version
+    (seed 001: the outcomes, the expectations, the timeline of data, status meetings and
+    reports, the indicators), fixed as it stands today. A version still awaiting the provider
+    is replaced (its due date cancelled).
+
+    Side effects: the provider's due date to agree or comment (`plan_agreement`, 14 days)
+    opens; the provider's users are emailed; audit rows."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    require_perm(actor, "performance.manage_performance", contract, action="propose this plan")
+    plan = Plan.objects.filter(contract=contract).first()
+    if plan is None:
+        raise TransitionNotAllowed("Write the plan before proposing it to the provider.")
+    content = _plan_content(plan)
+    if not content["indicators"]:
+        raise ValidationFailed(
+            "Add the plan's performance indicators before proposing it.",
+            errors={"indicators": ["The plan has no indicators yet."]},
+        )
+    latest = plan.versions.order_by("-number").first()
+    if (
+        latest is not None
+        and latest.status == PlanVersionStatus.AGREED
+        and latest.content == content
+    ):
+        raise TransitionNotAllowed(
+            f"Version {latest.number} of the plan, as it stands, is already agreed."
+        )
+    number = (latest.number if latest else 0) + 1
+    version = PlanVersion(
+        plan=plan,
+        contract=contract,
+        number=number,
+        content=content,
+        proposed_on=today,
+        proposed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    save_audited(version, actor=actor, reason=f"Plan version {number} proposed to the provider")
+    for waiting in plan.versions.filter(status=PlanVersionStatus.PROPOSED).exclude(pk=version.pk):
+        due_dates_cancel(
+            kind=PLAN_AGREEMENT_KIND,
+            actor=actor,
+            reason=f"Version {number} of the plan replaced it",
+            subject=waiting,
+        )
+    due_date_open(
+        kind=PLAN_AGREEMENT_KIND,
+        actor=actor,
+        start=today,
+        due_on=today + timedelta(days=PLAN_AGREEMENT_DAYS),
+        contract=contract,
+        subject=version,
+    )
+    from steward.parties.models import Role, User
+
+    recipients = list(
+        User.objects.filter(
+            provider_id=contract.provider_id, role=Role.PROVIDER_USER, is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if recipients:
+        send_after_commit(
+            subject=f"Performance Evaluation Plan of {contract.number} for your agreement",
+            body=(
+                f"{contract.agency.name} proposes version {number} of the Performance "
+                f"Evaluation Plan of contract {contract.number} ({contract.title}). Please "
+                f"agree it or send your comments by "
+                f"{today + timedelta(days=PLAN_AGREEMENT_DAYS):%-d %b %Y}.\n"
+            ),
+            to=recipients,
+            link=reverse("performance:plan_version", args=[version.pk]),
+        )
+    return version
+
+
+@transaction.atomic
+def plan_respond(
+    *, actor: Any, version: PlanVersion, agree: bool, comments: str, today: date
+) -> PlanVersion:
+    """The provider agrees the proposed version of the plan (it is fixed from then on) or
+    returns it with comments (required then) for the agency to change and propose again
+    (seed 001). Only the latest proposed version is answered.
+
+    Side effects: the provider's `plan_agreement` due date is met, linked to the version;
+    audit rows."""
+    version = PlanVersion.objects.select_for_update().select_related("contract").get(pk=version.pk)
+    require_perm(actor, "performance.respond_plan", version.contract, action="answer this plan")
+    if version.status != PlanVersionStatus.PROPOSED:
+        raise TransitionNotAllowed(
+            f"Version {version.number} of the plan is already "
+            f"{version.get_status_display().lower()}."
+        )
+    if PlanVersion.objects.filter(plan_id=version.plan_id, number__gt=version.number).exists():
+        raise TransitionNotAllowed(
+            f"A newer version of the plan replaced version {version.number}; answer that one."
+        )
+    if today < version.proposed_on:
+        raise ValidationFailed("The answer cannot be dated before the plan was proposed.")
+    text = (comments or "").strip()
+    if not agree and not text:
+        raise ValidationFailed(
+            "Write your comments on the plan, or agree it.",
+            errors={"comments": ["Say what should change."]},
+        )
+    version.status = PlanVersionStatus.AGREED if agree else PlanVersionStatus.COMMENTED
+    version.responded_on = today
+    version.responded_by = actor if getattr(actor, "pk", None) else None
+    version.provider_comments = text
+    # the model refuses any later save of an agreed version: it is fixed
+    save_audited(
+        version,
+        actor=actor,
+        reason=f"Version {version.number} agreed by the provider"
+        if agree
+        else f"Version {version.number} returned with the provider's comments",
+    )
+    due_dates_meet(kind=PLAN_AGREEMENT_KIND, actor=actor, on=today, met_by=version, subject=version)
+    return version
 
 
 @transaction.atomic

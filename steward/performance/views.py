@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.parties.models import Provider
@@ -34,12 +34,20 @@ from steward.performance.forms import (
     InspectionForm,
     MilestoneForm,
     PlanForm,
+    PlanResponseForm,
     PortfolioFilterForm,
     ReturnForm,
     SpecificationForm,
     SurveyForm,
 )
-from steward.performance.models import Indicator, Plan, ReturnStatus, Specification
+from steward.performance.models import (
+    Indicator,
+    Plan,
+    PlanVersion,
+    PlanVersionStatus,
+    ReturnStatus,
+    Specification,
+)
 
 PAGE_SIZE = 50
 
@@ -109,6 +117,30 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
+@application_errors
+def pep(request: HttpRequest) -> HttpResponse:
+    """The contracts that suit the Performance Evaluation Plan under the agency's pack (seed
+    001) and the fiscal year each joins it. Agency staff see their own agency's; oversight
+    officers and administrators choose one (`?agency=<slug>`)."""
+    _require(request, "performance.view_portfolio")
+    user: Any = request.user
+    agency = user.agency
+    if agency is None:
+        from steward.parties.models import Agency
+
+        agency = Agency.objects.filter(slug=request.GET.get("agency", "")).first()
+        if agency is None:
+            raise Http404("Choose an agency: ?agency=<its short name>.")
+    result = selectors.pep_list(actor=user, agency=agency, today=agency.today())
+    return render(
+        request,
+        "performance/pep.html",
+        {"agency": agency, "result": result, "currency": agency.pack.parsed.currency},
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 @application_errors
 def library(request: HttpRequest) -> HttpResponse:
@@ -158,6 +190,82 @@ def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
                 "performance.record_inspection", contract.provider
             ),
             "plan_name": plan_name(contract),
+            "plan_versions": list(
+                PlanVersion.objects.filter(contract=contract).order_by("-number")[:10]
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@application_errors
+def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose the plan as it stands to the provider, as a new version (seed 001)."""
+    contract = _contract(request, pk)
+    _require(request, "performance.manage_performance", contract)
+    try:
+        version = services.plan_propose(
+            actor=request.user, contract=contract, today=contract.agency.today()
+        )
+    except (ValidationFailed, TransitionNotAllowed) as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("performance:contract", args=[contract.pk]) + "#plan")
+    messages.success(
+        request, f"Version {version.number} of the plan proposed to the provider for agreement."
+    )
+    return redirect("performance:plan_version", pk=version.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def plan_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """One version of the Performance Evaluation Plan as proposed, and the provider's answer:
+    the provider's own users agree it or comment while it is the latest proposed (seed 001)."""
+    version = (
+        PlanVersion.objects.select_related("contract__agency", "contract__provider")
+        .filter(pk=pk)
+        .first()
+    )
+    if version is None:
+        raise Http404("No such plan version.")
+    contract = _contract(request, version.contract_id)
+    user: Any = request.user
+    latest = PlanVersion.objects.filter(plan_id=version.plan_id).order_by("-number").first()
+    may_respond = (
+        user.has_perm("performance.respond_plan", contract)
+        and version.status == PlanVersionStatus.PROPOSED
+        and latest is not None
+        and latest.pk == version.pk
+    )
+    form = PlanResponseForm(request.POST or None)
+    if request.method == "POST":
+        if not may_respond:
+            raise PermissionDenied("The provider's own users answer the latest proposed plan.")
+        if form.is_valid():
+            try:
+                services.plan_respond(
+                    actor=user,
+                    version=version,
+                    agree=form.cleaned_data["answer"] == "agree",
+                    comments=form.cleaned_data["comments"],
+                    today=contract.agency.today(),
+                )
+            except (ValidationFailed, TransitionNotAllowed) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Your answer is recorded.")
+                return redirect("performance:plan_version", pk=version.pk)
+    return render(
+        request,
+        "performance/plan_version.html",
+        {
+            "contract": contract,
+            "version": version,
+            "content": version.content,
+            "form": form if may_respond else None,
+            "is_latest": latest is not None and latest.pk == version.pk,
         },
     )
 

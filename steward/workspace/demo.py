@@ -464,7 +464,7 @@ CONTRACTS: tuple[ContractSpec, ...] = (
     ),
     ContractSpec(
         "mps", "lakeshore", "MPS-PS-2611", "After-School Tutoring (Title I)", _PRO, "Tutoring",
-        "Office of Academics: Title I", -10, 12, "860000.00", _PERF, _TENDER, _ACTIVE,
+        "Office of Academics: Title I", -10, 24, "860000.00", _PERF, _TENDER, _ACTIVE,
         renewal_options=2, renewal_terms=_PEP,
     ),
     ContractSpec(
@@ -794,9 +794,10 @@ def _area_extensions() -> list[DemoExtension]:
 
 def _pre_execute() -> list[DemoPreExecute]:
     """What readies a demo contract for execution (see DemoPreExecute)."""
+    from steward.performance.demo import metrics_before_execution
     from steward.pricing.demo import prepare_for_execution
 
-    return [prepare_for_execution]
+    return [prepare_for_execution, metrics_before_execution]
 
 
 # ---------------------------------------------------------------------------- loading

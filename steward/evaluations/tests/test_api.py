@@ -403,7 +403,15 @@ def test_renewal_eligibility_and_override(agency, packs, manager, senior, provid
     agency.pack = packs["milwaukee-mps"]
     agency.save()
     # an active contract (an override is refused on one that is completed)
-    contract = ContractFactory(agency=agency, provider=provider, status="active", renewal_options=1)
+    contract = ContractFactory(
+        agency=agency,
+        provider=provider,
+        status="active",
+        renewal_options=1,
+        # seed 001's gate: professional services let by RFP for more than a year
+        contract_type="professional_services",
+        start_date=date(2025, 1, 1),
+    )
     client = session_client(manager)
     path = f"/contracts/{contract.pk}/renewal-eligibility"
     before = call(client, "get", path).json()
@@ -436,7 +444,12 @@ def test_renewal_eligibility_and_override(agency, packs, manager, senior, provid
 def test_renewal_eligible_at_90(agency, packs, manager, senior):
     agency.pack = packs["milwaukee-mps"]
     agency.save()
-    contract = completed_contract(manager, renewal_options=1)
+    contract = completed_contract(
+        manager,
+        renewal_options=1,
+        contract_type="professional_services",
+        start_date=date(2024, 7, 1),
+    )
     evaluation = walk(contract, author=manager, to="draft")
     top = max(int(p["value"]) for p in evaluation.scale)
     walk_ratings = all_ratings(evaluation, top)

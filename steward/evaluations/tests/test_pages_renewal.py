@@ -4,6 +4,7 @@ show of it."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -36,8 +37,14 @@ def mps_staff(make_user, mps):
 
 @pytest.fixture
 def mps_contract(mps_staff, provider):
+    # seed 001's gate: professional services let by RFP for more than a year
     return completed_contract(
-        mps_staff["manager"], provider=provider, number="MPS-25-007", renewal_options=2
+        mps_staff["manager"],
+        provider=provider,
+        number="MPS-25-007",
+        renewal_options=2,
+        contract_type="professional_services",
+        start_date=date(2024, 7, 1),
     )
 
 

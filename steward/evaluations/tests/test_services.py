@@ -540,6 +540,8 @@ def renewable(milwaukee, provider):
         agency=milwaukee,
         provider=provider,
         status="active",
+        # seed 001's gate: professional services let by RFP for more than a year
+        contract_type="professional_services",
         compensation_structure="performance_based",
         start_date=date(2024, 7, 1),
         end_date=date(2027, 6, 30),

@@ -310,16 +310,27 @@ def test_metrics_flag_seed_001(packs, make_user):
     mps = AgencyFactory(slug="mps", pack=packs["milwaukee-mps"])
     long = ContractFactory(
         agency=mps,
+        contract_type="professional_services",
         start_date=date(2026, 1, 1),
         end_date=date(2027, 1, 1),
         procurement_method="tendered",
     )
     year = ContractFactory(
         agency=mps,
+        contract_type="professional_services",
         start_date=date(2026, 1, 1),
         end_date=date(2026, 12, 31),
         procurement_method="tendered",
     )
+    school = ContractFactory(
+        agency=mps,
+        contract_type="charter_school",
+        start_date=date(2026, 1, 1),
+        end_date=date(2030, 12, 31),
+        procurement_method="tendered",
+    )
+    # the Milwaukee pack's requirement covers professional services only
+    assert not selectors.needs_metrics(school, has_indicators=False)
     assert selectors.needs_metrics(long, has_indicators=False)
     assert not selectors.needs_metrics(long, has_indicators=True)
     assert not selectors.needs_metrics(year, has_indicators=False)
