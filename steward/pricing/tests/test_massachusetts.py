@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.tests.api_support import call, token_client
 from steward.parties.models import Role
 from steward.pricing import calc, services
@@ -107,3 +107,29 @@ def test_the_api_shows_each_fiscal_year_seed_004(other_agency, ma_manager, provi
     assert data["bill_out_date"] is None  # not some day in the 2030s
     assert [y["fiscal_year"] for y in data["fiscal_years"]] == [2027]
     assert data["fiscal_years"][0]["obligation"] == "365000.00"
+
+
+def test_a_rate_set_contract_refuses_a_self_computed_rate_seed_004(other_agency, ma_manager):
+    """seed 004 (Chapter 257 of the Acts of 2008; "Departments must use prices ... established
+    pursuant to an independent price setting authority"): no rate calculation until the
+    authorised rate is recorded; then the rate is the authorised one, its source shown."""
+    contract = ContractFactory(
+        agency=other_agency,
+        rate_setting=True,
+        rate_setting_authority="EOHHS rate regulation 101 CMR 414.00",
+    )
+    figures = {
+        "program_cost": D("100000"),
+        "capacity": D("2"),
+        "units_per_period": D("365"),
+        "utilization_factor": D("0.9"),
+    }
+    with pytest.raises(TransitionNotAllowed, match="rate-set"):
+        services.rate_calculation_create(actor=ma_manager, contract=contract, **figures)
+    api = token_client(ma_manager)
+    path = f"/pricing/contracts/{contract.pk}/rate-calculations"
+    body = {k: str(v) for k, v in figures.items()}
+    assert call(api, "post", path, body).status_code == 409
+    services.price_limits_set(actor=ma_manager, contract=contract, authorised_rate=D("152.40"))
+    rc = services.rate_calculation_create(actor=ma_manager, contract=contract, **figures)
+    assert rc.unit_rate == D("152.40")
