@@ -407,8 +407,8 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
     notices were written (one per bid, bulk). Refused until the awarded contract is executed
     (the notice is of its execution), and for a date before its execution.
 
-    Side effects: each bidder is emailed its notice (its provider's address and its active
-    users', steward.core.mail); each non-successful bidder's window to ask for a debriefing
+    Side effects: each bidder is emailed its notice (its active users, steward.core.mail);
+    each non-successful bidder's window to ask for a debriefing
     opens (a due date of kind debriefing_request about its bid, on its work list and reminded
     to its users; it lapses unused at the end of the window)."""
     require_perm(actor, "procurement.manage_solicitation", solicitation, action="send notices")
@@ -455,15 +455,16 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
 
 
 def _bidder_emails(provider: Provider) -> list[str]:
-    """The addresses a bidder is written to: the provider's own and its active users'."""
+    """The addresses a bidder is written to: its active users' (as the monitoring letters)."""
     from steward.parties.models import Role, User
 
-    users = (
-        User.objects.filter(provider_id=provider.pk, role=Role.PROVIDER_USER, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+    return sorted(
+        set(
+            User.objects.filter(provider_id=provider.pk, role=Role.PROVIDER_USER, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
     )
-    return sorted({e for e in [provider.email, *users] if e})
 
 
 def _mail_notices(

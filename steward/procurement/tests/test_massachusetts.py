@@ -201,6 +201,13 @@ def test_bidders_are_emailed_their_notices_with_the_rfr_contacts_seed_004(
     """seed 004: each bidder is notified of the execution; the non-successful are told who
     debriefing requests and appeals go to (the persons the RFR names)."""
     solicitation, bids = rfr
+    for bid in bids:
+        UserFactory(
+            role=Role.PROVIDER_USER,
+            provider=bid.provider,
+            agency=None,
+            email=bid.provider.email,
+        )
     with django_capture_on_commit_callbacks(execute=True):
         _award_and_notify(solicitation, bids[0], manager)
     assert OutboundEmail.objects.count() == 3
