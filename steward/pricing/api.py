@@ -135,7 +135,20 @@ def bill_out(request: HttpRequest, contract_id: int) -> Any:
         as_of=rows[-1].period_end if rows else contract.start_date,
         end=contract.end_date,
     )
-    return {**result.__dict__, "reminder": calc.REMINDER}
+    years = [
+        {
+            "fiscal_year": y.fiscal_year,
+            "first": y.first,
+            "last": y.last,
+            "obligation": y.obligation,
+            "billed": y.billed,
+            "bill_out_date": y.bill_out.bill_out_date,
+            "early_by_days": y.bill_out.early_by_days,
+            "explanation": y.bill_out.explanation,
+        }
+        for y in selectors.bill_out_years(contract, rows)
+    ]
+    return {**result.__dict__, "reminder": calc.REMINDER, "fiscal_years": years}
 
 
 @router.get(

@@ -336,12 +336,69 @@ def project_bill_out(
     daily = billed / days
     wait = 0 if remaining <= ZERO else math.ceil(remaining / daily)
     bill_out = as_of + timedelta(days=wait)
+    if bill_out > end:
+        # the contract ends first: nothing bills out (a date past the end means nothing)
+        by_end = money(billed + daily * max((end - as_of).days, 0))
+        explanation = (
+            f"{fmt_money(billed)} billed over {days} days is {fmt_money(daily)} a day; at that "
+            f"pace about {fmt_money(by_end)} is billed by the end ({end:%Y-%m-%d}): the maximum "
+            "obligation is not reached."
+        )
+        return BillOut(billed, remaining, money(daily), None, 0, False, explanation)
     early_by = (end - bill_out).days if bill_out < end else 0
     explanation = (
         f"{fmt(billed)} billed over {days} days is {fmt(daily)} a day; the remaining "
         f"{fmt(max(remaining, ZERO))} is reached on {bill_out:%Y-%m-%d}."
     )
     return BillOut(billed, remaining, money(daily), bill_out, early_by, early_by > 0, explanation)
+
+
+@dataclass(frozen=True)
+class FiscalYearBillOut:
+    """One fiscal year of a contract: its share of the obligation, what was billed in it, and
+    the projected bill-out within it (None when it is not reached by the year's end)."""
+
+    fiscal_year: int
+    first: date
+    last: date
+    obligation: Decimal
+    billed: Decimal
+    bill_out: BillOut
+
+
+def bill_out_by_fiscal_year(
+    *,
+    maximum_obligation: Decimal,
+    start: date,
+    end: date,
+    years: list[tuple[int, date, date]],
+    payments: list[tuple[date, Decimal]],
+) -> list[FiscalYearBillOut]:
+    """seed 004: compare billing with each fiscal year's obligation. `years` are the fiscal
+    years (number, first day, last day) the contract spans; the maximum obligation is shared
+    between them by the contract's days in each (the last takes the rounding); `payments` are
+    (period end, amount), counted in the year their period ends. Each year's bill-out is
+    projected from its own billing to its own last day with billing, against its share."""
+    total_days = (end - start).days + 1
+    rows: list[FiscalYearBillOut] = []
+    shared = ZERO
+    for index, (number, first, last) in enumerate(years):
+        lo, hi = max(first, start), min(last, end)
+        if hi < lo:
+            continue
+        if index == len(years) - 1:
+            share = money(maximum_obligation) - shared
+        else:
+            share = money(maximum_obligation * ((hi - lo).days + 1) / total_days)
+        shared += share
+        inside = [(d, a) for d, a in payments if lo <= d <= hi]
+        billed = money(sum((a for _, a in inside), ZERO))
+        as_of = max((d for d, _ in inside), default=lo)
+        projection = project_bill_out(
+            maximum_obligation=share, billed_to_date=billed, start=lo, as_of=as_of, end=hi
+        )
+        rows.append(FiscalYearBillOut(number, lo, hi, share, billed, projection))
+    return rows
 
 
 # ---------------------------------------------------------------- commercial fee
@@ -354,13 +411,19 @@ def fee_problems(
     *, for_profit: bool, compensation_structure: str, fee_kind: str | None, fee_value: Decimal
 ) -> list[str]:
     """seed 004 (808 CMR 1.03(6)): a for-profit provider's contract must state its fee (zero, a
-    percentage or an amount); a cost-reimbursement contract cannot carry a non-zero fee."""
+    percentage or an amount); a cost-reimbursement contract cannot carry a non-zero fee; and
+    only a for-profit provider may carry one ("Commercial fees for for-profit contractors")."""
     problems: list[str] = []
     cost_reimbursement = compensation_structure == "cost_reimbursement"
     if cost_reimbursement and fee_kind in ("percentage", "amount") and fee_value > ZERO:
         problems.append(
             "A cost-reimbursement contract cannot carry a commercial fee: it pays only actual "
             "costs and allows no surplus (seed 004)."
+        )
+    if not for_profit and fee_kind in ("percentage", "amount") and fee_value > ZERO:
+        problems.append(
+            "Only a for-profit provider may earn a commercial fee; this provider is not for "
+            "profit (seed 004, 808 CMR 1.03(6): its surplus is limited by 808 CMR 1.03(7))."
         )
     if for_profit and fee_kind is None and not cost_reimbursement:
         problems.append(

@@ -22,6 +22,13 @@ def extend_demo(ctx: Any) -> dict[str, int]:
         contract = ctx.contracts.get(number)
         if contract is None:
             continue
+        if contract.rate_setting:
+            # seed 004 (Chapter 257): a rate-set contract uses the authorised rate
+            services.price_limits_set(
+                actor=actor,
+                contract=contract,
+                authorised_rate=(cost / (capacity * units * factor)).quantize(Decimal("0.01")),
+            )
         rc = services.rate_calculation_create(
             actor=actor,
             contract=contract,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RateLineOut(Schema):
@@ -59,14 +59,28 @@ class PaymentOut(Schema):
     paid_on: date | None
 
 
+class FiscalYearBillOutOut(Schema):
+    fiscal_year: int
+    first: date
+    last: date
+    obligation: Decimal
+    billed: Decimal
+    bill_out_date: date | None
+    early_by_days: int
+    explanation: str
+
+
 class BillOutOut(Schema):
     billed_to_date: Decimal
     remaining: Decimal
-    bill_out_date: date | None
+    bill_out_date: date | None = Field(description="None when not reached before the end")
     early: bool
     early_by_days: int
     explanation: str
     reminder: str
+    fiscal_years: list[FiscalYearBillOutOut] = Field(
+        description="seed 004: billing against each fiscal year's share of the obligation"
+    )
 
 
 class FeeIn(Schema):

@@ -92,6 +92,23 @@ def units_cross_reference(contract: Contract, rows: list[Payment]) -> list[Units
     return [UnitsRow(k[0], k[1], v[0], v[1]) for k, v in sorted(by_period.items())]
 
 
+def bill_out_years(contract: Contract, rows: list[Payment]) -> list[calc.FiscalYearBillOut]:
+    """seed 004: billing against each fiscal year's share of the obligation (the agency's
+    fiscal year, from its pack), projected within each year."""
+    fiscal = contract.agency.pack.parsed.fiscal_year
+    years = []
+    for number in range(fiscal.year_of(contract.start_date), fiscal.year_of(contract.end_date) + 1):
+        first, last = fiscal.bounds(number)
+        years.append((number, first, last))
+    return calc.bill_out_by_fiscal_year(
+        maximum_obligation=contract.maximum_obligation,
+        start=contract.start_date,
+        end=contract.end_date,
+        years=years,
+        payments=[(p.period_end, p.amount) for p in rows],
+    )
+
+
 def billed_to_date(contract: Contract) -> Decimal:
     total = Payment.objects.filter(contract=contract).aggregate(t=Sum("amount"))["t"]
     return total or Decimal("0.00")

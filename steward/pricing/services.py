@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from steward.contracts.models import Contract
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.services import require_perm, save_audited
 from steward.pricing import calc
 from steward.pricing.models import (
@@ -45,6 +45,15 @@ def compute(
     authorised = None
     if contract.rate_setting and limits and limits.authorised_rate is not None:
         authorised = limits.authorised_rate
+    if contract.rate_setting and (authorised is None or not contract.rate_setting_authority):
+        # seed 004: "Departments must use prices ... established pursuant to an independent
+        # price setting authority" (Chapter 257 of 2008): never a rate computed here
+        message = (
+            "This contract is rate-set: record the authorised rate and the authority that set "
+            "it (its source) before the rate calculation; a rate computed here is not used "
+            "(seed 004, Chapter 257 of the Acts of 2008)."
+        )
+        raise TransitionNotAllowed(message, errors={"authorised_rate": [message]})
     try:
         return calc.calculate_rate(
             currency=contract.currency,
@@ -79,7 +88,9 @@ def rate_calculation_create(
 ) -> RateCalculation:
     """Record a new version of the contract's rate calculation (seed 004, POS Attachment 4).
     Refused when the utilization factor is out of range (below 85% without an exceptional
-    reason), or the rate exceeds the provider's lowest price to others."""
+    reason), or the rate exceeds the provider's lowest price to others; for a rate-set contract
+    until its authorised rate and the authority that set it are recorded (TransitionNotAllowed:
+    the rate is then the authorised one, never a computed one)."""
     require_perm(actor, PERM, contract, action="record a rate calculation")
     result = compute(
         contract=contract,

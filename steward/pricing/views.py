@@ -88,6 +88,7 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
         "payments": payments,
         "billed": billed,
         "bill_out": bill_out,
+        "bill_out_years": selectors.bill_out_years(contract, payments),
         "reminder": calc.REMINDER,
         "units": selectors.units_cross_reference(contract, payments),
     }

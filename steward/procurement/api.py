@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from steward.core.errors import NotFoundError, ValidationFailed
+from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
@@ -29,12 +29,14 @@ from steward.procurement.schemas import (
     DateIn,
     DebriefingOut,
     DecisionIn,
+    HappenedIn,
     LimitIn,
     LimitOut,
     MeetingIn,
     PlacementEndIn,
     PlacementIn,
     PlacementOut,
+    ScheduleIn,
     ScoreIn,
     SolicitationDetailOut,
     SolicitationIn,
@@ -64,6 +66,7 @@ def _detail(actor: Any, solicitation: Solicitation) -> Solicitation:
     solicitation.ranked = (  # type: ignore[attr-defined]
         services.solicitation_ranking(solicitation) if agency_view else []
     )
+    solicitation.award_reason_shown = solicitation.award_reason if agency_view else None  # type: ignore[attr-defined]
     return solicitation
 
 
@@ -183,8 +186,10 @@ def award(request: HttpRequest, solicitation_id: int, payload: AwardIn) -> Any:
     bid = solicitation.bids.filter(pk=payload.bid_id).first()
     if bid is None:
         raise ValidationFailed("Unknown bid.", errors={"bid_id": ["Unknown."]})
-    data = payload.model_dump(exclude={"bid_id"})
-    services.solicitation_award(actor=actor, solicitation=solicitation, bid=bid, contract_data=data)
+    data = payload.model_dump(exclude={"bid_id", "reason"})
+    services.solicitation_award(
+        actor=actor, solicitation=solicitation, bid=bid, contract_data=data, reason=payload.reason
+    )
     return _detail(actor, solicitation_get(actor=actor, pk=solicitation_id))
 
 
@@ -220,16 +225,47 @@ def windows(request: HttpRequest, solicitation_id: int, payload: WindowsIn) -> A
 @router.post(
     "/procurement/bids/{bid_id}/debriefing-request",
     response={201: DebriefingOut, **WRITE_ERRORS},
-    summary="Request a debriefing (bidder)",
-    description="A provider user of a non-successful bidder, within the window (pack "
-    "debriefing_request days from the notice; seed 004). Dated today.",
+    summary="Request a debriefing (bidder), or record one sent by letter or email (staff)",
+    description="Within the window (pack debriefing_request days from the notice; seed 004), "
+    "after it 409. A bidder's request is dated today; staff give `on`, the day it was "
+    "received (never in the future, not before the notice: 422).",
 )
-def debriefing_request(request: HttpRequest, bid_id: int) -> Any:
+def debriefing_request(request: HttpRequest, bid_id: int, payload: HappenedIn | None = None) -> Any:
     bid = _bid(request, bid_id)
+    actor = _actor(request)
     row = services.debriefing_request(
-        actor=_actor(request), bid=bid, requested_on=bid.solicitation.agency.today()
+        actor=actor, bid=bid, requested_on=_received_on(actor, bid, payload.on if payload else None)
     )
     return Status(201, row)
+
+
+def _received_on(actor: Any, bid: Any, on: Any) -> Any:
+    """`on` as given by staff recording a letter or email; a bidder's own request is dated
+    today (422 for another date)."""
+    staff = actor.has_perm("procurement.manage_solicitation", bid.solicitation)
+    if on is not None and not staff and on != bid.solicitation.agency.today():
+        message = "What a bidder sends itself is dated today; the agency records letters."
+        raise ValidationFailed(message, errors={"on": [message]})
+    return on
+
+
+def _debriefing(bid: Any) -> Any:
+    req = getattr(bid, "debriefing_request", None)
+    if req is None:
+        raise TransitionNotAllowed("No debriefing was requested for this bid.")
+    return req
+
+
+@router.post(
+    "/procurement/bids/{bid_id}/debriefing-schedule",
+    response={200: DebriefingOut, **WRITE_ERRORS},
+    summary="Schedule the debriefing meeting",
+    description="seed 004: scheduled within the meeting window of the request (late is "
+    "recorded as late); the meeting itself may be set for a later day.",
+)
+def debriefing_schedule(request: HttpRequest, bid_id: int, payload: ScheduleIn) -> Any:
+    req = _debriefing(_bid(request, bid_id))
+    return services.debriefing_schedule(actor=_actor(request), request=req, **payload.model_dump())
 
 
 @router.post(
@@ -240,10 +276,7 @@ def debriefing_request(request: HttpRequest, bid_id: int) -> Any:
     "recorded late all the same.",
 )
 def debriefing_meeting(request: HttpRequest, bid_id: int, payload: MeetingIn) -> Any:
-    bid = _bid(request, bid_id)
-    req = getattr(bid, "debriefing_request", None)
-    if req is None:
-        raise ValidationFailed("No debriefing was requested for this bid.")
+    req = _debriefing(_bid(request, bid_id))
     services.debriefing_meeting_record(actor=_actor(request), request=req, **payload.model_dump())
     return Status(201, req)
 
@@ -251,18 +284,21 @@ def debriefing_meeting(request: HttpRequest, bid_id: int, payload: MeetingIn) ->
 @router.post(
     "/procurement/bids/{bid_id}/appeals",
     response={201: AppealOut, **WRITE_ERRORS},
-    summary="Lodge a bid appeal (bidder)",
-    description="Only after a debriefing, only on the two grounds of seed 004 (other grounds "
-    "are refused with the reason: 422), within the pack's bid_appeal limit. A pending appeal "
-    "does not block execution.",
+    summary="Lodge a bid appeal (bidder), or record one sent by letter or email (staff)",
+    description="Only after a debriefing and within the pack's bid_appeal limit (otherwise "
+    "409, nothing written). An appeal on another ground than the two of seed 004 is kept, "
+    "refused with the reason (status refused). A pending appeal does not block execution. "
+    "Staff give `on`, the day it was received.",
 )
 def appeal_add(request: HttpRequest, bid_id: int, payload: BidAppealIn) -> Any:
     bid = _bid(request, bid_id)
+    actor = _actor(request)
     appeal = services.appeal_lodge(
-        actor=_actor(request),
+        actor=actor,
         bid=bid,
-        lodged_on=bid.solicitation.agency.today(),
-        **payload.model_dump(),
+        ground=payload.ground,
+        statement=payload.statement,
+        lodged_on=_received_on(actor, bid, payload.on),
     )
     return Status(201, appeal)
 

@@ -129,7 +129,36 @@ def rank_bids(
     return ranked
 
 
+def unscored_bids(
+    bid_ids: Iterable[int], criteria: Iterable[str], scored: Iterable[tuple[int, str]]
+) -> list[int]:
+    """seed 004: the bids not yet scored on every criterion by at least one evaluator, in the
+    order given (``scored``: the (bid, criterion) pairs that have a score)."""
+    have = set(scored)
+    names = list(criteria)
+    return [b for b in bid_ids if any((b, n) not in have for n in names)]
+
+
+def award_reason_needed(ranking: list[RankedBid], bid_id: int) -> bool:
+    """seed 004: an award to a bid other than the top-ranked one needs a recorded reason (the
+    award follows the evaluation; departing from it is written down for the procurement
+    file). True when ``bid_id`` is not ranked first."""
+    return bool(ranking) and ranking[0].bid_id != bid_id
+
+
 # ------------------------------------------------------------------ windows (seed 004)
+
+
+def date_refusal(*, on: date, today: date, after: date | None, after_what: str) -> str | None:
+    """Return why ``on``, the date something happened (a request or an appeal received by
+    letter or email, recorded by staff), cannot be recorded, or None when it can: never in the
+    future (after ``today``, the agency's), never before the step it follows (``after``, named
+    by ``after_what``)."""
+    if on > today:
+        return "The date cannot be in the future."
+    if after is not None and on < after:
+        return f"The date cannot be before {after_what} ({after.isoformat()})."
+    return None
 
 
 def within_window(start: date, on: date, due: date) -> bool:
@@ -162,6 +191,9 @@ APPEAL_GROUND_LABELS = {
     ),
     AppealGround.FUNDAMENTAL_UNFAIRNESS: "There was a fundamental unfairness in the procurement",
 }
+
+#: A ground outside the two: the appeal is kept in the file, refused with the reason.
+OTHER_GROUND = "other"
 
 GROUND_REFUSAL = (
     "Appeals are considered only on two grounds: failure to comply with the "

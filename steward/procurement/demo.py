@@ -53,5 +53,5 @@ def procurement_demo(ctx: Any) -> dict[str, int]:
     )
     notified_on = today - timedelta(days=5)
     services.notices_send(actor=manager, solicitation=solicitation, notified_on=notified_on)
-    services.debriefing_request(actor=provider_user, bid=bids[1], requested_on=today)
+    services.debriefing_request(actor=provider_user, bid=bids[1], requested_on=notified_on)
     return {"solicitations": 1, "bids": 2, "debriefing requests": 1}

@@ -38,6 +38,18 @@ class SolicitationForm(forms.Form):
         label="Best Value exemption",
         help_text="Above the threshold and not tendered: the Best Value analysis.",
     )
+    debriefing_contact = forms.CharField(
+        max_length=250,
+        required=False,
+        label="Debriefing requests go to",
+        help_text="The person the RFR names, with how to reach them.",
+    )
+    appeal_contact = forms.CharField(
+        max_length=250,
+        required=False,
+        label="Appeals go to",
+        help_text="The person the RFR names, with how to reach them.",
+    )
     criteria = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="Evaluation criteria and weights",
@@ -92,10 +104,27 @@ class AwardForm(forms.Form):
     number = forms.CharField(max_length=60, label="Contract number")
     start_date = forms.DateField(widget=DATE, label="Contract starts")
     end_date = forms.DateField(widget=DATE, label="Contract ends")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason for the award",
+        help_text="Needed when the winning bid is not the top-ranked one.",
+    )
 
     def __init__(self, *args: Any, bids: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bid"].choices = [(b.pk, f"{b.pk}: {b.provider}") for b in bids]  # type: ignore[attr-defined]
+
+
+class ReceivedForm(forms.Form):
+    """The day a letter or email from a bidder was received (staff record it)."""
+
+    on = forms.DateField(widget=DATE, label="Received on")
+
+
+class ScheduleForm(forms.Form):
+    meeting_on = forms.DateField(widget=DATE, label="Meeting set for")
+    scheduled_on = forms.DateField(widget=DATE, label="Scheduled on")
 
 
 class DateForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from steward.core.models import TimeStampedModel
-from steward.procurement.calc import APPEAL_GROUND_LABELS, AppealGround
+from steward.procurement.calc import APPEAL_GROUND_LABELS, OTHER_GROUND, AppealGround
 
 
 class SolicitationStatus(models.TextChoices):
@@ -40,6 +40,19 @@ class Solicitation(TimeStampedModel):
     debriefing_request_days = models.PositiveSmallIntegerField(null=True, blank=True)
     debriefing_meeting_days = models.PositiveSmallIntegerField(null=True, blank=True)
     window_change_reason = models.TextField(blank=True)
+    debriefing_contact = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="Who debriefing requests go to, as the RFR names them (seed 004)",
+    )
+    appeal_contact = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="Who appeals go to, as the RFR names them (seed 004)",
+    )
+    award_reason = models.TextField(
+        blank=True, help_text="Why a bid other than the top-ranked one was awarded (seed 004)"
+    )
     # SET_NULL, not PROTECT: Bid already PROTECTs its solicitation, and a cycle of PROTECTs
     # could never be deleted (demo reset)
     awarded_bid = models.OneToOneField(
@@ -159,6 +172,12 @@ class DebriefingRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     meeting_due = models.DateField()
+    scheduled_on = models.DateField(
+        null=True, blank=True, help_text="When the meeting was scheduled (seed 004: within 14 days)"
+    )
+    meeting_on = models.DateField(
+        null=True, blank=True, help_text="The date the meeting is set for (it may be later)"
+    )
     history = HistoricalRecords()
 
 
@@ -176,6 +195,7 @@ class AppealStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     UPHELD = "upheld", "Upheld"
     DISMISSED = "dismissed", "Dismissed"
+    REFUSED = "refused", "Refused: not on the grounds of appeal, or out of time"
 
 
 class BidAppeal(TimeStampedModel):
@@ -185,7 +205,9 @@ class BidAppeal(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     ground = models.CharField(
-        max_length=40, choices=[(g.value, APPEAL_GROUND_LABELS[g]) for g in AppealGround]
+        max_length=40,
+        choices=[(g.value, APPEAL_GROUND_LABELS[g]) for g in AppealGround]
+        + [(OTHER_GROUND, "Another ground")],
     )
     statement = models.TextField()
     status = models.CharField(

@@ -19,6 +19,8 @@ class SolicitationIn(Schema):
     service_type: str = ""
     estimated_value: Decimal = Field(ge=0)
     best_value_exemption: str = Field("", description="Best Value analysis when not tendered")
+    debriefing_contact: str = Field("", description="Who debriefing requests go to (the RFR's)")
+    appeal_contact: str = Field("", description="Who appeals go to (the RFR's)")
     criteria: list[CriterionIn]
 
 
@@ -41,6 +43,8 @@ class SolicitationOut(Schema):
     status: str
     debriefing_request_days: int | None
     debriefing_meeting_days: int | None
+    debriefing_contact: str
+    appeal_contact: str
     contract_id: int | None
 
 
@@ -79,6 +83,10 @@ class SolicitationDetailOut(SolicitationOut):
         alias="visible_bids", description="Every bid for agency readers; a bidder only its own"
     )
     ranking: list[RankedOut] = Field(alias="ranked", description="Empty for provider users")
+    award_reason: str | None = Field(
+        alias="award_reason_shown",
+        description="Why a bid other than the top-ranked was awarded; null for provider users",
+    )
 
 
 class AwardIn(Schema):
@@ -86,6 +94,24 @@ class AwardIn(Schema):
     number: str
     start_date: date
     end_date: date
+    reason: str = Field(
+        "", description="Required when the bid is not the top-ranked one (seed 004)"
+    )
+
+
+class HappenedIn(Schema):
+    on: date | None = Field(
+        None,
+        description="The day it was received (staff recording a letter or email); today in "
+        "the agency's zone when omitted. Never in the future, never before the step it follows.",
+    )
+
+
+class ScheduleIn(Schema):
+    meeting_on: date = Field(description="The day the meeting is set for (it may be later)")
+    scheduled_on: date | None = Field(
+        None, description="The day it was scheduled; today in the agency's zone when omitted"
+    )
 
 
 class DateIn(Schema):
@@ -103,6 +129,8 @@ class DebriefingOut(Schema):
     bid_id: int
     requested_on: date
     meeting_due: date
+    scheduled_on: date | None
+    meeting_on: date | None
 
 
 class MeetingIn(Schema):
@@ -112,8 +140,15 @@ class MeetingIn(Schema):
 
 
 class BidAppealIn(Schema):
-    ground: str = Field(description="non_compliance or fundamental_unfairness (seed 004)")
+    ground: str = Field(
+        description="non_compliance or fundamental_unfairness (seed 004); other: kept, refused"
+    )
     statement: str
+    on: date | None = Field(
+        None,
+        description="The day it was received (staff recording a letter or email); today in "
+        "the agency's zone when omitted.",
+    )
 
 
 class AppealOut(Schema):

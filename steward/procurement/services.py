@@ -28,7 +28,7 @@ from steward.contracts.services_due_dates import (
 )
 from steward.core.deadlines import DeadlineRule, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
-from steward.core.mail import send_after_commit
+from steward.core.mail import Mail, send_after_commit, send_batch_after_commit
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency, Provider
 from steward.procurement import calc
@@ -157,6 +157,8 @@ def solicitation_create(
         currency=pack.currency,
         tendering_required=required and not exemption,
         best_value_exemption=exemption,
+        debriefing_contact=(data.get("debriefing_contact") or "").strip(),
+        appeal_contact=(data.get("appeal_contact") or "").strip(),
     )
     if not criteria:
         raise ValidationFailed(
@@ -310,9 +312,14 @@ def solicitation_award(
     bid: Bid,
     contract_data: dict[str, Any] | None = None,
     contract: Contract | None = None,
+    reason: str = "",
 ) -> Contract:
     """Award ``solicitation`` to ``bid`` and create the draft contract from the award (or, with
     ``contract``, link the agency's contract with the winner already in the register).
+
+    seed 004: refused (TransitionNotAllowed) until every bid is scored on every criterion; an
+    award to a bid other than the top-ranked one needs ``reason`` (ValidationFailed without
+    it), kept on the solicitation (``award_reason``) and in its history.
 
     The created contract's provider and maximum obligation come from the bid; its procurement
     method is tendered, under the threshold, or the Best Value exemption (seed 003). Creating a
@@ -324,6 +331,27 @@ def solicitation_award(
         raise ValidationFailed(
             "That bid is not for this solicitation.", errors={"bid": ["Unknown bid."]}
         )
+    unscored = calc.unscored_bids(
+        solicitation.bids.values_list("pk", flat=True),
+        solicitation.criteria.values_list("name", flat=True),
+        BidScore.objects.filter(bid__solicitation=solicitation).values_list(
+            "bid_id", "criterion__name"
+        ),
+    )
+    if unscored:
+        raise TransitionNotAllowed(
+            "Score every bid on every criterion before the award (not yet scored: bid "
+            + ", ".join(str(pk) for pk in unscored)
+            + ")."
+        )
+    reason = (reason or "").strip()
+    ranking = solicitation_ranking(solicitation)
+    if calc.award_reason_needed(ranking, bid.pk) and not reason:
+        message = (
+            f"Bid {bid.pk} is not the top-ranked bid (bid {ranking[0].bid_id} is): record why "
+            "it is awarded."
+        )
+        raise ValidationFailed(message, errors={"reason": [message]})
     if contract is not None:
         # the award of a contract already in the register (e.g. imported): link it
         if contract.agency_id != solicitation.agency_id or contract.provider_id != bid.provider_id:
@@ -341,7 +369,12 @@ def solicitation_award(
     solicitation.awarded_bid = bid
     solicitation.contract = contract
     solicitation.status = SolicitationStatus.AWARDED
-    save_audited(solicitation, actor=actor, reason=f"Awarded to {bid.provider}")
+    solicitation.award_reason = reason if calc.award_reason_needed(ranking, bid.pk) else ""
+    save_audited(
+        solicitation,
+        actor=actor,
+        reason=f"Awarded to {bid.provider}" + (f": {reason}" if solicitation.award_reason else ""),
+    )
     return contract
 
 
@@ -374,9 +407,10 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
     notices were written (one per bid, bulk). Refused until the awarded contract is executed
     (the notice is of its execution), and for a date before its execution.
 
-    Side effects: each non-successful bidder's window to ask for a debriefing opens (a due
-    date of kind debriefing_request about its bid, on its work list and reminded to its users;
-    it lapses unused at the end of the window)."""
+    Side effects: each bidder is emailed its notice (its active users, steward.core.mail);
+    each non-successful bidder's window to ask for a debriefing
+    opens (a due date of kind debriefing_request about its bid, on its work list and reminded
+    to its users; it lapses unused at the end of the window)."""
     require_perm(actor, "procurement.manage_solicitation", solicitation, action="send notices")
     if solicitation.status != SolicitationStatus.AWARDED:
         raise TransitionNotAllowed("Send the notices once the solicitation is awarded.")
@@ -406,6 +440,7 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
     ExecutionNotice.objects.bulk_create(notices)
     solicitation.status = SolicitationStatus.NOTIFIED
     save_audited(solicitation, actor=actor, reason=f"Bidders notified on {notified_on.isoformat()}")
+    _mail_notices(solicitation, contract, bids, notified_on)
     for bid in bids:
         if bid.pk != solicitation.awarded_bid_id:
             _debriefing_due_open(
@@ -419,21 +454,98 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
     return len(notices)
 
 
+def _bidder_emails(provider: Provider) -> list[str]:
+    """The addresses a bidder is written to: its active users' (as the monitoring letters)."""
+    from steward.parties.models import Role, User
+
+    return sorted(
+        set(
+            User.objects.filter(provider_id=provider.pk, role=Role.PROVIDER_USER, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
+def _mail_notices(
+    solicitation: Solicitation, contract: Contract, bids: list[Bid], notified_on: date
+) -> None:
+    """seed 004: email each bidder its notice of contract execution, with, for the others, who
+    debriefing requests and appeals go to (the RFR's contacts)."""
+    mails = []
+    for bid in bids:
+        to = _bidder_emails(bid.provider)
+        if not to:
+            continue
+        won = bid.pk == solicitation.awarded_bid_id
+        body = (
+            f"On {notified_on:%d %B %Y} {solicitation.agency.name} notifies you of the execution "
+            f"of contract {contract.number} awarded under {solicitation.reference} "
+            f"({solicitation.title}). "
+        )
+        if won:
+            body += "Your bid was successful."
+        else:
+            due = window_due(solicitation, "debriefing_request", notified_on)
+            body += (
+                f"Your bid was not successful. You may request a debriefing until "
+                f"{due:%d %B %Y}; a debriefing is needed before any appeal."
+            )
+            if solicitation.debriefing_contact:
+                body += f" Debriefing requests go to {solicitation.debriefing_contact}."
+            if solicitation.appeal_contact:
+                body += f" Appeals go to {solicitation.appeal_contact}."
+        mails.append(
+            Mail(
+                subject=f"{solicitation.reference}: notice of contract execution",
+                body=body,
+                to=to,
+                link=reverse("procurement:bid", args=[bid.pk]),
+            )
+        )
+    send_batch_after_commit(mails)
+
+
 # ------------------------------------------------------------------ debriefings and appeals
 
 
+def _require_bidder_or_staff(actor: Any, bid: Bid, action: str) -> bool:
+    """A bidder's own users act for its bid; the agency's procurement staff record what the
+    bidder sent by letter or email (seed 004). Returns True for staff."""
+    if actor.has_perm("procurement.manage_solicitation", bid.solicitation):
+        return True
+    require_perm(actor, "procurement.act_for_bidder", bid, action=action)
+    return False
+
+
+def _happened_on(on: date | None, *, agency: Agency, after: date | None, after_what: str) -> date:
+    """The date something happened: `on`, or today in the agency's zone when None. Refused
+    (ValidationFailed on "on") in the future or before the step it follows (`after`). (The
+    pages and the API date a bidder's own request today; staff give the day a letter came.)"""
+    today = agency.today()
+    on = on or today
+    refusal = calc.date_refusal(on=on, today=today, after=after, after_what=after_what)
+    if refusal:
+        raise ValidationFailed(refusal, errors={"on": [refusal]})
+    return on
+
+
 @transaction.atomic
-def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> DebriefingRequest:
+def debriefing_request(
+    *, actor: Any, bid: Bid, requested_on: date | None = None
+) -> DebriefingRequest:
     """seed 004: a non-successful bidder requests a debriefing within the window (pack
-    debriefing_request days from the notice, day N allowed, N+1 refused).
+    debriefing_request days from the notice, day N allowed, N+1 refused). The bidder's own
+    users request it; the agency's procurement staff record a request the bidder sent by
+    letter or email, dated the day it was received (`requested_on`: today in the agency's zone
+    when None; never in the future, never before the notice: ValidationFailed). Refused
+    (TransitionNotAllowed, 409) before the notice, to the winner, twice, or after the window.
 
     Side effects: the bidder's window (its debriefing_request due date) is met by the request;
     the debriefing meeting falls due within the debriefing_meeting window of the request (a due
     date about the request, on the work list of the agency's procurement officers and the
     contract's manager; `meeting_due` is its date)."""
-    require_perm(
-        actor, "procurement.act_for_bidder", bid, action="request a debriefing for this bid"
-    )
+    _require_bidder_or_staff(actor, bid, "request a debriefing for this bid")
     notice = ExecutionNotice.objects.filter(bid=bid).first()
     if notice is None:
         raise TransitionNotAllowed("A debriefing can be requested once bidders have been notified.")
@@ -442,11 +554,17 @@ def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> Debriefin
     if DebriefingRequest.objects.filter(bid=bid).exists():
         raise TransitionNotAllowed("A debriefing has already been requested for this bid.")
     solicitation = bid.solicitation
+    requested_on = _happened_on(
+        requested_on,
+        agency=solicitation.agency,
+        after=notice.notified_on,
+        after_what="the notice of contract execution",
+    )
     due = _last_day("debriefing_request", bid) or window_due(
         solicitation, "debriefing_request", notice.notified_on
     )
     if not calc.within_window(notice.notified_on, requested_on, due):
-        raise ValidationFailed(
+        raise TransitionNotAllowed(
             f"Debriefings had to be requested by {due:%d %B %Y}.",
             errors={"requested_on": [f"The window ended on {due:%d %B %Y}."]},
         )
@@ -475,12 +593,57 @@ def debriefing_request(*, actor: Any, bid: Bid, requested_on: date) -> Debriefin
 
 
 @transaction.atomic
+def debriefing_schedule(
+    *, actor: Any, request: DebriefingRequest, meeting_on: date, scheduled_on: date | None = None
+) -> DebriefingRequest:
+    """seed 004: the agency schedules the debriefing meeting "within 14 days of the receipt of
+    the request" (the pack's debriefing_meeting window); the meeting itself may be set for a
+    later day. `scheduled_on` is the day it was scheduled (today in the agency's zone when
+    None; never in the future, never before the request: ValidationFailed); `meeting_on` the
+    day the meeting is set for (not before the request). Scheduling after the window is
+    recorded all the same, as late. Refused (TransitionNotAllowed) once the meeting is recorded.
+
+    Side effects: the meeting's due date (debriefing_meeting) is met by the scheduling."""
+    solicitation = request.bid.solicitation
+    require_perm(
+        actor, "procurement.manage_solicitation", solicitation, action="schedule debriefings"
+    )
+    if hasattr(request, "meeting"):
+        raise TransitionNotAllowed("This debriefing has already been held and recorded.")
+    scheduled_on = _happened_on(
+        scheduled_on,
+        agency=solicitation.agency,
+        after=request.requested_on,
+        after_what="the debriefing request",
+    )
+    if meeting_on < request.requested_on:
+        message = f"The debriefing was requested on {request.requested_on:%d %B %Y}."
+        raise ValidationFailed(
+            f"{message} The meeting cannot be before the request.",
+            errors={"meeting_on": [message]},
+        )
+    request.scheduled_on = scheduled_on
+    request.meeting_on = meeting_on
+    late = scheduled_on > request.meeting_due
+    save_audited(
+        request,
+        actor=actor,
+        reason=f"Debriefing meeting set for {meeting_on.isoformat()}" + (" (late)" if late else ""),
+    )
+    due_dates_meet(
+        kind="debriefing_meeting", subject=request, met_by=request, on=scheduled_on, actor=actor
+    )
+    return request
+
+
+@transaction.atomic
 def debriefing_meeting_record(
     *, actor: Any, request: DebriefingRequest, held_on: date, attendees: str, discussion: str
 ) -> DebriefingMeeting:
     """seed 004: record the debriefing meeting, who attended and what was discussed; it goes in
     the procurement file. A meeting held after its due date (`meeting_due`) is recorded all the
-    same, as late: the bidder keeps its right to appeal. Refused before the request.
+    same, as late: the bidder keeps its right to appeal. Refused before the request and for a
+    day still to come (ValidationFailed).
 
     Side effects: the meeting's due date is met by the meeting; the bidder's window to appeal
     opens (a bid_appeal due date about the bid, pack bid_appeal days from the meeting, on the
@@ -502,7 +665,10 @@ def debriefing_meeting_record(
         attendees=_required(attendees, "attendees", "Say who attended."),
         discussion=_required(discussion, "discussion", "Say what was discussed."),
     )
-    late = held_on > request.meeting_due
+    if held_on > solicitation.agency.today():
+        message = "The meeting cannot be recorded before it is held (the date is in the future)."
+        raise ValidationFailed(message, errors={"held_on": [message]})
+    late = held_on > (request.meeting_on or request.meeting_due)
     save_audited(meeting, actor=actor, reason="Debriefing held" + (" late" if late else ""))
     due_dates_meet(
         kind="debriefing_meeting", subject=request, met_by=meeting, on=held_on, actor=actor
@@ -540,34 +706,56 @@ def appeal_due(
 
 @transaction.atomic
 def appeal_lodge(
-    *, actor: Any, bid: Bid, ground: str, statement: str, lodged_on: date
+    *, actor: Any, bid: Bid, ground: str, statement: str, lodged_on: date | None = None
 ) -> BidAppeal:
-    """seed 004: a non-successful bidder appeals after its debriefing, on one of the two
-    grounds, within the pack's bid_appeal limit. Refused (ValidationFailed, with the reason)
-    otherwise. A pending appeal does not block contract execution.
+    """seed 004: a non-successful bidder appeals after its debriefing, within the pack's
+    bid_appeal limit. The bidder's own users lodge it; the agency's procurement staff record an
+    appeal the bidder sent by letter or email, dated the day it was received (`lodged_on`:
+    today in the agency's zone when None; never in the future, never before the debriefing:
+    ValidationFailed).
+
+    Refused (TransitionNotAllowed, 409, nothing written) without a debriefing or after the
+    time limit. An appeal on a ground other than the two is kept in the procurement file,
+    refused with the reason (status refused; "Departments may reject appeal requests based on
+    grounds other than those stated"). A pending appeal does not block contract execution.
 
     Side effects: the bidder's window to appeal (its bid_appeal due date) is met by the
-    appeal."""
-    require_perm(actor, "procurement.act_for_bidder", bid, action="appeal for this bid")
+    appeal (not by a refused one: the bidder may still appeal on the grounds in time)."""
+    _require_bidder_or_staff(actor, bid, "appeal for this bid")
     meeting = DebriefingMeeting.objects.filter(request__bid=bid).first()
+    if meeting is None:
+        raise TransitionNotAllowed("A debriefing must take place before an appeal can be lodged.")
+    lodged_on = _happened_on(
+        lodged_on,
+        agency=bid.solicitation.agency,
+        after=meeting.held_on,
+        after_what="the debriefing",
+    )
+    valid_ground = ground in {g.value for g in calc.AppealGround}
     refusal = calc.appeal_refusal(
-        ground=ground,
-        debriefing_held_on=meeting.held_on if meeting else None,
+        ground=ground if valid_ground else calc.AppealGround.NON_COMPLIANCE.value,
+        debriefing_held_on=meeting.held_on,
         lodged_on=lodged_on,
-        due=(_last_day("bid_appeal", bid) or appeal_due(bid)) if meeting else None,
+        due=_last_day("bid_appeal", bid) or appeal_due(bid),
     )
     if refusal:
-        field = "ground" if meeting and "ground" in refusal else "__all__"
-        raise ValidationFailed(refusal, errors={field: [refusal]})
+        raise TransitionNotAllowed(refusal, errors={"__all__": [refusal]})
     appeal = BidAppeal(
         bid=bid,
         lodged_on=lodged_on,
         lodged_by=actor,
-        ground=ground,
+        ground=ground if valid_ground else calc.OTHER_GROUND,
         statement=_required(statement, "statement", "Set out the appeal."),
     )
-    save_audited(appeal, actor=actor, reason="Appeal lodged")
-    due_dates_meet(kind="bid_appeal", subject=bid, met_by=appeal, on=lodged_on, actor=actor)
+    if not valid_ground:
+        appeal.status = AppealStatus.REFUSED
+        appeal.decision = calc.GROUND_REFUSAL
+        appeal.decided_on = lodged_on
+    save_audited(
+        appeal, actor=actor, reason="Appeal lodged" + (": refused" if not valid_ground else "")
+    )
+    if valid_ground:  # a refused appeal leaves the window open for one on the grounds
+        due_dates_meet(kind="bid_appeal", subject=bid, met_by=appeal, on=lodged_on, actor=actor)
     return appeal
 
 

@@ -211,6 +211,7 @@ def _file_page(request: HttpRequest, solicitation: Any, focus: int | None = None
                 prefix="windows",
             ),
             meeting_form=f.MeetingForm(initial={"held_on": context["today"]}),
+            appeal_form=f.AppealForm(),
             decision_form=f.DecisionForm(initial={"decided_on": context["today"]}),
         )
     else:
@@ -242,9 +243,11 @@ def solicitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         _ok(request, "Score recorded.")
     elif action == "award":
         data = f.parsed(f.AwardForm(request.POST, bids=bids, prefix="award"))
-        bid = next(b for b in bids if b.pk == data.pop("bid"))
+        # popped once, outside the search (popped inside it, every bid after the first failed)
+        bid_pk, reason = data.pop("bid"), data.pop("reason")
+        bid = next(b for b in bids if b.pk == bid_pk)
         contract = services.solicitation_award(
-            actor=user, solicitation=solicitation, bid=bid, contract_data=data
+            actor=user, solicitation=solicitation, bid=bid, contract_data=data, reason=reason
         )
         _ok(request, f"Awarded to {bid.provider}; contract {contract.number} created as a draft.")
     elif action == "notify":
@@ -268,18 +271,31 @@ def bid_action(request: HttpRequest, pk: int, bid_pk: int, action: str) -> HttpR
     user: Any = request.user
     solicitation = solicitation_get(actor=user, pk=pk)
     bid = bid_get(actor=user, solicitation=solicitation, pk=bid_pk)
-    today = solicitation.agency.today()
+    staff = user.has_perm("procurement.manage_solicitation", solicitation)
     if action == "debriefing":
-        services.debriefing_request(actor=user, bid=bid, requested_on=today)
-        _ok(request, "Debriefing requested.")
+        on = f.parsed(f.ReceivedForm(request.POST))["on"] if staff else None
+        services.debriefing_request(actor=user, bid=bid, requested_on=on)
+        _ok(request, "Debriefing request recorded." if staff else "Debriefing requested.")
+    elif action == "schedule":
+        data = f.parsed(f.ScheduleForm(request.POST))
+        services.debriefing_schedule(actor=user, request=bid.debriefing_request, **data)
+        _ok(request, "Debriefing meeting scheduled.")
     elif action == "meeting":
         data = f.parsed(f.MeetingForm(request.POST))
         services.debriefing_meeting_record(actor=user, request=bid.debriefing_request, **data)
         _ok(request, "Debriefing recorded in the procurement file.")
     elif action == "appeal":
         data = f.parsed(f.AppealForm(request.POST))
-        services.appeal_lodge(actor=user, bid=bid, lodged_on=today, **data)
-        _ok(request, "Appeal lodged.")
+        on = f.parsed(f.ReceivedForm(request.POST))["on"] if staff else None
+        appeal = services.appeal_lodge(actor=user, bid=bid, lodged_on=on, **data)
+        _ok(
+            request,
+            f"Appeal kept in the file and refused: {appeal.decision}"
+            if appeal.status == "refused"
+            else "Appeal recorded."
+            if staff
+            else "Appeal lodged.",
+        )
     else:
         raise NotFoundError("No such action.")
     return redirect("procurement:detail", pk=pk)

@@ -28,11 +28,12 @@ ROLES = {
 }
 
 # own/other: own = the solicitation's agency (staff) or the losing bidder (provider)
+# debriefing.ask: the bidder asks; the agency records a request sent by letter (seed 004)
 # endpoint        admin   oversight manager monitor budget  procure senior  provider
 MATRIX = """
 solicitation.get  200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404
 bids.create       201/201 403/403 201/404 403/404 403/404 201/404 403/404 403/404
-debriefing.ask    403/403 403/403 403/404 403/404 403/404 403/404 403/404 201/404
+debriefing.ask    201/201 403/403 201/404 403/404 403/404 201/404 403/404 201/404
 placements.list   200/200 200/200 200/404 200/404 200/404 200/404 200/404 404/404
 """
 
@@ -129,6 +130,24 @@ def test_api_flow_with_a_token(scc, ccm, officer, provider, other_provider, bidd
         {"bid_id": bids[provider.pk].pk, "criterion_id": criterion, "score": "90"},
     ).json()
     assert ranked["ranking"][0]["bid_id"] == bids[provider.pk].pk
+    unscored = call(
+        staff,
+        "post",
+        f"/procurement/solicitations/{sid}/award",
+        {
+            "bid_id": bids[provider.pk].pk,
+            "number": "API-C",
+            "start_date": "2026-04-01",
+            "end_date": "2027-03-31",
+        },
+    )
+    assert unscored.status_code == 409, unscored.content  # seed 004: every bid scored first
+    call(
+        staff,
+        "post",
+        f"/procurement/solicitations/{sid}/scores",
+        {"bid_id": bids[other_provider.pk].pk, "criterion_id": criterion, "score": "70"},
+    )
     award = call(
         staff,
         "post",
@@ -161,16 +180,21 @@ def test_api_flow_with_a_token(scc, ccm, officer, provider, other_provider, bidd
         f"/procurement/bids/{lose.pk}/appeals",
         {"ground": "non_compliance", "statement": "x"},
     )
-    assert early.status_code == 422 and "debriefing" in early.json()["detail"]
+    # an out-of-order step is 409 (issue 19 point 12)
+    assert early.status_code == 409 and "debriefing" in early.json()["detail"]
     assert (
         call(bidder_client, "post", f"/procurement/bids/{lose.pk}/debriefing-request").status_code
         == 201
     )
+    meeting_url = f"/procurement/bids/{lose.pk}/debriefing-meeting"
+    future = {"held_on": (today + timedelta(days=1)).isoformat(), "attendees": "a"}
+    ahead = call(token_client(officer), "post", meeting_url, {**future, "discussion": "b"})
+    assert ahead.status_code == 422, ahead.content  # not recorded before it is held
     meeting = call(
         token_client(officer),
         "post",
-        f"/procurement/bids/{lose.pk}/debriefing-meeting",
-        {"held_on": (today + timedelta(days=1)).isoformat(), "attendees": "a", "discussion": "b"},
+        meeting_url,
+        {"held_on": today.isoformat(), "attendees": "a", "discussion": "b"},
     )
     assert meeting.status_code == 201, meeting.content
     other = call(
@@ -179,17 +203,16 @@ def test_api_flow_with_a_token(scc, ccm, officer, provider, other_provider, bidd
         f"/procurement/bids/{lose.pk}/appeals",
         {"ground": "too_expensive", "statement": "x"},
     )
-    assert other.status_code == 422 and "two grounds" in other.json()["detail"]
-    # lodged "today", before the debriefing held tomorrow: refused as outside the window
-    assert (
-        call(
-            bidder_client,
-            "post",
-            f"/procurement/bids/{lose.pk}/appeals",
-            {"ground": "non_compliance", "statement": "x"},
-        ).status_code
-        == 422
+    # seed 004: kept in the procurement file, refused with the reason
+    assert other.status_code == 201 and other.json()["status"] == "refused"
+    assert "two grounds" in other.json()["decision"]
+    backdated = call(
+        bidder_client,
+        "post",
+        f"/procurement/bids/{lose.pk}/appeals",
+        {"ground": "non_compliance", "statement": "x", "on": "2026-01-01"},
     )
+    assert backdated.status_code == 422  # a bidder's own appeal is dated today
 
 
 def test_solicitation_list_query_budget(scc, ccm, officer, django_assert_max_num_queries):

@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from steward.contracts.models import DueDate, DueDateStatus
 from steward.contracts.services import contract_terminate
-from steward.core.errors import ValidationFailed
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.procurement.models import FinanceNotification, NotificationKind, TerminationReview
@@ -252,10 +251,10 @@ def test_lodging_an_appeal_meets_the_window_and_stops_its_reminders(
     debriefed, bidder, people, run_days
 ):
     """seed 004: an appeal on one of the two grounds, in time, closes the window."""
-    with pytest.raises(ValidationFailed, match="two grounds"):
-        services.appeal_lodge(
-            actor=bidder, bid=debriefed, ground="price", statement="x", lodged_on=date(2026, 3, 20)
-        )
+    refused = services.appeal_lodge(
+        actor=bidder, bid=debriefed, ground="price", statement="x", lodged_on=date(2026, 3, 20)
+    )
+    assert refused.status == "refused"  # kept in the file, with the reason
     assert _due("bid_appeal", debriefed).status == DueDateStatus.OPEN  # a refusal meets nothing
     assert run_days(date(2026, 3, 19), date(2026, 3, 19)) == {
         date(2026, 3, 19): [(f"Due in 5 days: {APPEAL}", BIDDERS)]
@@ -497,6 +496,10 @@ def test_a_bidder_may_ask_until_midnight_in_the_agencys_time_zone_not_utc(
         )
         for p in (provider, other_provider)
     )
+    for bid in (win, lose):
+        services.score_record(
+            actor=manager, bid=bid, criterion=solicitation.criteria.get(), score=80
+        )
     contract = services.solicitation_award(
         actor=manager,
         solicitation=solicitation,

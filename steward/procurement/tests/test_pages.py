@@ -156,7 +156,7 @@ def test_full_cycle_through_the_pages(client, today_notified, bidder, officer):
         reverse("procurement:bid_action", args=[solicitation.pk, lose.pk, "appeal"]),
         {"ground": "non_compliance", "statement": "The RFR said otherwise"},
     )
-    appeal = BidAppeal.objects.get(bid=lose)
+    appeal = BidAppeal.objects.get(bid=lose, status="pending")
     client.force_login(officer)
     assert client.get(detail).status_code == 200
     client.post(
@@ -186,9 +186,10 @@ def test_agency_runs_bids_scores_award_and_notice_through_the_pages(
     bids = list(solicitation.bids.all())
     assert len(bids) == 2
     for c in solicitation.criteria.all():
-        client.post(
-            url("score"), {"score-bid": bids[0].pk, "score-criterion": c.pk, "score-score": "80"}
-        )
+        for bid, score in ((bids[0], "80"), (bids[1], "70")):
+            client.post(
+                url("score"), {"score-bid": bid.pk, "score-criterion": c.pk, "score-score": score}
+            )
     page = client.get(reverse("procurement:detail", args=[solicitation.pk])).content.decode()
     assert "80.0000" in page
     client.post(

@@ -66,9 +66,9 @@ def test_debriefing_request_on_day_14_allowed(notified, bidder):
 
 
 def test_debriefing_request_on_day_15_refused(notified, bidder):
-    """seed 004: day 15 after notification is refused."""
+    """seed 004: day 15 after notification is refused: a closed window (409, issue 19)."""
     _, _, lose = notified
-    with pytest.raises(ValidationFailed, match="had to be requested"):
+    with pytest.raises(TransitionNotAllowed, match="had to be requested"):
         services.debriefing_request(
             actor=bidder, bid=lose, requested_on=NOTIFIED + timedelta(days=15)
         )
@@ -143,7 +143,7 @@ def test_a_meeting_after_day_14_is_recorded_late_and_one_before_the_request_refu
 def test_appeal_refused_without_a_debriefing(notified, bidder):
     """seed 004: a debriefing is a prerequisite to an appeal."""
     _, _, lose = notified
-    with pytest.raises(ValidationFailed, match="debriefing must take place"):
+    with pytest.raises(TransitionNotAllowed, match="debriefing must take place"):
         services.appeal_lodge(
             actor=bidder,
             bid=lose,
@@ -152,7 +152,7 @@ def test_appeal_refused_without_a_debriefing(notified, bidder):
             lodged_on=NOTIFIED,
         )
     services.debriefing_request(actor=bidder, bid=lose, requested_on=NOTIFIED)
-    with pytest.raises(ValidationFailed, match="debriefing must take place"):
+    with pytest.raises(TransitionNotAllowed, match="debriefing must take place"):
         services.appeal_lodge(
             actor=bidder,
             bid=lose,
@@ -163,19 +163,24 @@ def test_appeal_refused_without_a_debriefing(notified, bidder):
 
 
 def test_appeal_refused_on_other_grounds(notified, bidder, officer):
-    """seed 004: "Departments may reject appeal requests based on grounds other than" the two."""
+    """seed 004: "Departments may reject appeal requests based on grounds other than" the two;
+    "All documentation pertaining to appeals must be placed in the procurement file": the
+    refused appeal is kept, with the reason."""
     _, _, lose = notified
     _debrief(officer, bidder, lose)
-    with pytest.raises(ValidationFailed) as exc:
-        services.appeal_lodge(
-            actor=bidder,
-            bid=lose,
-            ground="price",
-            statement="x",
-            lodged_on=NOTIFIED + timedelta(days=15),
-        )
-    assert "two grounds" in exc.value.message
-    assert exc.value.errors == {"ground": [exc.value.message]}
+    appeal = services.appeal_lodge(
+        actor=bidder,
+        bid=lose,
+        ground="price",
+        statement="Our price was lower.",
+        lodged_on=NOTIFIED + timedelta(days=15),
+    )
+    appeal.refresh_from_db()
+    assert appeal.status == AppealStatus.REFUSED
+    assert appeal.ground == "other"
+    assert "two grounds" in appeal.decision
+    assert appeal.decided_on == appeal.lodged_on
+    assert appeal.history.count() == 1
 
 
 def test_appeal_time_limit_from_the_pack(notified, bidder, officer):
@@ -183,7 +188,7 @@ def test_appeal_time_limit_from_the_pack(notified, bidder, officer):
     _, _, lose = notified
     meeting = _debrief(officer, bidder, lose)
     late = meeting.held_on + timedelta(days=15)
-    with pytest.raises(ValidationFailed, match="time limit"):
+    with pytest.raises(TransitionNotAllowed, match="time limit"):
         services.appeal_lodge(
             actor=bidder, bid=lose, ground="non_compliance", statement="x", lodged_on=late
         )
