@@ -192,6 +192,12 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", "Finance officer"
     PROCUREMENT_OFFICER = "procurement_officer", "Procurement officer"
     SENIOR_MANAGER = "senior_manager", "Senior manager"
+    #: seed 003: the child's worker (gives the specification of need, ends the placement)
+    KEY_WORKER = "key_worker", "Key worker"
+    #: seed 003: reviews the child's placement; receives a copy of the contract
+    REVIEWING_OFFICER = "reviewing_officer", "Reviewing officer"
+    #: seed 003: administers the Resource Allocation Group and records its decisions
+    RAG_ADMINISTRATOR = "rag_administrator", "Resource Allocation Group administrator"
     PROVIDER_USER = "provider_user", "Provider user"
     ADMINISTRATOR = "administrator", "Administrator"
 
@@ -205,6 +211,9 @@ AGENCY_ROLES = frozenset(
         Role.FINANCE_OFFICER,
         Role.PROCUREMENT_OFFICER,
         Role.SENIOR_MANAGER,
+        Role.KEY_WORKER,
+        Role.REVIEWING_OFFICER,
+        Role.RAG_ADMINISTRATOR,
     }
 )
 
