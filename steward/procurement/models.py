@@ -285,7 +285,7 @@ class Placement(TimeStampedModel):
     )
     authoriser = models.CharField(max_length=40, choices=Authoriser.choices)
     authorised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     authorised_on = models.DateField(null=True, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)

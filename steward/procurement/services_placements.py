@@ -256,14 +256,15 @@ def placement_create(
     given = data.get("authoriser") or authoriser
     if category == "B" and given == Authoriser.COMMUNITY_RESOURCE_GROUP:
         authoriser = given  # refused below: the group alone is not enough
+    # the delegated limit is checked when a budget holder authorises (here or later)
     refusal = calc.authority_refusal(
         category=category,
         authoriser=authoriser,
         amount=amount,
-        limit=None,
+        limit=amount,
         crg_decided=bool(crg_on and crg_decision),
     )
-    if refusal and "delegated limit" not in refusal:
+    if refusal:
         raise _refuse(refusal, "crg_decision" if "Group" in refusal else "category")
     placement = Placement(
         agency=contract.agency,
@@ -561,6 +562,9 @@ def placement_specify(
         raise _refuse(refusal, "review_dates")
     if not outcomes:
         raise _refuse("Give at least one outcome for the child.", "outcomes")
+    for outcome in outcomes:
+        if outcome.get("responsibility") == "milestones" and not outcome.get("milestones"):
+            raise _refuse("Give the milestones the provider is responsible for.", "milestones")
     placement.review_dates = [d.isoformat() for d in dates]
     placement.specified_on = today
     placement.status = PlacementStatus.AWAITING_CONTRACT
@@ -640,7 +644,7 @@ def placement_contract_issue(
         agency=placement.agency,
         kind=NotificationKind.ISSUED,
         people=provider_users,
-        extra=[contract.provider.contact_email],
+        extra=[contract.provider.email],
         subject=f"Contract {contract.number}: copy for the provider",
         body=body,
         link=reverse("contracts:detail", args=[contract.pk]),
@@ -917,7 +921,7 @@ def contract_dates_to_finance(contract: Contract, actor: Any, on: date) -> None:
         subject=f"Contract {contract.number}: start and anticipated end",
         body=f"Contract {contract.number} with {contract.provider} starts "
         f"{contract.start_date:%-d %B %Y} and is expected to end {contract.end_date:%-d %B %Y}. "
-        f"Maximum obligation {contract.currency} {contract.max_obligation}.",
+        f"Maximum obligation {contract.currency} {contract.maximum_obligation}.",
         link=reverse("procurement:finance_notices"),
         today=on,
         contract=contract,
@@ -1079,10 +1083,10 @@ def termination_give_notice(*, actor: Any, review: TerminationReview, today: dat
         raise TransitionNotAllowed("Only an executed or active contract can be terminated early.")
     assert review.notice_on is not None
     provider_people = list(User.objects.filter(provider=contract.provider, is_active=True))
-    to = sorted(set(_emails(provider_people)) | {contract.provider.contact_email} - {""})
+    to = sorted(set(_emails(provider_people)) | {contract.provider.email} - {""})
     if not to:
         raise TransitionNotAllowed(
-            "The provider has no email address to send the notice to: record its contact "
+            "The provider has no email address to send the notice to: record its email "
             "address first."
         )
     review.notice_text = notice_text(review)

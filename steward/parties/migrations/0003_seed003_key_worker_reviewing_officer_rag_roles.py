@@ -4,37 +4,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('parties', '0002_provider_identifier_messages'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("parties", "0002_provider_identifier_messages"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='user',
-            name='parties_user_role_valid',
+            model_name="user",
+            name="parties_user_role_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='user',
-            name='parties_user_role_matches_organisation',
+            model_name="user",
+            name="parties_user_role_matches_organisation",
         ),
         migrations.AlterField(
-            model_name='historicaluser',
-            name='role',
-            field=models.CharField(choices=[('oversight_officer', 'Oversight officer'), ('contract_manager', 'Contract manager'), ('contract_monitor', 'Contract monitor'), ('budget_holder', 'Budget holder'), ('finance_officer', 'Finance officer'), ('procurement_officer', 'Procurement officer'), ('senior_manager', 'Senior manager'), ('key_worker', 'Key worker'), ('reviewing_officer', 'Reviewing officer'), ('rag_administrator', 'Resource Allocation Group administrator'), ('provider_user', 'Provider user'), ('administrator', 'Administrator')], max_length=30),
+            model_name="historicaluser",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("oversight_officer", "Oversight officer"),
+                    ("contract_manager", "Contract manager"),
+                    ("contract_monitor", "Contract monitor"),
+                    ("budget_holder", "Budget holder"),
+                    ("finance_officer", "Finance officer"),
+                    ("procurement_officer", "Procurement officer"),
+                    ("senior_manager", "Senior manager"),
+                    ("key_worker", "Key worker"),
+                    ("reviewing_officer", "Reviewing officer"),
+                    ("rag_administrator", "Resource Allocation Group administrator"),
+                    ("provider_user", "Provider user"),
+                    ("administrator", "Administrator"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('oversight_officer', 'Oversight officer'), ('contract_manager', 'Contract manager'), ('contract_monitor', 'Contract monitor'), ('budget_holder', 'Budget holder'), ('finance_officer', 'Finance officer'), ('procurement_officer', 'Procurement officer'), ('senior_manager', 'Senior manager'), ('key_worker', 'Key worker'), ('reviewing_officer', 'Reviewing officer'), ('rag_administrator', 'Resource Allocation Group administrator'), ('provider_user', 'Provider user'), ('administrator', 'Administrator')], max_length=30),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("oversight_officer", "Oversight officer"),
+                    ("contract_manager", "Contract manager"),
+                    ("contract_monitor", "Contract monitor"),
+                    ("budget_holder", "Budget holder"),
+                    ("finance_officer", "Finance officer"),
+                    ("procurement_officer", "Procurement officer"),
+                    ("senior_manager", "Senior manager"),
+                    ("key_worker", "Key worker"),
+                    ("reviewing_officer", "Reviewing officer"),
+                    ("rag_administrator", "Resource Allocation Group administrator"),
+                    ("provider_user", "Provider user"),
+                    ("administrator", "Administrator"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['oversight_officer', 'contract_manager', 'contract_monitor', 'budget_holder', 'finance_officer', 'procurement_officer', 'senior_manager', 'key_worker', 'reviewing_officer', 'rag_administrator', 'provider_user', 'administrator'])), name='parties_user_role_valid'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "role__in",
+                        [
+                            "oversight_officer",
+                            "contract_manager",
+                            "contract_monitor",
+                            "budget_holder",
+                            "finance_officer",
+                            "procurement_officer",
+                            "senior_manager",
+                            "key_worker",
+                            "reviewing_officer",
+                            "rag_administrator",
+                            "provider_user",
+                            "administrator",
+                        ],
+                    )
+                ),
+                name="parties_user_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('agency__isnull', True), ('provider__isnull', False), ('role', 'provider_user')), models.Q(('provider__isnull', True), ('role', 'administrator')), models.Q(('agency__isnull', False), ('provider__isnull', True), ('role__in', ['budget_holder', 'contract_manager', 'contract_monitor', 'finance_officer', 'key_worker', 'oversight_officer', 'procurement_officer', 'rag_administrator', 'reviewing_officer', 'senior_manager'])), _connector='OR'), name='parties_user_role_matches_organisation'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("agency__isnull", True),
+                        ("provider__isnull", False),
+                        ("role", "provider_user"),
+                    ),
+                    models.Q(("provider__isnull", True), ("role", "administrator")),
+                    models.Q(
+                        ("agency__isnull", False),
+                        ("provider__isnull", True),
+                        (
+                            "role__in",
+                            [
+                                "budget_holder",
+                                "contract_manager",
+                                "contract_monitor",
+                                "finance_officer",
+                                "key_worker",
+                                "oversight_officer",
+                                "procurement_officer",
+                                "rag_administrator",
+                                "reviewing_officer",
+                                "senior_manager",
+                            ],
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="parties_user_role_matches_organisation",
+            ),
         ),
     ]
