@@ -98,19 +98,19 @@ rules.add_perm(
     "procurement.record_rag_decision",
     is_administrator | (has_role(Role.RAG_ADMINISTRATOR) & in_own_agency),
 )
+#: the child's key worker, or a lead professional (contract monitor) standing in
+works_with_child = (has_role(Role.KEY_WORKER) & is_named_on_placement) | has_role(
+    Role.CONTRACT_MONITOR
+)
 rules.add_perm(
-    "procurement.specify_placement",
-    is_administrator
-    | (in_own_agency & ((has_role(Role.KEY_WORKER) & is_named_on_placement) | lead_professional)),
+    "procurement.specify_placement", is_administrator | (in_own_agency & works_with_child)
 )
 rules.add_perm(
     "procurement.issue_placement_contract",
     is_administrator | (has_role(Role.CONTRACT_MANAGER) & in_own_agency),
 )
 rules.add_perm(
-    "procurement.follow_placement",
-    is_administrator
-    | (in_own_agency & ((has_role(Role.KEY_WORKER) & is_named_on_placement) | lead_professional)),
+    "procurement.follow_placement", is_administrator | (in_own_agency & works_with_child)
 )
 # obj: an Agency (or a notice)
 rules.add_perm(
