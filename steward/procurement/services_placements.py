@@ -1071,8 +1071,8 @@ def termination_give_notice(*, actor: Any, review: TerminationReview, today: dat
     Side effects: Finance is told of the early end (to acknowledge); each running placement's
     end is brought forward to the effective date (its key worker ends it with its proforma, or
     moves it); the termination's effective date falls due to the contract manager. When it has
-    already taken effect by `today`, the contract is terminated at once
-    (`termination_take_effect`). Returns the contract."""
+    already taken effect by `today` and no placement runs under the contract, the contract is
+    terminated at once (`termination_take_effect`). Returns the contract."""
     require_perm(actor, "procurement.terminate", review.contract, action="terminate this contract")
     if review.notice_sent:
         raise TransitionNotAllowed("The notice has already been sent.")
@@ -1134,7 +1134,8 @@ def termination_give_notice(*, actor: Any, review: TerminationReview, today: dat
         subject=review,
         label="Early termination takes effect",
     )
-    if review.effective_on <= today:
+    running = Placement.objects.filter(contract=contract, status=PlacementStatus.ACTIVE)
+    if review.effective_on <= today and not running.exists():
         return termination_take_effect(actor=actor, review=review, today=today)
     return contract
 
