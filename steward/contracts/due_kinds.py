@@ -90,6 +90,10 @@ SENIOR_MANAGER = "senior_manager"
 PROCUREMENT_OFFICER = "procurement_officer"
 PROVIDER_USER = "provider_user"
 OVERSIGHT_OFFICER = "oversight_officer"
+BUDGET_HOLDER = "budget_holder"
+FINANCE_OFFICER = "finance_officer"
+KEY_WORKER = "key_worker"
+RAG_ADMINISTRATOR = "rag_administrator"
 
 KINDS: dict[str, DueKind] = {
     kind.key: kind
@@ -361,21 +365,151 @@ KINDS: dict[str, DueKind] = {
             nature=Nature.WINDOW,
             reminders=WINDOW_REMINDERS,
         ),
+        # ------------------------------------------------ placements (seed 003, roles table)
+        DueKind(
+            key="placement_authorise",
+            name="Placement to authorise",
+            todo="Authorise a category B placement under {contract} within your delegated limit",
+            rule=None,
+            source="seed 003 (category B: authorised by budget holders up to their delegated "
+            "limit, after the Community Resource Group)",
+            owner=Owner.AGENCY,
+            roles=(BUDGET_HOLDER,),
+            created_by="a category B placement is recorded with the Community Resource Group's "
+            "decision by someone who may not authorise its cost",
+            met_by="a budget holder within their delegated limit authorises it",
+            cancelled_by="the contract is terminated",
+            page="procurement:placement",
+            page_arg="subject",
+            ends_with_contract=True,
+        ),
+        DueKind(
+            key="placement_rag_decision",
+            name="Resource Allocation Group decision",
+            todo="Record the Resource Allocation Group's decision on a placement request",
+            rule=None,
+            source="seed 003 (category C: the Resource Allocation Group decides to place)",
+            owner=Owner.AGENCY,
+            roles=(RAG_ADMINISTRATOR,),
+            created_by="a lead professional refers a placement to the Resource Allocation Group",
+            met_by="the group's decision is recorded",
+            cancelled_by="never",
+            page="procurement:placement",
+            page_arg="subject",
+            contract_bound=False,
+        ),
+        DueKind(
+            key="placement_specification",
+            name="Specification of need",
+            todo="Give the contract manager the child's specification of need (Schedule C)",
+            rule=None,
+            source="seed 003 (the key worker provides the Individual Specification of Need)",
+            owner=Owner.ASSIGNEE,
+            roles=(KEY_WORKER,),
+            created_by="the Resource Allocation Group decides to place",
+            met_by="the key worker records the specification of need",
+            cancelled_by="never",
+            page="procurement:placement",
+            page_arg="subject",
+            contract_bound=False,
+        ),
+        DueKind(
+            key="placement_contract_issue",
+            name="Contract to issue for a placement",
+            todo="Issue the contract for a placement the Resource Allocation Group decided",
+            rule=None,
+            source="seed 003 (the RAG asks the contract manager to issue a contract against "
+            "the model terms)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the key worker gives the specification of need",
+            met_by="the contract manager issues the contract (copies go to the provider, the "
+            "key worker, the reviewing officer and the group's administrator)",
+            cancelled_by="never",
+            page="procurement:placement",
+            page_arg="subject",
+            contract_bound=False,
+        ),
+        DueKind(
+            key="placement_contract_sign",
+            name="Contract to sign for a placement",
+            todo="Record the signature of the placement contract under {contract}",
+            rule=None,
+            source="seed 003 (the contract manager organises signing)",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="the contract manager issues the contract for a placement",
+            met_by="the signature is recorded (the key worker and Finance are told)",
+            cancelled_by="the contract is terminated",
+            page="procurement:placement",
+            page_arg="subject",
+            ends_with_contract=True,
+        ),
+        DueKind(
+            key="placement_review",
+            name="Placement review",
+            todo="Hold the placement review under {contract} and review the child's outcomes",
+            rule=None,
+            source="seed 003 (review dates in Schedule C; outcomes reviewed for the child)",
+            owner=Owner.ASSIGNEE,
+            roles=(KEY_WORKER, CONTRACT_MONITOR),
+            created_by="the placement starts, one for each review date of its specification",
+            met_by="the review is recorded, with each outcome's progress and actions",
+            cancelled_by="the placement ends before the review date",
+            page="procurement:placement",
+            page_arg="subject",
+            ends_with_contract=True,
+        ),
         DueKind(
             key="placement_end",
             name="Placement ending",
-            todo="End the placement on {contract} and send the termination proforma",
+            todo="End the placement under {contract} and send the termination proforma",
             rule=None,
-            source="seed 003 (a termination proforma at the end of a placement)",
-            owner=Owner.AGENCY,
-            roles=(CONTRACT_MONITOR, CONTRACT_MANAGER),
-            created_by="a placement is made, with its anticipated end",
+            source="seed 003 (the key worker notifies Finance and the contract manager at the "
+            "end of a placement)",
+            owner=Owner.ASSIGNEE,
+            roles=(KEY_WORKER, CONTRACT_MONITOR),
+            created_by="a placement starts, with its anticipated end (brought forward to the "
+            "effective date when the contract is terminated early)",
             met_by="the placement's end is recorded (the termination proforma goes to Finance "
-            "and the contract manager)",
-            cancelled_by="the contract is terminated",
-            page="procurement:placements",
-            page_arg="contract",
+            "and the contract manager), or it is moved to another contract",
+            cancelled_by="the contract ends otherwise (completed or expired) before it is due",
+            page="procurement:placement",
+            page_arg="subject",
             ends_with_contract=True,
+        ),
+        DueKind(
+            key="finance_notice",
+            name="Notice to Finance",
+            todo="Record the dates Finance was told of, and acknowledge the notice",
+            rule=None,
+            source="seed 003 (Finance is told the start and anticipated end of contracts and "
+            "placements, and the end of placements)",
+            owner=Owner.AGENCY,
+            roles=(FINANCE_OFFICER,),
+            created_by="Finance is told of a contract's or a placement's dates, or of a "
+            "placement's end or a contract's early termination",
+            met_by="a finance officer acknowledges the notice",
+            cancelled_by="never",
+            page="procurement:finance_notices",
+            page_arg="",
+            contract_bound=False,
+        ),
+        DueKind(
+            key="termination_request",
+            name="Request to terminate early",
+            todo="Review the request to terminate {contract} early: supply and contractual "
+            "capacity",
+            rule=None,
+            source="seed 003 (the contract manager reviews the supply repercussions and checks "
+            "the contractual capacity to terminate); the 14 days are Steward's default",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="a lead professional asks the contract manager to terminate early",
+            met_by="the contract manager records the review, or declines the request",
+            cancelled_by="the contract ends otherwise first",
+            page="procurement:termination",
+            page_arg="contract",
         ),
         DueKind(
             key="termination_effective",

@@ -225,6 +225,12 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", "Finance officer"
     PROCUREMENT_OFFICER = "procurement_officer", "Procurement officer"
     SENIOR_MANAGER = "senior_manager", "Senior manager"
+    #: seed 003: the child's worker (gives the specification of need, ends the placement)
+    KEY_WORKER = "key_worker", "Key worker"
+    #: seed 003: reviews the child's placement; receives a copy of the contract
+    REVIEWING_OFFICER = "reviewing_officer", "Reviewing officer"
+    #: seed 003: administers the Resource Allocation Group and records its decisions
+    RAG_ADMINISTRATOR = "rag_administrator", "Resource Allocation Group administrator"
     PROVIDER_USER = "provider_user", "Provider user"
     ADMINISTRATOR = "administrator", "Administrator"
     AGENCY_ADMINISTRATOR = "agency_administrator", "Agency administrator"
@@ -240,6 +246,9 @@ AGENCY_ROLES = frozenset(
         Role.PROCUREMENT_OFFICER,
         Role.SENIOR_MANAGER,
         Role.AGENCY_ADMINISTRATOR,
+        Role.KEY_WORKER,
+        Role.REVIEWING_OFFICER,
+        Role.RAG_ADMINISTRATOR,
     }
 )
 

@@ -78,6 +78,9 @@ is_agency_staff = has_role(
     Role.PROCUREMENT_OFFICER,
     Role.SENIOR_MANAGER,
     Role.AGENCY_ADMINISTRATOR,
+    Role.KEY_WORKER,
+    Role.REVIEWING_OFFICER,
+    Role.RAG_ADMINISTRATOR,
 )
 can_write_contracts_role = has_role(Role.CONTRACT_MANAGER)
 can_amend_role = has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)

@@ -13,13 +13,21 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from steward.contracts.models import Contract
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
 from steward.procurement import services
-from steward.procurement.models import BidAppeal, Placement, Solicitation
+from steward.procurement import services_placements as ps
+from steward.procurement.models import (
+    BidAppeal,
+    FinanceNotification,
+    Placement,
+    Solicitation,
+    TerminationReview,
+)
 from steward.procurement.schemas import (
     AppealOut,
     AwardIn,
@@ -30,17 +38,29 @@ from steward.procurement.schemas import (
     DebriefingOut,
     DecisionIn,
     HappenedIn,
+    IssueIn,
     LimitIn,
     LimitOut,
     MeetingIn,
+    MoveIn,
+    NoticeOut,
+    OutcomeOut,
     PlacementEndIn,
     PlacementIn,
     PlacementOut,
+    RagDecisionIn,
+    ReferralIn,
+    ReviewIn,
     ScheduleIn,
     ScoreIn,
+    SignedIn,
     SolicitationDetailOut,
     SolicitationIn,
     SolicitationOut,
+    SpecificationIn,
+    TerminationOut,
+    TerminationRequestIn,
+    TerminationReviewIn,
     WindowsIn,
 )
 from steward.procurement.selectors import (
@@ -317,6 +337,21 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> 
     return services.appeal_decide(actor=_actor(request), appeal=appeal, **payload.model_dump())
 
 
+def _placement(request: HttpRequest, placement_id: int) -> Placement:
+    placement = Placement.objects.select_related("agency__pack").filter(pk=placement_id).first()
+    if placement is None or not _actor(request).has_perm("procurement.view_placements", placement):
+        raise NotFoundError("No such placement.")
+    return placement
+
+
+def _contract(request: HttpRequest, contract_id: int) -> Any:
+    return placement_contract_get(actor=_actor(request), pk=contract_id)
+
+
+def _today(placement: Placement) -> Any:
+    return placement.agency.today()
+
+
 @router.get(
     "/procurement/contracts/{contract_id}/placements",
     response={200: list[PlacementOut], **READ_ERRORS},
@@ -325,7 +360,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecisionIn) -> 
 )
 def placement_index(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
-    contract = placement_contract_get(actor=actor, pk=contract_id)
+    contract = _contract(request, contract_id)
     rows = list(placements_for(contract))
     personal_data_read(
         actor=actor,
@@ -341,33 +376,279 @@ def placement_index(request: HttpRequest, contract_id: int) -> Any:
 @router.post(
     "/procurement/contracts/{contract_id}/placements",
     response={201: PlacementOut, **WRITE_ERRORS},
-    summary="Place a person against a contract",
-    description="seed 003: category A/B/C and authoriser; a budget holder's purchase above their "
-    "delegated limit is refused (422). Finance is notified (record and email).",
+    summary="Place a child against a contract (categories A and B)",
+    description="seed 003: the category must be the contract's (422); beyond its places a "
+    "reason is needed (422). B needs both the Community Resource Group's decision and a "
+    "budget holder within their delegated limit: when the caller is not one, the placement "
+    "waits for one. Finance (the finance officers) is told the dates.",
 )
 def placement_add(request: HttpRequest, contract_id: int, payload: PlacementIn) -> Any:
+    data = payload.model_dump()
+    data["key_worker"] = data.pop("key_worker_id")
+    data["reviewing_officer"] = data.pop("reviewing_officer_id")
+    contract = _contract(request, contract_id)
+    return Status(201, ps.placement_create(actor=_actor(request), contract=contract, data=data))
+
+
+@router.post(
+    "/procurement/placements",
+    response={201: PlacementOut, **WRITE_ERRORS},
+    summary="Refer a placement to the Resource Allocation Group (category C)",
+    description="seed 003: the lead professional's information for the group's decision; the "
+    "group's administrators owe the decision.",
+)
+def placement_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     actor = _actor(request)
-    contract = placement_contract_get(actor=actor, pk=contract_id)
-    return Status(
-        201, services.placement_create(actor=actor, contract=contract, data=payload.model_dump())
+    if not actor.agency_id:
+        raise NotFoundError("No agency.")
+    data = payload.model_dump()
+    data["key_worker"] = data.pop("key_worker_id")
+    data["reviewing_officer"] = data.pop("reviewing_officer_id")
+    data["provider"] = data.pop("provider_id")
+    return Status(201, ps.placement_refer(actor=actor, agency=actor.agency, data=data))
+
+
+@router.get(
+    "/procurement/placements/{placement_id}",
+    response={200: PlacementOut, **READ_ERRORS},
+    summary="One placement",
+)
+def placement_get(request: HttpRequest, placement_id: int) -> Any:
+    return _placement(request, placement_id)
+
+
+@router.get(
+    "/procurement/placements/{placement_id}/outcomes",
+    response={200: list[OutcomeOut], **READ_ERRORS},
+    summary="The outcomes agreed for the child",
+    description="Personal data: only the people who work with the child (404 otherwise).",
+)
+def placement_outcomes(request: HttpRequest, placement_id: int) -> Any:
+    placement = _placement(request, placement_id)
+    if not _actor(request).has_perm("procurement.view_child_details", placement):
+        raise NotFoundError("No such placement.")
+    return list(placement.outcomes.all())
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/authorise",
+    response={200: PlacementOut, **WRITE_ERRORS},
+    summary="Authorise a category B placement (budget holder)",
+    description="seed 003: refused above the budget holder's delegated limit (422).",
+)
+def placement_authorise(request: HttpRequest, placement_id: int) -> Any:
+    placement = _placement(request, placement_id)
+    return ps.placement_authorise(
+        actor=_actor(request), placement=placement, today=_today(placement)
     )
 
 
 @router.post(
-    "/procurement/contracts/{contract_id}/placements/{placement_id}/end",
+    "/procurement/placements/{placement_id}/rag-decision",
     response={200: PlacementOut, **WRITE_ERRORS},
-    summary="End a placement",
-    description="seed 003: the termination proforma goes to Finance and the contract manager.",
+    summary="Record the Resource Allocation Group's decision",
 )
-def placement_finish(
-    request: HttpRequest, contract_id: int, placement_id: int, payload: PlacementEndIn
+def placement_decision(request: HttpRequest, placement_id: int, payload: RagDecisionIn) -> Any:
+    placement = _placement(request, placement_id)
+    return ps.placement_rag_decide(
+        actor=_actor(request), placement=placement, **payload.model_dump()
+    )
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/specification",
+    response={200: PlacementOut, **WRITE_ERRORS},
+    summary="Give the Individual Specification of Need (Schedule C)",
+    description="seed 003: needs, outcomes for the child (each with the child's plan reference "
+    "and the provider's responsibility), support, review dates within the placement.",
+)
+def placement_specification(
+    request: HttpRequest, placement_id: int, payload: SpecificationIn
 ) -> Any:
+    placement = _placement(request, placement_id)
+    data = payload.model_dump()
+    return ps.placement_specify(
+        actor=_actor(request), placement=placement, today=_today(placement), **data
+    )
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/issue",
+    response={200: PlacementOut, **WRITE_ERRORS},
+    summary="Issue the contract for a category C placement",
+    description="seed 003: a copy to the provider; emailed to the key worker, the reviewing "
+    "officer and the group's administrators.",
+)
+def placement_issue(request: HttpRequest, placement_id: int, payload: IssueIn) -> Any:
+    placement = _placement(request, placement_id)
+    contract = Contract.objects.filter(pk=payload.contract_id).first()
+    if contract is None:
+        raise ValidationFailed("No such contract.", errors={"contract_id": ["No such contract."]})
+    return ps.placement_contract_issue(
+        actor=_actor(request),
+        placement=placement,
+        contract=contract,
+        today=_today(placement),
+        over_capacity_reason=payload.over_capacity_reason,
+    )
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/signed",
+    response={200: PlacementOut, **WRITE_ERRORS},
+    summary="Record the signature of the placement's contract",
+    description="seed 003: the key worker and Finance are told.",
+)
+def placement_signed(request: HttpRequest, placement_id: int, payload: SignedIn) -> Any:
+    placement = _placement(request, placement_id)
+    return ps.placement_contract_signed(
+        actor=_actor(request),
+        placement=placement,
+        signed_on=payload.signed_on,
+        today=_today(placement),
+    )
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/reviews",
+    response={201: PlacementOut, **WRITE_ERRORS},
+    summary="Record a placement review (each outcome's progress, actions for the child)",
+)
+def placement_review(request: HttpRequest, placement_id: int, payload: ReviewIn) -> Any:
+    placement = _placement(request, placement_id)
+    ps.placement_review_record(
+        actor=_actor(request),
+        placement=placement,
+        held_on=payload.held_on,
+        actions=payload.actions,
+        progress={p.outcome_id: (p.progress, p.note) for p in payload.progress},
+    )
+    return Status(201, placement)
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/end",
+    response={200: PlacementOut, **WRITE_ERRORS},
+    summary="End a placement (termination proforma)",
+    description="seed 003: the proforma goes to Finance and the contract manager.",
+)
+def placement_finish(request: HttpRequest, placement_id: int, payload: PlacementEndIn) -> Any:
+    placement = _placement(request, placement_id)
+    return ps.placement_end(
+        actor=_actor(request), placement=placement, today=_today(placement), **payload.model_dump()
+    )
+
+
+@router.post(
+    "/procurement/placements/{placement_id}/move",
+    response={201: PlacementOut, **WRITE_ERRORS},
+    summary="Move a placement to another contract of its category",
+)
+def placement_moving(request: HttpRequest, placement_id: int, payload: MoveIn) -> Any:
+    placement = _placement(request, placement_id)
+    contract = _contract(request, payload.to_contract_id)
+    return Status(
+        201,
+        ps.placement_move(
+            actor=_actor(request),
+            placement=placement,
+            to_contract=contract,
+            moved_on=payload.moved_on,
+            reason=payload.reason,
+            today=_today(placement),
+        ),
+    )
+
+
+@router.get(
+    "/procurement/finance-notices",
+    response={200: list[NoticeOut], **READ_ERRORS},
+    summary="What Finance was told (the caller's agency)",
+)
+def finance_notice_index(request: HttpRequest) -> Any:
     actor = _actor(request)
-    contract = placement_contract_get(actor=actor, pk=contract_id)
-    placement = Placement.objects.filter(contract=contract).filter(pk=placement_id).first()
-    if placement is None:
-        raise NotFoundError("No such placement.")
-    return services.placement_end(actor=actor, placement=placement, **payload.model_dump())
+    if not actor.agency_id or not actor.has_perm("procurement.view_placements", actor.agency):
+        raise NotFoundError("No agency.")
+    return list(
+        FinanceNotification.objects.filter(agency_id=actor.agency_id, to_finance=True)[:500]
+    )
+
+
+@router.post(
+    "/procurement/finance-notices/{notice_id}/acknowledge",
+    response={200: NoticeOut, **WRITE_ERRORS},
+    summary="Acknowledge a notice to Finance (finance officers)",
+)
+def finance_notice_ack(request: HttpRequest, notice_id: int) -> Any:
+    actor = _actor(request)
+    notice = FinanceNotification.objects.filter(pk=notice_id, agency_id=actor.agency_id).first()
+    if notice is None:
+        raise NotFoundError("No such notice.")
+    ps.finance_acknowledge(actor=actor, notice=notice, today=notice.agency.today())
+    return notice
+
+
+@router.post(
+    "/procurement/contracts/{contract_id}/termination/request",
+    response={201: TerminationOut, **WRITE_ERRORS},
+    summary="Ask the contract manager to terminate early (lead professional)",
+)
+def termination_ask(request: HttpRequest, contract_id: int, payload: TerminationRequestIn) -> Any:
+    contract = _contract(request, contract_id)
+    return Status(
+        201,
+        ps.termination_request(
+            actor=_actor(request),
+            contract=contract,
+            reason=payload.reason,
+            today=contract.agency.today(),
+        ),
+    )
+
+
+@router.post(
+    "/procurement/contracts/{contract_id}/termination/review",
+    response={200: TerminationOut, **WRITE_ERRORS},
+    summary="Review an early termination: supply and contractual capacity",
+)
+def termination_check(request: HttpRequest, contract_id: int, payload: TerminationReviewIn) -> Any:
+    contract = _contract(request, contract_id)
+    return ps.termination_review(actor=_actor(request), contract=contract, **payload.model_dump())
+
+
+def _termination(contract: Any) -> TerminationReview:
+    review = TerminationReview.objects.filter(contract=contract).first()
+    if review is None:
+        raise NotFoundError("No termination review for this contract.")
+    return review
+
+
+@router.post(
+    "/procurement/contracts/{contract_id}/termination/notice",
+    response={200: TerminationOut, **WRITE_ERRORS},
+    summary="Send the written notice to the provider (kept)",
+    description="seed 003 (c): the contract runs until the effective date; Finance is told.",
+)
+def termination_notice(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    review = _termination(contract)
+    ps.termination_give_notice(actor=_actor(request), review=review, today=contract.agency.today())
+    review.refresh_from_db()
+    return review
+
+
+@router.post(
+    "/procurement/contracts/{contract_id}/termination/takes-effect",
+    response={200: TerminationOut, **WRITE_ERRORS},
+    summary="Record that the early termination took effect",
+    description="Refused before the effective date, and while a placement under it runs (409).",
+)
+def termination_effect(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id)
+    review = _termination(contract)
+    ps.termination_take_effect(actor=_actor(request), review=review, today=contract.agency.today())
+    review.refresh_from_db()
+    return review
 
 
 @router.post(
@@ -381,4 +662,4 @@ def limit_set(request: HttpRequest, payload: LimitIn) -> Any:
     user = User.objects.filter(username=payload.username).first()
     if user is None:
         raise NotFoundError("No such user.")
-    return services.delegated_limit_set(actor=_actor(request), user=user, amount=payload.amount)
+    return ps.delegated_limit_set(actor=_actor(request), user=user, amount=payload.amount)

@@ -9,9 +9,10 @@ class ProcurementConfig(AppConfig):
 
         history_kinds.register()
         from steward.contracts.hooks import register_contract_panel, register_term_listener
-        from steward.procurement.services import contract_ended
+        from steward.procurement.services_placements import contract_term_changed
         from steward.procurement.views import contract_panel
 
         register_contract_panel("procurement", contract_panel, order=60)
-        # a contract's end meets its early termination's due date (seed 003)
-        register_term_listener("procurement", contract_ended)
+        # seed 003: Finance is told of an executed contract's dates; a contract's end meets
+        # its early termination's due date
+        register_term_listener("procurement", contract_term_changed)

@@ -243,27 +243,82 @@ def within_delegated_limit(amount: Decimal, limit: Decimal | None) -> bool:
 
 
 def authority_refusal(
-    *, category: str, authoriser: str, amount: Decimal, limit: Decimal | None
+    *,
+    category: str,
+    authoriser: str,
+    amount: Decimal,
+    limit: Decimal | None,
+    crg_decided: bool = False,
 ) -> str | None:
     """seed 003: return why a purchase may not be authorised this way, or None when it may.
 
-    A: immediate access when the criteria are met. B: a budget holder within their delegated
-    limit, or the Community Resource Group. C: only the Resource Allocation Group."""
+    A: immediate access when the criteria are met. B: *both* the Community Resource Group's
+    authorisation (`crg_decided`) and a budget holder within their delegated limit ("made by
+    authorised budget holders up to and including the level of funding for which they have
+    delegated authority"); the group alone, or a budget holder alone, is not enough.
+    C: only the Resource Allocation Group."""
     allowed = {
         Category.A: {Authoriser.CRITERIA_MET},
-        Category.B: {Authoriser.BUDGET_HOLDER, Authoriser.COMMUNITY_RESOURCE_GROUP},
+        Category.B: {Authoriser.BUDGET_HOLDER},
         Category.C: {Authoriser.RESOURCE_ALLOCATION_GROUP},
     }
     if category not in {c.value for c in Category}:
         return "The authorisation category must be A, B or C."
+    if category == Category.B and authoriser == Authoriser.COMMUNITY_RESOURCE_GROUP:
+        return (
+            "Category B needs both the Community Resource Group's authorisation and a budget "
+            "holder within their delegated limit."
+        )
     if authoriser not in allowed[Category(category)]:
         return f"Category {category} purchases cannot be authorised this way."
+    if category == Category.B and not crg_decided:
+        return "Record the Community Resource Group's decision first (category B)."
     if authoriser == Authoriser.BUDGET_HOLDER and not within_delegated_limit(amount, limit):
         shown = "none" if limit is None else f"{limit.quantize(CENTS, ROUND_HALF_UP)}"
         return (
             f"{amount.quantize(CENTS, ROUND_HALF_UP)} is above the approver's delegated limit "
             f"({shown})."
         )
+    return None
+
+
+def category_refusal(*, category: str, contract_category: str) -> str | None:
+    """seed 003: a placement's category follows its contract (and so the service the contract
+    buys): return why `category` may not be placed on a contract of `contract_category`, or
+    None. A contract with no category takes no placements until it has one."""
+    if not contract_category:
+        return "Record the contract's authority category (A, B or C) before placing against it."
+    if category != contract_category:
+        return (
+            f"This contract buys category {contract_category} resources: a category {category} "
+            "placement cannot be made against it."
+        )
+    return None
+
+
+def capacity_refusal(*, places: int | None, holding: int, reason: str) -> str | None:
+    """seed 003 category A "dependent on availability": return why one more placement is
+    refused when `holding` of the contract's `places` are taken, or None. No recorded capacity
+    sets no limit; beyond it, a recorded `reason` lets the placement through."""
+    if places is None or holding < places or reason.strip():
+        return None
+    return (
+        f"All {places} place{'s' if places != 1 else ''} under this contract are taken: record "
+        "why this placement goes beyond the contract's places."
+    )
+
+
+def review_dates_refusal(dates: list[date], start: date, end: date) -> str | None:
+    """seed 003 Schedule C: at least one review date, each within the placement
+    (`start`..`end`). Returns why not, or None."""
+    if not dates:
+        return "Give at least one review date."
+    for day in dates:
+        if day < start or day > end:
+            return (
+                f"Review date {day:%-d %B %Y} is outside the placement "
+                f"({start:%-d %B %Y} to {end:%-d %B %Y})."
+            )
     return None
 
 

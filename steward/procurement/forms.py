@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from steward.core.errors import ValidationFailed
-from steward.parties.models import Provider, User
+from steward.parties.models import Provider, Role, User
 from steward.procurement.calc import APPEAL_GROUND_LABELS
-from steward.procurement.models import Authoriser
+from steward.procurement.models import OutcomeProgress, PlanKind, ProviderResponsibility
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -168,21 +169,200 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(widget=DATE, label="Decided on")
 
 
+def _staff(agency: Any, role: str) -> Any:
+    return User.objects.filter(agency=agency, role=role, is_active=True).order_by(
+        "last_name", "first_name"
+    )
+
+
 class PlacementForm(forms.Form):
+    """seed 003 categories A and B (C starts with a referral to the group)."""
+
     case_reference = forms.CharField(max_length=40, label="Case reference")
     category = forms.ChoiceField(
-        choices=[("A", "A"), ("B", "B"), ("C", "C")], label="Authorisation category"
+        choices=[("A", "A: criteria met"), ("B", "B: Community Resource Group and budget holder")],
+        label="Authorisation category (the contract's)",
     )
-    authoriser = forms.ChoiceField(choices=Authoriser.choices, label="Authorised by")
+    crg_decided_on = forms.DateField(
+        widget=DATE, required=False, label="Community Resource Group decision date (category B)"
+    )
+    crg_decision = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Community Resource Group decision (category B)",
+    )
     amount = forms.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, label="Cost of the purchase"
     )
-    specification_of_need = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="Individual specification of need (Schedule C)",
+    key_worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Key worker")
+    reviewing_officer = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Reviewing officer"
+    )
+    needs = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="The child's needs"
     )
     start_date = forms.DateField(widget=DATE, label="Start")
     anticipated_end = forms.DateField(widget=DATE, label="Anticipated end")
+    over_capacity_reason = forms.CharField(
+        required=False, label="Why beyond the contract's places (only when all are taken)"
+    )
+
+    def __init__(self, *args: Any, agency: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key_worker"].queryset = _staff(agency, Role.KEY_WORKER)  # type: ignore[attr-defined]
+        self.fields["reviewing_officer"].queryset = _staff(agency, Role.REVIEWING_OFFICER)  # type: ignore[attr-defined]
+
+
+class ReferralForm(forms.Form):
+    """seed 003: the lead professional's referral to the Resource Allocation Group."""
+
+    case_reference = forms.CharField(max_length=40, label="Case reference")
+    service_type = forms.CharField(max_length=120, label="Service needed")
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.order_by("legal_name"), required=False, label="Provider proposed"
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Cost")
+    start_date = forms.DateField(widget=DATE, label="Intended start")
+    anticipated_end = forms.DateField(widget=DATE, label="Anticipated end")
+    key_worker = forms.ModelChoiceField(queryset=User.objects.none(), label="Key worker")
+    reviewing_officer = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Reviewing officer"
+    )
+    lead_information = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Information for the group's decision (feeds Schedule C)",
+    )
+
+    def __init__(self, *args: Any, agency: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key_worker"].queryset = _staff(agency, Role.KEY_WORKER)  # type: ignore[attr-defined]
+        self.fields["reviewing_officer"].queryset = _staff(agency, Role.REVIEWING_OFFICER)  # type: ignore[attr-defined]
+
+
+class RagDecisionForm(forms.Form):
+    place = forms.TypedChoiceField(
+        choices=[("yes", "Place the child"), ("no", "Do not place")],
+        coerce=lambda v: v == "yes",
+        label="The group's decision",
+    )
+    decided_on = forms.DateField(widget=DATE, label="Date of the decision")
+    decision = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="The decision as minuted"
+    )
+
+
+class SpecificationForm(forms.Form):
+    """seed 003 Schedule C: needs, outcomes (one here; more can be added), support, reviews."""
+
+    needs = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="The child's needs")
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Outcome agreed for the child"
+    )
+    plan_kind = forms.ChoiceField(choices=PlanKind.choices, label="The child's plan")
+    plan_reference = forms.CharField(max_length=60, label="Plan reference")
+    responsibility = forms.ChoiceField(
+        choices=ProviderResponsibility.choices, label="The provider's responsibility"
+    )
+    milestones = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Milestones (when the provider is responsible for milestones)",
+    )
+    support = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Support to be provided"
+    )
+    review_dates = forms.CharField(
+        label="Review dates",
+        help_text="One or more dates, as YYYY-MM-DD, separated by commas",
+    )
+
+    def clean_review_dates(self) -> list[date]:
+        days = []
+        for part in self.cleaned_data["review_dates"].replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    days.append(date.fromisoformat(part.strip()))
+                except ValueError as exc:
+                    raise forms.ValidationError(f"{part.strip()} is not a date.") from exc
+        return days
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Outcome agreed for the child"
+    )
+    plan_kind = forms.ChoiceField(choices=PlanKind.choices, label="The child's plan")
+    plan_reference = forms.CharField(max_length=60, label="Plan reference")
+    responsibility = forms.ChoiceField(
+        choices=ProviderResponsibility.choices, label="The provider's responsibility"
+    )
+    milestones = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Milestones"
+    )
+
+
+class IssueForm(forms.Form):
+    contract = forms.ModelChoiceField(queryset=None, label="Contract (model terms)")  # type: ignore[arg-type]
+    over_capacity_reason = forms.CharField(
+        required=False, label="Why beyond the contract's places (only when all are taken)"
+    )
+
+    def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = contracts  # type: ignore[attr-defined]
+
+
+class SignedForm(forms.Form):
+    signed_on = forms.DateField(widget=DATE, label="Signed on")
+
+
+class MoveForm(forms.Form):
+    to_contract = forms.ModelChoiceField(queryset=None, label="Move to contract")  # type: ignore[arg-type]
+    moved_on = forms.DateField(widget=DATE, label="Moved on")
+    reason = forms.CharField(max_length=500, label="Reason")
+
+    def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_contract"].queryset = contracts  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    """A placement review: one progress field per outcome (added in __init__), the actions."""
+
+    held_on = forms.DateField(widget=DATE, label="Held on")
+    actions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Actions for the child"
+    )
+
+    def __init__(self, *args: Any, outcomes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcome_ids = []
+        for outcome in outcomes:
+            self.outcome_ids.append(outcome.pk)
+            self.fields[f"progress_{outcome.pk}"] = forms.ChoiceField(
+                choices=OutcomeProgress.choices, label=f"Progress: {outcome.outcome[:80]}"
+            )
+            self.fields[f"note_{outcome.pk}"] = forms.CharField(
+                required=False, label=f"Note on: {outcome.outcome[:80]}"
+            )
+
+    def progress(self) -> dict[int, tuple[str, str]]:
+        return {
+            pk: (self.cleaned_data[f"progress_{pk}"], self.cleaned_data.get(f"note_{pk}", ""))
+            for pk in self.outcome_ids
+        }
+
+
+class TerminationRequestForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Why the contract should end early"
+    )
+
+
+class DeclineForm(forms.Form):
+    response = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Why the contract continues"
+    )
 
 
 class PlacementEndForm(forms.Form):
@@ -201,6 +381,9 @@ class TerminationForm(forms.Form):
         label="Alternative providers (supply repercussions)",
     )
     notice_period_days = forms.IntegerField(min_value=0, label="Contractual notice period (days)")
+    capacity_clause = forms.CharField(
+        required=False, label="Contract terms that allow the termination (contractual capacity)"
+    )
     notice_on = forms.DateField(widget=DATE, label="Date of the written notice")
 
 

@@ -249,7 +249,7 @@ class ContractCapacity(TimeStampedModel):
 
 class Authoriser(models.TextChoices):
     CRITERIA_MET = "criteria_met", "Criteria met (category A)"
-    BUDGET_HOLDER = "budget_holder", "Budget holder within delegated limit (category B)"
+    BUDGET_HOLDER = "budget_holder", "Community Resource Group and a budget holder (category B)"
     COMMUNITY_RESOURCE_GROUP = "community_resource_group", "Community Resource Group (category B)"
     RESOURCE_ALLOCATION_GROUP = (
         "resource_allocation_group",
@@ -257,26 +257,96 @@ class Authoriser(models.TextChoices):
     )
 
 
-class Placement(TimeStampedModel):
-    """seed 003: a person (case reference only) placed against a contract."""
+class PlacementStatus(models.TextChoices):
+    """seed 003: where a placement is. Category A and B placements start at once (B once a
+    budget holder within their limit authorises it); category C ones follow the chain of the
+    flow chart: the group decides, the key worker specifies the need, the contract manager
+    issues the contract, it is signed."""
 
+    AWAITING_AUTHORISATION = "awaiting_authorisation", "Waiting for a budget holder"
+    REFERRED = "referred", "Waiting for the Resource Allocation Group"
+    AWAITING_SPECIFICATION = "awaiting_specification", "Waiting for the specification of need"
+    AWAITING_CONTRACT = "awaiting_contract", "Waiting for the contract"
+    AWAITING_SIGNATURE = "awaiting_signature", "Contract issued, waiting for signature"
+    DECLINED = "declined", "Declined by the Resource Allocation Group"
+    ACTIVE = "active", "Placed"
+    ENDED = "ended", "Ended"
+
+
+#: statuses that hold (or are about to hold) one of a contract's places
+HOLDS_A_PLACE = (
+    PlacementStatus.AWAITING_AUTHORISATION,
+    PlacementStatus.AWAITING_SIGNATURE,
+    PlacementStatus.ACTIVE,
+)
+
+
+class Placement(TimeStampedModel):
+    """seed 003: a child (case reference only: personal data stays minimal) placed against a
+    contract. A category C placement exists from its referral to the Resource Allocation Group,
+    before it has a contract."""
+
+    agency = models.ForeignKey(
+        "parties.Agency", on_delete=models.PROTECT, related_name="placements"
+    )
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="placements"
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="placements",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(
+        max_length=30, choices=PlacementStatus.choices, default=PlacementStatus.ACTIVE
     )
     case_reference = models.CharField(max_length=40)
     category = models.CharField(max_length=1, choices=[("A", "A"), ("B", "B"), ("C", "C")])
+    service_type = models.CharField(max_length=120, blank=True)
+    provider = models.ForeignKey(
+        "parties.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     authoriser = models.CharField(max_length=40, choices=Authoriser.choices)
     authorised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    authorised_on = models.DateField(null=True, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
-    specification_of_need = models.TextField(
-        help_text="Individual specification of need (Schedule C)"
+    #: the people: the child's key worker and reviewing officer, the lead professional
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    reviewing_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lead_professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: category B: the Community Resource Group's decision
+    crg_decided_on = models.DateField(null=True, blank=True)
+    crg_decision = models.TextField(blank=True)
+    #: category C: the lead professional's information for the group, and its decision
+    lead_information = models.TextField(blank=True)
+    rag_decided_on = models.DateField(null=True, blank=True)
+    rag_decision = models.TextField(blank=True)
+    rag_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: the Individual Specification of Need (Schedule C): needs, support, review dates (the
+    #: outcomes for the child are ChildOutcome rows)
+    needs = models.TextField(blank=True, help_text="Individual specification of need (Schedule C)")
+    support = models.TextField(blank=True)
+    review_dates = models.JSONField(default=list, blank=True)
+    specified_on = models.DateField(null=True, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    over_capacity_reason = models.TextField(blank=True)
     start_date = models.DateField()
     anticipated_end = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    moved_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="moved_from"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -287,41 +357,151 @@ class Placement(TimeStampedModel):
                 name="procurement_placement_end_after_start",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="procurement_placement_amount"),
+            models.CheckConstraint(
+                condition=Q(status__in=PlacementStatus.values),
+                name="procurement_placement_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=HOLDS_A_PLACE) | Q(contract__isnull=False),
+                name="procurement_placement_placed_has_contract",
+            ),
         ]
 
-    @property
-    def agency_id(self) -> int:
-        return self.contract.agency_id
+    def __str__(self) -> str:
+        return f"Placement {self.case_reference}"
+
+
+class PlanKind(models.TextChoices):
+    CHILDS_PLAN = "childs_plan", "Child's Plan"
+    IEP = "iep", "Individualised Educational Programme (IEP)"
+    CSP = "csp", "Co-ordinated Support Plan"
+    CARE_PLAN = "care_plan", "Care Plan"
+
+
+class ProviderResponsibility(models.TextChoices):
+    OUTCOME = "outcome", "The provider achieves the outcome"
+    MILESTONES = "milestones", "The provider achieves milestones toward it"
+
+
+class ChildOutcome(TimeStampedModel):
+    """seed 003 §ii: an outcome agreed for the child, linked to the child's plan by reference
+    (never the plan itself), with the provider's responsibility stated."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="outcomes")
+    outcome = models.TextField()
+    plan_kind = models.CharField(max_length=20, choices=PlanKind.choices)
+    plan_reference = models.CharField(max_length=60)
+    responsibility = models.CharField(max_length=20, choices=ProviderResponsibility.choices)
+    milestones = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class OutcomeProgress(models.TextChoices):
+    ACHIEVED = "achieved", "Achieved"
+    ON_TRACK = "on_track", "Progressing"
+    NOT_ON_TRACK = "not_on_track", "Not progressing"
+
+
+class PlacementReview(TimeStampedModel):
+    """seed 003: a review of the placement: each outcome's progress and the actions for the
+    child."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="reviews")
+    held_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    actions = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+
+class OutcomeReview(TimeStampedModel):
+    review = models.ForeignKey(PlacementReview, on_delete=models.CASCADE, related_name="outcomes")
+    outcome = models.ForeignKey(ChildOutcome, on_delete=models.PROTECT, related_name="reviews")
+    progress = models.CharField(max_length=20, choices=OutcomeProgress.choices)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
 
 
 class NotificationKind(models.TextChoices):
     START = "start", "Start and anticipated end"
     TERMINATION = "termination", "Termination proforma"
+    CONTRACT_DATES = "contract_dates", "Contract start and anticipated end"
+    ISSUED = "issued", "Contract issued"
+    SIGNED = "signed", "Contract signed"
+    NOTICE = "notice", "Notice of early termination"
 
 
 class FinanceNotification(TimeStampedModel):
-    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="notifications")
+    """A notice sent (seed 003 roles table): to Finance (the agency's finance officers), to the
+    contract manager, the key worker, the reviewing officer, the group's administrator or the
+    provider. Kept with who it went to; Finance acknowledges the ones sent to it."""
+
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="notifications", null=True, blank=True
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     sent_to = models.TextField()
+    to_finance = models.BooleanField(default=False)
     subject = models.CharField(max_length=250)
     body = models.TextField()
+    acknowledged_on = models.DateField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class TerminationStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested by the lead professional"
+    DECLINED = "declined", "Declined by the contract manager"
+    REVIEWED = "reviewed", "Reviewed: supply and contractual capacity"
+    NOTICE_SENT = "notice_sent", "Notice sent to the provider"
+    EFFECTIVE = "effective", "Taken effect"
 
 
 class TerminationReview(TimeStampedModel):
-    """seed 003: early termination: (a) supply repercussions, (b) contractual capacity to
-    terminate, (c) written notice to the provider."""
+    """seed 003: early termination: requested by the lead professional; the contract manager
+    reviews (a) supply repercussions, (b) the contractual capacity to terminate, and (c)
+    advises the provider in writing (the notice is sent and kept)."""
 
     contract = models.OneToOneField(
         "contracts.Contract", on_delete=models.PROTECT, related_name="termination_review"
     )
-    reason = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=TerminationStatus.choices, default=TerminationStatus.REVIEWED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_on = models.DateField(null=True, blank=True)
+    request_reason = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
     placements_affected = models.TextField(blank=True)
-    alternative_providers = models.TextField()
-    notice_period_days = models.PositiveIntegerField()
-    notice_on = models.DateField()
-    effective_on = models.DateField()
+    alternative_providers = models.TextField(blank=True)
+    capacity_clause = models.TextField(
+        blank=True, help_text="The contract's terms that allow the termination"
+    )
+    notice_period_days = models.PositiveIntegerField(null=True, blank=True)
+    notice_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
     notice_sent = models.BooleanField(default=False)
+    notice_sent_to = models.TextField(blank=True)
+    notice_text = models.TextField(blank=True)
     history = HistoricalRecords()
 
     @property

@@ -26,7 +26,23 @@ from steward.parties.rules import (
 )
 
 runs_procurement = has_role(Role.PROCUREMENT_OFFICER, Role.CONTRACT_MANAGER)
-places_people = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.BUDGET_HOLDER)
+places_people = has_role(
+    Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.BUDGET_HOLDER, Role.KEY_WORKER
+)
+#: seed 003: the lead professional (the agency's contract monitors) and the contract manager
+lead_professional = has_role(Role.CONTRACT_MONITOR, Role.CONTRACT_MANAGER)
+
+
+@rules.predicate
+def is_named_on_placement(user: Any, placement: Any) -> bool:
+    """The placement's key worker, reviewing officer or lead professional."""
+    if placement is None or not hasattr(placement, "key_worker_id"):
+        return False
+    return user.pk in (
+        placement.key_worker_id,
+        placement.reviewing_officer_id,
+        placement.lead_professional_id,
+    )
 
 
 @rules.predicate
@@ -56,6 +72,56 @@ rules.add_perm(
 )
 rules.add_perm(
     "procurement.terminate", is_administrator | (has_role(Role.CONTRACT_MANAGER) & in_own_agency)
+)
+# seed 003 roles table. obj: a Placement unless said
+#: the child-level details (specification of need, outcomes, reviews): only the people who
+#: work with the child, the group's administrators and the contract managers and monitors
+rules.add_perm(
+    "procurement.view_child_details",
+    is_administrator
+    | (
+        in_own_agency
+        & (
+            has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.RAG_ADMINISTRATOR)
+            | is_named_on_placement
+        )
+    ),
+)
+rules.add_perm(
+    "procurement.authorise_placement",
+    is_administrator | (has_role(Role.BUDGET_HOLDER) & in_own_agency),
+)
+# obj: an Agency
+rules.add_perm(
+    "procurement.refer_placement", is_administrator | (lead_professional & in_own_agency)
+)
+rules.add_perm(
+    "procurement.record_rag_decision",
+    is_administrator | (has_role(Role.RAG_ADMINISTRATOR) & in_own_agency),
+)
+#: the child's key worker, or a lead professional (contract monitor) standing in
+works_with_child = (has_role(Role.KEY_WORKER) & is_named_on_placement) | has_role(
+    Role.CONTRACT_MONITOR
+)
+rules.add_perm(
+    "procurement.specify_placement", is_administrator | (in_own_agency & works_with_child)
+)
+rules.add_perm(
+    "procurement.issue_placement_contract",
+    is_administrator | (has_role(Role.CONTRACT_MANAGER) & in_own_agency),
+)
+rules.add_perm(
+    "procurement.follow_placement", is_administrator | (in_own_agency & works_with_child)
+)
+# obj: an Agency (or a notice)
+rules.add_perm(
+    "procurement.acknowledge_finance",
+    is_administrator | (has_role(Role.FINANCE_OFFICER) & in_own_agency),
+)
+# obj: a Contract
+rules.add_perm(
+    "procurement.request_termination",
+    is_administrator | (has_role(Role.CONTRACT_MONITOR) & in_own_agency),
 )
 
 

@@ -168,30 +168,145 @@ class DecisionIn(Schema):
 
 
 class PlacementIn(Schema):
+    """seed 003 categories A and B (C starts with a referral)."""
+
     case_reference: str
-    category: str
-    authoriser: str
+    category: str = Field(description="A or B: the contract's category")
+    authoriser: str = Field(
+        default="", description="leave empty; B is always the group and a budget holder"
+    )
     amount: Decimal = Field(ge=0)
-    specification_of_need: str
+    key_worker_id: int
+    reviewing_officer_id: int | None = None
+    crg_decided_on: date | None = None
+    crg_decision: str = ""
+    needs: str = ""
     start_date: date
     anticipated_end: date
+    over_capacity_reason: str = ""
+
+
+class ReferralIn(Schema):
+    """seed 003: the lead professional's referral to the Resource Allocation Group."""
+
+    case_reference: str
+    service_type: str
+    provider_id: int | None = None
+    amount: Decimal = Field(ge=0)
+    start_date: date
+    anticipated_end: date
+    key_worker_id: int
+    reviewing_officer_id: int
+    lead_information: str
+
+
+class RagDecisionIn(Schema):
+    place: bool
+    decision: str
+    decided_on: date
+
+
+class OutcomeIn(Schema):
+    outcome: str
+    plan_kind: str = Field(description="childs_plan, iep, csp or care_plan")
+    plan_reference: str
+    responsibility: str = Field(description="outcome or milestones")
+    milestones: str = ""
+
+
+class OutcomeOut(OutcomeIn):
+    id: int
+
+
+class SpecificationIn(Schema):
+    needs: str
+    support: str
+    review_dates: list[date]
+    outcomes: list[OutcomeIn]
+
+
+class IssueIn(Schema):
+    contract_id: int
+    over_capacity_reason: str = ""
+
+
+class SignedIn(Schema):
+    signed_on: date
+
+
+class ProgressIn(Schema):
+    outcome_id: int
+    progress: str = Field(description="achieved, on_track or not_on_track")
+    note: str = ""
+
+
+class ReviewIn(Schema):
+    held_on: date
+    actions: str
+    progress: list[ProgressIn]
+
+
+class MoveIn(Schema):
+    to_contract_id: int
+    moved_on: date
+    reason: str
 
 
 class PlacementOut(Schema):
     id: int
-    contract_id: int
+    status: str
+    contract_id: int | None
     case_reference: str
     category: str
     authoriser: str
     amount: Decimal
+    key_worker_id: int | None
+    reviewing_officer_id: int | None
     start_date: date
     anticipated_end: date
     ended_on: date | None
+    crg_decided_on: date | None
+    rag_decided_on: date | None
+    issued_on: date | None
+    signed_on: date | None
 
 
 class PlacementEndIn(Schema):
     ended_on: date
     reason: str
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    placement_id: int | None
+    contract_id: int | None
+    sent_to: str
+    subject: str
+    acknowledged_on: date | None
+
+
+class TerminationRequestIn(Schema):
+    reason: str
+
+
+class TerminationReviewIn(Schema):
+    reason: str
+    alternative_providers: str
+    capacity_clause: str = ""
+    notice_period_days: int = Field(ge=0)
+    notice_on: date
+
+
+class TerminationOut(Schema):
+    id: int
+    status: str
+    contract_id: int
+    requested_on: date | None
+    notice_on: date | None
+    effective_on: date | None
+    notice_sent: bool
+    notice_sent_to: str
 
 
 class LimitIn(Schema):

@@ -19,16 +19,15 @@ from steward.contracts.models import (
     DueDateStatus,
     ProcurementMethod,
 )
-from steward.contracts.services import contract_create, contract_terminate
+from steward.contracts.services import contract_create
 from steward.contracts.services_due_dates import (
     agency_calendar,
     due_date_open,
-    due_dates_cancel,
     due_dates_meet,
 )
 from steward.core.deadlines import DeadlineRule, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
-from steward.core.mail import Mail, send_after_commit, send_batch_after_commit
+from steward.core.mail import Mail, send_batch_after_commit
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency, Provider
 from steward.procurement import calc
@@ -37,18 +36,12 @@ from steward.procurement.models import (
     Bid,
     BidAppeal,
     BidScore,
-    ContractCapacity,
     Criterion,
     DebriefingMeeting,
     DebriefingRequest,
-    DelegatedLimit,
     ExecutionNotice,
-    FinanceNotification,
-    NotificationKind,
-    Placement,
     Solicitation,
     SolicitationStatus,
-    TerminationReview,
 )
 
 CENTS = Decimal("0.01")
@@ -778,273 +771,3 @@ def appeal_decide(
     appeal.decided_on = decided_on
     save_audited(appeal, actor=actor, reason=f"Appeal {status}")
     return appeal
-
-
-# ------------------------------------------------------------------ authority and placements
-
-
-@transaction.atomic
-def delegated_limit_set(*, actor: Any, user: Any, amount: Any) -> DelegatedLimit:
-    """seed 003: set the level of funding ``user`` may authorise."""
-    require_perm(actor, "procurement.set_limit", user, action="set delegated limits")
-    row = DelegatedLimit.objects.filter(user=user).first() or DelegatedLimit(user=user)
-    row.amount = _money(amount, "amount")
-    save_audited(row, actor=actor, reason="Delegated limit set")
-    return row
-
-
-@transaction.atomic
-def capacity_set(*, actor: Any, contract: Contract, places: int) -> ContractCapacity:
-    require_perm(actor, "procurement.manage_placements", contract, action="set capacity")
-    row = ContractCapacity.objects.filter(contract=contract).first() or ContractCapacity(
-        contract=contract
-    )
-    row.places = places
-    save_audited(row, actor=actor, reason="Capacity set")
-    return row
-
-
-def _notify(
-    placement: Placement, kind: str, to: list[str], subject: str, body: str
-) -> FinanceNotification:
-    note = FinanceNotification(
-        placement=placement, kind=kind, sent_to=", ".join(to), subject=subject, body=body
-    )
-    note.save()
-    send_after_commit(
-        subject=subject,
-        body=body,
-        to=to,
-        link=reverse("procurement:placements", args=[placement.contract_id]),
-    )
-    return note
-
-
-@transaction.atomic
-def placement_create(*, actor: Any, contract: Contract, data: dict[str, Any]) -> Placement:
-    """seed 003: place a person (case reference) against a contract, authorised by category
-    (A criteria met; B budget holder within the delegated limit, or the Community Resource Group;
-    C the Resource Allocation Group), with the individual specification of need (Schedule C).
-
-    Side effects: a notification of the start and anticipated end to Finance (a record and an
-    email sent on commit); the placement's end falls due on its anticipated end (a due date of
-    kind placement_end about the placement, on the work list of the agency's contract monitors
-    and the contract's manager). A purchase above the approver's delegated limit is refused."""
-    require_perm(actor, "procurement.manage_placements", contract, action="place people here")
-    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
-        raise TransitionNotAllowed(
-            "Placements can be made only against an executed or active contract."
-        )
-    amount = _money(data.get("amount"), "amount")
-    limit_row = DelegatedLimit.objects.filter(user=actor).first()
-    refusal = calc.authority_refusal(
-        category=data.get("category", ""),
-        authoriser=data.get("authoriser", ""),
-        amount=amount,
-        limit=limit_row.amount if limit_row else None,
-    )
-    if refusal:
-        field = "amount" if "limit" in refusal else "authoriser"
-        raise ValidationFailed(refusal, errors={field: [refusal]})
-    placement = Placement(
-        contract=contract,
-        case_reference=(data.get("case_reference") or "").strip(),
-        category=data["category"],
-        authoriser=data["authoriser"],
-        authorised_by=actor,
-        amount=amount,
-        specification_of_need=(data.get("specification_of_need") or "").strip(),
-        start_date=data["start_date"],
-        anticipated_end=data["anticipated_end"],
-    )
-    save_audited(placement, actor=actor, reason="Placed")
-    _notify(
-        placement,
-        NotificationKind.START,
-        [FINANCE_EMAIL],
-        f"Placement {placement.case_reference} under {contract.number}: start and anticipated end",
-        f"Case {placement.case_reference} is placed under contract {contract.number} "
-        f"({contract.provider}) from {placement.start_date:%d %B %Y}, anticipated end "
-        f"{placement.anticipated_end:%d %B %Y}. Category {placement.category}; amount "
-        f"{contract.currency} {amount}.",
-    )
-    due_date_open(
-        kind="placement_end",
-        actor=actor,
-        start=placement.start_date,
-        due_on=placement.anticipated_end,
-        contract=contract,
-        subject=placement,
-        label=f"Placement {placement.case_reference} ends",
-    )
-    return placement
-
-
-@transaction.atomic
-def placement_end(*, actor: Any, placement: Placement, ended_on: date, reason: str) -> Placement:
-    """seed 003: end a placement; the termination proforma goes to Finance and the contract
-    manager (a record and an email). Side effects: the placement's end due date is met by the
-    proforma."""
-    require_perm(
-        actor, "procurement.manage_placements", placement.contract, action="end placements"
-    )
-    if placement.ended_on:
-        raise TransitionNotAllowed("This placement has already ended.")
-    if ended_on < placement.start_date:
-        raise ValidationFailed(
-            "The end cannot be before the start.", errors={"ended_on": ["Before the start."]}
-        )
-    placement.ended_on = ended_on
-    placement.end_reason = _required(reason, "reason", "Say why the placement ends.")
-    save_audited(placement, actor=actor, reason="Ended")
-    contract = placement.contract
-    to = [FINANCE_EMAIL]
-    if contract.contract_manager and contract.contract_manager.email:
-        to.append(contract.contract_manager.email)
-    proforma = _notify(
-        placement,
-        NotificationKind.TERMINATION,
-        to,
-        f"Termination proforma: placement {placement.case_reference} under {contract.number}",
-        f"Placement of case {placement.case_reference} under contract {contract.number} "
-        f"({contract.provider}) started {placement.start_date:%d %B %Y} and ended "
-        f"{ended_on:%d %B %Y}. Reason: {placement.end_reason}",
-    )
-    due_dates_meet(
-        kind="placement_end", subject=placement, met_by=proforma, on=ended_on, actor=actor
-    )
-    return placement
-
-
-# ------------------------------------------------------------------ early termination
-
-
-@transaction.atomic
-def termination_review(
-    *,
-    actor: Any,
-    contract: Contract,
-    reason: str,
-    alternative_providers: str,
-    notice_period_days: int,
-    notice_on: date,
-) -> TerminationReview:
-    """seed 003: (a) review supply repercussions (the open placements are listed, the
-    alternative providers recorded) and (b) check the contractual capacity to terminate (the
-    notice period; termination takes effect at notice date + period, which must fall before
-    the contract's own end)."""
-    require_perm(actor, "procurement.terminate", contract, action="terminate this contract")
-    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
-        raise TransitionNotAllowed("Only an executed or active contract can be terminated early.")
-    open_placements = (
-        Placement.objects.filter(contract=contract)
-        .filter(ended_on__isnull=True)
-        .order_by("case_reference")
-    )
-    review = TerminationReview.objects.filter(contract=contract).first() or TerminationReview(
-        contract=contract
-    )
-    if review.notice_sent:
-        raise TransitionNotAllowed("The notice has already been sent.")
-    review.reason = _required(reason, "reason", "Say why the contract is terminated.")
-    review.alternative_providers = _required(
-        alternative_providers,
-        "alternative_providers",
-        "Record the alternative providers (supply repercussions).",
-    )
-    review.placements_affected = "\n".join(
-        f"{p.case_reference} (since {p.start_date:%d %B %Y})" for p in open_placements
-    )
-    review.notice_period_days = notice_period_days
-    review.notice_on = notice_on
-    review.effective_on = calc.notice_ends(notice_on, notice_period_days)
-    if review.effective_on > contract.end_date:
-        message = (
-            f"With this notice the termination would take effect on "
-            f"{review.effective_on:%d %B %Y}, after the contract ends "
-            f"({contract.end_date:%d %B %Y})."
-        )
-        raise ValidationFailed(message, errors={"notice_period_days": [message]})
-    save_audited(review, actor=actor, reason="Termination reviewed")
-    return review
-
-
-@transaction.atomic
-def termination_give_notice(*, actor: Any, review: TerminationReview, today: date) -> Contract:
-    """seed 003 (c): the written notice to the provider is issued (PDF on the termination page).
-    The contract runs until the termination takes effect (notice date + notice period).
-
-    Side effects: the termination's effective date falls due (a termination_effective due date
-    about the review, on the contract manager's work list), met when the contract is recorded
-    as terminated. When it has already taken effect by `today`, the contract is terminated at
-    once (`termination_take_effect`). Returns the contract."""
-    require_perm(actor, "procurement.terminate", review.contract, action="terminate this contract")
-    if review.notice_sent:
-        raise TransitionNotAllowed("The notice has already been sent.")
-    if review.contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
-        raise TransitionNotAllowed("Only an executed or active contract can be terminated early.")
-    review.notice_sent = True
-    save_audited(review, actor=actor, reason="Notice sent")
-    due_date_open(
-        kind="termination_effective",
-        actor=actor,
-        start=review.notice_on,
-        due_on=review.effective_on,
-        contract=review.contract,
-        subject=review,
-        label="Early termination takes effect",
-    )
-    if review.effective_on <= today:
-        return termination_take_effect(actor=actor, review=review, today=today)
-    return review.contract
-
-
-@transaction.atomic
-def termination_take_effect(*, actor: Any, review: TerminationReview, today: date) -> Contract:
-    """seed 003: record that the early termination took effect: the contract is terminated from
-    the effective date (contract_terminate, which starts the closeout evaluation clock; the
-    term listener meets the termination's due date). Refused before the notice is issued and
-    before the effective date."""
-    require_perm(actor, "procurement.terminate", review.contract, action="terminate this contract")
-    if not review.notice_sent:
-        raise TransitionNotAllowed("Issue the notice to the provider first.")
-    if today < review.effective_on:
-        raise TransitionNotAllowed(
-            f"The termination takes effect on {review.effective_on:%d %B %Y}; until then the "
-            "contract runs."
-        )
-    return contract_terminate(
-        actor=actor,
-        contract=review.contract,
-        terminated_on=review.effective_on,
-        reason=review.reason,
-    )
-
-
-def contract_ended(contract: Contract, actor: Any, event: Any) -> None:
-    """The contracts term listener (registered in `ProcurementConfig.ready`): when a contract
-    ends ("ended"), the due date of its early termination is met if it was terminated (by the
-    termination review, or the contract when there is none) and cancelled if it ended
-    otherwise first; the open placements' ends are no longer due once it is terminated (each
-    placement is still ended, and its proforma sent, on the placements page)."""
-    if event.kind != "ended":
-        return
-    if contract.status != ContractStatus.TERMINATED:
-        due_dates_cancel(
-            kind="termination_effective",
-            contract=contract,
-            actor=actor,
-            reason="The contract ended before its termination took effect",
-        )
-        return
-    review = TerminationReview.objects.filter(contract=contract).first()
-    due_dates_meet(
-        kind="termination_effective",
-        contract=contract,
-        met_by=review or contract,
-        on=event.on,
-        actor=actor,
-    )
-    due_dates_cancel(
-        kind="placement_end", contract=contract, actor=actor, reason="The contract was terminated"
-    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from steward.procurement import views
+from steward.procurement import views_placements as vp
 
 app_name = "procurement"
 urlpatterns = [
@@ -14,27 +15,21 @@ urlpatterns = [
     path("<int:pk>/do/<slug:action>/", views.solicitation_action, name="action"),
     path("<int:pk>/bids/<int:bid_pk>/<slug:action>/", views.bid_action, name="bid_action"),
     path("<int:pk>/appeals/<int:appeal_pk>/decide/", views.appeal_decide, name="appeal_decide"),
-    path("contracts/<int:contract_pk>/placements/", views.placements, name="placements"),
+    path("contracts/<int:contract_pk>/placements/", vp.placements, name="placements"),
+    path("contracts/<int:contract_pk>/capacity/", vp.capacity_set, name="capacity"),
+    path("contracts/<int:contract_pk>/termination/", vp.termination, name="termination"),
     path(
-        "contracts/<int:contract_pk>/placements/<int:placement_pk>/end/",
-        views.placement_end,
-        name="placement_end",
-    ),
-    path("contracts/<int:contract_pk>/capacity/", views.capacity_set, name="capacity"),
-    path("contracts/<int:contract_pk>/termination/", views.termination, name="termination"),
-    path(
-        "contracts/<int:contract_pk>/termination/notice/",
-        views.termination_notice,
-        name="termination_notice",
-    ),
-    path(
-        "contracts/<int:contract_pk>/termination/takes-effect/",
-        views.termination_take_effect,
-        name="termination_take_effect",
+        "contracts/<int:contract_pk>/termination/<slug:action>/",
+        vp.termination_action,
+        name="termination_action",
     ),
     path(
         "contracts/<int:contract_pk>/termination/notice.pdf",
-        views.termination_notice_pdf,
+        vp.termination_notice_pdf,
         name="termination_pdf",
     ),
+    path("placements/", vp.agency_placements, name="agency_placements"),
+    path("placements/<int:pk>/", vp.placement_detail, name="placement"),
+    path("placements/<int:pk>/<slug:step>/", vp.placement_step, name="placement_step"),
+    path("finance/", vp.finance_notices, name="finance_notices"),
 ]

@@ -21,11 +21,11 @@ from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationF
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
 from steward.core.views import application_errors
-from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
-from steward.procurement import calc, services
+from steward.procurement import calc, services, services_placements
 from steward.procurement import forms as f
 from steward.procurement.models import (
+    HOLDS_A_PLACE,
     ContractCapacity,
     DelegatedLimit,
     Placement,
@@ -39,8 +39,6 @@ from steward.procurement.selectors import (
     bids_visible,
     debriefing_due_dates,
     debriefing_for_page,
-    placement_contract_get,
-    placements_for,
     solicitation_get,
     solicitation_list,
 )
@@ -337,194 +335,6 @@ def solicitation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# ------------------------------------------------------------------ placements and termination
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@application_errors
-def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    can_manage = user.has_perm("procurement.manage_placements", contract)
-    form = f.PlacementForm(request.POST or None)
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.placement_create(actor=user, contract=contract, data=form.cleaned_data)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                _ok(
-                    request,
-                    "Placement recorded; Finance notified of the start and anticipated end.",
-                )
-                return redirect("procurement:placements", contract_pk=contract.pk)
-    rows = list(placements_for(contract))
-    personal_data_read(
-        actor=user,
-        kind="placement",
-        records=rows,
-        fields=PLACEMENT_PERSONAL_FIELDS,
-        path=request.path,
-        agency_id=contract.agency_id,
-    )
-    capacity = ContractCapacity.objects.filter(contract=contract).first()
-    occupied = sum(1 for p in rows if p.ended_on is None)
-    today = contract.agency.today()
-    return render(
-        request,
-        "procurement/placements.html",
-        {
-            "contract": contract,
-            "placements": rows,
-            "form": form,
-            "can_manage": can_manage,
-            "capacity": capacity,
-            "occupied": occupied,
-            "capacity_form": f.CapacityForm(
-                initial={"places": capacity.places if capacity else None}
-            ),
-            "end_form": f.PlacementEndForm(initial={"ended_on": today}),
-            "today": today,
-        },
-    )
-
-
-@login_required
-@require_POST
-@application_errors
-@back_on_refusal("procurement:placements", "contract_pk")
-def placement_end(request: HttpRequest, contract_pk: int, placement_pk: int) -> HttpResponse:
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    placement = Placement.objects.filter(contract=contract).filter(pk=placement_pk).first()
-    if placement is None:
-        raise NotFoundError("No such placement.")
-    data = f.parsed(f.PlacementEndForm(request.POST))
-    services.placement_end(actor=user, placement=placement, **data)
-    _ok(request, "Placement ended; termination proforma sent to Finance and the contract manager.")
-    return redirect("procurement:placements", contract_pk=contract.pk)
-
-
-@login_required
-@require_POST
-@application_errors
-@back_on_refusal("procurement:placements", "contract_pk")
-def capacity_set(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    data = f.parsed(f.CapacityForm(request.POST))
-    services.capacity_set(actor=user, contract=contract, places=data["places"])
-    _ok(request, "Capacity recorded.")
-    return redirect("procurement:placements", contract_pk=contract.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@application_errors
-def termination(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    review = TerminationReview.objects.filter(contract=contract).first()
-    can_terminate = user.has_perm("procurement.terminate", contract)
-    initial = {}
-    if review:
-        initial = {
-            "reason": review.reason,
-            "alternative_providers": review.alternative_providers,
-            "notice_period_days": review.notice_period_days,
-            "notice_on": review.notice_on,
-        }
-    today = contract.agency.today()
-    form = f.TerminationForm(request.POST or None, initial=initial or {"notice_on": today})
-    if request.method == "POST":
-        if not can_terminate:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.termination_review(actor=user, contract=contract, **form.cleaned_data)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                _ok(request, "Termination review recorded.")
-                return redirect("procurement:termination", contract_pk=contract.pk)
-    return render(
-        request,
-        "procurement/termination.html",
-        {
-            "contract": contract,
-            "review": review,
-            "form": form,
-            "can_terminate": can_terminate,
-            "today": today,
-            "open_placements": Placement.objects.filter(contract=contract).filter(
-                ended_on__isnull=True
-            ),
-        },
-    )
-
-
-@login_required
-@require_POST
-@application_errors
-@back_on_refusal("procurement:termination", "contract_pk")
-def termination_notice(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    review = TerminationReview.objects.filter(contract=contract).first()
-    if review is None:
-        raise NotFoundError("Record the termination review first.")
-    contract = services.termination_give_notice(
-        actor=user, review=review, today=contract.agency.today()
-    )
-    if contract.status == "terminated":
-        _ok(
-            request, "Notice issued; the contract is terminated and the closeout evaluation is due."
-        )
-    else:
-        _ok(
-            request,
-            f"Notice issued. The contract runs until the termination takes effect on "
-            f"{review.effective_on:%-d %B %Y}.",
-        )
-    return redirect("procurement:termination", contract_pk=contract.pk)
-
-
-@login_required
-@require_POST
-@application_errors
-@back_on_refusal("procurement:termination", "contract_pk")
-def termination_take_effect(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    """Record that the early termination took effect: the contract is terminated."""
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    review = TerminationReview.objects.filter(contract=contract).first()
-    if review is None:
-        raise NotFoundError("Record the termination review first.")
-    services.termination_take_effect(actor=user, review=review, today=contract.agency.today())
-    _ok(request, "The contract is terminated and the closeout evaluation is due.")
-    return redirect("procurement:termination", contract_pk=contract.pk)
-
-
-@login_required
-@application_errors
-def termination_notice_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
-    """The written notice of termination to the provider (seed 003 (c))."""
-    user: Any = request.user
-    contract = placement_contract_get(actor=user, pk=contract_pk)
-    review = TerminationReview.objects.filter(contract=contract).first()
-    if review is None:
-        raise NotFoundError("No termination review for this contract.")
-    return pdf_response(
-        "procurement/termination_pdf.html",
-        {"contract": contract, "review": review},
-        filename=f"termination-notice-{contract.number}.pdf",
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @application_errors
@@ -541,7 +351,7 @@ def delegated_limits(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.delegated_limit_set(
+                services_placements.delegated_limit_set(
                     actor=user, user=form.cleaned_data["person"], amount=form.cleaned_data["amount"]
                 )
             except ValidationFailed as exc:
@@ -576,7 +386,7 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
             "contract": contract,
             "solicitation": Solicitation.objects.filter(contract=contract).first(),
             "open_count": Placement.objects.filter(
-                contract=contract, ended_on__isnull=True
+                contract=contract, status__in=HOLDS_A_PLACE
             ).count(),
             "capacity": ContractCapacity.objects.filter(contract=contract).first(),
             "review": TerminationReview.objects.filter(contract=contract).first(),

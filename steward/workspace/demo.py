@@ -307,6 +307,32 @@ USERS: tuple[UserSpec, ...] = (
         "manager-scot", "Euan", "MacLeod", Role.CONTRACT_MANAGER, agency="scot",
         job_title="Commissioning and Contracts Manager",
     ),
+    # seed 003's roles at the Scottish council: lead professional, key worker, reviewing
+    # officer, the Resource Allocation Group's administrator, Finance and a budget holder
+    UserSpec(
+        "lead-scot", "Morag", "Fraser", Role.CONTRACT_MONITOR, agency="scot",
+        job_title="Service Manager (lead professional)",
+    ),
+    UserSpec(
+        "keyworker-scot", "Callum", "Reid", Role.KEY_WORKER, agency="scot",
+        job_title="Social Worker (key worker)",
+    ),
+    UserSpec(
+        "reviewer-scot", "Isla", "Munro", Role.REVIEWING_OFFICER, agency="scot",
+        job_title="Independent Reviewing Officer",
+    ),
+    UserSpec(
+        "rag-scot", "Diane", "Brisbane", Role.RAG_ADMINISTRATOR, agency="scot",
+        job_title="Resource Allocation Group Administrator",
+    ),
+    UserSpec(
+        "finance-scot", "Alasdair", "Grant", Role.FINANCE_OFFICER, agency="scot",
+        job_title="Finance Officer",
+    ),
+    UserSpec(
+        "budget-scot", "Shona", "Ross", Role.BUDGET_HOLDER, agency="scot",
+        job_title="Children's Services Budget Holder",
+    ),
     UserSpec(
         "manager-ma", "Kevin", "Sullivan", Role.CONTRACT_MANAGER, agency="dmh",
         job_title="Contract Manager",

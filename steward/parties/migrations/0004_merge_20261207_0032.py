@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0003_agency_administrator_and_jurisdiction'),
-        ('parties', '0003_agency_ocid_prefix'),
+        ("parties", "0003_agency_administrator_and_jurisdiction"),
+        ("parties", "0003_agency_ocid_prefix"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0003_provider_for_profit_may_be_unknown'),
-        ('parties', '0004_merge_20261207_0032'),
-        ('parties', '0005_personal_data_read_log'),
+        ("parties", "0003_provider_for_profit_may_be_unknown"),
+        ("parties", "0004_merge_20261207_0032"),
+        ("parties", "0005_personal_data_read_log"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0003_record_version'),
-        ('parties', '0006_merge_20261207_0054'),
+        ("parties", "0003_record_version"),
+        ("parties", "0006_merge_20261207_0054"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0004_plan_versions_agreed_with_provider'),
-        ('performance', '0004_record_version'),
+        ("performance", "0004_plan_versions_agreed_with_provider"),
+        ("performance", "0004_record_version"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -102,15 +102,9 @@ def test_delegated_limit_up_to_and_including():
     assert rc.within_delegated_limit(D("5000"), D("5000"))
     assert not rc.within_delegated_limit(D("5000.01"), D("5000"))
     assert not rc.within_delegated_limit(D("1"), None)
-    assert (
-        rc.authority_refusal(
-            category="B", authoriser="budget_holder", amount=D("5000"), limit=D("5000")
-        )
-        is None
-    )
-    assert "delegated limit" in rc.authority_refusal(
-        category="B", authoriser="budget_holder", amount=D("5000.01"), limit=D("5000")
-    )
+    b = {"category": "B", "authoriser": "budget_holder", "crg_decided": True}
+    assert rc.authority_refusal(**b, amount=D("5000"), limit=D("5000")) is None
+    assert "delegated limit" in rc.authority_refusal(**b, amount=D("5000.01"), limit=D("5000"))
     assert (
         rc.authority_refusal(category="C", authoriser="budget_holder", amount=D("1"), limit=D("9"))
         is not None
@@ -126,15 +120,57 @@ def test_delegated_limit_up_to_and_including():
         is None
     )
     assert (
-        rc.authority_refusal(
-            category="B", authoriser="community_resource_group", amount=D("9e6"), limit=None
-        )
-        is None
-    )
-    assert (
         rc.authority_refusal(category="D", authoriser="criteria_met", amount=D("1"), limit=None)
         is not None
     )
+
+
+def test_category_b_needs_both_the_group_and_a_budget_holder_within_limit():
+    """seed 003 category B: "Authorisation from Community Resource Group required ...
+    authorisation shall be made by authorised budget holders up to and including the level of
+    funding for which they have delegated authority": both, never either."""
+    group_alone = rc.authority_refusal(
+        category="B",
+        authoriser="community_resource_group",
+        amount=D("50000"),
+        limit=None,
+        crg_decided=True,
+    )
+    assert "both" in group_alone
+    holder_alone = rc.authority_refusal(
+        category="B", authoriser="budget_holder", amount=D("5000"), limit=D("10000")
+    )
+    assert "Community Resource Group" in holder_alone
+    assert "delegated limit" in rc.authority_refusal(
+        category="B",
+        authoriser="budget_holder",
+        amount=D("50000"),
+        limit=D("10000"),
+        crg_decided=True,
+    )
+
+
+def test_category_follows_the_contract():
+    """seed 003: a placement's category is its contract's (the service it buys)."""
+    assert rc.category_refusal(category="C", contract_category="C") is None
+    assert "category C" in rc.category_refusal(category="A", contract_category="C")
+    assert "authority category" in rc.category_refusal(category="A", contract_category="")
+
+
+def test_availability_is_enforced_unless_a_reason_is_recorded():
+    """seed 003 category A: access "dependent on availability"."""
+    assert rc.capacity_refusal(places=None, holding=99, reason="") is None
+    assert rc.capacity_refusal(places=2, holding=1, reason="") is None
+    assert "2 places" in rc.capacity_refusal(places=2, holding=2, reason="")
+    assert rc.capacity_refusal(places=2, holding=2, reason="Sibling placed together") is None
+
+
+def test_review_dates_fall_within_the_placement():
+    """seed 003 Schedule C: review dates, within the placement."""
+    start, end = date(2026, 5, 1), date(2026, 12, 31)
+    assert "at least one" in rc.review_dates_refusal([], start, end)
+    assert rc.review_dates_refusal([date(2026, 8, 1)], start, end) is None
+    assert "outside" in rc.review_dates_refusal([date(2027, 1, 1)], start, end)
 
 
 def test_notice_ends_after_the_notice_period():

@@ -12,8 +12,8 @@ from django.utils import timezone
 from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
-from steward.procurement.models import BidAppeal, DebriefingRequest, Placement, Solicitation
-from steward.testing.factories import ContractFactory, ProviderFactory, UserFactory
+from steward.procurement.models import BidAppeal, DebriefingRequest, Solicitation
+from steward.testing.factories import ProviderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,76 +227,6 @@ def test_list_query_budget(client, officer, scc, ccm, django_assert_max_num_quer
     assert response.content.decode().count("Q-") >= 30
 
 
-# ------------------------------------------------------------------ placements and termination
-
-
-@pytest.fixture
-def scc_contract(scc, provider, ccm):
-    return ContractFactory(
-        agency=scc, provider=provider, status="active", currency="GBP", contract_manager=ccm
-    )
-
-
-def test_placement_page_records_and_refuses_above_limit(client, scc_contract, scc, ccm, mailoutbox):
-    """seed 003: category B by a budget holder above the limit is refused on the page."""
-    holder = UserFactory(role=Role.BUDGET_HOLDER, agency=scc)
-    services.delegated_limit_set(actor=ccm, user=holder, amount="1000")
-    client.force_login(holder)
-    url = reverse("procurement:placements", args=[scc_contract.pk])
-    data = {
-        "case_reference": "C-1",
-        "category": "B",
-        "authoriser": "budget_holder",
-        "amount": "1000.01",
-        "specification_of_need": "Schedule C",
-        "start_date": "2026-04-01",
-        "anticipated_end": "2026-06-30",
-    }
-    page = client.post(url, data)
-    assert "delegated limit" in page.content.decode()
-    assert not Placement.objects.exists()
-    data["amount"] = "1000"
-    assert client.post(url, data).status_code == 302
-    assert Placement.objects.count() == 1
-    page = client.get(url).content.decode()
-    assert "Occupancy: 1 open placement" in page
-    contract_page = client.get(reverse("contracts:detail", args=[scc_contract.pk])).content.decode()
-    assert "Placements</a>: 1 open" in contract_page
-
-
-def test_provider_cannot_see_placements(client, scc_contract, provider):
-    user = UserFactory(role=Role.PROVIDER_USER, provider=provider, agency=None)
-    client.force_login(user)
-    assert client.get(reverse("procurement:placements", args=[scc_contract.pk])).status_code == 404
-    assert client.get(reverse("procurement:termination", args=[scc_contract.pk])).status_code == 404
-
-
-def test_termination_page_review_notice_pdf(client, scc_contract, ccm, make_user):
-    """seed 003: review, notice PDF, then terminated."""
-    url = reverse("procurement:termination", args=[scc_contract.pk])
-    monitor = UserFactory(role=Role.CONTRACT_MONITOR, agency=scc_contract.agency)
-    client.force_login(monitor)
-    assert client.get(url).status_code == 200
-    assert client.post(url, {}).status_code == 403
-    client.force_login(ccm)
-    response = client.post(
-        url,
-        {
-            "reason": "Failure",
-            "alternative_providers": "Harbor",
-            "notice_period_days": "30",
-            "notice_on": "2026-05-01",
-        },
-    )
-    assert response.status_code == 302
-    pdf = client.get(reverse("procurement:termination_pdf", args=[scc_contract.pk]))
-    assert pdf.content.startswith(b"%PDF")
-    client.post(reverse("procurement:termination_notice", args=[scc_contract.pk]))
-    scc_contract.refresh_from_db()
-    assert scc_contract.status == "terminated"
-    assert scc_contract.terminated_on == date(2026, 5, 31)
-
-
 def test_file_page_query_budget(client, solicitation, ccm, officer, django_assert_max_num_queries):
     """The procurement file with many bids, notices and debriefings: a bounded query count."""
     providers = [ProviderFactory() for _ in range(15)]
@@ -340,35 +270,6 @@ def test_file_page_query_budget(client, solicitation, ccm, officer, django_asser
     assert response.status_code == 200
 
 
-def test_placements_page_permissions_and_budget(
-    client, scc_contract, ccm, make_user, django_assert_max_num_queries
-):
-    for i in range(20):
-        services.placement_create(
-            actor=ccm,
-            contract=scc_contract,
-            data={
-                "case_reference": f"C-{i}",
-                "category": "A",
-                "authoriser": "criteria_met",
-                "amount": "1",
-                "specification_of_need": "x",
-                "start_date": date(2026, 4, 1),
-                "anticipated_end": date(2026, 5, 1),
-            },
-        )
-    url = reverse("procurement:placements", args=[scc_contract.pk])
-    client.force_login(make_user(Role.CONTRACT_MANAGER))  # another agency
-    assert client.get(url).status_code == 404
-    client.force_login(make_user(Role.OVERSIGHT_OFFICER))
-    assert client.get(url).status_code == 200
-    assert client.post(url, {}).status_code == 403
-    client.force_login(ccm)
-    with django_assert_max_num_queries(15):
-        response = client.get(url)
-    assert response.content.decode().count("C-1") >= 1
-
-
 def test_delegated_limits_page(client, scc, ccm, make_user):
     """seed 003: contract managers set limits; other staff read; providers and others refused."""
     holder = UserFactory(role=Role.BUDGET_HOLDER, agency=scc, username="holder2")
@@ -409,23 +310,3 @@ def test_the_work_list_pages_of_a_bid_and_a_debriefing_guard_and_never_fail(
         body = client.get(debriefing_url).content.decode()
     assert "Record the debriefing of bid" in body
     assert f'id="bid-{lose.pk}"' in body
-
-
-def test_recording_the_termination_needs_the_contract_manager(client, scc_contract, ccm):
-    url = reverse("procurement:termination_take_effect", args=[scc_contract.pk])
-    client.force_login(ccm)
-    assert client.post(url).status_code == 404  # no review yet
-    services.termination_review(
-        actor=ccm,
-        contract=scc_contract,
-        reason="Failure",
-        alternative_providers="Harbor",
-        notice_period_days=30,
-        notice_on=date(2026, 5, 1),
-    )
-    assert client.get(url).status_code == 405
-    refused = client.post(url, follow=True).content.decode()
-    assert "Issue the notice to the provider first." in refused
-    monitor = UserFactory(role=Role.CONTRACT_MONITOR, agency=scc_contract.agency)
-    client.force_login(monitor)
-    assert client.post(url).status_code == 403

@@ -7,15 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 
-from steward.contracts.models import ContractStatus, DueDate
+from steward.contracts.models import ContractStatus
 from steward.contracts.services import contract_activate
 from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from steward.parties.models import Role
 from steward.procurement import services
-from steward.procurement.models import AppealStatus, FinanceNotification, Placement
-from steward.testing.factories import ContractFactory, UserFactory
+from steward.procurement.models import AppealStatus
+from steward.testing.factories import ContractFactory
 
 from .conftest import NOTIFIED
 
@@ -242,134 +241,6 @@ def test_other_agency_cannot_run_this_solicitation(solicitation, make_user, prov
             provider=provider,
             price="1",
             received_on=NOTIFIED,
-        )
-
-
-# ------------------------------------------------------------------ authority and placements
-
-
-@pytest.fixture
-def scc_contract(scc, provider, ccm):
-    return ContractFactory(
-        agency=scc, provider=provider, status="active", currency="GBP", contract_manager=ccm
-    )
-
-
-@pytest.fixture
-def holder(scc):
-    return UserFactory(role=Role.BUDGET_HOLDER, agency=scc, username="holder")
-
-
-def _place(actor, contract, **extra):
-    data = {
-        "case_reference": "CASE-001",
-        "category": "B",
-        "authoriser": "budget_holder",
-        "amount": "5000",
-        "specification_of_need": "Schedule C: respite two weekends a month",
-        "start_date": date(2026, 4, 1),
-        "anticipated_end": date(2026, 9, 30),
-        **extra,
-    }
-    return services.placement_create(actor=actor, contract=contract, data=data)
-
-
-def test_purchase_above_the_delegated_limit_is_refused(scc_contract, holder, ccm):
-    """seed 003: budget holders authorise "up to and including" their delegated limit."""
-    with pytest.raises(ValidationFailed, match="delegated limit"):
-        _place(holder, scc_contract)  # no limit recorded: authorises nothing
-    services.delegated_limit_set(actor=ccm, user=holder, amount="4999.99")
-    with pytest.raises(ValidationFailed, match="delegated limit"):
-        _place(holder, scc_contract)
-    services.delegated_limit_set(actor=ccm, user=holder, amount="5000")
-    assert _place(holder, scc_contract).pk
-
-
-def test_category_c_needs_the_resource_allocation_group(scc_contract, holder, ccm):
-    """seed 003: Category C resources are authorised by the Resource Allocation Group."""
-    services.delegated_limit_set(actor=ccm, user=holder, amount="1000000")
-    with pytest.raises(ValidationFailed, match="Category C"):
-        _place(holder, scc_contract, category="C")
-    assert _place(holder, scc_contract, category="C", authoriser="resource_allocation_group").pk
-
-
-def test_placement_notifies_finance_and_termination_proforma_goes_to_finance_and_ccm(
-    scc_contract, ccm, django_capture_on_commit_callbacks
-):
-    """seed 003: Finance told of start and anticipated end; at the end a termination proforma
-    goes to Finance and the CCM."""
-    with django_capture_on_commit_callbacks(execute=True):
-        placement = _place(ccm, scc_contract, category="A", authoriser="criteria_met")
-    assert len(mail.outbox) == 1
-    assert "anticipated end 30 September 2026" in mail.outbox[0].body
-    assert mail.outbox[0].to == [services.FINANCE_EMAIL]
-    with django_capture_on_commit_callbacks(execute=True):
-        services.placement_end(
-            actor=ccm, placement=placement, ended_on=date(2026, 6, 30), reason="Returned home"
-        )
-    assert len(mail.outbox) == 2
-    assert mail.outbox[1].to == [services.FINANCE_EMAIL, "ccm@scc.test"]
-    assert "Termination proforma" in mail.outbox[1].subject
-    assert FinanceNotification.objects.filter(placement=placement).count() == 2
-
-
-def test_early_termination_reviews_supply_then_terminates(scc_contract, ccm):
-    """seed 003: review supply repercussions, check capacity to terminate, notify in writing;
-    terminating starts the evaluation clock (seed 000)."""
-    _place(ccm, scc_contract, category="A", authoriser="criteria_met")
-    with pytest.raises(ValidationFailed):
-        services.termination_review(
-            actor=ccm,
-            contract=scc_contract,
-            reason="Failure",
-            alternative_providers="",
-            notice_period_days=30,
-            notice_on=date(2026, 5, 1),
-        )
-    review = services.termination_review(
-        actor=ccm,
-        contract=scc_contract,
-        reason="Persistent failure",
-        alternative_providers="Harbor Youth",
-        notice_period_days=30,
-        notice_on=date(2026, 5, 1),
-    )
-    assert review.effective_on == date(2026, 5, 31)
-    assert "CASE-001" in review.placements_affected
-    contract = services.termination_give_notice(actor=ccm, review=review, today=date(2026, 5, 1))
-    assert contract.status == ContractStatus.ACTIVE  # it runs until the termination takes effect
-    with pytest.raises(TransitionNotAllowed, match="takes effect on 31 May 2026"):
-        services.termination_take_effect(actor=ccm, review=review, today=date(2026, 5, 30))
-    contract = services.termination_take_effect(actor=ccm, review=review, today=date(2026, 5, 31))
-    assert contract.status == ContractStatus.TERMINATED
-    assert contract.terminated_on == date(2026, 5, 31)
-    assert DueDate.objects.filter(contract=contract, rule_key="closeout_evaluation").exists()
-    assert Placement.objects.filter(contract=contract).count() == 1
-
-
-def test_a_notice_whose_period_has_passed_terminates_at_once(scc_contract, ccm):
-    """seed 003: a notice dated earlier, whose period has already run, takes effect now."""
-    review = services.termination_review(
-        actor=ccm,
-        contract=scc_contract,
-        reason="Persistent failure",
-        alternative_providers="Harbor Youth",
-        notice_period_days=0,
-        notice_on=date(2026, 5, 1),
-    )
-    contract = services.termination_give_notice(actor=ccm, review=review, today=date(2026, 5, 1))
-    assert (contract.status, contract.terminated_on) == ("terminated", date(2026, 5, 1))
-
-
-def test_a_termination_cannot_take_effect_after_the_contract_ends(scc_contract, ccm):
-    with pytest.raises(ValidationFailed, match="after the contract ends"):
-        services.termination_review(
-            actor=ccm,
-            contract=scc_contract,
-            reason="Persistent failure",
-            alternative_providers="Harbor Youth",
-            notice_period_days=30,
-            notice_on=scc_contract.end_date,
         )
 
 

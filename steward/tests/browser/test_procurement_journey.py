@@ -128,82 +128,115 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
     watched.check()
 
 
-def test_manager_creates_a_solicitation_places_a_person_and_reviews_termination(
+def test_an_early_termination_walks_from_the_request_to_its_effective_date(
     watched, packs, provider
 ):
-    """seed 003: the agency's pages (new solicitation, placements, termination) are axe-clean;
-    the notice of early termination puts its effective date on the manager's work list."""
+    """seed 003 early termination, each person from their work list: the lead professional
+    asks; the contract manager reviews the supply and the contractual capacity and sends the
+    notice (dated 30 days ago, 30 days' notice: it takes effect today); the contract still
+    runs while a child is placed under it; the key worker ends the placement (the proforma to
+    Finance and the contract manager); the contract manager records the termination. Every
+    page axe-checked."""
+    from datetime import timedelta
+
+    from steward.procurement import services_placements
     from steward.testing.factories import ContractFactory
 
     scc = AgencyFactory(name="Highland Council", slug="hc", pack=packs["scottish-childrens"])
     ccm = UserFactory(role=Role.CONTRACT_MANAGER, agency=scc, username="ccm")
+    lead = UserFactory(role=Role.CONTRACT_MONITOR, agency=scc, username="lead")
+    key = UserFactory(role=Role.KEY_WORKER, agency=scc, username="key")
+    UserFactory(role=Role.FINANCE_OFFICER, agency=scc, username="finance")
+    UserFactory(role=Role.PROVIDER_USER, provider=provider, agency=None, username="supplier")
     contract = ContractFactory(
         agency=scc,
         provider=provider,
         number="HC-C-1",
         status="active",
         currency="GBP",
+        authority_category="A",
         end_date=date(2030, 3, 31),
         contract_manager=ccm,
     )
+    today = scc.today()
+    services_placements.placement_create(
+        actor=lead,
+        contract=contract,
+        data={
+            "case_reference": "CASE-9",
+            "category": "A",
+            "amount": "1200",
+            "key_worker": key,
+            "start_date": today - timedelta(days=60),
+            "anticipated_end": today + timedelta(days=200),
+        },
+        today=today - timedelta(days=60),
+    )
     page = watched.page
-    sign_in(watched, ccm.username, PASSWORD)
 
-    page.goto("/procurement/new/")
-    watched.check()
-    page.get_by_label("Reference").fill("HC-T-1")
-    page.get_by_label("Title").fill("Respite care")
-    page.get_by_label("Estimated value").fill("20000")
-    page.get_by_label("Evaluation criteria and weights").fill("Quality: 70\nPrice: 30")
-    page.get_by_role("button", name="Create the solicitation").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Not required: at or under the tender threshold").is_visible()
-    watched.check()
-
-    page.goto("/procurement/limits/")
-    watched.check()
-
-    page.goto(f"/contracts/{contract.pk}/")
-    page.get_by_role("link", name="Placements").click()
-    page.wait_for_load_state()
-    watched.check()
-    page.get_by_label("Case reference").fill("CASE-9")
-    page.get_by_label("Authorisation category").select_option("A")
-    page.get_by_label("Authorised by").select_option("criteria_met")
-    page.get_by_label("Cost of the purchase").fill("1200")
-    page.get_by_label("Individual specification of need (Schedule C)").fill("Supported lodgings")
-    page.get_by_label("Start", exact=True).fill("2026-04-01")
-    page.get_by_label("Anticipated end").fill("2026-09-30")
-    page.get_by_role("button", name="Record the placement").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Finance notified").first.is_visible()
-    watched.check()
-
+    # the lead professional asks the contract manager
+    sign_in(watched, lead.username, PASSWORD)
     page.goto(f"/procurement/contracts/{contract.pk}/termination/")
     watched.check()
-    page.get_by_label("Why terminate early").fill("Persistent failure to meet standards")
+    page.get_by_label("Why the contract should end early").fill("Repeated safeguarding concerns")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Request sent to the contract manager.").is_visible()
+    watched.check()
+    page.context.clear_cookies()
+
+    # the contract manager: from the work list to the review and the notice
+    sign_in(watched, ccm.username, PASSWORD)
+    page.locator("details.steward-work__later > summary").click()
+    page.get_by_role(
+        "link",
+        name="Review the request to terminate HC-C-1 early: supply and contractual capacity",
+    ).click()
+    page.wait_for_load_state()
+    watched.check()
+    page.get_by_label("Why terminate early").fill("Repeated safeguarding concerns")
     page.get_by_label("Alternative providers (supply repercussions)").fill("Harbor Youth")
+    page.get_by_label("Contract terms that allow the termination").fill("Clause 21.2")
     page.get_by_label("Contractual notice period (days)").fill("30")
+    page.get_by_label("Date of the written notice").fill((today - timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Record the review").click()
     page.wait_for_load_state()
     assert page.get_by_text("CASE-9").first.is_visible()
     watched.check()
-    page.get_by_role("button", name="Issue the notice to the provider").click()
+    page.get_by_role("button", name="Send the notice to the provider").click()
     page.wait_for_load_state()
-    assert page.get_by_text(
-        "The contract runs until the termination takes effect"
-    ).first.is_visible()
+    assert page.get_by_text("The contract runs until the termination takes effect").is_visible()
     assert page.get_by_text("Status: Active").is_visible()
     watched.check()
+    page.context.clear_cookies()
 
-    # the termination taking effect is on the manager's work list (due in 30 days: under
-    # "Later", which the person opens), and leads back here
-    page.goto("/")
+    # the key worker: from the work list to the placement's end
+    sign_in(watched, key.username, PASSWORD)
+    page.get_by_role(
+        "link", name="End the placement under HC-C-1 and send the termination proforma"
+    ).click()
+    page.wait_for_load_state()
     watched.check()
-    page.locator("details.steward-work__later > summary").click()
+    page.get_by_role("link", name=re.compile("End the placement")).click()
+    page.wait_for_load_state()
+    watched.check()
+    page.get_by_label("Reason").fill("Moved to kinship care")
+    page.get_by_role("button", name="End and send the proforma").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("termination proforma sent to Finance").is_visible()
+    watched.check()
+    page.context.clear_cookies()
+
+    # the contract manager records the termination, which takes effect today
+    sign_in(watched, ccm.username, PASSWORD)
     page.get_by_role(
         "link", name="Record the end of HC-C-1: its early termination takes effect"
     ).click()
     page.wait_for_load_state()
-    assert page.get_by_text("30 days left").is_visible()
     watched.check()
+    page.get_by_role("button", name="Record the termination").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The contract is terminated").is_visible()
+    watched.check()
+    contract.refresh_from_db()
+    assert contract.status == "terminated"
