@@ -88,8 +88,15 @@ def check_upload(
         except UnicodeDecodeError:
             try:
                 sample[:-3].decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise UploadRejected(f"The .{extension} file is not UTF-8 text.") from exc
+            except UnicodeDecodeError:
+                # Spreadsheet programs on Windows save CSV as Windows-1252; the importer
+                # decodes the whole file and names the line of any byte neither can read.
+                try:
+                    sample.decode("cp1252")
+                except UnicodeDecodeError as exc:
+                    raise UploadRejected(
+                        f"The .{extension} file is neither UTF-8 nor Windows-1252 text."
+                    ) from exc
     return CheckedUpload(extension=extension, content_type=content_type)
 
 

@@ -122,6 +122,40 @@ def test_late_windows_1252_and_a_bad_byte_through_the_api(manager):
     assert Contract.objects.get(number="N-999").title == "Café"
 
 
+def test_windows_1252_in_the_first_line_through_the_api(manager):
+    """Issue 18 point 1: a spreadsheet saved as Windows-1252 with an accented name on its
+    first row passes the upload check and imports; a byte neither encoding can read early in
+    the file is refused with a clear message, never a 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from steward.core.tests.api_support import call, token_client
+
+    row = (
+        "N-1,Soci\xe9t\xe9 d'aide,,Acme Care,06-1,pos,2026-01-01,2026-12-31,1,,unit_rate,tendered\n"
+    )
+    response = call(
+        token_client(manager),
+        "post",
+        "/contracts/import",
+        {
+            "file": SimpleUploadedFile(
+                "register.csv", (NATIVE_HEADER + row).encode("cp1252"), content_type="text/csv"
+            )
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert Contract.objects.get(number="N-1").title == "Soci\xe9t\xe9 d'aide"
+    bad = NATIVE_HEADER.encode() + b"N-2,Bad \x81 byte,,Acme\n"
+    refused = call(
+        token_client(manager),
+        "post",
+        "/contracts/import",
+        {"file": SimpleUploadedFile("register.csv", bad, content_type="text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "Windows-1252" in refused.json()["detail"]
+
+
 # ------------------------------------------------------------------ 4. formats real files use
 
 
