@@ -4,8 +4,8 @@ Personal data here: a placement's case reference and specification of need (the 
 concern's complainant reference, source and channel (who complained). Every page, endpoint and
 history view that shows them calls `personal_data_read` once per request with all the records it
 shows: one insert, whatever the number of rows. The log is read by administrators (`Role.
-ADMINISTRATOR`, the only administrator role today; `audit.view_access_log`); an agency's own
-administrator role, when there is one, is meant to see its agency's rows (`access_log_q`).
+ADMINISTRATOR`: every row) and by an agency's administrators (`Role.AGENCY_ADMINISTRATOR`: the
+rows of their own agency); `audit.view_access_log` and `access_log_q`.
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ def personal_data_read(
 
 def access_log_q(user: Any) -> Q:
     """Return the filter on PersonalDataRead matching the rows `user` may read: all of them for
-    an administrator, none for anyone else."""
+    an administrator, their own agency's for an agency administrator, none for anyone else."""
     if user.is_active and user.role == Role.ADMINISTRATOR:
         return Q()
+    if user.is_active and user.role == Role.AGENCY_ADMINISTRATOR and user.agency_id:
+        return Q(agency_id=user.agency_id)
     return Q(pk__in=[])
 
 

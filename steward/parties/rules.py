@@ -152,7 +152,7 @@ rules.add_perm("packs.change_pack", (is_administrator | is_oversight) & pack_is_
 rules.add_perm("audit.view_history", is_administrator | is_agency_staff)
 # the log of reads of service users' personal data (issue 19 point 3); administrators are
 # identified by Role.ADMINISTRATOR (see steward/parties/access_log.py)
-rules.add_perm("audit.view_access_log", is_administrator)
+rules.add_perm("audit.view_access_log", is_administrator | is_agency_administrator)
 
 
 @rules.predicate

@@ -11,10 +11,10 @@ import pytest
 from steward.core.tests.api_support import session_client
 from steward.parties.models import PersonalDataRead, Role
 from steward.pricing.services import payment_record
-from steward.procurement import services as procurement
+from steward.procurement import services_placements as placement_services
 from steward.risk.services import concern_log, concern_update
 from steward.risk.tests.factories import category
-from steward.testing.factories import AgencyFactory, ContractFactory, UserFactory
+from steward.testing.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,25 +106,49 @@ def test_payment_history_for_pricing_readers(contract, make_user):
 
 @pytest.fixture
 def placements(packs, provider):
-    """Three children placed under a Scottish council's contract (seed 003 placements)."""
+    """Three children placed under a Scottish council's category B contract, through the
+    placement services (seed 003: the Community Resource Group's decision and a budget holder
+    within their delegated limit)."""
+    from steward.contracts.services import contract_create, contract_execute
+
     scc = AgencyFactory(name="Scottish Council", slug="scc", pack=packs["scottish-childrens"])
     ccm = UserFactory(role=Role.CONTRACT_MANAGER, agency=scc, username="ccm")
     holder = UserFactory(role=Role.BUDGET_HOLDER, agency=scc, username="holder")
-    procurement.delegated_limit_set(actor=ccm, user=holder, amount="50000")
-    contract = ContractFactory(agency=scc, provider=provider, number="SCC-1", status="active")
+    key = UserFactory(role=Role.KEY_WORKER, agency=scc, username="key")
+    placement_services.delegated_limit_set(actor=ccm, user=holder, amount="50000")
+    contract = contract_create(
+        actor=ccm,
+        agency=scc,
+        data={
+            "number": "SCC-1",
+            "title": "Respite placements",
+            "contract_type": "block",
+            "service_type": "Respite care",
+            "provider": provider,
+            "start_date": date(2026, 4, 1),
+            "end_date": date(2027, 3, 31),
+            "maximum_obligation": Decimal("900000.00"),
+            "compensation_structure": "unit_rate",
+            "procurement_method": "tendered",
+            "authority_category": "B",
+        },
+    )
+    contract = contract_execute(actor=ccm, contract=contract, executed_on=date(2026, 3, 1))
     rows = [
-        procurement.placement_create(
+        placement_services.placement_create(
             actor=holder,
             contract=contract,
             data={
                 "case_reference": f"CASE-00{n}",
                 "category": "B",
-                "authoriser": "budget_holder",
                 "amount": "5000",
-                "specification_of_need": "Schedule C: respite",
+                "key_worker": key,
+                "crg_decided_on": date(2026, 3, 20),
+                "crg_decision": "CRG minute 14: respite",
                 "start_date": date(2026, 4, 1),
                 "anticipated_end": date(2026, 9, 30),
             },
+            today=date(2026, 3, 25),
         )
         for n in range(3)
     ]
@@ -169,3 +193,18 @@ def test_the_access_log_is_for_administrators(placements, make_user, client):
     assert "3 placements" in page.content.decode()
     client.force_login(ccm)
     assert client.get("/access-log/").status_code == 403
+
+
+def test_an_agency_administrator_sees_its_own_agencys_reads_only(placements, make_user, packs):
+    """DOMAIN.md §1: the agency's administrator is shown who read its service users' data."""
+    from steward.testing.factories import AgencyFactory
+
+    contract, ccm, _ = placements
+    session_client(ccm).get(f"/api/v1/procurement/contracts/{contract.pk}/placements")
+    own = make_user(Role.AGENCY_ADMINISTRATOR, agency=contract.agency)
+    elsewhere = make_user(
+        Role.AGENCY_ADMINISTRATOR, agency=AgencyFactory(pack=packs["west-london-sp"])
+    )
+    assert session_client(own).get("/api/v1/access-log").json()["count"] == 1
+    assert session_client(elsewhere).get("/api/v1/access-log").json()["count"] == 0
+    assert session_client(own).get("/access-log/").status_code == 200
