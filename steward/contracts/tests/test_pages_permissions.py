@@ -145,13 +145,17 @@ PROVIDER_PAGES: dict[str, dict[str, tuple[int, int]]] = {
         "provider": (200, 404),
         "admin": (200, 200),
     },
+    # Identity fields are kept by the provider itself, the oversight body, administrators and
+    # the agency that added the provider (issue 19 point 2); these providers were added by
+    # none of the agencies, so their staff may not edit them
+    # (steward/parties/tests/test_provider_keepers.py covers the adding agency).
     "directory:provider_edit": {
-        "manager": (200, 200),
-        "procure": (200, 200),
+        "manager": (403, 403),
+        "procure": (403, 403),
         "monitor": (403, 403),
         "senior": (403, 403),
-        "oversight": (403, 403),
-        "provider": (403, 404),
+        "oversight": (200, 200),
+        "provider": (200, 404),
         "admin": (200, 200),
     },
 }
