@@ -19,7 +19,7 @@ def in_currency(form: forms.Form, currency: str) -> forms.Form:
     kind = form.fields.get("kind")
     if isinstance(kind, forms.ChoiceField):
         kind.choices = [
-            (key, "Amount" if key == FeeKind.AMOUNT else label) for key, label in kind.choices
+            (key, "Amount" if key == FeeKind.AMOUNT else label) for key, label in FeeKind.choices
         ]
     return form
 

@@ -302,7 +302,10 @@ class OutcomeForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    contract = forms.ModelChoiceField(queryset=None, label="Contract (model terms)")  # type: ignore[arg-type]
+    contract: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        label="Contract (model terms)",
+    )
     over_capacity_reason = forms.CharField(
         required=False, label="Why beyond the contract's places (only when all are taken)"
     )
@@ -317,7 +320,10 @@ class SignedForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    to_contract = forms.ModelChoiceField(queryset=None, label="Move to contract")  # type: ignore[arg-type]
+    to_contract: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # type: ignore[arg-type]
+        label="Move to contract",
+    )
     moved_on = forms.DateField(widget=DATE, label="Moved on")
     reason = forms.CharField(max_length=500, label="Reason")
 

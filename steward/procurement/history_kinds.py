@@ -14,10 +14,11 @@ from steward.procurement.selectors import placement_contract_get
 
 
 def _placement(actor: Any, pk: int) -> Placement:
-    placement = Placement.objects.select_related("contract").filter(pk=pk).first()
-    if placement is None:
+    placement = Placement.objects.select_related("contract", "agency").filter(pk=pk).first()
+    if placement is None or not actor.has_perm("procurement.view_placements", placement):
         raise NotFoundError("No such placement.")
-    placement_contract_get(actor=actor, pk=placement.contract_id)  # 404 unless a reader
+    if placement.contract_id is not None:
+        placement_contract_get(actor=actor, pk=placement.contract_id)  # 404 unless a reader
     return placement
 
 

@@ -183,7 +183,7 @@ def _dates(data: dict[str, Any]) -> tuple[date, date]:
 
 def _contract_managers(placement: Placement) -> list[User]:
     contract = placement.contract
-    if contract is not None and contract.contract_manager_id:
+    if contract is not None and contract.contract_manager is not None:
         return [contract.contract_manager]
     return list(
         User.objects.filter(
