@@ -412,6 +412,7 @@ def placement_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     "/procurement/placements/{placement_id}",
     response={200: PlacementOut, **READ_ERRORS},
     summary="One placement",
+    description=("One placement."),
 )
 def placement_get(request: HttpRequest, placement_id: int) -> Any:
     return _placement(request, placement_id)
@@ -447,6 +448,7 @@ def placement_authorise(request: HttpRequest, placement_id: int) -> Any:
     "/procurement/placements/{placement_id}/rag-decision",
     response={200: PlacementOut, **WRITE_ERRORS},
     summary="Record the Resource Allocation Group's decision",
+    description=("Record the Resource Allocation Group's decision."),
 )
 def placement_decision(request: HttpRequest, placement_id: int, payload: RagDecisionIn) -> Any:
     placement = _placement(request, placement_id)
@@ -513,6 +515,7 @@ def placement_signed(request: HttpRequest, placement_id: int, payload: SignedIn)
     "/procurement/placements/{placement_id}/reviews",
     response={201: PlacementOut, **WRITE_ERRORS},
     summary="Record a placement review (each outcome's progress, actions for the child)",
+    description=("Record a placement review (each outcome's progress, actions for the child)."),
 )
 def placement_review(request: HttpRequest, placement_id: int, payload: ReviewIn) -> Any:
     placement = _placement(request, placement_id)
@@ -543,6 +546,7 @@ def placement_finish(request: HttpRequest, placement_id: int, payload: Placement
     "/procurement/placements/{placement_id}/move",
     response={201: PlacementOut, **WRITE_ERRORS},
     summary="Move a placement to another contract of its category",
+    description=("Move a placement to another contract of its category."),
 )
 def placement_moving(request: HttpRequest, placement_id: int, payload: MoveIn) -> Any:
     placement = _placement(request, placement_id)
@@ -564,6 +568,7 @@ def placement_moving(request: HttpRequest, placement_id: int, payload: MoveIn) -
     "/procurement/finance-notices",
     response={200: list[NoticeOut], **READ_ERRORS},
     summary="What Finance was told (the caller's agency)",
+    description=("What Finance was told (the caller's agency)."),
 )
 def finance_notice_index(request: HttpRequest) -> Any:
     actor = _actor(request)
@@ -578,6 +583,7 @@ def finance_notice_index(request: HttpRequest) -> Any:
     "/procurement/finance-notices/{notice_id}/acknowledge",
     response={200: NoticeOut, **WRITE_ERRORS},
     summary="Acknowledge a notice to Finance (finance officers)",
+    description=("Acknowledge a notice to Finance (finance officers)."),
 )
 def finance_notice_ack(request: HttpRequest, notice_id: int) -> Any:
     actor = _actor(request)
@@ -592,6 +598,7 @@ def finance_notice_ack(request: HttpRequest, notice_id: int) -> Any:
     "/procurement/contracts/{contract_id}/termination/request",
     response={201: TerminationOut, **WRITE_ERRORS},
     summary="Ask the contract manager to terminate early (lead professional)",
+    description=("Ask the contract manager to terminate early (lead professional)."),
 )
 def termination_ask(request: HttpRequest, contract_id: int, payload: TerminationRequestIn) -> Any:
     contract = _contract(request, contract_id)
@@ -610,6 +617,7 @@ def termination_ask(request: HttpRequest, contract_id: int, payload: Termination
     "/procurement/contracts/{contract_id}/termination/review",
     response={200: TerminationOut, **WRITE_ERRORS},
     summary="Review an early termination: supply and contractual capacity",
+    description=("Review an early termination: supply and contractual capacity."),
 )
 def termination_check(request: HttpRequest, contract_id: int, payload: TerminationReviewIn) -> Any:
     contract = _contract(request, contract_id)

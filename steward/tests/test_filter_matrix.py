@@ -93,6 +93,14 @@ PARAMS: dict[tuple[str, str], Any] = {
     ("/api/v1/monitoring/reports/exceptions", "since"): None,
     ("/api/v1/monitoring/reports/exceptions", "agency"): None,
     ("/api/v1/access-log", "agency"): None,  # administrators only (403 to everyone else)
+    # accounts: administrators and agency administrators only (403 to everyone else)
+    ("/api/v1/users", "q"): None,
+    ("/api/v1/users", "active"): None,
+    # open data: the agency whose register is published and the package kind, not a field of
+    # hidden records (the export holds only what OCDS publishes)
+    ("/api/v1/opendata/ocds", "agency"): None,
+    ("/api/v1/opendata/ocds", "package"): None,
+    ("/api/v1/performance/pep", "agency"): None,  # whose eligible contracts (agency staff only)
 }
 PAGING = {"limit", "offset"}
 

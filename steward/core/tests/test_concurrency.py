@@ -143,7 +143,11 @@ def _stale_patch(url, body_first, body_second, manager, colleague):
     return ours.patch(url, body_second, content_type="application/json", headers={"If-Match": etag})
 
 
-def test_api_provider_stale_edit_is_412(provider, manager, colleague):
+def test_api_provider_stale_edit_is_412(manager, colleague):
+    from steward.parties.services import provider_create
+
+    # added by the managers' own agency, which therefore keeps its identity (issue 19 point 2)
+    provider = provider_create(actor=manager, data={"legal_name": "Harbor Youth Alliance"})
     url = f"/api/v1/providers/{provider.slug}"
     response = _stale_patch(url, {"city": "Hartford"}, {"city": "Boston"}, manager, colleague)
     assert response.status_code == 412

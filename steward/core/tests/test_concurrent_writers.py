@@ -32,9 +32,13 @@ def _copy_sqlite_to_file(path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_simultaneous_writers_get_no_error(tmp_path, agency, provider, make_user):
-    contract = ContractFactory(agency=agency, provider=provider, status="draft")
+def test_fifty_simultaneous_writers_get_no_error(tmp_path, agency, make_user):
+    from steward.parties.services import provider_create
+
     managers = [make_user(Role.CONTRACT_MANAGER, username=f"writer{i}") for i in range(WRITERS)]
+    # added by the writers' own agency, which therefore keeps its identity (issue 19 point 2)
+    provider = provider_create(actor=managers[0], data={"legal_name": "Harbor Youth Alliance"})
+    contract = ContractFactory(agency=agency, provider=provider, status="draft")
     clients = [session_client(user) for user in managers]
 
     settings_dict = connections.settings["default"]
