@@ -8,6 +8,8 @@ world is built lazily: each request builds only the objects it needs."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -180,9 +182,18 @@ def _request(endpoint, world, org):
             f"/contracts/{world.contract(org, renewal_options=2).pk}/renewal-eligibility",
         )
     if endpoint == "renewal.override":
-        # an override is for a contract still running (executed or active)
+        # an override is for a contract still running (executed or active) that the gate
+        # covers (seed 001: professional services let by RFP for more than a year)
         a, p, _ = world.orgs[org]
-        contract = ContractFactory(agency=a, provider=p, status="active", renewal_options=2)
+        contract = ContractFactory(
+            agency=a,
+            provider=p,
+            status="active",
+            renewal_options=2,
+            contract_type="professional_services",
+            start_date=date(2025, 7, 1),
+            end_date=date(2027, 6, 30),
+        )
         body = {"justification": "No other provider serves this county; plan agreed."}
         return ("post", f"/contracts/{contract.pk}/renewal-overrides", body)
     if endpoint == "past_performance":

@@ -440,7 +440,7 @@ def test_seed_001_pre_renewal_pages_and_who_may_use_them(active, staff, make_use
         assert started.status_code == 302
         evaluation = Evaluation.objects.get(contract=active, kind="pre_renewal")
         detail = manager.get(url("detail", evaluation.pk)).content.decode()
-        assert "comes from the contract&#x27;s own performance measures" in detail
+        assert "own performance measures" in detail
         assert "100.00 out of 100" in detail
         assert 'name="released_on"' in detail
         services.evaluation_update(
