@@ -28,7 +28,7 @@ def test_finance_officer_computes_a_rate_at_85_percent(watched, make_user, agenc
     assert page.get_by_role("heading", name="Pricing: DCF-26-085").is_visible()
     watched.check()
 
-    page.get_by_label("Program cost (dollars)").fill("100000")
+    page.get_by_label("Program cost (USD)").fill("100000")
     page.get_by_label("Capacity").fill("2")
     page.get_by_label("Units per period").fill("365")
     page.get_by_label("Utilization factor (percent)").fill("85")
@@ -43,7 +43,7 @@ def test_finance_officer_computes_a_rate_at_85_percent(watched, make_user, agenc
     watched.check()
 
     # below 85% without a reason: refused, with the error on the form
-    page.get_by_label("Program cost (dollars)").fill("100000")
+    page.get_by_label("Program cost (USD)").fill("100000")
     page.get_by_label("Capacity").fill("2")
     page.get_by_label("Units per period").fill("365")
     page.get_by_label("Utilization factor (percent)").fill("84.99")
