@@ -6,6 +6,8 @@ Environment variables (see `.env.example`):
 - STEWARD_SECRET_KEY: the secret key. Outside production a key is generated once into var/.
 - STEWARD_DEBUG: "1" to turn on Django's debug pages (never in production).
 - DATABASE_URL: a PostgreSQL URL; unset means SQLite at var/steward.sqlite3.
+- STEWARD_DATABASE_REPLICA_URL: a read replica of that database; reports and exports read
+  from it (steward/core/replica.py). Unset means every read goes to the primary.
 - STEWARD_ALLOWED_HOSTS: comma-separated host names (default: localhost names).
 - STEWARD_MAX_UPLOAD_MB: largest document accepted (default 20).
 - STEWARD_MAX_IMPORT_MB: largest register or returns import accepted (default 100).
@@ -187,6 +189,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+_replica_url = os.environ.get("STEWARD_DATABASE_REPLICA_URL", "").strip()
+if _replica_url:
+    # Reports and exports read from this replica (steward/core/replica.py); writes never do.
+    # In the test run the alias mirrors the primary's test database.
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=env_int("STEWARD_DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["steward.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "parties.User"

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -47,6 +48,7 @@ from steward.core.audit import history_entries
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
+from steward.core.replica import reads_from_replica
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, AuditEntryOut
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, User
@@ -259,6 +261,7 @@ def contract_import(
         }
     },
 )
+@decorate_view(reads_from_replica)
 def contract_export(
     request: HttpRequest, filters: Query[ContractFilterIn], format: str = "csv"
 ) -> Any:
@@ -588,6 +591,7 @@ def renewal_add(request: HttpRequest, contract_id: int, payload: RenewalIn) -> A
     "eligibility. Agency staff see their own agency; oversight officers and administrators "
     "every agency (or `agency`, a slug). Provider users: 403.",
 )
+@decorate_view(reads_from_replica)
 def report_expiring(
     request: HttpRequest, within: int = 120, as_of: date | None = None, agency: str = ""
 ) -> Any:
@@ -610,6 +614,7 @@ def report_expiring(
     "fiscal year. Agency staff: their agency; oversight officers and administrators: every "
     "agency (or `agency`). Provider users: 403.",
 )
+@decorate_view(reads_from_replica)
 def report_annual(request: HttpRequest, fiscal_year: int, agency: str = "") -> Any:
 
     lines = reports.annual_report(

@@ -25,6 +25,7 @@ from steward.contracts.selectors import ContractFilters, contract_get, contract_
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.exports import CSV_TYPE, FORMATS, attachment, csv_text, export_response
 from steward.core.forms import apply_errors
+from steward.core.replica import reads_from_replica
 from steward.core.uploads import UploadRejected, check_upload
 from steward.core.views import application_errors
 from steward.parties.models import Agency, Role
@@ -222,6 +223,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def contract_export(request: HttpRequest) -> HttpResponseBase:
     """The register for the current filter, in csv, xlsx or json (the native columns)."""
     fmt = request.GET.get("format", "csv")

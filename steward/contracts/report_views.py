@@ -17,6 +17,7 @@ from steward.contracts import reports
 from steward.contracts.forms import AnnualReportForm, ExpiringReportForm
 from steward.contracts.register_reports import TYPE_LABELS, totals
 from steward.core.exports import CSV_TYPE, XLSX_TYPE, attachment, csv_text, xlsx_bytes
+from steward.core.replica import reads_from_replica
 from steward.core.views import application_errors
 from steward.parties.models import Agency, AgencyKind, Role
 
@@ -43,6 +44,7 @@ def _default_window(user: Any) -> int:
 @login_required
 @require_GET
 @application_errors
+@reads_from_replica
 def expiring_report(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     agencies = _agency_choices(user)
@@ -94,6 +96,7 @@ def expiring_report(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @application_errors
+@reads_from_replica
 def annual_report(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     agencies = _agency_choices(user)

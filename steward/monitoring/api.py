@@ -21,6 +21,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from steward.contracts.models import Contract, DueDate
@@ -28,6 +29,7 @@ from steward.contracts.rules import visible_contracts_q
 from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
+from steward.core.replica import reads_from_replica
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from steward.monitoring import calc, selectors, services
 from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport
@@ -835,6 +837,7 @@ def _agency_by_slug(slug: str) -> Agency:
     "oversight officers and administrators every agency's (`agency` slug to narrow it). "
     "Provider users get 403.",
 )
+@decorate_view(reads_from_replica)
 def exception_report(request: HttpRequest, since: date | None = None, agency: str = "") -> Any:
     actor = _actor(request)
     _require_reports(actor)
@@ -923,6 +926,7 @@ def _report_out(r: ServicesReport) -> dict[str, Any]:
     "paginated. Agency staff see their own agency's, oversight officers and administrators "
     "every agency's. Provider users get 403.",
 )
+@decorate_view(reads_from_replica)
 @paginate(LimitOffsetPagination)
 def services_report_index(request: HttpRequest) -> Any:
     actor = _actor(request)
@@ -967,6 +971,7 @@ def services_report_create(request: HttpRequest, payload: ServicesReportIn) -> A
     description="Agency staff of its agency, oversight officers and administrators; another "
     "agency's report is 404; provider users get 403.",
 )
+@decorate_view(reads_from_replica)
 def services_report_detail(request: HttpRequest, report_id: int) -> Any:
     actor = _actor(request)
     _require_reports(actor)

@@ -23,6 +23,7 @@ from steward.core.errors import ValidationFailed
 from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
+from steward.core.replica import reads_from_replica
 from steward.core.views import application_errors
 from steward.monitoring import calc, selectors, services
 from steward.monitoring import reports as rendering
@@ -56,6 +57,7 @@ def _report_agencies(user: Any) -> list[tuple[int, str]] | None:
 @login_required
 @require_GET
 @application_errors
+@reads_from_replica
 def exceptions(request: HttpRequest) -> HttpResponse:
     """Seed 002 stage 9: the report by exception to senior managers: red contracts with the
     reasons, appeals, missed deadlines and serious concerns. Also as PDF and XLSX."""
@@ -126,6 +128,7 @@ def _periods(agency: Agency, today: date) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @application_errors
+@reads_from_replica
 def reports(request: HttpRequest) -> HttpResponse:
     """Seed 002 stage 10: the reports to the commissioning body, and the form with which the
     contract manager makes one for a half-year, with the recommendations."""
@@ -169,6 +172,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @application_errors
+@reads_from_replica
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """One report to the commissioning body: the period's figures (a chart and its tables)
     and the recommendations. Also as PDF and XLSX."""

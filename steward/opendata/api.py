@@ -6,7 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
+from ninja.decorators import decorate_view
 
+from steward.core.replica import reads_from_replica
 from steward.core.schemas import READ_ERRORS, ErrorOut
 from steward.opendata.selectors import agency_for_export, package_chunks
 
@@ -26,6 +28,7 @@ router = Router(tags=["open data"])
     "evaluations, people) is never included.",
     response={200: dict[str, Any], **READ_ERRORS, 422: ErrorOut},
 )
+@decorate_view(reads_from_replica)
 def ocds_package(request: HttpRequest, agency: str = "", package: str = "release") -> Any:
     actor: Any = request.auth  # type: ignore[attr-defined]
     chosen = agency_for_export(actor=actor, agency_slug=agency)

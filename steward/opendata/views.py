@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from steward.core.replica import reads_from_replica
 from steward.core.views import application_errors
 from steward.opendata.selectors import agency_for_export, package_chunks
 from steward.parties.models import Role
@@ -19,6 +20,7 @@ from steward.parties.models import Role
 @login_required
 @require_GET
 @application_errors
+@reads_from_replica
 def ocds_download(request: HttpRequest) -> HttpResponseBase:
     """The agency's register as an OCDS release (or record) package, as a file."""
     agency = agency_for_export(actor=request.user, agency_slug=request.GET.get("agency", ""))

@@ -18,6 +18,7 @@ from steward.contracts.models import Contract
 from steward.core.errors import ApplicationError
 from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
+from steward.core.replica import reads_from_replica
 from steward.core.views import application_errors
 from steward.pricing import calc, selectors, services
 from steward.pricing.execution_checks import is_massachusetts, pricing_execution_problems
@@ -314,6 +315,7 @@ def export_xlsx(actor: Any) -> bytes:
 
 @login_required
 @require_GET
+@reads_from_replica
 def rate_export(request: HttpRequest) -> HttpResponse:
     return attachment(
         export_xlsx(request.user), content_type=XLSX_TYPE, filename="rate-calculations.xlsx"
