@@ -225,6 +225,15 @@ def main(argv: list[str] | None = None) -> int:
         results["again_maxrss_mib"] - results["baseline_maxrss_mib"], 1
     )
     path.unlink()
+    from pg_reference import raw_postgres_reference
+
+    reference = raw_postgres_reference(url, rows=args.rows)
+    results["raw_postgres"] = reference["line"]
+    if "copy_rows_per_s" in reference:
+        results["raw_copy_rows_per_second"] = round(reference["copy_rows_per_s"])
+        results["first_import_vs_raw_copy"] = (
+            f"{results['first_rows_per_second'] / reference['copy_rows_per_s']:.1%} of raw COPY"
+        )
     if args.json:
         print(json.dumps(results, indent=2))
     else:

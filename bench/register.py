@@ -439,7 +439,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             cursor.execute("SELECT sqlite_version()")
             db_version = f"SQLite {cursor.fetchone()[0]}"
+    from pg_reference import raw_postgres_reference
+
+    reference = raw_postgres_reference(url, rows=args.contracts)
     report = {
+        "raw_postgres": reference,
         "date": today.isoformat(),
         "database": db_version,
         "contracts": Contract.objects.count(),
@@ -489,6 +493,18 @@ def main(argv: list[str] | None = None) -> int:
         print("  ".join(cells).rstrip())
         if j == 0:
             print("  ".join("-" * w for w in widths))
+    print()
+    print(reference["line"])
+    if "expiring_ms" in reference:
+        steward_expiring = next(
+            r["median_ms"] for r in results if r["case"].startswith("expiring_contracts()[:50]")
+        )
+        print(
+            f"ratio: Steward's expiring_contracts()[:50] median {steward_expiring:.1f} ms is "
+            f"{steward_expiring / max(reference['expiring_ms'], 0.001):.1f}x the raw query's "
+            f"server time ({reference['expiring_ms']:.1f} ms; Steward's figure includes Python "
+            "and the round trip)"
+        )
     return 0
 
 

@@ -296,6 +296,15 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
     results["pages"] = pages
+    from pg_reference import raw_postgres_reference
+
+    reference = raw_postgres_reference(os.environ["DATABASE_URL"], rows=100_000)
+    results["raw_postgres"] = reference["line"]
+    if "copy_rows_per_s" in reference:
+        results["raw_copy_rows_per_second"] = round(reference["copy_rows_per_s"])
+        results["import_vs_raw_copy"] = (
+            f"{results['import_values_per_second'] / reference['copy_rows_per_s']:.1%} of raw COPY"  # type: ignore[operator]
+        )
     if args.json:
         print(json.dumps(results, indent=2))
     else:

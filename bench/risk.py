@@ -242,6 +242,13 @@ def main(argv: list[str] | None = None) -> int:
         "rerun_unchanged_s": round(again, 2),
         "rerun_made": unchanged,
     }
+    from pg_reference import raw_postgres_reference
+
+    reference = raw_postgres_reference(url, rows=args.contracts)
+    result["raw_postgres"] = reference["line"]
+    if "copy_rows_per_s" in reference:
+        # the raw time to write one row per contract, the floor under writing the assessments
+        result["raw_copy_s_same_rows"] = round(args.contracts / reference["copy_rows_per_s"], 2)
     if args.json:
         print(json.dumps(result))
     else:
