@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DATABASE_URL"] = database_url(args.database_url)
     os.environ["DJANGO_SETTINGS_MODULE"] = "steward.settings"
     os.environ.setdefault("STEWARD_LOG_LEVEL", "ERROR")
+    # the bench signs in with force_login: no authenticator app to confirm a code with
+    os.environ["STEWARD_TWO_FACTOR_REQUIRED"] = "0"
     import django
 
     django.setup()
