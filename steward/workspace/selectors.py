@@ -103,3 +103,26 @@ def work_count(*, user: Any) -> int:
 def grouped(items: list[WorkItem]) -> list[tuple[Group, str, list[WorkItem]]]:
     """`items` in the three groups, in order, each with its title (empty groups kept)."""
     return [(g, GROUP_TITLES[g], [i for i in items if i.group == g]) for g in Group]
+
+
+@dataclass(frozen=True)
+class GroupPreview:
+    """A group of the work list as the home page shows it: the first few items and the count."""
+
+    group: Group
+    title: str
+    items: list[WorkItem]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many items of the group are not shown (on the full work list instead)."""
+        return self.total - len(self.items)
+
+
+def previews(items: list[WorkItem], limit: int) -> list[GroupPreview]:
+    """The three groups, each cut to its first `limit` items (soonest first)."""
+    return [
+        GroupPreview(group=g, title=title, items=group_items[:limit], total=len(group_items))
+        for g, title, group_items in grouped(items)
+    ]

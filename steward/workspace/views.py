@@ -6,15 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from steward.contracts.selectors import contract_list, expiring_contracts
 from steward.parties.models import Role
-from steward.workspace.selectors import grouped, work_items
+from steward.workspace.selectors import GROUP_TITLES, Group, previews, work_items
 
 DEFAULT_EXPIRING_WINDOW_DAYS = 120
+#: items of each group on the home page; the rest are on the full work list (`/work/`)
+HOME_ITEMS_PER_GROUP = 10
+#: items per page of the full work list
+WORK_PAGE_SIZE = 50
 
 
 def _expiring_window(user: Any) -> int:
@@ -56,7 +62,11 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)  # the agency's today: its time zone is active
     items = work_items(user=user, now=now)
-    context: dict[str, Any] = {"today": today, "work": grouped(items), "work_total": len(items)}
+    context: dict[str, Any] = {
+        "today": today,
+        "work": previews(items, HOME_ITEMS_PER_GROUP),
+        "work_total": len(items),
+    }
     context["reports"] = _reports_for(user, today)
     if user.is_provider_user:  # type: ignore[union-attr]
         context["own_contracts"] = list(contract_list(actor=user)[:50])
@@ -67,3 +77,23 @@ def home(request: HttpRequest) -> HttpResponse:
             expiring_contracts(actor=user, today=today, within_days=window)[:50]
         )
     return render(request, "workspace/home.html", context)
+
+
+@login_required
+@require_GET
+def work(request: HttpRequest) -> HttpResponse:
+    """The person's whole work list, one group or all, 50 to a page (the home page shows the
+    first few of each group and links here)."""
+    items = work_items(user=request.user, now=timezone.now())
+    choice = request.GET.get("group", "")
+    group = Group(choice) if choice in {g.value for g in Group} else None
+    if group is not None:
+        items = [i for i in items if i.group == group]
+    page = Paginator(items, WORK_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "group": group,
+        "title": GROUP_TITLES[group] if group else "All your work",
+        "groups": [(g, GROUP_TITLES[g]) for g in Group],
+    }
+    return render(request, "workspace/work.html", context)
