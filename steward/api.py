@@ -207,6 +207,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from steward.commissioning.api import router as commissioning_router
     from steward.contracts.api import router as contracts_router
     from steward.core.api import router as core_router
     from steward.evaluations.api import router as evaluations_router
@@ -228,6 +229,7 @@ def _register_routers() -> None:
     api.add_router("", procurement_router)
     api.add_router("", evaluations_router)
     api.add_router("", monitoring_router)
+    api.add_router("", commissioning_router)
     api.add_router("", workspace_router)
     api.add_router("", opendata_router)
 

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "steward.procurement",
     "steward.evaluations",
     "steward.monitoring",
+    "steward.commissioning",  # above monitoring: the strategic level it feeds (seed 003)
     "steward.workspace",  # above every area: home, directory, demo, the daily job
     "steward.opendata",  # above every area too: the register as open contracting data (OCDS)
 ]

@@ -60,6 +60,7 @@ urlpatterns = [
     path("procurement/", include("steward.procurement.urls")),
     path("evaluations/", include("steward.evaluations.urls")),
     path("monitoring/", include("steward.monitoring.urls")),
+    path("commissioning/", include("steward.commissioning.urls")),
     path("people/", include("steward.parties.urls")),
     path("opendata/", include("steward.opendata.urls")),
 ]

@@ -48,6 +48,10 @@ from steward.monitoring.schemas import (
     JudgementIn,
     LetterIn,
     LetterPreviewOut,
+    MonitoringExceptionSendIn,
+    MonitoringRecipientIn,
+    MonitoringRecipientOut,
+    MonitoringReportSentOut,
     ReviewOut,
     ReviewRecordIn,
     SelfAssessmentIn,
@@ -979,3 +983,140 @@ def services_report_detail(request: HttpRequest, report_id: int) -> Any:
     if report is None:
         raise NotFoundError("No such report.")
     return _report_out(report)
+
+
+# ---------------------------------------------------------------- recipients of stages 9 and 10
+
+
+def _recipient_out(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "audience": r.audience,
+        "name": r.name,
+        "organisation": r.organisation,
+        "email": r.email,
+        "external": r.external,
+        "active": r.active,
+    }
+
+
+def _sent_out(s: Any) -> dict[str, Any]:
+    return {"id": s.pk, "audience": s.audience, "sent_on": s.sent_on, "recipients": s.recipients}
+
+
+def _own_agency(actor: Any, slug: str | None) -> Agency:
+    if slug:
+        agency = _agency_by_slug(slug)
+    elif actor.agency_id:
+        agency = _agency_by_slug(actor.agency.slug)
+    else:
+        raise ValidationFailed("Name the agency.", errors={"agency": ["Name the agency."]})
+    if not actor.has_perm("monitoring.view_reports", agency) or (
+        actor.agency_id and actor.agency_id != agency.pk
+    ):
+        raise NotFoundError("No such agency.")
+    return agency
+
+
+@router.get(
+    "/monitoring/report-recipients",
+    response={200: list[MonitoringRecipientOut], **READ_ERRORS},
+    summary="The named recipients of the stage 9 and stage 10 reports",
+)
+def recipient_index(request: HttpRequest) -> Any:
+    from steward.monitoring.models import ReportRecipient
+
+    actor = _actor(request)
+    _require_reports(actor)
+    qs = ReportRecipient.objects.filter(active=True)
+    if actor.agency_id:
+        qs = qs.filter(agency_id=actor.agency_id)
+    return [_recipient_out(r) for r in qs.order_by("audience", "organisation", "name")[:500]]
+
+
+@router.post(
+    "/monitoring/report-recipients",
+    response={201: MonitoringRecipientOut, **WRITE_ERRORS},
+    summary="Name a recipient of the stage 9 or stage 10 report",
+    description="A person of the agency (`user_id`) or someone outside it (`name`, `email`, "
+    "`organisation`): a partner organisation's manager, the commissioning body. The contract "
+    "manager of the agency.",
+)
+def recipient_create(request: HttpRequest, payload: MonitoringRecipientIn) -> Any:
+    from steward.monitoring.services_recipients import report_recipient_add
+    from steward.parties.models import User
+
+    actor = _actor(request)
+    _require_reports(actor)
+    agency = _own_agency(actor, payload.agency)
+    user = None
+    if payload.user_id is not None:
+        user = User.objects.filter(pk=payload.user_id, agency=agency).first()
+        if user is None:
+            raise NotFoundError("No such person in this agency.")
+    recipient = report_recipient_add(
+        actor=actor,
+        agency=agency,
+        audience=payload.audience,
+        name=payload.name,
+        email=payload.email,
+        organisation=payload.organisation,
+        user=user,
+    )
+    return Status(201, _recipient_out(recipient))
+
+
+@router.delete(
+    "/monitoring/report-recipients/{recipient_id}",
+    response={200: MonitoringRecipientOut, **WRITE_ERRORS},
+    summary="Stop sending the report to a recipient",
+)
+def recipient_remove(request: HttpRequest, recipient_id: int) -> Any:
+    from steward.monitoring.models import ReportRecipient
+    from steward.monitoring.services_recipients import report_recipient_remove
+
+    actor = _actor(request)
+    _require_reports(actor)
+    recipient = ReportRecipient.objects.select_related("agency").filter(pk=recipient_id).first()
+    if recipient is None or (actor.agency_id and recipient.agency_id != actor.agency_id):
+        raise NotFoundError("No such recipient.")
+    return _recipient_out(report_recipient_remove(actor=actor, recipient=recipient))
+
+
+@router.post(
+    "/monitoring/reports/commissioning/{report_id}/send",
+    response={201: MonitoringReportSentOut, **WRITE_ERRORS},
+    summary="Send the report to the commissioning body (stage 10)",
+    description="To its named recipients, inside or outside the agency, through the outbox; "
+    "422 when none is named. The contract manager of the agency.",
+)
+def services_report_send(request: HttpRequest, report_id: int) -> Any:
+    from steward.monitoring.services_recipients import services_report_send as send
+
+    actor = _actor(request)
+    _require_reports(actor)
+    report = selectors.services_reports(actor=actor).filter(pk=report_id).first()
+    if report is None:
+        raise NotFoundError("No such report.")
+    return Status(201, _sent_out(send(actor=actor, report=report, today=timezone.localdate())))
+
+
+@router.post(
+    "/monitoring/reports/exceptions/send",
+    response={201: MonitoringReportSentOut, **WRITE_ERRORS},
+    summary="Send the report by exception to the senior managers (stage 9)",
+    description="To the named senior managers, including partner organisations' managers "
+    "(PCT, Probation), through the outbox; 422 when none is named.",
+)
+def exception_report_send(request: HttpRequest, payload: MonitoringExceptionSendIn) -> Any:
+    from steward.core.deadlines import add_months
+    from steward.monitoring.services_recipients import exception_report_send as send
+
+    actor = _actor(request)
+    _require_reports(actor)
+    agency = _own_agency(actor, payload.agency)
+    today = timezone.localdate()
+    sent = send(
+        actor=actor, agency=agency, since=payload.since or add_months(today, -6), today=today
+    )
+    return Status(201, _sent_out(sent))

@@ -12,7 +12,15 @@ from typing import Any
 from django import forms
 
 from steward.monitoring import calc
-from steward.monitoring.models import AppealOutcome, CycleStatus, DiscussionMethod, QafLevel, Route
+from steward.monitoring.models import (
+    AppealOutcome,
+    CycleStatus,
+    DiscussionMethod,
+    QafLevel,
+    ReportAudience,
+    Route,
+)
+from steward.parties.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RATING_CHOICES = list(calc.JUDGEMENT_RATINGS)
@@ -433,3 +441,28 @@ class ServicesReportForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = periods
         self.fields["period_start"].widget = forms.RadioSelect(choices=periods)
+
+
+class RecipientForm(forms.Form):
+    """A named recipient of the stage 9 or stage 10 report: a person of the agency, or someone
+    outside it by name, organisation and email address."""
+
+    audience = forms.ChoiceField(label="Report", choices=ReportAudience.choices)
+    person = forms.ModelChoiceField(
+        label="A person of the agency (or leave blank and give the details below)",
+        queryset=User.objects.none(),
+        required=False,
+    )
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    organisation = forms.CharField(
+        label="Organisation (e.g. PCT, Probation, the commissioning body)",
+        required=False,
+        max_length=200,
+    )
+    email = forms.EmailField(label="Email address", required=False)
+
+    def __init__(self, *args: Any, agency: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            agency=agency, is_active=True
+        ).order_by("last_name", "first_name")

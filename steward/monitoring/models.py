@@ -314,3 +314,67 @@ class ServicesReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Report to the commissioning body, {self.period_start} – {self.period_end}"
+
+
+# ---------------------------------------------------------------- who receives stages 9 and 10
+
+
+class ReportAudience(models.TextChoices):
+    """seed 002: stage 9 goes "by exception to Senior Local Authority/PCT/Probation Managers";
+    stage 10 "twice yearly, to Commissioning Body"."""
+
+    EXCEPTIONS = "exceptions", "Report by exception (senior managers)"
+    SERVICES = "services", "Report on all services (commissioning body)"
+
+
+class ReportRecipient(TimeStampedModel):
+    """A named recipient of a report: a person of the agency (`user`) or someone outside it
+    (a partner organisation's manager, the commissioning body), with their email address."""
+
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(max_length=20, choices=ReportAudience.choices)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the PCT, Probation, the commissioning body"
+    )
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["audience", "organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "audience", "email"],
+                condition=Q(active=True),
+                name="monitoring_recipient_once",
+                violation_error_message="This address already receives this report.",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=ReportAudience.values),
+                name="monitoring_recipient_audience_valid",
+            ),
+        ]
+
+    @property
+    def external(self) -> bool:
+        return self.user_id is None
+
+
+class ReportSent(TimeStampedModel):
+    """A report sent to its recipients (through the outbox): what, when, by whom, to whom."""
+
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(max_length=20, choices=ReportAudience.choices)
+    services_report = models.ForeignKey(
+        ServicesReport, on_delete=models.PROTECT, null=True, blank=True, related_name="sendings"
+    )
+    sent_on = models.DateField()
+    sent_by = _user_fk()
+    recipients = models.JSONField(default=list, help_text="[{name, organisation, email}]")
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]

@@ -453,3 +453,34 @@ class ServicesReportOut(Schema):
     figures: dict[str, Any] = Field(description="The period's figures when the report was made")
     created_by: str | None
     created_at: datetime
+
+
+class MonitoringRecipientIn(Schema):
+    audience: str = Field(description="exceptions (stage 9) or services (stage 10)")
+    name: str = ""
+    email: str = ""
+    organisation: str = Field("", description="e.g. PCT, Probation, the commissioning body")
+    user_id: int | None = Field(None, description="A person of the agency instead")
+    agency: str | None = Field(None, description="Administrators: the agency's slug")
+
+
+class MonitoringRecipientOut(Schema):
+    id: int
+    audience: str
+    name: str
+    organisation: str
+    email: str
+    external: bool
+    active: bool
+
+
+class MonitoringReportSentOut(Schema):
+    id: int
+    audience: str
+    sent_on: date
+    recipients: list[dict[str, str]]
+
+
+class MonitoringExceptionSendIn(Schema):
+    since: date | None = Field(None, description="Appeals since (default: six months ago)")
+    agency: str | None = Field(None, description="Administrators: the agency's slug")

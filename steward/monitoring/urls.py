@@ -38,4 +38,7 @@ urlpatterns = [
     path("reports/exceptions/", views_reports.exceptions, name="exceptions"),
     path("reports/commissioning/", views_reports.reports, name="reports"),
     path("reports/commissioning/<int:pk>/", views_reports.report, name="report"),
+    path("reports/commissioning/<int:pk>/send/", views_reports.report_send, name="report_send"),
+    path("reports/exceptions/send/", views_reports.exceptions_send, name="exceptions_send"),
+    path("reports/recipients/", views_reports.recipients, name="recipients"),
 ]

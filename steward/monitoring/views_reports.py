@@ -81,6 +81,7 @@ def exceptions(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "show_agency": agencies is not None,
         "today": today,
+        "can_send": bool(user.agency_id) and user.has_perm("monitoring.write_report", user.agency),
     }
     fmt = request.GET.get("format")
     if fmt == "xlsx":
@@ -188,7 +189,112 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         return attachment(
             rendering.services_xlsx(made, tables), content_type=XLSX_TYPE, filename=f"{name}.xlsx"
         )
-    context = {"report": made, "t": tables, "today": timezone.localdate()}
+    context = {
+        "report": made,
+        "t": tables,
+        "today": timezone.localdate(),
+        "can_send": user.agency_id == made.agency_id
+        and user.has_perm("monitoring.write_report", made.agency),
+    }
     if fmt == "pdf":
         return pdf_response("monitoring/report_pdf.html", context, filename=f"{name}.pdf")
     return render(request, "monitoring/report.html", context)
+
+
+# ---------------------------------------------------------------- recipients and sending
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def recipients(request: HttpRequest) -> HttpResponse:
+    """The named recipients of the stage 9 and stage 10 reports, inside or outside the agency
+    (partner organisations' managers, the commissioning body); the contract manager names them
+    and removes them."""
+    from steward.monitoring.forms import RecipientForm
+    from steward.monitoring.models import ReportRecipient, ReportSent
+    from steward.monitoring.services_recipients import (
+        report_recipient_add,
+        report_recipient_remove,
+    )
+
+    user: Any = request.user
+    if not user.agency_id:
+        raise Http404("No such page.")
+    _require(request, "monitoring.view_reports")
+    agency = user.agency
+    can_write = user.has_perm("monitoring.write_report", agency)
+    form = RecipientForm(request.POST or None, agency=agency)
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("The contract manager names the report's recipients.")
+        remove = request.POST.get("remove")
+        if remove and remove.isdigit():
+            found = ReportRecipient.objects.filter(pk=int(remove), agency=agency).first()
+            if found is None:
+                raise Http404("No such recipient.")
+            report_recipient_remove(actor=user, recipient=found)
+            messages.success(request, f"{found.name} will no longer receive the report.")
+            return redirect("monitoring:recipients")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                report_recipient_add(
+                    actor=user,
+                    agency=agency,
+                    audience=d["audience"],
+                    name=d["name"],
+                    email=d["email"],
+                    organisation=d["organisation"],
+                    user=d["person"],
+                )
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "The recipient is named.")
+                return redirect("monitoring:recipients")
+    people = ReportRecipient.objects.filter(agency=agency, active=True).order_by(
+        "audience", "organisation", "name"
+    )
+    sent = ReportSent.objects.filter(agency=agency).order_by("-sent_on", "-id")[:20]
+    return render(
+        request,
+        "monitoring/recipients.html",
+        {"people": people, "form": form if can_write else None, "sent": sent},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+@application_errors
+def report_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stage 10: send the report to the commissioning body's named recipients."""
+    from steward.monitoring.services_recipients import services_report_send
+
+    user: Any = request.user
+    _require(request, "monitoring.view_reports")
+    made = selectors.services_reports(actor=user).filter(pk=pk).first()
+    if made is None:
+        raise Http404("No such report.")
+    sent = services_report_send(actor=user, report=made, today=timezone.localdate())
+    messages.success(request, f"The report is sent to {len(sent.recipients)} recipient(s).")
+    return redirect("monitoring:report", pk=pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+@application_errors
+def exceptions_send(request: HttpRequest) -> HttpResponse:
+    """Stage 9: send the report by exception to the named senior managers."""
+    from steward.monitoring.services_recipients import exception_report_send
+
+    user: Any = request.user
+    if not user.agency_id:
+        raise Http404("No such page.")
+    _require(request, "monitoring.view_reports")
+    today = timezone.localdate()
+    sent = exception_report_send(
+        actor=user, agency=user.agency, since=add_months(today, -6), today=today
+    )
+    messages.success(request, f"The report is sent to {len(sent.recipients)} recipient(s).")
+    return redirect("monitoring:exceptions")

@@ -101,6 +101,14 @@ PARAMS: dict[tuple[str, str], Any] = {
     ("/api/v1/opendata/ocds", "agency"): None,
     ("/api/v1/opendata/ocds", "package"): None,
     ("/api/v1/performance/pep", "agency"): None,  # whose eligible contracts (agency staff only)
+    # commissioning (internal: 404 to providers): the agency read, and the sector's dimension
+    ("/api/v1/commissioning/supply", "agency"): None,
+    ("/api/v1/commissioning/supply", "service_type"): ("service_type",),
+    ("/api/v1/commissioning/sector", "agency"): None,
+    ("/api/v1/commissioning/sector", "service_type"): None,  # the sector the report is about
+    ("/api/v1/commissioning/intelligence", "agency"): None,
+    ("/api/v1/commissioning/intelligence", "provider"): ("provider_id",),
+    ("/api/v1/commissioning/intelligence", "service_type"): ("service_type",),
 }
 PAGING = {"limit", "offset"}
 

@@ -17,6 +17,7 @@ PURE = [
     "risk/scoring.py",
     "evaluations/calc.py",
     "monitoring/calc.py",
+    "commissioning/calc.py",
     "pricing/calc.py",
     "procurement/calc.py",
     "contracts/register_reports.py",
