@@ -122,6 +122,11 @@ def _bump_version(obj: Any) -> None:
         if rows.filter(**{field: expected}).update(**{field: expected + 1}) == 0:
             raise stale_edit(obj, expected)
         setattr(obj, field, expected + 1)
+        # a service may save the row again within the same edit: it now starts from here (the
+        # mapping is the block's own copy, see `expecting`)
+        declared = _expected.get()
+        if declared is not None:
+            declared[_key(obj)] = expected + 1
         return
     current = getattr(obj, field)
     if rows.filter(**{field: current}).update(**{field: current + 1}):

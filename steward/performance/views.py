@@ -311,6 +311,7 @@ def specification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     spec = Specification.objects.filter(contract=contract).first()
     return _form_page(
         request,
+        versioned=spec,
         form=SpecificationForm(request.POST or None, instance=spec),
         title=f"Service specification of {contract.number}",
         intro="The service standards the provider works to and the outcomes for the people served.",
@@ -391,11 +392,11 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     _require(request, "performance.manage_performance", contract)
+    plan = Plan.objects.filter(contract=contract).first()
     return _form_page(
         request,
-        form=PlanForm(
-            request.POST or None, instance=Plan.objects.filter(contract=contract).first()
-        ),
+        versioned=plan,
+        form=PlanForm(request.POST or None, instance=plan),
         title=f"{plan_name(contract)} of {contract.number}",
         intro="Seed 001: the sponsor's desired outcomes and the agreed expectations. Saving "
         "generates the timeline of returns, status meetings and reports as due dates.",

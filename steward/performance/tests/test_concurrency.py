@@ -80,3 +80,68 @@ def test_page_stale_indicator_save_shows_the_other_change(indicator, manager, co
     our_form["target"] = "95"
     assert ours.post(url, our_form).status_code == 302
     assert Indicator.objects.get(pk=indicator.pk).tolerance == Decimal("7")
+
+
+@pytest.fixture
+def contract(agency, provider):
+    return ContractFactory(agency=agency, provider=provider, status="executed")
+
+
+def test_api_stale_specification_put_is_412(contract, manager, colleague):
+    """Seed 001: the service specification, set by two people from the same read."""
+    services.specification_save(
+        actor=manager, contract=contract, service_standards="Visits weekly.", outcomes=""
+    )
+    url = f"/api/v1/performance/contracts/{contract.pk}/specification"
+    etag = session_client(manager).get(url)["ETag"]
+    body = {"service_standards": "Visits twice a week.", "outcomes": ""}
+    first = session_client(colleague).put(
+        url, body, content_type="application/json", headers={"If-Match": etag}
+    )
+    assert first.status_code == 200, first.content
+    assert first["ETag"] != etag
+    second = session_client(manager).put(
+        url,
+        {"service_standards": "Visits monthly.", "outcomes": ""},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert second.status_code == 412
+    assert "Visits twice a week." in second.json()["detail"]
+
+
+def test_api_and_page_stale_plan_save_is_refused(contract, manager, colleague):
+    """Seed 001: the Performance Evaluation Plan's row version (not its proposal number) guards
+    the API (412) and the page (the other change named, the input kept)."""
+    services.plan_save(
+        actor=manager, contract=contract, data={"desired_outcomes": "Fewer children in care"}
+    )
+    url = f"/api/v1/performance/contracts/{contract.pk}/plan"
+    read = session_client(manager).get(url)
+    etag = read["ETag"]
+    body = {k: v for k, v in read.json().items() if k in {"desired_outcomes"}}
+    first = session_client(colleague).put(
+        url,
+        {**body, "desired_outcomes": "Children safe at home"},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert first.status_code == 200, first.content
+    second = session_client(manager).put(
+        url,
+        {**body, "desired_outcomes": "Something else"},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert second.status_code == 412, second.content
+
+    page = f"/performance/contracts/{contract.pk}/plan/"
+    ours, theirs = session_client(manager), session_client(colleague)
+    our_form, their_form = _form_data(ours, page), _form_data(theirs, page)
+    their_form["desired_outcomes"] = "Families stay together"
+    assert theirs.post(page, their_form).status_code == 302
+    our_form["agreed_expectations"] = "Quarterly returns"
+    response = ours.post(page, our_form)
+    assert response.status_code == 200
+    assert "changed by Dana Reyes" in response.content.decode()
+    assert "Quarterly returns" in response.content.decode()
