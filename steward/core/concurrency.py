@@ -58,6 +58,10 @@ class StaleEdit(ValidationFailed):
 class Versioned(models.Model):
     """Mixin for models people edit: an integer `version` moved on by every save."""
 
+    #: The name of the row-version field (RowVersioned: `row_version`, for models whose
+    #: `version` already means something else).
+    version_field = "version"
+
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
@@ -68,12 +72,42 @@ class Versioned(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and self.pk is not None:
-            _bump_version(self)
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None and "version" not in update_fields:
-                kwargs["update_fields"] = [*update_fields, "version"]
+        _versioned_save(self, kwargs)
         super().save(*args, **kwargs)
+
+
+class RowVersioned(models.Model):
+    """As Versioned, for a model whose `version` field already means something else (an
+    evaluation's `version` is its correction number): the row version is `row_version`."""
+
+    version_field = "row_version"
+
+    row_version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Moves on by one at every save; edits name the row version they started from",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _versioned_save(self, kwargs)
+        super().save(*args, **kwargs)
+
+
+def _versioned_save(obj: Any, kwargs: dict[str, Any]) -> None:
+    if not obj._state.adding and obj.pk is not None:
+        _bump_version(obj)
+        update_fields = kwargs.get("update_fields")
+        field = obj.version_field
+        if update_fields is not None and field not in update_fields:
+            kwargs["update_fields"] = [*update_fields, field]
+
+
+def version_of(obj: Any) -> int | None:
+    """The row version of `obj` (None for a model that has none)."""
+    return getattr(obj, getattr(obj, "version_field", "version"), None)
 
 
 def _key(obj: models.Model) -> tuple[str, Any]:
@@ -81,20 +115,40 @@ def _key(obj: models.Model) -> tuple[str, Any]:
 
 
 def _bump_version(obj: Any) -> None:
+    field = obj.version_field
     rows = type(obj)._base_manager.filter(pk=obj.pk)
     expected = (_expected.get() or {}).get(_key(obj))
     if expected is not None:
-        if rows.filter(version=expected).update(version=expected + 1) == 0:
+        if rows.filter(**{field: expected}).update(**{field: expected + 1}) == 0:
             raise stale_edit(obj, expected)
-        obj.version = expected + 1
+        setattr(obj, field, expected + 1)
+        # a service may save the row again within the same edit: it now starts from here (the
+        # mapping is the block's own copy, see `expecting`)
+        declared = _expected.get()
+        if declared is not None:
+            declared[_key(obj)] = expected + 1
         return
-    if rows.filter(version=obj.version).update(version=obj.version + 1):
-        obj.version += 1
+    current = getattr(obj, field)
+    if rows.filter(**{field: current}).update(**{field: current + 1}):
+        setattr(obj, field, current + 1)
         return
     # This copy was loaded before another save of the same row in this request: no version was
     # declared, so move on from whatever the row holds.
-    rows.update(version=F("version") + 1)
-    obj.version = rows.values_list("version", flat=True).first() or obj.version + 1
+    rows.update(**{field: F(field) + 1})
+    setattr(obj, field, rows.values_list(field, flat=True).first() or current + 1)
+
+
+def check_expected(obj: Any) -> None:
+    """Raise StaleEdit now if a version of `obj` is declared (`expecting`) and the row holds
+    another: for services that may change only related rows (e.g. an evaluation's ratings)."""
+    expected = (_expected.get() or {}).get(_key(obj))
+    if expected is None:
+        return
+    row = (
+        type(obj)._base_manager.filter(pk=obj.pk).values_list(obj.version_field, flat=True).first()
+    )
+    if row != expected:
+        raise stale_edit(obj, expected)
 
 
 @contextlib.contextmanager
@@ -126,7 +180,8 @@ def _display(value: Any) -> str:
 def stale_edit(obj: Any, expected: int) -> StaleEdit:
     """Return the StaleEdit for `obj` edited from version `expected`: who changed it since, and
     which fields, read from the record's history (one query)."""
-    row = type(obj)._base_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
+    field = getattr(obj, "version_field", "version")
+    row = type(obj)._base_manager.filter(pk=obj.pk).values_list(field, flat=True).first()
     noun = obj._meta.verbose_name
     who, when, changes = "", "", []
     history = getattr(type(obj), "history", None)
@@ -135,14 +190,14 @@ def stale_edit(obj: Any, expected: int) -> StaleEdit:
             obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:25]
         )
         latest = records[0] if records else None
-        base = next((r for r in records if getattr(r, "version", None) == expected), None)
+        base = next((r for r in records if getattr(r, field, None) == expected), None)
         if latest is not None:
             user = latest.history_user
             who = (user.get_full_name() or user.username) if user is not None else "someone"
             when = date_format(timezone.localtime(latest.history_date), "j F Y \\a\\t H:i")
             if base is not None and base is not latest:
                 for change in latest.diff_against(base).changes:
-                    if change.field in {"version", "updated_at", "created_at"}:
+                    if change.field in {field, "updated_at", "created_at"}:
                         continue
                     label = str(obj._meta.get_field(change.field).verbose_name).capitalize()
                     changes.append(f"{label}: {_display(change.old)} → {_display(change.new)}")
@@ -169,7 +224,7 @@ def etag_for(version: int) -> str:
 
 def set_etag(response: HttpResponse, obj: Any) -> None:
     """Put the record's version on `response` as its ETag (a ninja temporal response)."""
-    version = getattr(obj, "version", None)
+    version = version_of(obj)
     if version is not None:
         response["ETag"] = etag_for(version)
 
@@ -198,7 +253,7 @@ def if_match(request: HttpRequest, obj: Any) -> Iterator[None]:
     """Honour the request's If-Match for `obj`: refused at once (412) when the record's
     version is already another one, and again at the save if it changes meanwhile."""
     version = if_match_version(request)
-    if version is not None and getattr(obj, "version", None) != version:
+    if version is not None and version_of(obj) != version:
         raise stale_edit(obj, version)
     with expecting(obj, version):
         yield
@@ -219,7 +274,7 @@ class VersionField(forms.IntegerField):
 
 def add_version_field(form: forms.BaseForm, obj: Any) -> None:
     """Give `form` a hidden `version` field holding `obj`'s version (when the form is new)."""
-    form.fields["version"] = VersionField(initial=getattr(obj, "version", None))
+    form.fields["version"] = VersionField(initial=version_of(obj))
 
 
 def form_version(form: forms.BaseForm) -> int | None:

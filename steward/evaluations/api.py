@@ -12,16 +12,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.pagination import LimitOffsetPagination
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.evaluations import selectors, services
 from steward.evaluations.models import Evaluation, InLieuReport, RenewalOverride
 from steward.evaluations.schemas import (
@@ -377,8 +378,10 @@ def in_lieu_submit(
     "caller may not read it (another agency's draft or released evaluation; another "
     "provider's; a draft, for provider users).",
 )
-def evaluation_detail(request: HttpRequest, evaluation_id: int) -> Any:
-    return _detail(_actor(request), evaluation_id)
+def evaluation_detail(request: HttpRequest, evaluation_id: int, response: HttpResponse) -> Any:
+    actor = _actor(request)
+    set_etag(response, selectors.evaluation_get(actor=actor, pk=evaluation_id))
+    return _detail(actor, evaluation_id)
 
 
 @router.post(
@@ -404,24 +407,30 @@ def evaluation_start(request: HttpRequest, contract_id: int, payload: Evaluation
 
 @router.patch(
     "/evaluations/{evaluation_id}",
-    response={200: EvaluationOut, **WRITE_ERRORS},
+    response={200: EvaluationOut, **EDIT_ERRORS},
     summary="Rate and write a draft evaluation",
     description="Only what is sent changes: `ratings` {criterion key: value on the scale, or "
     "null to clear}, `narratives` {criterion key: text}, `summary`. Unknown criteria and values "
     "off the scale: 422, naming them. Contract managers and monitors of the agency, "
-    "administrators; others who may read it: 403. Released or finalised: 409.",
+    "administrators; others who may read it: 403. Released or finalised: 409. Send the "
+    'draft\'s row version as `If-Match: "<n>"` (the ETag of the last read or change; not the '
+    "correction number `version`): 412 when someone else changed it since.",
 )
-def evaluation_patch(request: HttpRequest, evaluation_id: int, payload: EvaluationPatchIn) -> Any:
+def evaluation_patch(
+    request: HttpRequest, evaluation_id: int, payload: EvaluationPatchIn, response: HttpResponse
+) -> Any:
     actor = _actor(request)
     evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
     data = payload.model_dump(exclude_unset=True)
-    services.evaluation_update(
-        actor=actor,
-        evaluation=evaluation,
-        ratings=data.get("ratings"),
-        narratives=data.get("narratives"),
-        summary=data.get("summary"),
-    )
+    with if_match(request, evaluation):
+        evaluation = services.evaluation_update(
+            actor=actor,
+            evaluation=evaluation,
+            ratings=data.get("ratings"),
+            narratives=data.get("narratives"),
+            summary=data.get("summary"),
+        )
+    set_etag(response, evaluation)
     return _detail(actor, evaluation_id)
 
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from steward.contracts.models import Contract, DueDate
+from steward.core.concurrency import RowVersioned
 from steward.core.errors import TransitionNotAllowed
 from steward.core.models import TimeStampedModel
 
@@ -54,8 +55,12 @@ IMMUTABLE_MESSAGE = (
 )
 
 
-class Evaluation(TimeStampedModel):
-    """The written evaluation of a contractor's performance on one contract."""
+class Evaluation(RowVersioned, TimeStampedModel):
+    """The written evaluation of a contractor's performance on one contract.
+
+    `version` is the correction number (a finalised evaluation is corrected by a new version);
+    `row_version` is the optimistic-concurrency version of the row (core/concurrency.py), moved
+    on by every save of a draft, carried by the edit page and the API's ETag/If-Match."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="evaluations")
     # copied from the contract so that sharing rules and lists filter on the evaluation itself

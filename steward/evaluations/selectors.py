@@ -187,6 +187,13 @@ def _staff_agencies_q(actor: Any, prefix: str) -> Q:
     return Q(pk__in=[])
 
 
+def due_filters_hidden_from(actor: Any) -> frozenset[str]:
+    """Return the filters of the due list `actor` may not use (issue 19 point 1): the agency
+    column is shown only to those who see every agency, so no one else filters on it."""
+    wide = actor.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER)
+    return frozenset() if wide else frozenset({"agency"})
+
+
 def due_evaluations(*, actor: Any, agency_id: int | None = None) -> QuerySet[DueDate]:
     """Open evaluation due dates (closeout and interim) the actor answers for, soonest first,
     each annotated with `under_way`: how many of its evaluations are started, not finalised."""

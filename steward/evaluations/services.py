@@ -32,6 +32,7 @@ from steward.contracts.models import (
 )
 from steward.contracts.services import agency_calendar
 from steward.contracts.services_due_dates import due_date_open, due_dates_cancel, due_dates_meet
+from steward.core.concurrency import check_expected
 from steward.core.deadlines import compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.mail import send_after_commit
@@ -428,10 +429,15 @@ def evaluation_update(
     summary: str | None = None,
 ) -> Evaluation:
     """Change a draft's ratings (criterion key → scale value, or None to clear), narratives and
-    overall summary. Unknown criteria and values off the scale are refused, naming them."""
+    overall summary. Unknown criteria and values off the scale are refused, naming them.
+
+    Any change moves the draft's `row_version` on; within `concurrency.expecting(evaluation,
+    n)` (the edit page's hidden version, the API's If-Match) a draft no longer at row version n
+    is refused with StaleEdit (412), naming who changed it (issue 19 point 6)."""
     evaluation = _locked(evaluation)
     require_perm(actor, "evaluations.change_evaluation", evaluation, action="edit this evaluation")
     _require_draft(evaluation, "its ratings")
+    check_expected(evaluation)
     keys = {c["key"] for c in evaluation.criteria}
     values = {int(p["value"]) for p in evaluation.scale}
     errors: dict[str, list[str]] = {}
@@ -446,6 +452,7 @@ def evaluation_update(
             errors[key] = [f"{key!r} is not a criterion of this evaluation."]
     if errors:
         raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
+    touched = False
     for row in evaluation.ratings.all():
         changed = False
         if (
@@ -463,9 +470,13 @@ def evaluation_update(
         if changed:
             row.evaluation = evaluation
             save_audited(row, actor=actor, reason="Rating changed")
+            touched = True
     if summary is not None and evaluation.summary != summary.strip():
         evaluation.summary = summary.strip()
         save_audited(evaluation, actor=actor, reason="Summary changed")
+    elif touched:  # the ratings changed: the draft's row version moves on all the same
+        evaluation._change_reason = "Ratings changed"  # type: ignore[attr-defined]
+        evaluation.save(update_fields=["updated_at"])
     return evaluation
 
 

@@ -27,10 +27,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from steward.contracts.models import CLOSED_STATUSES, Contract, DueDateStatus
 from steward.contracts.selectors import contract_get
+from steward.core.concurrency import (
+    add_version_field,
+    expecting,
+    form_version,
+)
 from steward.core.errors import ApplicationError, TransitionNotAllowed, ValidationFailed
 from steward.core.exports import XLSX_TYPE, attachment
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
+from steward.core.query_guard import refuse_hidden_filters
 from steward.core.views import application_errors, safe_next
 from steward.evaluations import calc, exporting, selectors, services
 from steward.evaluations.forms import (
@@ -82,12 +88,15 @@ def _detail_url(evaluation: Evaluation) -> str:
 
 @login_required
 @require_GET
+@application_errors
 def due_list(request: HttpRequest) -> HttpResponse:
     """The evaluations due and overdue that the person's agency answers for (every agency for
     oversight officers and administrators, with a filter), and the evaluations under way."""
     user: Any = request.user
     _require(request, "evaluations.view_compliance")
     sees_all = sees_all_agencies(user)
+    # the agency column is shown only to those who see every agency: no one else filters on it
+    refuse_hidden_filters(request.GET, selectors.due_filters_hidden_from(user))
     form = DueFilterForm(request.GET or None) if sees_all else None
     agency = None
     if form is not None and form.is_valid():
@@ -408,9 +417,11 @@ def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_detail_url(evaluation))
     ratings = selectors.ratings_of(evaluation)
     form = EvaluationForm(request.POST or None, evaluation=evaluation, ratings=ratings)
+    add_version_field(form, evaluation)  # the draft's row version, not its correction number
     if request.method == "POST" and form.is_valid():
         try:
-            services.evaluation_update(actor=user, evaluation=evaluation, **form.values())
+            with expecting(evaluation, form_version(form)):
+                services.evaluation_update(actor=user, evaluation=evaluation, **form.values())
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

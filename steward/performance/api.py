@@ -8,6 +8,7 @@ submitted and corrected by the provider's own users."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -27,8 +28,10 @@ from steward.performance.models import (
     Indicator,
     IndicatorDefinition,
     Milestone,
+    Plan,
     PlanVersion,
     Return,
+    Specification,
 )
 from steward.performance.schemas import (
     CorrectionIn,
@@ -178,6 +181,12 @@ def summary(request: HttpRequest, contract_id: int) -> Any:
     }
 
 
+def _if_match_existing(request: HttpRequest, obj: Any) -> Any:
+    """If-Match for a record that may not exist yet (a contract's one specification or plan):
+    honoured when it exists; with none yet, there is no other change to lose."""
+    return if_match(request, obj) if obj is not None else nullcontext()
+
+
 @router.get(
     "/performance/contracts/{contract_id}/specification",
     response={200: SpecificationOut, **READ_ERRORS},
@@ -185,9 +194,11 @@ def summary(request: HttpRequest, contract_id: int) -> Any:
     description="Service standards, outcomes for the people served, and milestones. Everyone "
     "who may see the contract.",
 )
-def specification_get(request: HttpRequest, contract_id: int) -> Any:
+def specification_get(request: HttpRequest, contract_id: int, response: HttpResponse) -> Any:
     contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
-    spec = getattr(contract, "specification", None)
+    spec = Specification.objects.filter(contract=contract).first()
+    if spec is not None:
+        set_etag(response, spec)
     return {
         "service_standards": spec.service_standards if spec else "",
         "outcomes": spec.outcomes if spec else "",
@@ -200,15 +211,20 @@ def specification_get(request: HttpRequest, contract_id: int) -> Any:
 
 @router.put(
     "/performance/contracts/{contract_id}/specification",
-    response={200: SpecificationOut, **WRITE_ERRORS},
+    response={200: SpecificationOut, **EDIT_ERRORS},
     summary="Set a contract's service standards and outcomes",
-    description="Contract managers and monitors of the contract's agency.",
+    description="Contract managers and monitors of the contract's agency. Send the "
+    'specification\'s version as `If-Match: "<version>"` (the ETag of the last read or change): '
+    "412 when someone else changed it since.",
 )
-def specification_put(request: HttpRequest, contract_id: int, payload: SpecificationIn) -> Any:
+def specification_put(
+    request: HttpRequest, contract_id: int, payload: SpecificationIn, response: HttpResponse
+) -> Any:
     actor = _actor(request)
     contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
-    services.specification_save(actor=actor, contract=contract, **payload.model_dump())
-    return specification_get(request, contract_id)
+    with _if_match_existing(request, Specification.objects.filter(contract=contract).first()):
+        services.specification_save(actor=actor, contract=contract, **payload.model_dump())
+    return specification_get(request, contract_id, response)
 
 
 @router.post(
@@ -289,26 +305,34 @@ def indicator_patch(
     description="Seed 001: the sponsor's desired outcomes, agreed expectations, return "
     "frequency and the payment tied to indicators. 404 until a plan is set.",
 )
-def plan_get(request: HttpRequest, contract_id: int) -> Any:
+def plan_get(request: HttpRequest, contract_id: int, response: HttpResponse) -> Any:
     contract = selectors.performance_contract_get(actor=_actor(request), pk=contract_id)
-    plan = getattr(contract, "plan", None)
+    plan = Plan.objects.filter(contract=contract).first()
     if plan is None:
         raise NotFoundError("This contract has no Performance Evaluation Plan yet.")
+    set_etag(response, plan)
     return plan
 
 
 @router.put(
     "/performance/contracts/{contract_id}/plan",
-    response={200: PlanOut, **WRITE_ERRORS},
+    response={200: PlanOut, **EDIT_ERRORS},
     summary="Set the Performance Evaluation Plan and generate its timeline",
     description="Seed 001. Saving generates, with the deadline engine and the agency's pack, a "
     "return per reporting period (due `return_submission` after the period ends), the status "
-    "meetings and the performance reports as due dates; existing ones are kept.",
+    "meetings and the performance reports as due dates; existing ones are kept. Send the "
+    'plan\'s version as `If-Match: "<version>"` (the ETag of the last read or change): 412 '
+    "when someone else changed it since.",
 )
-def plan_put(request: HttpRequest, contract_id: int, payload: PlanIn) -> Any:
+def plan_put(
+    request: HttpRequest, contract_id: int, payload: PlanIn, response: HttpResponse
+) -> Any:
     actor = _actor(request)
     contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
-    return services.plan_save(actor=actor, contract=contract, data=payload.model_dump())
+    with _if_match_existing(request, Plan.objects.filter(contract=contract).first()):
+        plan = services.plan_save(actor=actor, contract=contract, data=payload.model_dump())
+    set_etag(response, plan)
+    return plan
 
 
 @router.get(

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from steward.contracts.models import Contract
-from steward.core.concurrency import Versioned
+from steward.core.concurrency import RowVersioned, Versioned
 from steward.core.errors import TransitionNotAllowed
 from steward.core.models import TimeStampedModel
 from steward.parties.models import Agency
@@ -89,7 +89,7 @@ class IndicatorDefinition(IndicatorFields):
         return self.name
 
 
-class Specification(TimeStampedModel):
+class Specification(Versioned, TimeStampedModel):
     """The service specification of a contract: standards and outcomes for the people served."""
 
     contract = models.OneToOneField(
@@ -164,9 +164,11 @@ class Indicator(Versioned, IndicatorFields):
         return self.direction == Direction.HIGHER
 
 
-class Plan(TimeStampedModel):
+class Plan(RowVersioned, TimeStampedModel):
     """The Performance Evaluation Plan (seed 001): what the sponsor wants, what was agreed, and
-    the timeline of returns, status meetings and reports."""
+    the timeline of returns, status meetings and reports. (Its proposals to the provider are
+    PlanVersions, numbered; `row_version` is only the optimistic-concurrency version of the row,
+    core/concurrency.py.)"""
 
     contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="plan")
     desired_outcomes = models.TextField(help_text="Set by the sponsor")

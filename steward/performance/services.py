@@ -300,7 +300,7 @@ def plan_propose(*, actor: Any, contract: Contract, today: date) -> PlanVersion:
         raise TransitionNotAllowed("Write the plan before proposing it to the provider.")
     content = _plan_content(plan)
     if not content["indicators"]:
-        raise ValidationFailed(
+        raise TransitionNotAllowed(
             "Add the plan's performance indicators before proposing it.",
             errors={"indicators": ["The plan has no indicators yet."]},
         )
@@ -418,7 +418,7 @@ def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
     require_perm(actor, "performance.manage_performance", contract, action="change this plan")
     plan = Plan.objects.filter(contract=contract).first()
     if plan is None:
-        raise ValidationFailed("Set the Performance Evaluation Plan first.")
+        raise TransitionNotAllowed("Set the Performance Evaluation Plan first.")
     pack = contract.agency.pack
     rule = pack.parsed.deadline_rule("return_submission")
     calendar = agency_calendar(contract.agency)
@@ -555,12 +555,12 @@ def return_submit(
     require_perm(actor, "performance.submit_return", ret.contract, action="submit this return")
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     if ret.submitted_on is not None:
-        raise ValidationFailed(
+        raise TransitionNotAllowed(
             f"This return was submitted on {ret.submitted_on:%d %B %Y}; change it with a "
             "correction and a reason."
         )
     if on < ret.period_end:
-        raise ValidationFailed(
+        raise TransitionNotAllowed(
             f"This period ends on {ret.period_end:%d %B %Y}; its return can be submitted from "
             "then.",
             errors={"submitted_on": ["The period has not ended yet."]},
@@ -602,7 +602,7 @@ def return_correct(
         )
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     if ret.submitted_on is None:
-        raise ValidationFailed("This return has not been submitted yet; submit it first.")
+        raise TransitionNotAllowed("This return has not been submitted yet; submit it first.")
     parsed, errors = _apply_return(ret, values, volumes or {})
     _raise(errors)
     text = f"Correction: {reason}"

@@ -5,6 +5,7 @@ performance-based payment), and the return form the provider and staff submit.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract
+from steward.core.concurrency import (
+    add_version_field,
+    expecting,
+    form_version,
+)
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
@@ -72,12 +78,23 @@ def _form_page(
     done: str,
     submit: str = "Save",
     multipart: bool = False,
+    versioned: Any = None,
 ) -> HttpResponse:
     """A page with one form: on a valid POST the service saves it (its refusals land on the
-    form's fields), then back to `back` with `done` flashed."""
+    form's fields), then back to `back` with `done` flashed.
+
+    `versioned`: the record edited (core/concurrency.py): the form carries its version, and a
+    save of a record someone else changed since is refused with their change named, the
+    person's input kept and the form moved on to the current version."""
+    if versioned is not None:
+        add_version_field(form, versioned)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = form_version(form) if versioned is not None else None
+        data.pop("version", None)
         try:
-            save(form.cleaned_data)
+            with expecting(versioned, version) if versioned is not None else nullcontext():
+                save(data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -294,6 +311,7 @@ def specification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     spec = Specification.objects.filter(contract=contract).first()
     return _form_page(
         request,
+        versioned=spec,
         form=SpecificationForm(request.POST or None, instance=spec),
         title=f"Service specification of {contract.number}",
         intro="The service standards the provider works to and the outcomes for the people served.",
@@ -364,6 +382,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, contract=contract, data=d, indicator=indicator
         ),
         done="Indicator saved.",
+        versioned=indicator,
     )
 
 
@@ -373,11 +392,11 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     _require(request, "performance.manage_performance", contract)
+    plan = Plan.objects.filter(contract=contract).first()
     return _form_page(
         request,
-        form=PlanForm(
-            request.POST or None, instance=Plan.objects.filter(contract=contract).first()
-        ),
+        versioned=plan,
+        form=PlanForm(request.POST or None, instance=plan),
         title=f"{plan_name(contract)} of {contract.number}",
         intro="Seed 001: the sponsor's desired outcomes and the agreed expectations. Saving "
         "generates the timeline of returns, status meetings and reports as due dates.",
@@ -482,7 +501,7 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         volumes=form.volumes(),
                         on=today,
                     )
-            except ValidationFailed as exc:
+            except (ValidationFailed, TransitionNotAllowed) as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(

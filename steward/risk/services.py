@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from steward.contracts.models import Contract, ContractStatus
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.packs import PackRules
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency
@@ -383,7 +383,7 @@ def risk_recompute_contract(*, actor: Any, contract: Contract, as_of: date) -> R
     recompute(as_of=as_of, contracts=Contract.objects.filter(pk=contract.pk))
     latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
     if latest is None:
-        raise ValidationFailed(
+        raise TransitionNotAllowed(
             "contract: only executed or active contracts are assessed.",
             errors={"contract": ["Only executed or active contracts are assessed."]},
         )

@@ -116,7 +116,7 @@ def test_seed_001_plan_agreement_through_the_api(
 ):
     """Seed 001 through the API: a monitor proposes (201), the contractor sees it on their
     work list and agrees (200); an agency user may not answer (403); a second answer is 409;
-    a proposal without a plan's indicators would be 422."""
+    a proposal without a plan's indicators would be 409 (a step out of order)."""
     staff = session_client(manager)
     created = call(staff, "post", f"/performance/contracts/{executed.pk}/plan/versions")
     assert created.status_code == 201, created.content

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from steward.contracts.models import DueDate, DueDateStatus
-from steward.core.errors import PermissionDeniedError, ValidationFailed
+from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from steward.parties.models import Role
 from steward.performance import calc, selectors, services
 from steward.performance.models import IndicatorValue, Return, ReturnStatus
@@ -62,8 +62,10 @@ def test_a_return_is_submitted_once_from_the_end_of_its_period(contract, manager
     a, b = with_plan(contract, manager)
     provider_user = make_user(Role.PROVIDER_USER)
     ret = _q1(contract)
-    with pytest.raises(ValidationFailed, match="31 March 2026"):
+    # a window not yet open, then a step already taken: 409 (issue 19 point 12)
+    with pytest.raises(TransitionNotAllowed, match="31 March 2026") as early:
         services.return_submit(actor=provider_user, ret=ret, values={}, on=date(2026, 3, 30))
+    assert early.value.status_code == 409
     services.return_submit(
         actor=provider_user,
         ret=ret,
@@ -78,7 +80,7 @@ def test_a_return_is_submitted_once_from_the_end_of_its_period(contract, manager
     assert list(ret.values.values_list("indicator_id", "value")) == [(a.pk, Decimal("92.50"))]
     due = DueDate.objects.get(contract=contract, rule_key="return:2026-03-31")
     assert due.status == DueDateStatus.DONE and due.completed_on == date(2026, 4, 2)
-    with pytest.raises(ValidationFailed, match="correction"):
+    with pytest.raises(TransitionNotAllowed, match="correction"):
         services.return_submit(actor=provider_user, ret=ret, values={a.pk: 1}, on=date(2026, 4, 3))
 
 
@@ -144,7 +146,7 @@ def test_a_correction_needs_a_reason_and_is_audited_seed_003(contract, manager):
 
 def test_correcting_a_return_not_yet_submitted_is_refused(contract, manager):
     a, _ = with_plan(contract, manager)
-    with pytest.raises(ValidationFailed, match="not been submitted"):
+    with pytest.raises(TransitionNotAllowed, match="not been submitted"):
         services.return_correct(actor=manager, ret=_q1(contract), values={a.pk: 1}, reason="x")
 
 
