@@ -25,7 +25,14 @@ def main() -> int:
     # One worker only here: any job still "running" was left by a worker that was stopped.
     subprocess.run([steward, "jobs", "recover", "--all"], check=False)
     if os.environ.get("STEWARD_TASKS_REDIS_URL"):
-        worker = [steward, "rqworker", "default", "--with-scheduler"]
+        worker = [
+            steward,
+            "rqworker",
+            "default",
+            "--with-scheduler",
+            "--job-class",
+            "django_tasks_rq.Job",
+        ]
     else:
         worker = [steward, "db_worker", "--interval", "1"]
     web = [

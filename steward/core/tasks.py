@@ -45,3 +45,9 @@ def deliver_mail(ids: list[int]) -> dict[str, int]:
 def recover_stale_jobs() -> int:
     """Mark failed the jobs whose worker stopped (see `steward.core.jobs.recover_stale`)."""
     return jobs.recover_stale()
+
+
+@task()
+def echo(value: str) -> str:
+    """Returns `value`: checks that a worker runs tasks (the Redis tests, an operator)."""
+    return value
