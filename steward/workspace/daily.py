@@ -41,11 +41,12 @@ PENDING, CLAIMED, DONE, FAILED = "pending", "claimed", "done", "failed"
 
 def days_due(*, today: date, catch_up: int = CATCH_UP_DAYS) -> list[date]:
     """The days whose jobs have not run: from the day after the last one done (at most
-    `catch_up` days back) to `today`."""
+    `catch_up` days back; today alone on a new installation) to `today`."""
     last = DailyRun.objects.filter(status=DONE).aggregate(last=Max("day"))["last"]
-    first = today - timedelta(days=catch_up - 1)
-    if last is not None:
-        first = max(first, last + timedelta(days=1))
+    if last is None:
+        first = today  # a new installation: nothing was missed
+    else:
+        first = max(today - timedelta(days=catch_up - 1), last + timedelta(days=1))
     done = set(DailyRun.objects.filter(day__gte=first, status=DONE).values_list("day", flat=True))
     return [
         first + timedelta(days=n)
