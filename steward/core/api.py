@@ -212,7 +212,7 @@ def job_detail(request: HttpRequest, job_id: int) -> Any:
 
 @router.post(
     "/jobs/{job_id}/retry",
-    response={202: BackgroundJobOut, **WRITE_ERRORS},
+    response={201: BackgroundJobOut, **WRITE_ERRORS},
     tags=["jobs"],
     summary="Retry a failed background job",
     description="Starts the failed job again as a new job, from the same stored upload "
@@ -224,4 +224,4 @@ def job_retry(request: HttpRequest, job_id: int) -> Any:
 
     actor = request.auth  # type: ignore[attr-defined]
     job = jobs.job_get(actor=actor, pk=job_id)
-    return Status(202, jobs.job_retry(actor=actor, job=job))
+    return Status(201, jobs.job_retry(actor=actor, job=job))

@@ -137,7 +137,7 @@ def test_a_job_that_fails_mid_import_keeps_nothing_and_can_be_retried(manager, m
 
     monkeypatch.setattr(importing._Writer, "write", real)
     retried = call(token_client(manager), "post", f"/jobs/{body['id']}/retry")
-    assert retried.status_code == 202, retried.content
+    assert retried.status_code == 201, retried.content
     assert retried.json()["status"] == "succeeded" and retried.json()["retry_of"] == body["id"]
     assert Contract.objects.get().number == "J-1"
     # a job is retried once; a finished one not at all
