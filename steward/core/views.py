@@ -172,7 +172,7 @@ def pack_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @application_errors
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A background job: its progress while it runs (htmx polls the status panel; without
-    JavaScript the page refreshes itself), then its summary, report and, if it failed, a
+    JavaScript a reload link), then its summary, report and, if it failed, a
     retry. Its owner and administrators."""
     from steward.core.jobs import job_get
 
