@@ -217,3 +217,43 @@ def test_email_is_sent_by_a_task(manager, mailoutbox, django_capture_on_commit_c
     row.refresh_from_db()
     assert row.status == OutboundEmailStatus.SENT and len(mailoutbox) == 1
     assert OutboundEmail.objects.count() == 1
+
+
+def _settings_in(env: dict[str, str]) -> dict[str, str]:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | env
+    code = (
+        "import json, steward.settings as s; print(json.dumps({'tasks': "
+        "s.TASKS['default']['BACKEND'], 'storage': s.STORAGES['default']['BACKEND']}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environ,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_backends_and_storage_are_settings():
+    """Issue 20: the database backend by default, RQ with STEWARD_TASKS_REDIS_URL; uploads in
+    the local folder, or an S3-compatible bucket with STEWARD_S3_BUCKET."""
+    plain = _settings_in({})
+    assert plain == {
+        "tasks": "django_tasks_db.DatabaseBackend",
+        "storage": "django.core.files.storage.FileSystemStorage",
+    }
+    shared = _settings_in(
+        {"STEWARD_TASKS_REDIS_URL": "redis://127.0.0.1:6379/3", "STEWARD_S3_BUCKET": "steward"}
+    )
+    assert shared == {
+        "tasks": "django_tasks_rq.RQBackend",
+        "storage": "storages.backends.s3.S3Storage",
+    }
