@@ -30,11 +30,12 @@ migrate: install
 demo: migrate
 	$(BIN)/steward demo
 
-## make run: set everything up and serve the demo site on http://127.0.0.1:$(PORT) with gunicorn
+## make run: set everything up and serve the demo site on http://127.0.0.1:$(PORT) with gunicorn,
+## beside one background worker (imports, emails, the daily jobs on schedule); both stop together
 run: static demo
-	@echo "Steward is starting on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	@echo "Steward is starting on http://127.0.0.1:$(PORT) with a background worker  (Ctrl-C to stop)"
 	@echo "(Demo: administrators and oversight officers are not asked for a second factor; production asks.)"
-	STEWARD_TWO_FACTOR_REQUIRED=$${STEWARD_TWO_FACTOR_REQUIRED:-0} $(BIN)/gunicorn steward.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
+	STEWARD_TWO_FACTOR_REQUIRED=$${STEWARD_TWO_FACTOR_REQUIRED:-0} $(BIN)/python scripts/serve.py $(BIN) $(PORT)
 
 ## make dev: the Django development server, with auto-reload and debug pages
 dev: static demo

@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -119,6 +120,8 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "steward.core",
     "steward.parties",
     "steward.contracts",
@@ -271,8 +274,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "steward" / "static"]
+# Uploaded files (imports waiting for their job, reports, evidence): the local folder, or an
+# S3-compatible bucket shared by every web server and worker when STEWARD_S3_BUCKET is set
+# (django-storages; `pip install 'steward[s3]'` brings boto3). See docs/background-jobs.md.
+STEWARD_S3_BUCKET = os.environ.get("STEWARD_S3_BUCKET", "")
+DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STEWARD_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STEWARD_S3_BUCKET,
+            "endpoint_url": os.environ.get("STEWARD_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STEWARD_S3_REGION") or None,
+            "access_key": os.environ.get("STEWARD_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STEWARD_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STEWARD_S3_PREFIX", ""),
+            "default_acl": None,  # private: files are served through permission-checked views
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -326,6 +349,46 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("STEWARD_FROM_EMAIL", "steward@localhost")
 # Where people open Steward: emails link to records as STEWARD_SITE_URL + the page's path.
 STEWARD_SITE_URL = env_url("STEWARD_SITE_URL", "http://127.0.0.1:8000")
+
+# Background work (Django's Tasks API through the django-tasks backport; see
+# docs/background-jobs.md). The database backend by default (`make run` starts one worker,
+# `steward db_worker`); Redis and RQ workers when STEWARD_TASKS_REDIS_URL is set; the immediate
+# backend (the task runs inside the call that enqueues it) under pytest, or when asked for.
+STEWARD_TASKS_REDIS_URL = os.environ.get("STEWARD_TASKS_REDIS_URL", "")
+STEWARD_TASKS_BACKEND = os.environ.get("STEWARD_TASKS_BACKEND") or (
+    "immediate"
+    if "PYTEST_VERSION" in os.environ
+    else "rq"
+    if STEWARD_TASKS_REDIS_URL
+    else "database"
+)
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+if STEWARD_TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfiguredEnv(
+        f"STEWARD_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, "
+        f"not {STEWARD_TASKS_BACKEND!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[STEWARD_TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+if STEWARD_TASKS_REDIS_URL or STEWARD_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+RQ_QUEUES = {
+    "default": {
+        "URL": STEWARD_TASKS_REDIS_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": env_int("STEWARD_TASKS_TIMEOUT", 3600),
+    }
+}
+# A job whose worker stopped (killed, machine lost) is marked failed, with a retry, once it
+# has shown no sign of life for this long (the import reports progress every few seconds).
+STEWARD_JOB_STALE_AFTER_SECONDS = env_int("STEWARD_JOB_STALE_AFTER_SECONDS", 15 * 60)
 
 # Audit reasons can be long (a termination reason); keep them whole.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -49,7 +49,13 @@ from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.replica import reads_from_replica
-from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, AuditEntryOut
+from steward.core.schemas import (
+    EDIT_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    AuditEntryOut,
+    BackgroundJobOut,
+)
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, User
 
@@ -147,7 +153,7 @@ def contract_add(request: HttpRequest, payload: ContractIn) -> Any:
 
 @router.post(
     "/contracts/import",
-    response={200: ImportReportOut, **WRITE_ERRORS},
+    response={200: ImportReportOut, 202: BackgroundJobOut, **WRITE_ERRORS},
     tags=["register import and export"],
     summary="Import a contract register (CSV or XLSX)",
     description="Multipart upload: `file` (.csv or .xlsx), `format` (native, uk-transparency, "
@@ -157,7 +163,9 @@ def contract_add(request: HttpRequest, payload: ContractIn) -> Any:
     "written and the report says what would happen; with `skip_invalid` the valid rows are "
     "imported and `rejected_csv` holds the others with their reasons. Re-importing the same "
     "file changes nothing (upsert on agency and contract number). Contract managers of the "
-    "agency and administrators.",
+    "agency and administrators. With `background` (for large files) the file is stored and "
+    "the answer is at once 202 with a job to follow at `GET /api/v1/jobs/{id}`; the import "
+    "then runs in a worker, all or nothing, and the job keeps its counts and problems report.",
 )
 def contract_import(
     request: HttpRequest,
@@ -166,6 +174,7 @@ def contract_import(
     agency: Form[str] = "",
     dry_run: Form[bool] = False,
     skip_invalid: Form[bool] = False,
+    background: Form[bool] = False,
 ) -> Any:
 
     from steward.contracts.importing import import_contracts
@@ -195,6 +204,22 @@ def contract_import(
             raise UploadRejected("Upload the register as a .csv or .xlsx file.")
     except UploadRejected as exc:
         raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from exc
+    if background:
+        from steward.contracts.jobs import import_start
+        from steward.core.jobs import store_upload
+        from steward.core.services import require_perm
+
+        require_perm(actor, "contracts.add_contract", target, action="import contracts")
+        job = import_start(
+            actor=actor,
+            agency=target,
+            path=store_upload(file),
+            filename=file.name or "upload",
+            fmt=format,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+        )
+        return Status(202, job)
     report = import_contracts(
         actor=actor,
         agency=target,

@@ -5,3 +5,9 @@ class ContractsConfig(AppConfig):
     name = "steward.contracts"
     label = "contracts"
     verbose_name = "Contracts"
+
+    def ready(self) -> None:
+        from steward.contracts.jobs import KIND, run_import
+        from steward.core.jobs import register_kind
+
+        register_kind(KIND, label="Register import", work=run_import)

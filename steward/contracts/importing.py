@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -245,11 +245,13 @@ def import_contracts(
     skip_invalid: bool = False,
     today: date,
     chunk_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the register in `stream` into `agency`; see the module docstring.
 
     `actor` None means an operator at the command line (no permission check); anyone else
-    needs permission to add contracts to the agency."""
+    needs permission to add contracts to the agency. `progress(rows_read, problems)` is
+    called after each batch (a background job's progress, the command line's bar)."""
     if fmt not in FORMATS:
         raise ValidationFailed(
             f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.",
@@ -291,6 +293,8 @@ def import_contracts(
                     report,
                     number_column=columns.by_field["number"],
                 )
+                if progress is not None:
+                    progress(report.rows_read, report.listed)
                 if report.errors and not skip_invalid:
                     continue  # keep validating every row; nothing will be kept
                 writer.write(good)

@@ -21,10 +21,12 @@ from steward.contracts import services
 from steward.contracts.exporting import HEADERS, SHEET_TITLE, export_rows
 from steward.contracts.forms import ContractFilterForm, ImportForm, RenewalForm
 from steward.contracts.importing import ImportReport, import_contracts
+from steward.contracts.jobs import import_start
 from steward.contracts.selectors import ContractFilters, contract_get, contract_list
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.exports import CSV_TYPE, FORMATS, attachment, csv_text, export_response
 from steward.core.forms import apply_errors
+from steward.core.models import JobStatus
 from steward.core.replica import reads_from_replica
 from steward.core.uploads import UploadRejected, check_upload
 from steward.core.views import application_errors
@@ -88,29 +90,19 @@ def contract_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, "That upload has expired; upload the file again.")
             return redirect("contracts:import")
         target = Agency.objects.select_related("pack").get(slug=entry["agency"])
-        with default_storage.open(entry["path"], "rb") as stream:
-            result = import_contracts(
-                actor=user,
-                agency=target,
-                stream=stream,
-                filename=entry["name"],
-                fmt=entry["format"],
-                today=timezone.localdate(),
-            )
-        default_storage.delete(entry["path"])
-        if result.written and not result.notices:
-            messages.success(request, result.summary())
-            return redirect(f"{_register_url()}?agency={target.slug}")
-        return render(
-            request,
-            "contracts/import.html",
-            {
-                "form": ImportForm(agencies=agencies),
-                "report": result,
-                "agency": target,
-                "problems": _keep_problems(request, result),
-            },
+        # The import runs as a background job (the checked file is already stored): the page
+        # answers at once with the job's page, which follows it to its report.
+        job = import_start(
+            actor=user,
+            agency=target,
+            path=entry["path"],
+            filename=entry["name"],
+            fmt=entry["format"],
         )
+        if job.status == JobStatus.SUCCEEDED and job.result.get("written") and not job.problems:
+            messages.success(request, job.summary)  # done already (a quick worker, the tests)
+            return redirect(f"{_register_url()}?agency={target.slug}")
+        return redirect("core:job", pk=job.pk)
 
     form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies)
     report: ImportReport | None = None

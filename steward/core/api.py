@@ -10,7 +10,13 @@ from steward.core.audit import history_entries
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.models import PolicyPack
-from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, AuditEntryOut
+from steward.core.schemas import (
+    EDIT_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    AuditEntryOut,
+    BackgroundJobOut,
+)
 from steward.core.services import policy_pack_copy, policy_pack_update, require_perm
 
 router = Router()
@@ -184,3 +190,38 @@ def pack_history(request: HttpRequest, slug: str) -> Any:
     if not request.auth.has_perm("audit.view_history", pack):  # type: ignore[attr-defined]
         raise PermissionDeniedError("You do not have permission to view the history.")
     return history_entries(pack)
+
+
+# ---------------------------------------------------------------- background jobs
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response={200: BackgroundJobOut, **READ_ERRORS},
+    tags=["jobs"],
+    summary="A background job: its status and progress",
+    description="An import (or other long work) started with `background`: status (queued, "
+    "running, succeeded, failed), rows read, problems so far, per cent done, and once "
+    "finished its summary, counts and report. Only its owner and administrators see it.",
+)
+def job_detail(request: HttpRequest, job_id: int) -> Any:
+    from steward.core.jobs import job_get
+
+    return job_get(actor=request.auth, pk=job_id)  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/jobs/{job_id}/retry",
+    response={201: BackgroundJobOut, **WRITE_ERRORS},
+    tags=["jobs"],
+    summary="Retry a failed background job",
+    description="Starts the failed job again as a new job, from the same stored upload "
+    "(answers the new job). 409 unless the job failed and was not retried yet. Its owner "
+    "and administrators.",
+)
+def job_retry(request: HttpRequest, job_id: int) -> Any:
+    from steward.core import jobs
+
+    actor = request.auth  # type: ignore[attr-defined]
+    job = jobs.job_get(actor=actor, pk=job_id)
+    return Status(201, jobs.job_retry(actor=actor, job=job))

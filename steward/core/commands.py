@@ -7,6 +7,9 @@ work."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -30,3 +33,37 @@ def add_as_of_argument(
     `old_spelling`, `--today` is accepted too, for commands that spelled it so before."""
     flags = ["--as-of", "--today"] if old_spelling else ["--as-of"]
     parser.add_argument(*flags, dest="as_of", type=iso_date, metavar="DATE", help=help)
+
+
+@contextlib.contextmanager
+def file_progress(stream: Any, size: int, *, label: str, out: Any = None) -> Iterator[Any]:
+    """A progress bar (rich) for a long command reading `stream` of `size` bytes: yields a
+    `progress(rows_read, problems)` callback for the import functions. Drawn on the terminal
+    only (stderr); nothing when the output is not a terminal (a timer, a pipe, the tests)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(file=out or sys.stderr)
+    if not console.is_terminal:
+        yield lambda rows, problems=0: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn(
+            "{task.percentage:>3.0f}%  {task.fields[rows]} rows, {task.fields[problems]} problems"
+        ),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=size or None, rows=0, problems=0)
+
+        def update(rows: int, problems: int = 0) -> None:
+            try:
+                position = stream.tell()
+            except (OSError, ValueError):
+                position = 0
+            bar.update(task, completed=position, rows=rows, problems=problems)
+
+        yield update

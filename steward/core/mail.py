@@ -11,6 +11,9 @@ callback sends it:
   the send leaves the row pending, not lost (`steward mail retry` sends pending rows older than
   `STALE_AFTER`); and an administrator can see what was sent to whom (Django admin, "Outbound
   emails"). The cost is one insert per email (one per batch) and one update after sending.
+- **Sent in the background.** After the commit the sending is a task
+  (`steward.core.tasks.deliver_mail`, on Django's Tasks API): a worker sends it, so that a
+  slow mail server never holds a request (the tests' immediate backend sends at once).
 - **A failed send is not an error page.** The exception is caught and logged (logger
   ``steward.mail``), and the row is marked ``failed`` with the error, for `steward mail retry`.
 - **Links are absolute**: `absolute_url` puts ``settings.STEWARD_SITE_URL`` in front of a path
@@ -96,8 +99,20 @@ def send_batch_after_commit(mails: Iterable[Mail]) -> list[OutboundEmail]:
         return []
     rows = OutboundEmail.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: deliver(ids), robust=True)
+    transaction.on_commit(lambda: _queue_delivery(ids), robust=True)
     return rows
+
+
+def _queue_delivery(ids: list[int]) -> None:
+    """Hand the sending to a background task (`steward.core.tasks.deliver_mail`), so that a
+    slow mail server never holds a request; if the queue cannot be reached the emails stay
+    pending, and `steward mail retry` (run by `steward daily`) sends them."""
+    from steward.core.tasks import deliver_mail
+
+    try:
+        deliver_mail.enqueue(ids)
+    except Exception:
+        logger.exception("Could not queue %d email(s); they stay pending for a retry", len(ids))
 
 
 @dataclass(frozen=True)

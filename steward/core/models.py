@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -102,3 +103,84 @@ class OutboundEmail(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.recipients)}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class Job(TimeStampedModel):
+    """A piece of long work done in the background for a person (an import, a batch of
+    letters) or for Steward itself (the daily jobs): what it is, how far it got, what it
+    found. See `steward.core.jobs` and docs/background-jobs.md."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    kind = models.CharField(max_length=60)
+    label = models.CharField(max_length=200, help_text="What the job is, in plain words")
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    params = models.JSONField(default=dict, blank=True)
+    upload = models.CharField(max_length=500, blank=True, help_text="Stored upload it reads")
+    rows_read = models.PositiveBigIntegerField(default=0)
+    problems = models.PositiveIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, 0–100")
+    summary = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    report = models.CharField(max_length=500, blank=True, help_text="Stored report file")
+    report_name = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "created_at"], name="core_job_owner_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=JobStatus.values), name="core_job_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="core_job_progress_max_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class DailyRun(models.Model):
+    """The daily jobs of one day: claimed by one worker (a conditional update), so that with
+    several workers, or a timer and a person typing `steward daily`, they run once."""
+
+    day = models.DateField(unique=True)
+    status = models.CharField(max_length=10, default="claimed")  # claimed / done / failed
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Daily jobs of {self.day:%Y-%m-%d} ({self.status})"

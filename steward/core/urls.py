@@ -20,4 +20,8 @@ urlpatterns = [
     path("packs/<slug:slug>/", views.pack_detail, name="pack_detail"),
     path("packs/<slug:slug>/copy/", views.pack_copy, name="pack_copy"),
     path("packs/<slug:slug>/edit/", views.pack_edit, name="pack_edit"),
+    path("jobs/", views.job_list, name="job_list"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/report/", views.job_report, name="job_report"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
 ]

@@ -163,3 +163,61 @@ def pack_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Saved {pack.name}.")
             return redirect("core:pack_detail", slug=pack.slug)
     return render(request, "core/pack_edit.html", {"pack": pack, "form": form})
+
+
+# ---------------------------------------------------------------- background jobs
+
+
+@login_required
+@application_errors
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background job: its progress while it runs (htmx polls the status panel; without
+    JavaScript a reload link), then its summary, report and, if it failed, a
+    retry. Its owner and administrators."""
+    from steward.core.jobs import job_get
+
+    job = job_get(actor=request.user, pk=pk)
+    template = "core/_job_status.html" if request.headers.get("HX-Request") else "core/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@application_errors
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The person's latest background jobs (an administrator: everyone's)."""
+    from steward.core.jobs import job_list as latest
+
+    return render(request, "core/job_list.html", {"jobs": latest(actor=request.user)})
+
+
+@login_required
+@application_errors
+def job_report(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The job's report file (an import's every problem and notice), as an attachment."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    from steward.core.jobs import job_get
+
+    job = job_get(actor=request.user, pk=pk)
+    if not job.report or not default_storage.exists(job.report):
+        raise Http404("This job has no report.")
+    return FileResponse(
+        default_storage.open(job.report, "rb"),
+        as_attachment=True,
+        filename=job.report_name or "report.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+@application_errors
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a failed job again (a new job, from the same stored upload)."""
+    from steward.core import jobs
+
+    job = jobs.job_get(actor=request.user, pk=pk)
+    new = jobs.job_retry(actor=request.user, job=job)
+    messages.success(request, "The job was started again.")
+    return redirect("core:job", pk=new.pk)

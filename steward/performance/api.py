@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
-from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, BackgroundJobOut
 from steward.parties.models import Agency, Provider
 from steward.parties.rules import visible_providers_q
 from steward.performance import selectors, services
@@ -534,18 +534,21 @@ def evidence_add(
 
 @router.post(
     "/performance/import",
-    response={200: ImportOut, **WRITE_ERRORS},
+    response={200: ImportOut, 202: BackgroundJobOut, **WRITE_ERRORS},
     summary="Import returns (CSV or XLSX)",
     description="Multipart upload (`file`; optional `dry_run`, `reason`) into the caller's "
     "agency: one row per indicator value (contract, period start, indicator, value, ...). All "
     "or nothing: 422 with every bad row in `errors`, keyed 'line N: column'. Changing a "
-    "submitted return needs `reason`. Contract managers and monitors.",
+    "submitted return needs `reason`. Contract managers and monitors. With `background` "
+    "(for large files) the file is stored and the answer is at once 202 with a job to follow "
+    "at `GET /api/v1/jobs/{id}`; the import then runs in a worker, all or nothing.",
 )
 def returns_import(
     request: HttpRequest,
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     reason: Form[str] = "",
+    background: Form[bool] = False,
 ) -> Any:
     from steward.performance.importing import check_returns_file, import_returns
 
@@ -553,6 +556,20 @@ def returns_import(
     if not actor.agency_id:
         raise PermissionDeniedError("Only agency staff import returns.")
     check_returns_file(file)
+    if background:
+        from steward.core.jobs import store_upload
+        from steward.core.services import require_perm
+        from steward.performance.jobs import import_start
+
+        require_perm(actor, "performance.manage_performance", actor.agency, action="import returns")
+        job = import_start(
+            actor=actor,
+            path=store_upload(file),
+            filename=file.name or "upload",
+            dry_run=dry_run,
+            reason=reason,
+        )
+        return Status(202, job)
     report = import_returns(
         actor=actor,
         agency=actor.agency,

@@ -23,3 +23,8 @@ class PerformanceConfig(AppConfig):
         register_risk_signal_source("performance", risk_signals)
         register_units_delivered_source("performance", units_delivered)
         register_execution_check("performance_metrics", metrics_execution_check)
+
+        from steward.core.jobs import register_kind
+        from steward.performance.jobs import KIND, run_import
+
+        register_kind(KIND, label="Returns import", work=run_import)

@@ -175,9 +175,11 @@ def import_returns(
     reason: str = "",
     today: date,
     chunk_size: int = 10000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReturnsReport:
     """Import the returns in `stream` for `agency`'s contracts (see the module docstring).
-    `actor` None is an operator at the command line."""
+    `actor` None is an operator at the command line. `progress(rows_read, problems)` is
+    called after each chunk (a background job's progress, the command line's bar)."""
     if actor is not None:
         require_perm(actor, "performance.manage_performance", agency, action="import returns")
     report = ReturnsReport(filename=filename, dry_run=dry_run)
@@ -216,6 +218,8 @@ def import_returns(
                 if len(chunk) >= chunk_size:
                     writer.write(chunk)
                     chunk = []
+                    if progress is not None:
+                        progress(report.rows_read, len(report.errors))
             writer.write(chunk)
             if dry_run or report.errors:
                 raise _Rollback

@@ -542,16 +542,31 @@ def import_returns(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
             return render(request, "performance/import.html", {"form": form, "report": None})
+        if "dry_run" not in request.POST:
+            # The import runs as a background job: the upload is stored and the page answers
+            # at once with the job's page, which follows it to its report.
+            from steward.core.jobs import store_upload
+            from steward.core.models import JobStatus
+            from steward.performance.jobs import import_start
+
+            job = import_start(
+                actor=user,
+                path=store_upload(upload),
+                filename=upload.name,
+                dry_run=False,
+                reason="",
+            )
+            if job.status == JobStatus.SUCCEEDED and job.result.get("written"):
+                messages.success(request, job.summary)  # done already (a quick worker, tests)
+            return redirect("core:job", pk=job.pk)
         report = importing.import_returns(
             actor=user,
             agency=user.agency,
             stream=upload.file,
             filename=upload.name,
-            dry_run="dry_run" in request.POST,
+            dry_run=True,
             today=timezone.localdate(),
         )
-        if report.ok and not report.dry_run:
-            messages.success(request, report.summary())
     return render(request, "performance/import.html", {"form": form, "report": report})
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from steward.contracts.importing import import_contracts
 from steward.contracts.register_formats import FORMATS
-from steward.core.commands import add_as_of_argument
+from steward.core.commands import add_as_of_argument, file_progress
 from steward.parties.models import Agency
 
 MAX_ERRORS_SHOWN = 200
@@ -57,7 +57,10 @@ class Command(BaseCommand):
         if agency is None:
             slugs = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True))
             raise CommandError(f"No agency {options['agency']!r}. Agencies: {slugs or 'none'}.")
-        with path.open("rb") as stream:
+        with (
+            path.open("rb") as stream,
+            file_progress(stream, path.stat().st_size, label=f"Importing {path.name}") as bar,
+        ):
             report = import_contracts(
                 actor=None,
                 agency=agency,
@@ -67,6 +70,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
                 today=options["as_of"] or timezone.localdate(),
+                progress=bar,
             )
         for line, why in report.skipped:
             self.stdout.write(f"line {line}: skipped ({why})")

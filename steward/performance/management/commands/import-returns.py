@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from steward.core.commands import add_as_of_argument
+from steward.core.commands import add_as_of_argument, file_progress
 from steward.parties.models import Agency
 from steward.performance.importing import import_returns
 
@@ -42,7 +42,10 @@ class Command(BaseCommand):
         if agency is None:
             slugs = ", ".join(Agency.objects.order_by("slug").values_list("slug", flat=True))
             raise CommandError(f"No agency {options['agency']!r}. Agencies: {slugs or 'none'}.")
-        with path.open("rb") as stream:
+        with (
+            path.open("rb") as stream,
+            file_progress(stream, path.stat().st_size, label=f"Importing {path.name}") as bar,
+        ):
             report = import_returns(
                 actor=None,
                 agency=agency,
@@ -51,6 +54,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 reason=options["reason"],
                 today=options["as_of"] or timezone.localdate(),
+                progress=bar,
             )
         for error in report.errors[:MAX_ERRORS_SHOWN]:
             self.stderr.write(str(error))
