@@ -24,6 +24,7 @@ from steward.risk.categories import DEFAULT_CATEGORIES
 from steward.risk.models import (
     Concern,
     ConcernCategory,
+    ConcernComment,
     ConcernKind,
     ConcernReferral,
     ConcernStatus,
@@ -498,3 +499,36 @@ def monitoring_level_set(
     assessment.reviewed_on = timezone.localdate()
     save_audited(assessment, actor=actor, reason=f"Monitoring level set to {level}: {reason}")
     return assessment
+
+
+@transaction.atomic
+def concern_comment_add(
+    *, actor: Any, concern: Concern, comment: str, today: date | None = None
+) -> ConcernComment:
+    """seed 003: a user of the provider the concern is about comments on its factual accuracy.
+    The comment is kept with the concern; the contract manager (the contract's, else the
+    agency's) is emailed through the outbox. Raises PermissionDeniedError for anyone but the
+    provider's own users, ValidationFailed for an empty comment. Audited."""
+    require_perm(actor, "risk.comment_concern", concern, action="comment on this concern")
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationFailed(
+            "Write your comment on the facts.", errors={"comment": ["Write your comment."]}
+        )
+    row = ConcernComment(
+        concern=concern,
+        provider_id=concern.provider_id,
+        comment=text,
+        commented_by=actor,
+        commented_on=today or concern.agency.today(),
+    )
+    save_audited(row, actor=actor, reason="Provider commented on the facts")
+    contract = concern.contract if concern.contract_id else None
+    send_after_commit(
+        subject=f"{concern.provider} comments on a {concern.get_kind_display().lower()}",
+        body=f"{concern.provider} commented on the factual accuracy of "
+        f'"{concern.summary}" (received {concern.received_on:%-d %B %Y}):\n\n{text}',
+        to=contract_manager_emails(agency=concern.agency, contract=contract),
+        link=reverse("risk:concern_detail", args=[concern.pk]),
+    )
+    return row

@@ -321,3 +321,69 @@ def test_seed_003_concern_alert_through_the_api(
     refused = call(session_client(people["supplier"]), "post", "/concerns", body)
     assert refused.status_code in (403, 404, 422)
     assert len(mailoutbox) == 1
+
+
+# ------------------------------------------------------- the provider comments on the facts
+
+
+def test_seed_003_provider_comments_on_the_accuracy_of_a_concern_without_its_source(
+    client,
+    people,
+    scc,
+    provider,
+    other_provider,
+    contract,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """seed 003: "what opportunities providers have to comment on the accuracy of performance
+    assessments": the provider's user comments on a concern about it (service, API, page),
+    the contract manager is emailed; the provider never sees who raised it."""
+    concern = risk_services.concern_log(
+        actor=people["lead"],
+        agency=scc,
+        provider=provider,
+        data=_concern(scc, provider, contract),
+        today=TODAY,
+    )
+    supplier = people["supplier"]
+    with pytest.raises(ValidationFailed):
+        risk_services.concern_comment_add(actor=supplier, concern=concern, comment=" ")
+    for name in ("lead", "ccm"):
+        with pytest.raises(PermissionDeniedError):
+            risk_services.concern_comment_add(actor=people[name], concern=concern, comment="x")
+    stranger = UserFactory(
+        role=Role.PROVIDER_USER, provider=other_provider, agency=None, username="stranger"
+    )
+    with pytest.raises(PermissionDeniedError):
+        risk_services.concern_comment_add(actor=stranger, concern=concern, comment="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        risk_services.concern_comment_add(
+            actor=supplier, concern=concern, comment="The bruise was recorded on 30 May."
+        )
+    assert mailoutbox[-1].to == ["ccm@hc.test"] and "30 May" in mailoutbox[-1].body
+
+    url = f"/concerns/{concern.pk}/provider-comments"
+    api = session_client(supplier)
+    posted = call(api, "post", url, {"comment": "Staff rota attached."})
+    assert posted.status_code == 201, posted.content
+    seen = call(api, "get", f"/concerns/{concern.pk}").json()
+    assert "source" not in seen and "complainant_reference" not in seen
+    assert len(call(session_client(people["ccm"]), "get", url).json()) == 2
+    assert call(session_client(stranger), "post", url, {"comment": "x"}).status_code == 404
+    assert call(session_client(people["lead"]), "post", url, {"comment": "x"}).status_code == 403
+
+    client.force_login(supplier)
+    page = client.get(reverse("risk:concern_detail", args=[concern.pk])).content.decode()
+    assert (
+        "Staff rota attached." in page and "CASE-77" not in page and "Family or carer" not in page
+    )
+    sent = client.post(reverse("risk:concern_comment", args=[concern.pk]), {"comment": "More."})
+    assert sent.status_code == 302 and concern.provider_comments.count() == 3
+    client.force_login(people["lead"])
+    assert (
+        client.post(
+            reverse("risk:concern_comment", args=[concern.pk]), {"comment": "x"}
+        ).status_code
+        == 403
+    )
