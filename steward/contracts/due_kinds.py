@@ -512,6 +512,23 @@ KINDS: dict[str, DueKind] = {
             page_arg="contract",
         ),
         DueKind(
+            key="lead_professional_request",
+            name="Lead professional's advice or request",
+            todo="Answer the lead professional's advice or request on {contract}",
+            rule=None,
+            source="seed 003 (the lead professional analyses risk, decides whether additional "
+            "monitoring is required and advises the contract manager, or asks them to enforce "
+            "the terms or renegotiate); the 14 days are Steward's default",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER,),
+            created_by="a lead professional sends their risk analysis and advice, or asks the "
+            "contract manager to enforce the terms or renegotiate",
+            met_by="the contract manager accepts or declines it, with a response",
+            cancelled_by="never (an answer is kept even when the contract has ended)",
+            page="monitoring:lead_requests",
+            page_arg="contract",
+        ),
+        DueKind(
             key="termination_effective",
             name="Early termination taking effect",
             todo="Record the end of {contract}: its early termination takes effect",

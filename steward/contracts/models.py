@@ -37,6 +37,9 @@ class CompensationStructure(models.TextChoices):
 class ProcurementMethod(models.TextChoices):
     TENDERED = "tendered", "Tendered / formal procurement (RFP, RFR)"
     UNDER_THRESHOLD = "under_threshold", "Under the tender threshold"
+    QUOTATION = "quotation", "Quotations invited (not tendered)"
+    DIRECT_AWARD = "direct_award", "Waiver or direct award (not tendered)"
+    FRAMEWORK = "framework", "Call-off from a framework or block contract"
     BEST_VALUE_EXEMPTION = "best_value_exemption", "Best Value exemption (not tendered)"
     SOLE_SOURCE = "sole_source", "Sole source"
     OTHER = "other", "Other"

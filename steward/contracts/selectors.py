@@ -281,3 +281,19 @@ def contract_document_get(*, actor: Any, contract: Contract, pk: int) -> Contrac
     if document is None:
         raise NotFoundError("No such document.")
     return document
+
+
+def contract_manager_emails(*, agency: Any, contract: Contract | None = None) -> list[str]:
+    """Where news for "the contract manager" goes (seed 003's CCM): the contract's own manager
+    when it has one who is active with an email address, else every active contract manager of
+    `agency` with one. Sorted; empty when nobody qualifies. One query at most."""
+    from steward.parties.models import Role, User
+
+    manager = contract.contract_manager if contract is not None else None
+    if manager is not None and manager.is_active and manager.email:
+        return [manager.email]
+    return sorted(
+        User.objects.filter(agency=agency, role=Role.CONTRACT_MANAGER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )

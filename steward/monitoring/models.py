@@ -378,3 +378,80 @@ class ReportSent(TimeStampedModel):
 
     class Meta:
         ordering = ["-sent_on", "-id"]
+
+
+class LeadRequestKind(models.TextChoices):
+    """seed 003 roles table, "Operational Monitoring of Contracts": what the lead professional
+    asks of the contract manager. Termination is asked through the early-termination workflow
+    (`procurement.TerminationReview`), not here."""
+
+    ADDITIONAL_MONITORING = "additional_monitoring", "Additional monitoring (risk analysis)"
+    ENFORCE_TERMS = "enforce_terms", "Enforce the contract's terms"
+    RENEGOTIATE = "renegotiate", "Renegotiate the contract"
+
+
+class LeadRequestStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the contract manager"
+    ACCEPTED = "accepted", "Accepted by the contract manager"
+    DECLINED = "declined", "Declined by the contract manager"
+
+
+class LeadProfessionalRequest(TimeStampedModel):
+    """seed 003: the lead professional "analyse[s] risk and decide[s] whether additional
+    monitoring is required", "advise[s] CCM of the results of risk assessments", and may
+    "request the CCM to enforce contract terms and conditions, renegotiate or terminate". The
+    request, its analysis and advice, and the contract manager's response are kept."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="lead_professional_requests"
+    )
+    kind = models.CharField(max_length=30, choices=LeadRequestKind.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_on = models.DateField()
+    risk_analysis = models.TextField(
+        blank=True, help_text="The lead professional's analysis of the risk"
+    )
+    additional_monitoring = models.BooleanField(
+        null=True, blank=True, help_text="The lead professional's decision: is more needed?"
+    )
+    proposed_level = models.CharField(max_length=10, blank=True)
+    advice = models.TextField(help_text="The advice or request to the contract manager")
+    status = models.CharField(
+        max_length=10, choices=LeadRequestStatus.choices, default=LeadRequestStatus.OPEN
+    )
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responded_on = models.DateField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LeadRequestKind.values), name="monitoring_leadreq_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LeadRequestStatus.values),
+                name="monitoring_leadreq_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=LeadRequestStatus.OPEN) | ~Q(response=""),
+                name="monitoring_leadreq_answer_has_response",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=LeadRequestKind.ADDITIONAL_MONITORING)
+                | (~Q(risk_analysis="") & Q(additional_monitoring__isnull=False)),
+                name="monitoring_leadreq_monitoring_has_analysis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.contract_id} ({self.raised_on})"
+
+    @property
+    def agency_id(self) -> int:
+        return self.contract.agency_id

@@ -63,6 +63,10 @@ rules.add_perm("monitoring.view_actions", contract_readers)
 rules.add_perm("monitoring.manage_actions", is_administrator | (monitor_role & in_own_agency))
 rules.add_perm("monitoring.view_reviews", internal_readers)
 rules.add_perm("monitoring.manage_reviews", is_administrator | (monitor_role & in_own_agency))
+# seed 003: the lead professional (contract monitors; contract managers too) advises or asks;
+# the contract manager answers. obj: a Contract
+rules.add_perm("monitoring.raise_lead_request", is_administrator | (monitor_role & in_own_agency))
+rules.add_perm("monitoring.answer_lead_request", is_administrator | (manager_role & in_own_agency))
 # obj: an Agency (or None for the role check)
 rules.add_perm("monitoring.view_reports", is_administrator | is_oversight | is_agency_staff)
 rules.add_perm("monitoring.write_report", is_administrator | (manager_role & in_own_agency))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from steward.monitoring import views, views_calendar, views_reports, views_reviews
+from steward.monitoring import views, views_calendar, views_lead, views_reports, views_reviews
 
 app_name = "monitoring"
 
@@ -30,6 +30,13 @@ urlpatterns = [
         name="reviews_schedule",
     ),
     path("reviews/<int:pk>/", views_reviews.review, name="review"),
+    # the lead professional's advice and requests (views_lead.py)
+    path("contracts/<int:pk>/lead-requests/", views_lead.lead_requests, name="lead_requests"),
+    path(
+        "lead-requests/<int:pk>/<str:decision>/",
+        views_lead.lead_request_answer,
+        name="lead_request_answer",
+    ),
     # the calendar (views_calendar.py)
     path("calendar/", views_calendar.calendar, name="calendar"),
     path("calendar.ics", views_calendar.calendar_ics, name="calendar_ics"),

@@ -824,6 +824,7 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
             "cycle": cycle,
             "steps": steps,
             "next": next_of(cycle) if cycle else None,
+            "internal": internal,
         },
         request=request,
     )

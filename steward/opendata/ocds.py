@@ -61,6 +61,9 @@ PROCUREMENT_METHOD = {  # → OCDS method (the details keep Steward's words)
     "under_threshold": "limited",
     "best_value_exemption": "direct",
     "sole_source": "direct",
+    "quotation": "limited",
+    "direct_award": "direct",
+    "framework": "selective",
 }
 DOCUMENT_TYPE = {
     "master_contract": "contractSigned",

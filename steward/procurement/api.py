@@ -20,6 +20,7 @@ from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
 from steward.procurement import services
+from steward.procurement import services_compliance as sc
 from steward.procurement import services_placements as ps
 from steward.procurement.models import (
     BidAppeal,
@@ -48,6 +49,8 @@ from steward.procurement.schemas import (
     PlacementEndIn,
     PlacementIn,
     PlacementOut,
+    ProcurementRecordIn,
+    ProcurementRecordOut,
     RagDecisionIn,
     ReferralIn,
     ReviewIn,
@@ -671,3 +674,56 @@ def limit_set(request: HttpRequest, payload: LimitIn) -> Any:
     if user is None:
         raise NotFoundError("No such user.")
     return ps.delegated_limit_set(actor=_actor(request), user=user, amount=payload.amount)
+
+
+# ------------------------------------------------------------------ procurement record (seed 003)
+
+
+def _procurement_out(contract: Contract) -> dict[str, Any]:
+    record = sc.procurement_record_of(contract)
+    return {
+        "contract_id": contract.pk,
+        "procurement_method": contract.procurement_method,
+        "maximum_obligation": contract.maximum_obligation,
+        "tender_threshold": contract.agency.pack.parsed.tender.threshold,
+        "best_value_analysis": record.best_value_analysis if record else "",
+        "best_value_document_id": record.best_value_document_id if record else None,
+        "advertised_on_council_website": bool(record and record.advertised_on_council_website),
+        "advertised_on_pcs": bool(record and record.advertised_on_pcs),
+        "advertised_on": record.advertised_on if record else None,
+        "advertisement_reference": record.advertisement_reference if record else "",
+        "promotion_risk": record.promotion_risk if record else "",
+        "risk_assessment": record.risk_assessment if record else "",
+        "problems": sc.procurement_problems(contract),
+    }
+
+
+@router.get(
+    "/procurement/contracts/{contract_id}/procurement-record",
+    response={200: ProcurementRecordOut, **READ_ERRORS},
+    summary="How a contract was procured, and what its tender threshold still asks",
+    description="seed 003: above the pack's tender threshold a contract is tendered and "
+    "advertised, or has its Best Value analysis on file; under it, an opportunity not "
+    "tendered records its risk assessment. Agency readers only (providers get 404).",
+)
+def procurement_record_get(request: HttpRequest, contract_id: int) -> Any:
+    return _procurement_out(_contract(request, contract_id))
+
+
+@router.post(
+    "/procurement/contracts/{contract_id}/procurement-record",
+    response={200: ProcurementRecordOut, **WRITE_ERRORS},
+    summary="Record how a contract was procured",
+    description="seed 003: the Best Value analysis, the advertisement (the Council's website, "
+    "Public Contracts Scotland) and the risk assessment of an opportunity under the threshold. "
+    "Procurement officers and contract managers of the agency.",
+)
+def procurement_record_post(
+    request: HttpRequest, contract_id: int, payload: ProcurementRecordIn
+) -> Any:
+    contract = _contract(request, contract_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "best_value_document_id" in data:
+        data["best_value_document"] = data.pop("best_value_document_id")
+    sc.procurement_record_set(actor=_actor(request), contract=contract, data=data)
+    return _procurement_out(contract)

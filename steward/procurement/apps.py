@@ -16,3 +16,9 @@ class ProcurementConfig(AppConfig):
         # seed 003: Finance is told of an executed contract's dates; a contract's end meets
         # its early termination's due date
         register_term_listener("procurement", contract_term_changed)
+        from steward.contracts.hooks import register_execution_check
+        from steward.procurement.services_compliance import execution_check
+
+        # seed 003: above the pack's tender threshold a contract is tendered and advertised, or
+        # has its Best Value analysis on file; under it, the risk assessment is recorded
+        register_execution_check("procurement_compliance", execution_check)

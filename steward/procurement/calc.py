@@ -35,6 +35,70 @@ def tender_required(estimated_value: Decimal, threshold: Decimal | None) -> bool
     return estimated_value > threshold
 
 
+#: seed 003: the routes a contract may be procured by (the contract's procurement method keys)
+TENDER_ROUTES = frozenset({"tendered"})
+#: a call-off from a framework or block contract the Sourcing team tendered (seed 003 3(A)i)
+CALL_OFF_ROUTES = frozenset({"framework"})
+
+
+@dataclass(frozen=True)
+class ProcurementFacts:
+    """What a contract records of how it was procured (seed 003 3(A)iii-iv)."""
+
+    value: Decimal
+    threshold: Decimal | None
+    method: str
+    best_value_on_file: bool
+    advertised: bool
+    risk_assessed: bool
+
+
+def procurement_problems(facts: ProcurementFacts, *, value: str, threshold: str) -> list[str]:
+    """seed 003 3(A)iv and the flow chart's "Need to tender?": every reason the contract's
+    procurement record does not yet satisfy the pack's tender threshold, as sentences (`value`
+    and `threshold` are the amounts already formatted in the pack's currency). Empty when the
+    pack sets no threshold, or when the record is complete.
+
+    - Above the threshold (strictly: "more than £20,000"): "under the threshold" is refused;
+      a tender is advertised (the Council's website, Public Contracts Scotland); a route other
+      than a tender or a framework call-off needs the Best Value analysis on file showing the
+      contract did not require tendering.
+    - At or under it: an opportunity not tendered records its risk assessment ("A risk
+      assessment procedure shall be used to determine the degree to which opportunities under
+      £20k should be promoted")."""
+    if facts.threshold is None:
+        return []
+    if facts.method in CALL_OFF_ROUTES:
+        return []
+    if tender_required(facts.value, facts.threshold):
+        if facts.method == "under_threshold":
+            return [
+                f"This contract is worth {value}, above the tender threshold of {threshold}: it "
+                "cannot be recorded as under the threshold. Record how it was procured: "
+                "tendered, or not tendered with the Best Value analysis on file."
+            ]
+        if facts.method in TENDER_ROUTES:
+            if facts.advertised:
+                return []
+            return [
+                f"A tender above {threshold} is advertised: record where the opportunity was "
+                "advertised (the Council's website or Public Contracts Scotland)."
+            ]
+        if facts.best_value_on_file:
+            return []
+        return [
+            f"This contract is worth {value}, above the tender threshold of {threshold}, and "
+            "was not tendered: put the Best Value analysis on file (a document or the "
+            "analysis written in the procurement record)."
+        ]
+    if facts.method in TENDER_ROUTES or facts.risk_assessed:
+        return []
+    return [
+        f"An opportunity under the tender threshold of {threshold} records its risk "
+        "assessment: how far the opportunity was promoted, and why."
+    ]
+
+
 # ------------------------------------------------------------------ scoring (seed 004 / seed 003)
 
 

@@ -133,3 +133,32 @@ def placements_demo(ctx: Any) -> dict[str, int]:
     )
     refer("HC-2026-0142", today + timedelta(days=14), 6)
     return {"placements": 2}
+
+
+def procurement_before_execution(contract: Any, manager: Any) -> None:
+    """Before a demo contract is executed: what seed 003 asks of it where the pack sets a tender
+    threshold. A tender was advertised on Public Contracts Scotland and the Council's website; a
+    contract not tendered above the threshold has its Best Value analysis (the contract's
+    notes); an opportunity under the threshold has its risk assessment."""
+    from steward.procurement.calc import TENDER_ROUTES, tender_required
+    from steward.procurement.services_compliance import compliance_applies, procurement_record_set
+
+    if not compliance_applies(contract):
+        return
+    threshold = contract.agency.pack.parsed.tender.threshold
+    if contract.procurement_method in TENDER_ROUTES:
+        data: dict[str, Any] = {
+            "advertised_on_pcs": True,
+            "advertised_on_council_website": True,
+            "advertised_on": contract.start_date - timedelta(days=120),
+            "advertisement_reference": f"PCS-{contract.number}",
+        }
+    elif tender_required(contract.maximum_obligation, threshold):
+        data = {"best_value_analysis": contract.notes or "Best Value analysis on file."}
+    else:
+        data = {
+            "promotion_risk": "low",
+            "risk_assessment": "Small, local service: quotations from the providers known to "
+            "the team were enough.",
+        }
+    procurement_record_set(actor=manager, contract=contract, data=data)

@@ -11,7 +11,12 @@ from django import forms
 from steward.core.errors import ValidationFailed
 from steward.parties.models import Provider, Role, User
 from steward.procurement.calc import APPEAL_GROUND_LABELS
-from steward.procurement.models import OutcomeProgress, PlanKind, ProviderResponsibility
+from steward.procurement.models import (
+    OutcomeProgress,
+    PlanKind,
+    PromotionRisk,
+    ProviderResponsibility,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -402,3 +407,49 @@ class LimitForm(forms.Form):
     def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = staff  # type: ignore[attr-defined]
+
+
+class ProcurementRecordForm(forms.Form):
+    """seed 003: how a contract was procured (the Best Value analysis, the advertisement, the
+    risk assessment of an opportunity under the threshold)."""
+
+    best_value_analysis = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Best Value analysis",
+        help_text="Not tendered above the threshold: why the contract did not require tendering.",
+    )
+    best_value_document = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label="Or the Best Value analysis as a document held with the contract",
+    )
+    advertised_on_council_website = forms.BooleanField(
+        required=False, label="Advertised on the Council's website"
+    )
+    advertised_on_pcs = forms.BooleanField(
+        required=False, label="Advertised on Public Contracts Scotland"
+    )
+    advertised_on = forms.DateField(required=False, widget=DATE, label="Advertised on")
+    advertisement_reference = forms.CharField(
+        required=False, max_length=120, label="Advertisement reference"
+    )
+    promotion_risk = forms.ChoiceField(
+        required=False,
+        choices=[("", "Not assessed"), *PromotionRisk.choices],
+        label="Risk of the opportunity (under the threshold)",
+    )
+    risk_assessment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Risk assessment",
+        help_text="How far the opportunity was promoted, and why.",
+    )
+
+    def __init__(self, *args: Any, documents: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["best_value_document"].choices = [  # type: ignore[attr-defined]
+            ("", "No document"),
+            *((d.pk, d.title) for d in documents),
+        ]

@@ -507,3 +507,71 @@ class TerminationReview(TimeStampedModel):
     @property
     def agency_id(self) -> int:
         return self.contract.agency_id
+
+
+class PromotionRisk(models.TextChoices):
+    LOW = "low", "Low: not promoted beyond the providers approached"
+    MEDIUM = "medium", "Medium: quotations invited from several providers"
+    HIGH = "high", "High: advertised as if above the threshold"
+
+
+class ProcurementRecord(TimeStampedModel):
+    """seed 003 3(A)iii-iv: how a contract was procured, beside its procurement method: the
+    Best Value analysis that showed it need not be tendered (written here, or a document held
+    with the contract), where the opportunity was advertised (the Council's website, Public
+    Contracts Scotland), and, for an opportunity under the threshold, the risk assessment of
+    how far it should be promoted."""
+
+    contract = models.OneToOneField(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="procurement_record"
+    )
+    best_value_analysis = models.TextField(
+        blank=True, help_text="The Best Value analysis showing the contract need not be tendered"
+    )
+    best_value_document = models.ForeignKey(
+        "contracts.ContractDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Best Value analysis as a document held with the contract",
+    )
+    advertised_on_council_website = models.BooleanField(default=False)
+    advertised_on_pcs = models.BooleanField(
+        "advertised on Public Contracts Scotland", default=False
+    )
+    advertised_on = models.DateField(null=True, blank=True)
+    advertisement_reference = models.CharField(max_length=120, blank=True)
+    promotion_risk = models.CharField(max_length=10, choices=PromotionRisk.choices, blank=True)
+    risk_assessment = models.TextField(
+        blank=True, help_text="Under the threshold: how far the opportunity was promoted, and why"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promotion_risk__in=["", *PromotionRisk.values]),
+                name="procurement_record_promotion_risk_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(promotion_risk="") | ~Q(risk_assessment=""),
+                name="procurement_record_risk_has_reasons",
+                violation_error_message="Say why, with the risk of the opportunity.",
+            ),
+        ]
+
+    @property
+    def agency_id(self) -> int:
+        return self.contract.agency_id
+
+    @property
+    def advertised(self) -> bool:
+        return self.advertised_on_council_website or self.advertised_on_pcs
+
+    @property
+    def risk_assessed(self) -> bool:
+        return bool(self.promotion_risk and self.risk_assessment.strip())

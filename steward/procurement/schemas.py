@@ -317,3 +317,36 @@ class LimitIn(Schema):
 class LimitOut(Schema):
     username: str = Field(alias="user.username")
     amount: Decimal
+
+
+class ProcurementRecordIn(Schema):
+    """How the contract was procured (seed 003); fields left out keep their value."""
+
+    best_value_analysis: str | None = None
+    best_value_document_id: int | None = None
+    advertised_on_council_website: bool | None = None
+    advertised_on_pcs: bool | None = Field(
+        default=None, description="Advertised on Public Contracts Scotland"
+    )
+    advertised_on: date | None = None
+    advertisement_reference: str | None = None
+    promotion_risk: str | None = Field(default=None, description="low, medium or high")
+    risk_assessment: str | None = None
+
+
+class ProcurementRecordOut(Schema):
+    contract_id: int
+    procurement_method: str
+    maximum_obligation: Decimal
+    tender_threshold: Decimal | None
+    best_value_analysis: str
+    best_value_document_id: int | None
+    advertised_on_council_website: bool
+    advertised_on_pcs: bool
+    advertised_on: date | None
+    advertisement_reference: str
+    promotion_risk: str
+    risk_assessment: str
+    problems: list[str] = Field(
+        description="Why the contract cannot be executed yet under the pack's tender threshold"
+    )

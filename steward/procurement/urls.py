@@ -1,6 +1,7 @@
 from django.urls import path
 
 from steward.procurement import views
+from steward.procurement import views_compliance as vc
 from steward.procurement import views_placements as vp
 
 app_name = "procurement"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("contracts/<int:contract_pk>/placements/", vp.placements, name="placements"),
     path("contracts/<int:contract_pk>/capacity/", vp.capacity_set, name="capacity"),
     path("contracts/<int:contract_pk>/termination/", vp.termination, name="termination"),
+    path("contracts/<int:contract_pk>/procurement/", vc.procurement_record, name="record"),
     path(
         "contracts/<int:contract_pk>/termination/<slug:action>/",
         vp.termination_action,

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from steward.contracts.models import Contract, DueDateStatus
+from steward.contracts.models import Contract, ContractStatus, DueDateStatus
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
@@ -42,6 +42,7 @@ from steward.procurement.selectors import (
     solicitation_get,
     solicitation_list,
 )
+from steward.procurement.services_compliance import procurement_problems
 
 
 def _ok(request: HttpRequest, message: str) -> None:
@@ -390,6 +391,9 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
             ).count(),
             "capacity": ContractCapacity.objects.filter(contract=contract).first(),
             "review": TerminationReview.objects.filter(contract=contract).first(),
+            "procurement_problems": procurement_problems(contract)
+            if contract.status == ContractStatus.DRAFT
+            else [],
         },
         request=request,
     )

@@ -28,6 +28,8 @@ from steward.risk.schemas import (
     AssessmentOut,
     CategoryIn,
     CategoryOut,
+    ConcernCommentIn,
+    ConcernCommentOut,
     ConcernFilterIn,
     ConcernIn,
     ConcernOut,
@@ -465,3 +467,29 @@ def contract_risk_review(request: HttpRequest, contract_id: int, payload: Review
         actor=_actor(request), assessment=_latest(contract), on=payload.on or timezone.localdate()
     )
     return assessment_out(a, contract.number)
+
+
+@router.get(
+    "/concerns/{concern_id}/provider-comments",
+    response={200: list[ConcernCommentOut], **READ_ERRORS},
+    summary="The provider's comments on the factual accuracy of a concern",
+    description="seed 003. Whoever may read the concern (its provider's users, agency staff).",
+)
+def concern_comments(request: HttpRequest, concern_id: int) -> Any:
+    concern = _concern(request, concern_id)
+    return list(concern.provider_comments.all())
+
+
+@router.post(
+    "/concerns/{concern_id}/provider-comments",
+    response={201: ConcernCommentOut, **WRITE_ERRORS},
+    summary="Comment on the factual accuracy of a concern about your organisation",
+    description="seed 003: provider users of the concern's provider; the contract manager is "
+    "emailed. The provider never sees who raised the concern.",
+)
+def concern_comment_add(request: HttpRequest, concern_id: int, payload: ConcernCommentIn) -> Any:
+    concern = _concern(request, concern_id)
+    row = services.concern_comment_add(
+        actor=_actor(request), concern=concern, comment=payload.comment
+    )
+    return Status(201, row)

@@ -245,3 +245,21 @@ class RiskAssessment(TimeStampedModel):
     def rating(self) -> str:
         """The rating that applies: the override when there is one, else the computed one."""
         return self.override_rating or self.computed_rating
+
+
+class ConcernComment(TimeStampedModel):
+    """seed 003: "Deciding what opportunities providers have to comment on the accuracy of
+    performance assessments": the provider's comment on the factual accuracy of a concern
+    about it. The provider never sees who raised the concern (nor its source or channel)."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="provider_comments")
+    provider = models.ForeignKey("parties.Provider", on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField()
+    commented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    commented_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commented_on", "id"]

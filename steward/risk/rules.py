@@ -29,6 +29,8 @@ internal_readers = is_administrator | is_oversight | (is_agency_staff & in_own_a
 
 rules.add_perm("risk.view_concern", internal_readers | (is_provider_user & is_own_provider))
 rules.add_perm("risk.view_concern_identity", internal_readers)
+# seed 003: the provider comments on the factual accuracy of a concern about it (obj: Concern)
+rules.add_perm("risk.comment_concern", is_provider_user & is_own_provider)
 # obj: the agency (add) or the concern (change)
 rules.add_perm("risk.add_concern", is_administrator | (can_log_concerns_role & in_own_agency))
 rules.add_perm("risk.change_concern", is_administrator | (can_log_concerns_role & in_own_agency))

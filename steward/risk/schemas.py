@@ -153,3 +153,14 @@ class RecomputeIn(Schema):
 
 class ReviewIn(Schema):
     on: date | None = None
+
+
+class ConcernCommentIn(Schema):
+    comment: str
+
+
+class ConcernCommentOut(Schema):
+    id: int
+    concern_id: int
+    comment: str
+    commented_on: date

@@ -9,10 +9,13 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from steward.contracts.models import Contract, ContractStatus
+from steward.contracts.selectors import contract_manager_emails
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.mail import send_after_commit
 from steward.core.packs import PackRules
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency
@@ -21,9 +24,11 @@ from steward.risk.categories import DEFAULT_CATEGORIES
 from steward.risk.models import (
     Concern,
     ConcernCategory,
+    ConcernComment,
     ConcernKind,
     ConcernReferral,
     ConcernStatus,
+    MonitoringLevel,
     RiskAssessment,
     RiskRating,
 )
@@ -156,7 +161,31 @@ def concern_log(
     _check_concern(concern)
     save_audited(concern, actor=actor, reason="Concern logged")
     _recompute_for(concern, today=today)
+    _alert_contract_manager(concern)
     return concern
+
+
+def _alert_contract_manager(concern: Concern) -> None:
+    """seed 003: complaint logs are sent to the contract manager (the CCM "receive[s] concerns
+    ... and intervene[s] when necessary"): the contract's manager, or the agency's contract
+    managers, are emailed through the outbox when a concern, complaint or notification is
+    logged (a compliment is not a concern). The email gives the kind, severity, provider,
+    contract and summary, and links to the concern; never the complainant's reference."""
+    if concern.kind == ConcernKind.COMPLIMENT:
+        return
+    contract = concern.contract if concern.contract_id else None
+    to = contract_manager_emails(agency=concern.agency, contract=contract)
+    about = f"{concern.provider}" + (f", contract {contract.number}" if contract else "")
+    send_after_commit(
+        subject=f"{concern.get_kind_display()} logged: {about}",
+        body=(
+            f"A {concern.get_kind_display().lower()} ({concern.get_severity_display().lower()}"
+            f" severity) was logged about {about}, received on "
+            f"{concern.received_on:%-d %B %Y}: {concern.summary}"
+        ),
+        to=to,
+        link=reverse("risk:concern_detail", args=[concern.pk]),
+    )
 
 
 @transaction.atomic
@@ -435,3 +464,71 @@ def risk_review(*, actor: Any, assessment: RiskAssessment, on: date) -> RiskAsse
     assessment.reviewed_on = on
     save_audited(assessment, actor=actor, reason="Assessment reviewed")
     return assessment
+
+
+@transaction.atomic
+def monitoring_level_set(
+    *, actor: Any, assessment: RiskAssessment, level: str, reason: str
+) -> RiskAssessment:
+    """The contract manager sets the monitoring level of the contract's latest assessment
+    (seed 003: "what additional monitoring some providers should get"), with the reason kept
+    in its history; the rating is unchanged. Counts as a review of the assessment. Raises
+    ValidationFailed for an unknown level, no reason, or an assessment that is not the
+    latest; PermissionDeniedError for anyone but the agency's contract managers."""
+    require_perm(
+        actor, "risk.override_risk", assessment.contract, action="change the monitoring level"
+    )
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if level not in MonitoringLevel.values:
+        errors["level"] = ["Choose light, standard or enhanced."]
+    if not reason:
+        errors["reason"] = ["Write why the monitoring level changes."]
+    latest = (
+        RiskAssessment.objects.filter(contract_id=assessment.contract_id)
+        .order_by("-as_of", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if latest != assessment.pk:
+        errors["assessment"] = ["Only the latest assessment's level can be changed."]
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first][0]}", errors=errors)
+    assessment.monitoring_level = level
+    assessment.reviewed_on = timezone.localdate()
+    save_audited(assessment, actor=actor, reason=f"Monitoring level set to {level}: {reason}")
+    return assessment
+
+
+@transaction.atomic
+def concern_comment_add(
+    *, actor: Any, concern: Concern, comment: str, today: date | None = None
+) -> ConcernComment:
+    """seed 003: a user of the provider the concern is about comments on its factual accuracy.
+    The comment is kept with the concern; the contract manager (the contract's, else the
+    agency's) is emailed through the outbox. Raises PermissionDeniedError for anyone but the
+    provider's own users, ValidationFailed for an empty comment. Audited."""
+    require_perm(actor, "risk.comment_concern", concern, action="comment on this concern")
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationFailed(
+            "Write your comment on the facts.", errors={"comment": ["Write your comment."]}
+        )
+    row = ConcernComment(
+        concern=concern,
+        provider_id=concern.provider_id,
+        comment=text,
+        commented_by=actor,
+        commented_on=today or concern.agency.today(),
+    )
+    save_audited(row, actor=actor, reason="Provider commented on the facts")
+    contract = concern.contract if concern.contract_id else None
+    send_after_commit(
+        subject=f"{concern.provider} comments on a {concern.get_kind_display().lower()}",
+        body=f"{concern.provider} commented on the factual accuracy of "
+        f'"{concern.summary}" (received {concern.received_on:%-d %B %Y}):\n\n{text}',
+        to=contract_manager_emails(agency=concern.agency, contract=contract),
+        link=reverse("risk:concern_detail", args=[concern.pk]),
+    )
+    return row

@@ -10,6 +10,7 @@ urlpatterns = [
     path("concerns/new/", views.concern_create, name="concern_create"),
     path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/edit/", views.concern_edit, name="concern_edit"),
+    path("concerns/<int:pk>/comment/", views.concern_comment, name="concern_comment"),
     path("concerns/<int:pk>/referrals/", views.referral_create, name="referral_create"),
     path("contracts/<int:pk>/", views.contract_risk, name="contract"),
     path("contracts/<int:pk>/<str:action>/", views.contract_risk_action, name="contract_action"),

@@ -156,8 +156,28 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral_form": ReferralForm(initial={"referred_on": timezone.localdate()})
         if can_change
         else None,
+        "comments": concern.provider_comments.all(),
+        "can_comment": user.has_perm("risk.comment_concern", concern),
     }
     return render(request, "risk/concern_detail.html", context)
+
+
+@login_required
+@require_POST
+@application_errors
+def concern_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """seed 003: the provider's comment on the factual accuracy of a concern about it."""
+    user: Any = request.user
+    concern = selectors.concern_get(actor=user, pk=pk)
+    try:
+        services.concern_comment_add(
+            actor=user, concern=concern, comment=request.POST.get("comment", "")
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your comment is sent to the contract manager.")
+    return redirect("risk:concern_detail", pk=concern.pk)
 
 
 @login_required

@@ -110,6 +110,7 @@ def placements(packs, provider):
     placement services (seed 003: the Community Resource Group's decision and a budget holder
     within their delegated limit)."""
     from steward.contracts.services import contract_create, contract_execute
+    from steward.procurement.services_compliance import procurement_record_set
 
     scc = AgencyFactory(name="Scottish Council", slug="scc", pack=packs["scottish-childrens"])
     ccm = UserFactory(role=Role.CONTRACT_MANAGER, agency=scc, username="ccm")
@@ -133,6 +134,7 @@ def placements(packs, provider):
             "authority_category": "B",
         },
     )
+    procurement_record_set(actor=ccm, contract=contract, data={"advertised_on_pcs": True})
     contract = contract_execute(actor=ccm, contract=contract, executed_on=date(2026, 3, 1))
     rows = [
         placement_services.placement_create(

@@ -822,8 +822,9 @@ def _pre_execute() -> list[DemoPreExecute]:
     """What readies a demo contract for execution (see DemoPreExecute)."""
     from steward.performance.demo import metrics_before_execution
     from steward.pricing.demo import prepare_for_execution
+    from steward.procurement.demo import procurement_before_execution
 
-    return [prepare_for_execution, metrics_before_execution]
+    return [prepare_for_execution, metrics_before_execution, procurement_before_execution]
 
 
 # ---------------------------------------------------------------------------- loading

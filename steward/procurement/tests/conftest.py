@@ -12,6 +12,7 @@ from steward.contracts.services import contract_create, contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.procurement import services_placements as placement_services
+from steward.procurement.services_compliance import procurement_record_set
 from steward.testing.factories import AgencyFactory, UserFactory
 
 NOTIFIED = date(2026, 3, 2)
@@ -90,10 +91,20 @@ def notified(solicitation, bids, ccm):
             "end_date": date(2027, 3, 31),
         },
     )
+    advertise(ccm, solicitation.contract)
     contract_execute(actor=ccm, contract=solicitation.contract, executed_on=NOTIFIED)
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=NOTIFIED)
     solicitation.refresh_from_db()
     return solicitation, win, lose
+
+
+def advertise(actor, contract):
+    """seed 003: a tender above £20,000 is advertised before the contract is executed."""
+    return procurement_record_set(
+        actor=actor,
+        contract=contract,
+        data={"advertised_on_pcs": True, "advertised_on": date(2026, 1, 5)},
+    )
 
 
 # ------------------------------------------------------------------ seed 003 placements
@@ -150,6 +161,7 @@ def _contract(ccm, scc, provider, number, category, places=None):
             "authority_category": category,
         },
     )
+    advertise(ccm, contract)
     contract = contract_execute(actor=ccm, contract=contract, executed_on=EXECUTED)
     if places is not None:
         placement_services.capacity_set(actor=ccm, contract=contract, places=places)

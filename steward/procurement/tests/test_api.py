@@ -165,9 +165,15 @@ def test_api_flow_with_a_token(scc, ccm, officer, provider, other_provider, bidd
     draft = call(staff, "post", notices, {"on": today.isoformat()})
     assert draft.status_code == 409 and "Execute the contract API-C" in draft.json()["detail"]
     contract_id = Solicitation.objects.get(pk=sid).contract_id
-    executed = call(
-        staff, "post", f"/contracts/{contract_id}/execute", {"executed_on": today.isoformat()}
-    )
+    execute = f"/contracts/{contract_id}/execute"
+    unadvertised = call(staff, "post", execute, {"executed_on": today.isoformat()})
+    # seed 003: an opportunity under £20,000 records its risk assessment
+    assert unadvertised.status_code == 409
+    assert "risk assessment" in unadvertised.json()["detail"]
+    record = f"/procurement/contracts/{contract_id}/procurement-record"
+    assessed = {"promotion_risk": "low", "risk_assessment": "Three quotations invited."}
+    assert call(staff, "post", record, assessed).status_code == 200
+    executed = call(staff, "post", execute, {"executed_on": today.isoformat()})
     assert executed.status_code == 200, executed.content
     assert call(staff, "post", notices, {"on": today.isoformat()}).status_code == 200
     lose = bids[other_provider.pk]

@@ -13,6 +13,7 @@ from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.procurement.models import BidAppeal, DebriefingRequest, Solicitation
+from steward.procurement.services_compliance import procurement_record_set
 from steward.testing.factories import ProviderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,9 @@ def today_notified(solicitation, bids, ccm):
         },
     )
     solicitation.refresh_from_db()
+    procurement_record_set(
+        actor=ccm, contract=solicitation.contract, data={"advertised_on_pcs": True}
+    )
     contract_execute(actor=ccm, contract=solicitation.contract, executed_on=timezone.localdate())
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=timezone.localdate())
     return solicitation, win, lose
@@ -206,6 +210,9 @@ def test_agency_runs_bids_scores_award_and_notice_through_the_pages(
     assert "Contract" in page and "SCC-9</a> is a draft" in page
     refused = client.post(url("notify"), {"notify-on": "2026-03-02"}, follow=True)
     assert "Execute the contract SCC-9 first" in refused.content.decode()
+    procurement_record_set(
+        actor=ccm, contract=solicitation.contract, data={"advertised_on_pcs": True}
+    )
     contract_execute(actor=ccm, contract=solicitation.contract, executed_on=date(2026, 3, 1))
     client.post(url("notify"), {"notify-on": "2026-03-02"})
     solicitation.refresh_from_db()
@@ -255,6 +262,9 @@ def test_file_page_query_budget(client, solicitation, ccm, officer, django_asser
     )
     today = timezone.localdate()
     solicitation.refresh_from_db()
+    procurement_record_set(
+        actor=ccm, contract=solicitation.contract, data={"advertised_on_pcs": True}
+    )
     contract_execute(actor=ccm, contract=solicitation.contract, executed_on=timezone.localdate())
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=today)
     for b, p in zip(bids[1:], providers[1:], strict=True):

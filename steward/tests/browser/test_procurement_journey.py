@@ -16,6 +16,7 @@ import pytest
 from steward.contracts.services import contract_execute
 from steward.parties.models import Role
 from steward.procurement import services
+from steward.procurement.services_compliance import procurement_record_set
 from steward.testing.factories import PASSWORD, AgencyFactory, UserFactory
 
 from .conftest import sign_in
@@ -64,6 +65,7 @@ def test_bidder_requests_a_debriefing_and_then_appeals(watched, packs, provider,
         },
     )
     today = scc.today()
+    procurement_record_set(actor=ccm, contract=contract, data={"advertised_on_pcs": True})
     contract_execute(actor=ccm, contract=contract, executed_on=today)
     services.notices_send(actor=ccm, solicitation=solicitation, notified_on=today)
     page = watched.page
