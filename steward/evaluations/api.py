@@ -22,9 +22,12 @@ from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
-from steward.evaluations import selectors, services
-from steward.evaluations.models import Evaluation, InLieuReport, RenewalOverride
+from steward.evaluations import selectors, services, services_charter
+from steward.evaluations.models import CharterReview, Evaluation, InLieuReport, RenewalOverride
 from steward.evaluations.schemas import (
+    CharterReviewIn,
+    CharterReviewOut,
+    CharterReviewsOut,
     CommentIn,
     ComplianceOut,
     CorrectIn,
@@ -596,6 +599,86 @@ def renewal_override(request: HttpRequest, contract_id: int, payload: RenewalOve
         today=contract.agency.today(),
     )
     return Status(201, _override_out(override))
+
+
+# ---------------------------------------------------------------- charter schools (seed 001)
+
+
+def _charter_review_out(r: CharterReview) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "contract": r.contract_id,
+        "renewal_number": r.renewal_number,
+        "reviewed_on": r.reviewed_on,
+        "reviewers": r.reviewers,
+        "outcome": r.outcome,
+        "outcome_label": r.get_outcome_display(),
+        "conditions": r.conditions,
+        "summary": r.summary,
+        "recorded_by": _name(r.recorded_by),
+        "findings": [
+            {
+                "indicator": f.indicator_id,
+                "requirement": f.requirement,
+                "met": f.met,
+                "evidence": f.evidence,
+            }
+            for f in r.findings.all()  # type: ignore[attr-defined]
+        ],
+    }
+
+
+@router.get(
+    "/contracts/{contract_id}/charter-reviews",
+    response={200: CharterReviewsOut, **READ_ERRORS},
+    summary="A charter school's contract reviews",
+    description="Seed 001: the Charter School Contract Review Team's reviews of a charter "
+    "school's contract against the performance requirements in it (newest first), and the "
+    "requirements to review against. Agency staff of the contract's agency, oversight officers "
+    "and administrators; provider users and other agencies: 404.",
+)
+def charter_reviews(request: HttpRequest, contract_id: int) -> Any:
+    contract = _internal_contract(_actor(request), contract_id)
+    reviews = selectors.charter_review_list(contract)
+    return {
+        "contract": contract.pk,
+        "applies": services.charter_review_applies(contract),
+        "requirements": [
+            {"indicator": i.pk, "requirement": i.name, "met": False, "evidence": ""}
+            for i in contract.indicators.all()  # type: ignore[attr-defined]
+        ],
+        "reviews": [_charter_review_out(r) for r in reviews],
+    }
+
+
+@router.post(
+    "/contracts/{contract_id}/charter-reviews",
+    response={201: CharterReviewOut, **WRITE_ERRORS},
+    summary="Record the Charter School Contract Review Team's review",
+    description="Seed 001: each performance requirement (indicator) of the school's contract "
+    "met or not with its evidence, the reviewers, the date and the outcome (renew, "
+    "renew_with_conditions with its conditions, do_not_renew), for the next renewal option; "
+    "where the pack's score bar leaves charter schools out, the renewal decision reads it. A "
+    "member of the agency's Charter School Contract Review Team or an administrator; other "
+    "staff: 403; provider users and other agencies: 404. Not a charter school, not executed or "
+    "active, or no option left: 409; a requirement missing or without evidence, conditions "
+    "missing, a date in the future: 422.",
+)
+def charter_review_create(request: HttpRequest, contract_id: int, payload: CharterReviewIn) -> Any:
+    actor = _actor(request)
+    contract = _internal_contract(actor, contract_id)
+    review = services_charter.charter_review_record(
+        actor=actor,
+        contract=contract,
+        reviewed_on=payload.reviewed_on,
+        reviewers=payload.reviewers,
+        outcome=payload.outcome,
+        conditions=payload.conditions,
+        summary=payload.summary,
+        findings=[f.dict() for f in payload.findings],
+        today=contract.agency.today(),
+    )
+    return Status(201, _charter_review_out(review))
 
 
 # ---------------------------------------------------------------- past performance

@@ -17,6 +17,7 @@ from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.core.errors import NotFoundError
 from steward.evaluations import calc
 from steward.evaluations.models import (
+    CharterReview,
     Evaluation,
     EvaluationStatus,
     InLieuReport,
@@ -371,6 +372,19 @@ def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal
             "contract_id", flat=True
         )
     )
+    from steward.evaluations.services import charter_review_applies
+
+    # seed 001: a charter school outside the score bar reads the team's latest outcome
+    outcomes: dict[tuple[int, int], str] = {}
+    schools = [c.pk for c in contracts if c.contract_type == "charter_school"]
+    for contract_id, number, outcome in (
+        CharterReview.objects.filter(contract_id__in=schools)
+        .order_by("contract_id", "-reviewed_on", "-id")
+        .values_list("contract_id", "renewal_number", "outcome")
+        if schools
+        else []
+    ):
+        outcomes.setdefault((contract_id, number), outcome)
     result: dict[int, tuple[Decimal | None, bool]] = {}
     parsed: dict[int, Any] = {}  # per pack: parse each pack's rules once
     for contract in contracts:
@@ -380,6 +394,23 @@ def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal
         pack = parsed[pack_id]
         threshold = pack.renewal.score_threshold if renewal_gated(contract, pack) else None
         score = scores.get(contract.pk)
-        eligible = calc.renewal_eligibility(score, threshold).eligible or contract.pk in overridden
+        if charter_review_applies(contract, pack):
+            decided = outcomes.get((contract.pk, contract.renewals_exercised + 1))
+            found = calc.charter_eligibility(decided).eligible
+        else:
+            found = calc.renewal_eligibility(score, threshold).eligible
+        eligible = found or contract.pk in overridden
         result[contract.pk] = (score, eligible)
     return result
+
+
+def charter_review_list(contract: Any) -> Any:
+    """The Charter School Contract Review Team's reviews of `contract`, newest first, with
+    their findings and who recorded them (seed 001). The caller checks the contract is
+    visible."""
+    return (
+        CharterReview.objects.filter(contract=contract)
+        .select_related("recorded_by")
+        .prefetch_related("findings")
+        .order_by("-reviewed_on", "-id")
+    )

@@ -27,6 +27,7 @@ from steward.contracts.models import (
     CompensationStructure,
     Contract,
     ContractStatus,
+    ContractType,
     DueDate,
     DueDateStatus,
 )
@@ -39,6 +40,7 @@ from steward.core.packs import UnknownDeadlineError
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.evaluations import calc
 from steward.evaluations.models import (
+    CharterReview,
     Evaluation,
     EvaluationKind,
     EvaluationStatus,
@@ -1013,11 +1015,43 @@ def not_gated_reason(contract: Contract) -> str:
     )
 
 
+def charter_review_applies(contract: Contract, pack: Any = None) -> bool:
+    """Whether `contract` is a charter school's whose renewal reads the Charter School Contract
+    Review Team's outcome (seed 001): the pack sets a score bar whose `renewal.scope` leaves
+    charter schools out."""
+    rules = (pack or contract.agency.pack.parsed).renewal
+    return (
+        contract.contract_type == ContractType.CHARTER_SCHOOL
+        and rules.score_threshold is not None
+        and rules.scope is not None
+        and not renewal_gated(contract, pack)
+    )
+
+
+def charter_review_for_next(contract: Contract) -> CharterReview | None:
+    """The team's latest review deciding the contract's next renewal option, or None."""
+    return (
+        CharterReview.objects.filter(
+            contract=contract, renewal_number=contract.renewals_exercised + 1
+        )
+        .order_by("-reviewed_on", "-id")
+        .first()
+    )
+
+
 def renewal_eligibility(contract: Contract) -> calc.Eligibility:
     """Whether the latest finalised evaluation (closeout, interim or pre-renewal, the latest
-    period and version) makes `contract` eligible for renewal or extension (seed 001)."""
+    period and version) makes `contract` eligible for renewal or extension (seed 001). A
+    charter school outside the score bar reads the Charter School Contract Review Team's
+    outcome for its next renewal option instead."""
     pack = contract.agency.pack.parsed
     score = latest_scores([contract.pk]).get(contract.pk)
+    if charter_review_applies(contract, pack):
+        review = charter_review_for_next(contract)
+        found = calc.charter_eligibility(
+            review.outcome if review else None, reviewed_on=review.reviewed_on if review else None
+        )
+        return calc.Eligibility(found.eligible, found.reason, None, score)
     if pack.renewal.score_threshold is not None and not renewal_gated(contract, pack):
         return calc.Eligibility(True, not_gated_reason(contract), None, score)
     return calc.renewal_eligibility(score, pack.renewal.score_threshold, terms=pack.terms.provider)
