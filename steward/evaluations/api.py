@@ -284,6 +284,8 @@ def _in_lieu_out(r: InLieuReport) -> dict[str, Any]:
         "size": r.size,
         "submitted_on": r.submitted_on,
         "submitted_by": _name(r.submitted_by),
+        "period_start": r.period_start,
+        "period_end": r.period_end,
         "status": r.status,
         "decided_on": r.decided_on,
         "decided_by": _name(r.decided_by),
@@ -298,12 +300,12 @@ def _in_lieu_out(r: InLieuReport) -> dict[str, Any]:
     description="Seed 000: report cards and quality-assurance reports submitted instead of the "
     "form, newest first; filter by `status` (submitted, accepted, rejected) and `contract` "
     "(id); paginated. Agency staff see their own agency's and every accepted one; oversight "
-    "officers and administrators all. Provider users: 403.",
+    "officers and administrators all; provider users the accepted ones about their own "
+    "organisation (seed 000: shared with the provider as the evaluation form would be).",
 )
 @paginate(LimitOffsetPagination)
 def in_lieu_index(request: HttpRequest, status: str = "", contract: int | None = None) -> Any:
     actor = _actor(request)
-    _require_staff(actor, "reports in lieu")
     return _Mapped(
         selectors.in_lieu_list(actor=actor, status=status, contract_id=contract), _in_lieu_out
     )
@@ -336,7 +338,10 @@ def in_lieu_decision(request: HttpRequest, report_id: int, payload: InLieuDecisi
     response={201: InLieuOut, **WRITE_ERRORS},
     summary="Submit a report in lieu of the evaluation form",
     description="Multipart: `kind` (report_card, quality_assurance, other), `title`, optional "
-    "`summary`, and a `link` or a `file` (checked for type and size). It answers the "
+    "`summary`, and a `link` or a `file` (checked for type and size); for a report card on "
+    "all the provider's contracts with the agency, `period_start` and `period_end` (seed 000: "
+    "accepted, it stands for each of those contracts' evaluations falling due from the "
+    "period). It answers the "
     "contract's open evaluation due date and awaits the oversight officer's decision (due "
     "14 days later, on the oversight officers' work lists). Contract "
     "managers and monitors of the contract's agency, administrators; others who may see the "
@@ -350,6 +355,8 @@ def in_lieu_submit(
     summary: Form[str] = "",
     link: Form[str] = "",
     file: File[UploadedFile | None] = None,
+    period_start: Form[date | None] = None,
+    period_end: Form[date | None] = None,
 ) -> Any:
     actor = _actor(request)
     contract = contract_get(actor=actor, pk=contract_id)
@@ -362,6 +369,8 @@ def in_lieu_submit(
         link=link,
         upload=file,
         today=contract.agency.today(),
+        period_start=period_start,
+        period_end=period_end,
     )
     return Status(201, _in_lieu_out(selectors.in_lieu_get(actor=actor, pk=report.pk)))
 

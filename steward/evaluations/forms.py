@@ -200,6 +200,14 @@ class InLieuForm(forms.Form):
         help_text="PDF, Word, Excel, OpenDocument, CSV, text or an image. Attach the report "
         "or give a link to it.",
     )
+    period_start = forms.DateField(
+        required=False,
+        label="Report card period: first day",
+        widget=DATE,
+        help_text="For a report card on all the provider's contracts with the agency: the "
+        "period it covers. Leave both days blank for this contract only.",
+    )
+    period_end = forms.DateField(required=False, label="Report card period: last day", widget=DATE)
 
 
 class InLieuDecisionForm(forms.Form):

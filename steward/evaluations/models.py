@@ -271,6 +271,11 @@ class InLieuReport(TimeStampedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: seed 000: a report card covering the provider's whole work with the agency for a period;
+    #: accepted, it stands for the evaluation of each of the provider's contracts with the
+    #: agency whose evaluation falls in the period (empty: this contract's evaluation only)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=InLieuStatus.choices, default=InLieuStatus.SUBMITTED
     )
@@ -290,10 +295,19 @@ class InLieuReport(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(file="") | ~Q(link=""), name="evaluations_inlieu_file_or_link"
             ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="evaluations_inlieu_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def covers_period(self) -> bool:
+        return self.period_start is not None and self.period_end is not None
 
 
 class RenewalOverride(TimeStampedModel):

@@ -78,7 +78,9 @@ rules.add_perm(
     is_administrator
     | is_oversight
     | (is_agency_staff & in_own_agency)
-    | (is_agency_staff & is_accepted),
+    | (is_agency_staff & is_accepted)
+    # seed 000: shared with the provider as the evaluation form would be, once accepted
+    | (is_provider_user & is_own_provider & is_accepted),
 )
 rules.add_perm("evaluations.decide_in_lieu", is_administrator | is_oversight)
 # no obj: the due list and the compliance table (agency staff see their own agency's rows)

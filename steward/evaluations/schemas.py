@@ -179,6 +179,11 @@ class InLieuOut(Schema):
     size: int | None
     submitted_on: date
     submitted_by: str | None
+    period_start: date | None = Field(
+        description="A report card covering the provider's contracts with the agency: the "
+        "first day of its period (seed 000); null for one contract"
+    )
+    period_end: date | None
     status: str
     decided_on: date | None
     decided_by: str | None

@@ -57,7 +57,8 @@ def visible_in_lieu_q(user: Any) -> Q:
     if user.role == Role.OVERSIGHT_OFFICER:
         return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
-        return Q(pk__in=[])
+        # seed 000: an accepted report is shared with the provider as the form would be
+        return Q(provider_id=user.provider_id, status=InLieuStatus.ACCEPTED)
     if user.agency_id:
         return Q(agency_id=user.agency_id) | Q(status=InLieuStatus.ACCEPTED)
     return Q(pk__in=[])
@@ -163,6 +164,20 @@ def in_lieu_list(*, actor: Any, status: str = "", contract_id: int | None = None
     if contract_id is not None:
         qs = qs.filter(contract_id=contract_id)
     return qs
+
+
+def in_lieu_met(report: InLieuReport) -> QuerySet[DueDate]:
+    """The evaluation due dates `report` was accepted for (its own contract's, and for a report
+    card covering a period every one of the provider's contracts with the agency whose
+    evaluation fell due in it; seed 000), with their contracts."""
+    return (
+        DueDate.objects.filter(
+            met_by_type=ContentType.objects.get_for_model(InLieuReport), met_by_id=report.pk
+        )
+        .exclude(kind="in_lieu_decision")
+        .select_related("contract")
+        .order_by("start_date", "id")
+    )
 
 
 def in_lieu_get(*, actor: Any, pk: int) -> InLieuReport:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -869,10 +869,16 @@ def in_lieu_submit(
     link: str = "",
     upload: Any = None,
     today: date,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> InLieuReport:
     """Submit a report card or quality-assurance report in lieu of the evaluation form, for the
     oversight officer to accept or reject (seed 000). It answers the contract's open
     evaluation due date, when there is one. A file (checked for type and size) or a link.
+    With a period (`period_start`, `period_end`, both or neither, the end not before the
+    start nor after today), it is the provider's whole report card for that period: accepted,
+    it stands for every evaluation of the provider's contracts with the agency that falls due
+    from a completion or contract year in the period.
 
     Side effects: the oversight officers' due date to decide on it (`in_lieu_decision`) opens,
     due `IN_LIEU_DECISION_DAYS` after today; audit rows."""
@@ -885,6 +891,15 @@ def in_lieu_submit(
         errors["title"] = ["Give the report a title."]
     if upload is None and not (link or "").strip():
         errors["file"] = ["Attach the report or give a link to it."]
+    if (period_start is None) != (period_end is None):
+        errors["period_end" if period_end is None else "period_start"] = [
+            "Give both the first and the last day of the period the report card covers."
+        ]
+    elif period_start is not None and period_end is not None:
+        if period_end < period_start:
+            errors["period_end"] = ["The period cannot end before it starts."]
+        elif period_end > today:
+            errors["period_end"] = ["The period cannot end after today."]
     if errors:
         raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
     if contract.status == ContractStatus.DRAFT:
@@ -909,6 +924,8 @@ def in_lieu_submit(
         link=(link or "").strip(),
         submitted_on=today,
         submitted_by=actor if getattr(actor, "pk", None) else None,
+        period_start=period_start,
+        period_end=period_end,
     )
     if upload is not None:
         checked = check_uploaded_file(upload, fallback_name="report")
@@ -937,7 +954,10 @@ def in_lieu_decide(
     An accepted report counts as the evaluation done on the day it was submitted.
 
     Side effects: the due date to decide on it is met, linked to the report; when accepted,
-    the evaluation due date it answers is met by the report as of its submission; audit rows."""
+    the evaluation due date it answers is met by the report as of its submission, and, for a
+    report card covering a period (seed 000), every open evaluation due date of the provider's
+    contracts with the agency whose completion or contract year ends in the period; audit
+    rows."""
     report = (
         InLieuReport.objects.select_for_update(of=("self",)).select_related("due").get(pk=report.pk)
     )
@@ -965,7 +985,37 @@ def in_lieu_decide(
             contract=report.contract,
             rule_key=answered.rule_key,
         )
+    if accept:
+        for due in list(in_lieu_covers(report)):
+            due_dates_meet(
+                kind=due.kind,
+                actor=actor,
+                on=report.submitted_on,
+                met_by=report,
+                contract=due.contract,
+                rule_key=due.rule_key,
+            )
     return report
+
+
+def in_lieu_covers(report: InLieuReport) -> QuerySet[DueDate]:
+    """The open evaluation due dates a report card covering a period stands for (seed 000): the
+    provider's contracts with the agency, each evaluation falling due from a completion or a
+    contract year ending in the period. None for a report about one contract."""
+    if report.period_start is None or report.period_end is None:
+        return DueDate.objects.none()
+    return (
+        DueDate.objects.filter(
+            evaluation_due_q(),
+            agency_id=report.agency_id,
+            provider_id=report.provider_id,
+            status=DueDateStatus.OPEN,
+            start_date__gte=report.period_start,
+            start_date__lte=report.period_end,
+        )
+        .select_related("contract")
+        .order_by("due_date", "id")
+    )
 
 
 # ---------------------------------------------------------------- renewal eligibility (seed 001)
