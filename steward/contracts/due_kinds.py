@@ -94,6 +94,7 @@ BUDGET_HOLDER = "budget_holder"
 FINANCE_OFFICER = "finance_officer"
 KEY_WORKER = "key_worker"
 RAG_ADMINISTRATOR = "rag_administrator"
+CHARTER_REVIEW_TEAM = "charter_review_team"
 
 KINDS: dict[str, DueKind] = {
     kind.key: kind
@@ -555,6 +556,26 @@ KINDS: dict[str, DueKind] = {
             met_by="a renewal or extension is recorded, or the decision not to renew",
             cancelled_by="the contract is terminated",
             page="contracts:detail",
+            page_arg="contract",
+            ends_with_contract=True,
+        ),
+        DueKind(
+            key="charter_review",
+            name="Charter school contract review",
+            todo="Review {contract} against the performance requirements in the school's "
+            "contract and record the outcome",
+            rule=None,
+            source="seed 001 (the Charter School Contract Review Team analyses the school's data "
+            "and performance against its contract's requirements); due on the day the renewal "
+            "is to be decided (the pack's days before the end)",
+            owner=Owner.AGENCY,
+            roles=(CHARTER_REVIEW_TEAM,),
+            created_by="a charter school's contract with a renewal option left is executed, "
+            "renewed or extended, where the pack's renewal scope leaves charter schools out of "
+            "the score",
+            met_by="the Charter School Contract Review Team records its review",
+            cancelled_by="the contract ends, or no renewal option is left",
+            page="evaluations:charter_review",
             page_arg="contract",
             ends_with_contract=True,
         ),

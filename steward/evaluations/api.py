@@ -23,9 +23,12 @@ from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
-from steward.evaluations import selectors, services
-from steward.evaluations.models import Evaluation, InLieuReport, RenewalOverride
+from steward.evaluations import selectors, services, services_charter
+from steward.evaluations.models import CharterReview, Evaluation, InLieuReport, RenewalOverride
 from steward.evaluations.schemas import (
+    CharterReviewIn,
+    CharterReviewOut,
+    CharterReviewsOut,
     CommentIn,
     ComplianceOut,
     CorrectIn,
@@ -282,6 +285,8 @@ def _in_lieu_out(r: InLieuReport) -> dict[str, Any]:
         "size": r.size,
         "submitted_on": r.submitted_on,
         "submitted_by": _name(r.submitted_by),
+        "period_start": r.period_start,
+        "period_end": r.period_end,
         "status": r.status,
         "decided_on": r.decided_on,
         "decided_by": _name(r.decided_by),
@@ -296,12 +301,12 @@ def _in_lieu_out(r: InLieuReport) -> dict[str, Any]:
     description="Seed 000: report cards and quality-assurance reports submitted instead of the "
     "form, newest first; filter by `status` (submitted, accepted, rejected) and `contract` "
     "(id); paginated. Agency staff see their own agency's and every accepted one; oversight "
-    "officers and administrators all. Provider users: 403.",
+    "officers and administrators all; provider users the accepted ones about their own "
+    "organisation (seed 000: shared with the provider as the evaluation form would be).",
 )
 @paginate(LimitOffsetPagination)
 def in_lieu_index(request: HttpRequest, status: str = "", contract: int | None = None) -> Any:
     actor = _actor(request)
-    _require_staff(actor, "reports in lieu")
     return _Mapped(
         selectors.in_lieu_list(actor=actor, status=status, contract_id=contract), _in_lieu_out
     )
@@ -334,7 +339,10 @@ def in_lieu_decision(request: HttpRequest, report_id: int, payload: InLieuDecisi
     response={201: InLieuOut, **WRITE_ERRORS},
     summary="Submit a report in lieu of the evaluation form",
     description="Multipart: `kind` (report_card, quality_assurance, other), `title`, optional "
-    "`summary`, and a `link` or a `file` (checked for type and size). It answers the "
+    "`summary`, and a `link` or a `file` (checked for type and size); for a report card on "
+    "all the provider's contracts with the agency, `period_start` and `period_end` (seed 000: "
+    "accepted, it stands for each of those contracts' evaluations falling due from the "
+    "period). It answers the "
     "contract's open evaluation due date and awaits the oversight officer's decision (due "
     "14 days later, on the oversight officers' work lists). Contract "
     "managers and monitors of the contract's agency, administrators; others who may see the "
@@ -348,6 +356,8 @@ def in_lieu_submit(
     summary: Form[str] = "",
     link: Form[str] = "",
     file: File[UploadedFile | None] = None,
+    period_start: Form[date | None] = None,
+    period_end: Form[date | None] = None,
 ) -> Any:
     actor = _actor(request)
     contract = contract_get(actor=actor, pk=contract_id)
@@ -360,6 +370,8 @@ def in_lieu_submit(
         link=link,
         upload=file,
         today=contract.agency.today(),
+        period_start=period_start,
+        period_end=period_end,
     )
     return Status(201, _in_lieu_out(selectors.in_lieu_get(actor=actor, pk=report.pk)))
 
@@ -605,6 +617,86 @@ def renewal_override(request: HttpRequest, contract_id: int, payload: RenewalOve
         today=contract.agency.today(),
     )
     return Status(201, _override_out(override))
+
+
+# ---------------------------------------------------------------- charter schools (seed 001)
+
+
+def _charter_review_out(r: CharterReview) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "contract": r.contract_id,
+        "renewal_number": r.renewal_number,
+        "reviewed_on": r.reviewed_on,
+        "reviewers": r.reviewers,
+        "outcome": r.outcome,
+        "outcome_label": r.get_outcome_display(),
+        "conditions": r.conditions,
+        "summary": r.summary,
+        "recorded_by": _name(r.recorded_by),
+        "findings": [
+            {
+                "indicator": f.indicator_id,
+                "requirement": f.requirement,
+                "met": f.met,
+                "evidence": f.evidence,
+            }
+            for f in r.findings.all()  # type: ignore[attr-defined]
+        ],
+    }
+
+
+@router.get(
+    "/contracts/{contract_id}/charter-reviews",
+    response={200: CharterReviewsOut, **READ_ERRORS},
+    summary="A charter school's contract reviews",
+    description="Seed 001: the Charter School Contract Review Team's reviews of a charter "
+    "school's contract against the performance requirements in it (newest first), and the "
+    "requirements to review against. Agency staff of the contract's agency, oversight officers "
+    "and administrators; provider users and other agencies: 404.",
+)
+def charter_reviews(request: HttpRequest, contract_id: int) -> Any:
+    contract = _internal_contract(_actor(request), contract_id)
+    reviews = selectors.charter_review_list(contract)
+    return {
+        "contract": contract.pk,
+        "applies": services.charter_review_applies(contract),
+        "requirements": [
+            {"indicator": i.pk, "requirement": i.name, "met": False, "evidence": ""}
+            for i in contract.indicators.all()  # type: ignore[attr-defined]
+        ],
+        "reviews": [_charter_review_out(r) for r in reviews],
+    }
+
+
+@router.post(
+    "/contracts/{contract_id}/charter-reviews",
+    response={201: CharterReviewOut, **WRITE_ERRORS},
+    summary="Record the Charter School Contract Review Team's review",
+    description="Seed 001: each performance requirement (indicator) of the school's contract "
+    "met or not with its evidence, the reviewers, the date and the outcome (renew, "
+    "renew_with_conditions with its conditions, do_not_renew), for the next renewal option; "
+    "where the pack's score bar leaves charter schools out, the renewal decision reads it. A "
+    "member of the agency's Charter School Contract Review Team or an administrator; other "
+    "staff: 403; provider users and other agencies: 404. Not a charter school, not executed or "
+    "active, or no option left: 409; a requirement missing or without evidence, conditions "
+    "missing, a date in the future: 422.",
+)
+def charter_review_create(request: HttpRequest, contract_id: int, payload: CharterReviewIn) -> Any:
+    actor = _actor(request)
+    contract = _internal_contract(actor, contract_id)
+    review = services_charter.charter_review_record(
+        actor=actor,
+        contract=contract,
+        reviewed_on=payload.reviewed_on,
+        reviewers=payload.reviewers,
+        outcome=payload.outcome,
+        conditions=payload.conditions,
+        summary=payload.summary,
+        findings=[f.dict() for f in payload.findings],
+        today=contract.agency.today(),
+    )
+    return Status(201, _charter_review_out(review))
 
 
 # ---------------------------------------------------------------- past performance

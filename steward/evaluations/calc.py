@@ -384,3 +384,99 @@ def renewal_gated(
     if formal_only and not formal_procurement:
         return False
     return term_months_over is None or months_between_longer(start, end, term_months_over)
+
+
+# ---------------------------------------------------------------- charter schools (seed 001)
+
+CHARTER_OUTCOMES = {
+    "renew": "renew",
+    "renew_with_conditions": "renew with conditions",
+    "do_not_renew": "not renew",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The team's finding on one performance requirement of the school's contract."""
+
+    requirement: str
+    met: bool | None
+    evidence: str
+
+
+def charter_review_problems(
+    *,
+    requirements: Sequence[str],
+    findings: Sequence[Finding],
+    outcome: str,
+    conditions: str,
+    reviewers: str,
+    reviewed_on: date,
+    today: date,
+) -> dict[str, list[str]]:
+    """What is wrong with a Charter School Contract Review Team review (seed 001: the team
+    analyses the school's data and performance against the requirements established in its
+    contract): each requirement of the contract has one finding, met or not, with its evidence;
+    the outcome is one of renew, renew with conditions (the conditions stated) or do not renew;
+    the reviewers are named; the review is not dated in the future. Returns the problems by
+    field (empty: none)."""
+    problems: dict[str, list[str]] = {}
+    if not requirements:
+        problems.setdefault("findings", []).append(
+            "The contract has no performance requirements to review against: record them first."
+        )
+    given = [f.requirement for f in findings]
+    missing = [r for r in requirements if r not in given]
+    unknown = [r for r in given if r not in requirements]
+    if missing:
+        problems.setdefault("findings", []).append(
+            "Give a finding on every requirement; missing: " + "; ".join(missing) + "."
+        )
+    if unknown:
+        problems.setdefault("findings", []).append(
+            "These are not requirements of the contract: " + "; ".join(unknown) + "."
+        )
+    if len(set(given)) != len(given):
+        problems.setdefault("findings", []).append("Give one finding per requirement.")
+    for finding in findings:
+        if finding.met is None:
+            problems.setdefault("findings", []).append(
+                f"Say whether {finding.requirement} was met."
+            )
+        if not finding.evidence.strip():
+            problems.setdefault("findings", []).append(
+                f"Give the evidence for the finding on {finding.requirement}."
+            )
+    if outcome not in CHARTER_OUTCOMES:
+        problems["outcome"] = ["Choose renew, renew with conditions or do not renew."]
+    elif outcome == "renew_with_conditions" and not conditions.strip():
+        problems["conditions"] = ["State the conditions of the renewal."]
+    if not reviewers.strip():
+        problems["reviewers"] = ["Name the members of the team who reviewed the school."]
+    if reviewed_on > today:
+        problems["reviewed_on"] = ["The review cannot be dated in the future."]
+    return problems
+
+
+def charter_eligibility(outcome: str | None, *, reviewed_on: date | None = None) -> Eligibility:
+    """Whether a charter school's contract may be renewed or extended, read from the Charter
+    School Contract Review Team's outcome for the next renewal option (seed 001): renew or
+    renew with conditions allows it; do not renew, or no review yet, does not."""
+    if outcome is None:
+        return Eligibility(
+            False,
+            "The Charter School Contract Review Team has not recorded its review of this "
+            "school's contract for the next renewal option.",
+            None,
+            None,
+        )
+    day = f" on {reviewed_on:%-d %B %Y}" if reviewed_on is not None else ""
+    words = CHARTER_OUTCOMES.get(outcome, outcome)
+    allowed = outcome != "do_not_renew"
+    return Eligibility(
+        allowed,
+        f"The Charter School Contract Review Team decided{day} to {words} the school's contract"
+        + ("." if allowed else "; it is not renewed or extended."),
+        None,
+        None,
+    )

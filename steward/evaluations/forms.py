@@ -200,6 +200,14 @@ class InLieuForm(forms.Form):
         help_text="PDF, Word, Excel, OpenDocument, CSV, text or an image. Attach the report "
         "or give a link to it.",
     )
+    period_start = forms.DateField(
+        required=False,
+        label="Report card period: first day",
+        widget=DATE,
+        help_text="For a report card on all the provider's contracts with the agency: the "
+        "period it covers. Leave both days blank for this contract only.",
+    )
+    period_end = forms.DateField(required=False, label="Report card period: last day", widget=DATE)
 
 
 class InLieuDecisionForm(forms.Form):
@@ -234,3 +242,63 @@ class RenewalOverrideForm(forms.Form):
         help_text="Why the contract should be renewed despite its evaluation score "
         "(at least 20 characters). It is kept on the audit trail.",
     )
+
+
+class CharterReviewForm(forms.Form):
+    """The Charter School Contract Review Team's review (seed 001): one met / not met choice and
+    its evidence per performance requirement of the school's contract, then the outcome."""
+
+    reviewed_on = forms.DateField(label="Date of the review", widget=DATE)
+    reviewers = forms.CharField(
+        required=False,
+        label="Reviewers",
+        help_text="The members of the team who reviewed the school",
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[
+            ("renew", "Renew"),
+            ("renew_with_conditions", "Renew with conditions"),
+            ("do_not_renew", "Do not renew"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    conditions = forms.CharField(
+        required=False,
+        label="Conditions of the renewal",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when the outcome is to renew with conditions",
+    )
+    summary = forms.CharField(
+        required=False, label="Summary", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, requirements: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requirements = requirements
+        for indicator in requirements:
+            self.fields[f"met_{indicator.pk}"] = forms.ChoiceField(
+                label=f"{indicator.name}: met?",
+                choices=[("yes", "Met"), ("no", "Not met")],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"evidence_{indicator.pk}"] = forms.CharField(
+                required=False,
+                label=f"{indicator.name}: evidence",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="The school's data the team looked at",
+            )
+
+    def findings(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "indicator": i.pk,
+                "met": data.get(f"met_{i.pk}") == "yes",
+                "evidence": data.get(f"evidence_{i.pk}", ""),
+            }
+            for i in self.requirements
+        ]
+
+    def error_field(self, name: str, message: str) -> str:
+        return name

@@ -276,6 +276,11 @@ class InLieuReport(TimeStampedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: seed 000: a report card covering the provider's whole work with the agency for a period;
+    #: accepted, it stands for the evaluation of each of the provider's contracts with the
+    #: agency whose evaluation falls in the period (empty: this contract's evaluation only)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=InLieuStatus.choices, default=InLieuStatus.SUBMITTED
     )
@@ -295,10 +300,19 @@ class InLieuReport(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(file="") | ~Q(link=""), name="evaluations_inlieu_file_or_link"
             ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="evaluations_inlieu_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def covers_period(self) -> bool:
+        return self.period_start is not None and self.period_end is not None
 
 
 class RenewalOverride(TimeStampedModel):
@@ -340,3 +354,75 @@ class RenewalOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Renewal {self.renewal_number} of {self.contract} allowed by override"
+
+
+# ---------------------------------------------------------------- charter schools (seed 001)
+
+
+class CharterOutcome(models.TextChoices):
+    """What the Charter School Contract Review Team decides about a school's contract."""
+
+    RENEW = "renew", "Renew"
+    RENEW_WITH_CONDITIONS = "renew_with_conditions", "Renew with conditions"
+    DO_NOT_RENEW = "do_not_renew", "Do not renew"
+
+
+class CharterReview(TimeStampedModel):
+    """The Charter School Contract Review Team's review of a contracted (charter) school: the
+    school's data and performance analysed against each performance requirement embedded in its
+    contract (seed 001), with the outcome for the renewal option it decides. Where the pack's
+    renewal scope leaves charter schools out of the score bar, their renewal reads this
+    outcome instead."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charter_reviews")
+    #: the renewal option this review decides (1 for the first)
+    renewal_number = models.PositiveSmallIntegerField()
+    reviewed_on = models.DateField()
+    reviewers = models.TextField(help_text="The members of the team who reviewed the school")
+    outcome = models.CharField(max_length=24, choices=CharterOutcome.choices)
+    conditions = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=CharterOutcome.values),
+                name="evaluations_charter_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="renew_with_conditions") | ~Q(conditions=""),
+                name="evaluations_charter_conditions_stated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Charter review of {self.contract} on {self.reviewed_on}"
+
+    @property
+    def allows_renewal(self) -> bool:
+        return self.outcome != CharterOutcome.DO_NOT_RENEW
+
+
+class CharterFinding(models.Model):
+    """One performance requirement of the school's contract (one of its indicators), met or
+    not, with the evidence the team looked at."""
+
+    review = models.ForeignKey(CharterReview, on_delete=models.CASCADE, related_name="findings")
+    indicator = models.ForeignKey(
+        "performance.Indicator", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: the requirement as it read when reviewed (the indicator may change later)
+    requirement = models.CharField(max_length=300)
+    met = models.BooleanField()
+    evidence = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.requirement}: {'met' if self.met else 'not met'}"

@@ -8,7 +8,8 @@
 - Contract managers and monitors of the contract's agency write evaluations and submit reports
   in lieu; a contract manager or senior manager of that agency finalises (the reviewing
   official, never the author); the oversight officer accepts or rejects reports in lieu; a
-  senior manager of the agency authorises a renewal override.
+  senior manager of the agency authorises a renewal override; the agency's Charter School
+  Contract Review Team records its review of a charter school's contract (seed 001).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def is_accepted(user: Any, obj: Any) -> bool:
 writer_role = has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR)
 reviewer_role = has_role(Role.CONTRACT_MANAGER, Role.SENIOR_MANAGER)
 senior_role = has_role(Role.SENIOR_MANAGER)
+#: seed 001: the Charter School Contract Review Team
+charter_team_role = has_role(Role.CHARTER_REVIEW_TEAM)
 
 # obj: an Evaluation
 rules.add_perm(
@@ -66,13 +69,18 @@ rules.add_perm("evaluations.comment_evaluation", is_provider_user & is_own_provi
 rules.add_perm("evaluations.write_evaluation", is_administrator | (writer_role & in_own_agency))
 rules.add_perm("evaluations.submit_in_lieu", is_administrator | (writer_role & in_own_agency))
 rules.add_perm("evaluations.override_renewal", is_administrator | (senior_role & in_own_agency))
+rules.add_perm(
+    "evaluations.record_charter_review", is_administrator | (charter_team_role & in_own_agency)
+)
 # obj: an InLieuReport
 rules.add_perm(
     "evaluations.view_in_lieu",
     is_administrator
     | is_oversight
     | (is_agency_staff & in_own_agency)
-    | (is_agency_staff & is_accepted),
+    | (is_agency_staff & is_accepted)
+    # seed 000: shared with the provider as the evaluation form would be, once accepted
+    | (is_provider_user & is_own_provider & is_accepted),
 )
 rules.add_perm("evaluations.decide_in_lieu", is_administrator | is_oversight)
 # no obj: the due list and the compliance table (agency staff see their own agency's rows)

@@ -179,6 +179,11 @@ class InLieuOut(Schema):
     size: int | None
     submitted_on: date
     submitted_by: str | None
+    period_start: date | None = Field(
+        description="A report card covering the provider's contracts with the agency: the "
+        "first day of its period (seed 000); null for one contract"
+    )
+    period_end: date | None
     status: str
     decided_on: date | None
     decided_by: str | None
@@ -214,6 +219,60 @@ class RenewalOut(Schema):
     options_left: int
     override: OverrideOut | None = Field(description="The override of the next renewal, if any")
     may_renew: bool
+
+
+# ---------------------------------------------------------------- charter schools (seed 001)
+
+CharterOutcomeName = Literal["renew", "renew_with_conditions", "do_not_renew"]
+
+
+class CharterFindingIn(Schema):
+    indicator: int = Field(description="The contract's performance indicator (requirement) id")
+    met: bool
+    evidence: str = Field(description="The data or documents the team looked at")
+
+
+class CharterReviewIn(Schema):
+    reviewed_on: date
+    reviewers: str = Field(description="The members of the team who reviewed the school")
+    outcome: CharterOutcomeName
+    conditions: str = Field("", description="Required for renew_with_conditions")
+    summary: str = ""
+    findings: list[CharterFindingIn] = Field(description="One per performance requirement")
+
+
+class CharterFindingOut(Schema):
+    indicator: int | None
+    requirement: str
+    met: bool
+    evidence: str
+
+
+class CharterReviewOut(Schema):
+    id: int
+    contract: int
+    renewal_number: int
+    reviewed_on: date
+    reviewers: str
+    outcome: CharterOutcomeName
+    outcome_label: str
+    conditions: str
+    summary: str
+    recorded_by: str | None
+    findings: list[CharterFindingOut]
+
+
+class CharterReviewsOut(Schema):
+    contract: int
+    applies: bool = Field(
+        description="Whether the contract's renewal reads the team's outcome (a charter school "
+        "outside the pack's score bar)"
+    )
+    requirements: list[CharterFindingOut] = Field(
+        description="The performance requirements (indicators) the team reviews against; "
+        "met and evidence are empty here"
+    )
+    reviews: list[CharterReviewOut]
 
 
 # ---------------------------------------------------------------- past performance

@@ -17,6 +17,7 @@ from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.core.errors import NotFoundError
 from steward.evaluations import calc
 from steward.evaluations.models import (
+    CharterReview,
     Evaluation,
     EvaluationStatus,
     InLieuReport,
@@ -56,7 +57,8 @@ def visible_in_lieu_q(user: Any) -> Q:
     if user.role == Role.OVERSIGHT_OFFICER:
         return oversight_agencies_q(user)
     if user.role == Role.PROVIDER_USER:
-        return Q(pk__in=[])
+        # seed 000: an accepted report is shared with the provider as the form would be
+        return Q(provider_id=user.provider_id, status=InLieuStatus.ACCEPTED)
     if user.agency_id:
         return Q(agency_id=user.agency_id) | Q(status=InLieuStatus.ACCEPTED)
     return Q(pk__in=[])
@@ -162,6 +164,20 @@ def in_lieu_list(*, actor: Any, status: str = "", contract_id: int | None = None
     if contract_id is not None:
         qs = qs.filter(contract_id=contract_id)
     return qs
+
+
+def in_lieu_met(report: InLieuReport) -> QuerySet[DueDate]:
+    """The evaluation due dates `report` was accepted for (its own contract's, and for a report
+    card covering a period every one of the provider's contracts with the agency whose
+    evaluation fell due in it; seed 000), with their contracts."""
+    return (
+        DueDate.objects.filter(
+            met_by_type=ContentType.objects.get_for_model(InLieuReport), met_by_id=report.pk
+        )
+        .exclude(kind="in_lieu_decision")
+        .select_related("contract")
+        .order_by("start_date", "id")
+    )
 
 
 def in_lieu_get(*, actor: Any, pk: int) -> InLieuReport:
@@ -378,6 +394,19 @@ def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal
             "contract_id", flat=True
         )
     )
+    from steward.evaluations.services import charter_review_applies
+
+    # seed 001: a charter school outside the score bar reads the team's latest outcome
+    outcomes: dict[tuple[int, int], str] = {}
+    schools = [c.pk for c in contracts if c.contract_type == "charter_school"]
+    for contract_id, number, outcome in (
+        CharterReview.objects.filter(contract_id__in=schools)
+        .order_by("contract_id", "-reviewed_on", "-id")
+        .values_list("contract_id", "renewal_number", "outcome")
+        if schools
+        else []
+    ):
+        outcomes.setdefault((contract_id, number), outcome)
     result: dict[int, tuple[Decimal | None, bool]] = {}
     parsed: dict[int, Any] = {}  # per pack: parse each pack's rules once
     for contract in contracts:
@@ -387,6 +416,23 @@ def scores_and_eligibility(contracts: list[Contract]) -> dict[int, tuple[Decimal
         pack = parsed[pack_id]
         threshold = pack.renewal.score_threshold if renewal_gated(contract, pack) else None
         score = scores.get(contract.pk)
-        eligible = calc.renewal_eligibility(score, threshold).eligible or contract.pk in overridden
+        if charter_review_applies(contract, pack):
+            decided = outcomes.get((contract.pk, contract.renewals_exercised + 1))
+            found = calc.charter_eligibility(decided).eligible
+        else:
+            found = calc.renewal_eligibility(score, threshold).eligible
+        eligible = found or contract.pk in overridden
         result[contract.pk] = (score, eligible)
     return result
+
+
+def charter_review_list(contract: Any) -> Any:
+    """The Charter School Contract Review Team's reviews of `contract`, newest first, with
+    their findings and who recorded them (seed 001). The caller checks the contract is
+    visible."""
+    return (
+        CharterReview.objects.filter(contract=contract)
+        .select_related("recorded_by")
+        .prefetch_related("findings")
+        .order_by("-reviewed_on", "-id")
+    )

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -27,6 +27,7 @@ from steward.contracts.models import (
     CompensationStructure,
     Contract,
     ContractStatus,
+    ContractType,
     DueDate,
     DueDateStatus,
 )
@@ -40,6 +41,7 @@ from steward.core.packs import UnknownDeadlineError
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.evaluations import calc
 from steward.evaluations.models import (
+    CharterReview,
     Evaluation,
     EvaluationKind,
     EvaluationStatus,
@@ -878,10 +880,16 @@ def in_lieu_submit(
     link: str = "",
     upload: Any = None,
     today: date,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> InLieuReport:
     """Submit a report card or quality-assurance report in lieu of the evaluation form, for the
     oversight officer to accept or reject (seed 000). It answers the contract's open
     evaluation due date, when there is one. A file (checked for type and size) or a link.
+    With a period (`period_start`, `period_end`, both or neither, the end not before the
+    start nor after today), it is the provider's whole report card for that period: accepted,
+    it stands for every evaluation of the provider's contracts with the agency that falls due
+    from a completion or contract year in the period.
 
     Side effects: the oversight officers' due date to decide on it (`in_lieu_decision`) opens,
     due `IN_LIEU_DECISION_DAYS` after today; audit rows."""
@@ -894,6 +902,15 @@ def in_lieu_submit(
         errors["title"] = ["Give the report a title."]
     if upload is None and not (link or "").strip():
         errors["file"] = ["Attach the report or give a link to it."]
+    if (period_start is None) != (period_end is None):
+        errors["period_end" if period_end is None else "period_start"] = [
+            "Give both the first and the last day of the period the report card covers."
+        ]
+    elif period_start is not None and period_end is not None:
+        if period_end < period_start:
+            errors["period_end"] = ["The period cannot end before it starts."]
+        elif period_end > today:
+            errors["period_end"] = ["The period cannot end after today."]
     if errors:
         raise ValidationFailed("; ".join(m for ms in errors.values() for m in ms), errors=errors)
     if contract.status == ContractStatus.DRAFT:
@@ -918,6 +935,8 @@ def in_lieu_submit(
         link=(link or "").strip(),
         submitted_on=today,
         submitted_by=actor if getattr(actor, "pk", None) else None,
+        period_start=period_start,
+        period_end=period_end,
     )
     if upload is not None:
         checked = check_uploaded_file(upload, fallback_name="report")
@@ -946,7 +965,10 @@ def in_lieu_decide(
     An accepted report counts as the evaluation done on the day it was submitted.
 
     Side effects: the due date to decide on it is met, linked to the report; when accepted,
-    the evaluation due date it answers is met by the report as of its submission; audit rows."""
+    the evaluation due date it answers is met by the report as of its submission, and, for a
+    report card covering a period (seed 000), every open evaluation due date of the provider's
+    contracts with the agency whose completion or contract year ends in the period; audit
+    rows."""
     report = (
         InLieuReport.objects.select_for_update(of=("self",)).select_related("due").get(pk=report.pk)
     )
@@ -974,7 +996,37 @@ def in_lieu_decide(
             contract=report.contract,
             rule_key=answered.rule_key,
         )
+    if accept:
+        for due in list(in_lieu_covers(report)):
+            due_dates_meet(
+                kind=due.kind,
+                actor=actor,
+                on=report.submitted_on,
+                met_by=report,
+                contract=due.contract,
+                rule_key=due.rule_key,
+            )
     return report
+
+
+def in_lieu_covers(report: InLieuReport) -> QuerySet[DueDate]:
+    """The open evaluation due dates a report card covering a period stands for (seed 000): the
+    provider's contracts with the agency, each evaluation falling due from a completion or a
+    contract year ending in the period. None for a report about one contract."""
+    if report.period_start is None or report.period_end is None:
+        return DueDate.objects.none()
+    return (
+        DueDate.objects.filter(
+            evaluation_due_q(),
+            agency_id=report.agency_id,
+            provider_id=report.provider_id,
+            status=DueDateStatus.OPEN,
+            start_date__gte=report.period_start,
+            start_date__lte=report.period_end,
+        )
+        .select_related("contract")
+        .order_by("due_date", "id")
+    )
 
 
 # ---------------------------------------------------------------- renewal eligibility (seed 001)
@@ -1024,11 +1076,43 @@ def not_gated_reason(contract: Contract) -> str:
     )
 
 
+def charter_review_applies(contract: Contract, pack: Any = None) -> bool:
+    """Whether `contract` is a charter school's whose renewal reads the Charter School Contract
+    Review Team's outcome (seed 001): the pack sets a score bar whose `renewal.scope` leaves
+    charter schools out."""
+    rules = (pack or contract.agency.pack.parsed).renewal
+    return (
+        contract.contract_type == ContractType.CHARTER_SCHOOL
+        and rules.score_threshold is not None
+        and rules.scope is not None
+        and not renewal_gated(contract, pack)
+    )
+
+
+def charter_review_for_next(contract: Contract) -> CharterReview | None:
+    """The team's latest review deciding the contract's next renewal option, or None."""
+    return (
+        CharterReview.objects.filter(
+            contract=contract, renewal_number=contract.renewals_exercised + 1
+        )
+        .order_by("-reviewed_on", "-id")
+        .first()
+    )
+
+
 def renewal_eligibility(contract: Contract) -> calc.Eligibility:
     """Whether the latest finalised evaluation (closeout, interim or pre-renewal, the latest
-    period and version) makes `contract` eligible for renewal or extension (seed 001)."""
+    period and version) makes `contract` eligible for renewal or extension (seed 001). A
+    charter school outside the score bar reads the Charter School Contract Review Team's
+    outcome for its next renewal option instead."""
     pack = contract.agency.pack.parsed
     score = latest_scores([contract.pk]).get(contract.pk)
+    if charter_review_applies(contract, pack):
+        review = charter_review_for_next(contract)
+        found = calc.charter_eligibility(
+            review.outcome if review else None, reviewed_on=review.reviewed_on if review else None
+        )
+        return calc.Eligibility(found.eligible, found.reason, None, score)
     if pack.renewal.score_threshold is not None and not renewal_gated(contract, pack):
         return calc.Eligibility(True, not_gated_reason(contract), None, score)
     return calc.renewal_eligibility(score, pack.renewal.score_threshold, terms=pack.terms.provider)

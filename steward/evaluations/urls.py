@@ -1,6 +1,12 @@
 from django.urls import path
 
-from steward.evaluations import views, views_in_lieu, views_past_performance, views_renewal
+from steward.evaluations import (
+    views,
+    views_charter,
+    views_in_lieu,
+    views_past_performance,
+    views_renewal,
+)
 
 app_name = "evaluations"
 
@@ -26,4 +32,6 @@ urlpatterns = [
     path("in-lieu/<int:pk>/file/", views_in_lieu.in_lieu_file, name="in_lieu_file"),
     # renewal eligibility (views_renewal.py)
     path("contracts/<int:pk>/renewal/", views_renewal.renewal, name="renewal"),
+    # the Charter School Contract Review Team (views_charter.py, seed 001)
+    path("contracts/<int:pk>/charter-review/", views_charter.charter_review, name="charter_review"),
 ]

@@ -99,6 +99,8 @@ def in_lieu_new(request: HttpRequest, pk: int) -> HttpResponse:
                 link=d["link"],
                 upload=d["file"] or None,
                 today=contract.agency.today(),
+                period_start=d["period_start"],
+                period_end=d["period_end"],
             )
         except (ValidationFailed, TransitionNotAllowed) as exc:
             apply_errors(form, exc)
@@ -161,6 +163,8 @@ def in_lieu_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decide_by": selectors.open_due_about(services.IN_LIEU_KIND, report)
             if open_for_decision
             else None,
+            "covered": selectors.in_lieu_met(report),
+            "may_cover": services.in_lieu_covers(report) if open_for_decision else [],
         },
     )
 

@@ -81,5 +81,6 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if may_override and needs_override else None,
             "may_override": may_override,
             "can_exercise": user.has_perm("contracts.amend_contract", contract),
+            "charter": services.charter_review_applies(contract),
         },
     )

@@ -327,6 +327,7 @@ def _cycle_out(cycle: Cycle, actor: Any, today: date) -> dict[str, Any]:
             "appeal_due": _due(cycle.appeal_due),
             "lodged_on": cycle.appeal_lodged_on,
             "lodged_by": _name(cycle.appeal_lodged_by) if cycle.appeal_lodged_by_id else None,
+            "received_via": cycle.appeal_received_via,
             "grounds": cycle.appeal_grounds,
             "decided_on": cycle.appeal_decided_on,
             "decided_by": _name(cycle.appeal_decided_by),
@@ -601,10 +602,13 @@ def letter_preview(request: HttpRequest, cycle_id: int, payload: LetterIn) -> An
     "/monitoring/cycles/{cycle_id}/appeal",
     response={200: CycleOut, **WRITE_ERRORS},
     summary="Appeal the results (stage 8)",
-    description="Only the provider's own users, after the results letter and within the pack's "
-    "`monitoring_appeal` days (14, seed 002), once: otherwise 409. Agency staff get 403. Dated "
-    "`on` when it was sent earlier in writing (not in the future nor before the letter: 422), "
-    "else today in the agency's time zone.",
+    description="The provider's own users, after the results letter and within the pack's "
+    "`monitoring_appeal` days (14, seed 002), once: otherwise 409. Dated `on` when it was sent "
+    "earlier in writing (not in the future nor before the letter: 422), else today in the "
+    "agency's time zone. The contract manager of the agency (or an administrator) records an "
+    "appeal the provider sent in writing to the contract manager, as the results letter says "
+    "(seeds 002 and 004): `received_via` (letter or email) and `on`, the day it was received, "
+    "are then required (422). Other agency staff: 403.",
 )
 def appeal(request: HttpRequest, cycle_id: int, payload: AppealIn) -> Any:
     actor = _actor(request)
@@ -615,6 +619,7 @@ def appeal(request: HttpRequest, cycle_id: int, payload: AppealIn) -> Any:
         grounds=payload.grounds,
         today=cycle.agency.today(),
         on=payload.on,
+        received_via=payload.received_via,
     )
     return _detail(actor, cycle.pk)
 

@@ -318,6 +318,27 @@ class AppealForm(forms.Form):
     )
 
 
+class RecordAppealForm(forms.Form):
+    """The contract manager records an appeal the provider sent in writing."""
+
+    received_via = forms.ChoiceField(
+        label="How the appeal came",
+        choices=[("letter", "By letter"), ("email", "By email")],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(
+        label="Day it was received",
+        widget=DATE,
+        help_text="Not in the future, and not before the results letter.",
+    )
+    grounds = _text(
+        "The provider's grounds",
+        rows=6,
+        help_text="Which decision of the letter the provider appeals, and why, as written.",
+        required=True,
+    )
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Outcome",

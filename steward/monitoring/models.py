@@ -36,6 +36,14 @@ class AppealOutcome(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+class ReceivedVia(models.TextChoices):
+    """How a provider's written appeal reached the contract manager (seeds 002, 004: the
+    results letter says to appeal "in writing to the contract manager")."""
+
+    LETTER = "letter", "By letter"
+    EMAIL = "email", "By email"
+
+
 class QafLevel(models.TextChoices):
     A = "A", "A: excellent"
     B = "B", "B: good"
@@ -145,6 +153,9 @@ class Cycle(TimeStampedModel):
     appeal_lodged_on = models.DateField(null=True, blank=True)
     appeal_lodged_by = _user_fk()
     appeal_grounds = models.TextField(blank=True)
+    #: how a written appeal came, when the contract manager recorded it for the provider
+    #: (empty: the provider lodged it in Steward)
+    appeal_received_via = models.CharField(max_length=10, choices=ReceivedVia.choices, blank=True)
     appeal_decided_on = models.DateField(null=True, blank=True)
     appeal_decided_by = _user_fk()
     appeal_outcome = models.CharField(max_length=15, choices=AppealOutcome.choices, blank=True)

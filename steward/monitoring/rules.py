@@ -6,7 +6,9 @@
 - The contract manager runs the cycle (start, notify, assess, judge, discuss, letter); contract
   monitors also record visits, review meetings and action follow-up.
 - The provider's users complete the self-assessment (staff may enter it on their behalf) and
-  appeal; a contract manager or senior manager decides the appeal.
+  appeal; the contract manager records an appeal the provider sent in writing (by letter or
+  email, with the day it was received); a contract manager or senior manager decides the
+  appeal.
 - Reports by exception and to the commissioning body: agency staff for their agency, oversight
   officers and administrators for every agency; the contract manager writes the recommendations.
 """
@@ -56,6 +58,10 @@ rules.add_perm(
     | (monitor_role & in_own_agency),
 )
 rules.add_perm("monitoring.appeal", is_provider_user & is_own_provider & is_notified)
+# the contract manager records an appeal the provider sent in writing (by letter or email)
+rules.add_perm(
+    "monitoring.record_appeal", (is_administrator | (manager_role & in_own_agency)) & is_notified
+)
 rules.add_perm("monitoring.decide_appeal", is_administrator | (decider_role & in_own_agency))
 # obj: a Contract
 rules.add_perm("monitoring.start_cycle", is_administrator | (manager_role & in_own_agency))

@@ -157,6 +157,11 @@ class HappenedIn(Schema):
 
 class AppealIn(Schema):
     grounds: str = ""
+    received_via: str = Field(
+        "",
+        description="Staff recording an appeal the provider sent in writing: letter or email "
+        "(with `on`, the day it was received). Empty when the provider lodges it.",
+    )
     on: date | None = Field(
         None,
         description="The day it happened, when earlier than today (issue 19): not in the future "
@@ -313,6 +318,10 @@ class CycleAppealOut(Schema):
     appeal_due: CycleDueOut | None
     lodged_on: date | None
     lodged_by: str | None
+    received_via: str = Field(
+        description="letter or email when the contract manager recorded a written appeal; "
+        "empty when the provider lodged it in Steward"
+    )
     grounds: str
     decided_on: date | None
     decided_by: str | None

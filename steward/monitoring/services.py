@@ -58,6 +58,7 @@ from steward.monitoring.models import (
     DiscussionMethod,
     Judgement,
     QafLevel,
+    ReceivedVia,
     ReviewKind,
     ReviewMeeting,
     Route,
@@ -882,14 +883,40 @@ def letter_issue(
 
 @transaction.atomic
 def appeal_lodge(
-    *, actor: Any, cycle: Cycle, grounds: str, today: date, on: date | None = None
+    *,
+    actor: Any,
+    cycle: Cycle,
+    grounds: str,
+    today: date,
+    on: date | None = None,
+    received_via: str = "",
 ) -> Cycle:
     """Stage 8: the provider appeals a decision of the letter within the pack's
     `monitoring_appeal` days (14, seed 002). Dated `on` when given (issue 19 point 11: an appeal
     received in writing earlier, not in the future nor before the letter), else `today`; the
-    window is judged on that date. Meets the appeal window, linked to the cycle."""
+    window is judged on that date. Meets the appeal window, linked to the cycle.
+
+    The provider's own users lodge it; the contract manager of the agency (or an
+    administrator) records an appeal the provider sent "in writing to the contract manager"
+    (the results letter's words), with `received_via` ("letter" or "email") and `on`, the day
+    it was received (both required from staff: ValidationFailed). The audit row says so."""
     cycle = _locked(cycle)
-    require_perm(actor, "monitoring.appeal", cycle, action="appeal this decision")
+    staff = actor.has_perm("monitoring.record_appeal", cycle)
+    if not staff:
+        require_perm(actor, "monitoring.appeal", cycle, action="appeal this decision")
+    if staff:
+        errors: dict[str, list[str]] = {}
+        if received_via not in ReceivedVia.values:
+            errors["received_via"] = ["Say how the appeal came: by letter or by email."]
+        if on is None:
+            errors["on"] = ["Give the day the appeal was received."]
+        if errors:
+            raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    elif received_via:
+        raise ValidationFailed(
+            "Only the contract manager records how a written appeal came.",
+            errors={"received_via": ["Leave this empty: you are lodging the appeal yourself."]},
+        )
     if cycle.letter_on is None:
         raise TransitionNotAllowed(
             "There is no decision to appeal until the results letter is sent."
@@ -909,8 +936,15 @@ def appeal_lodge(
     cycle.appeal_lodged_on = on
     cycle.appeal_lodged_by = _who(actor)
     cycle.appeal_grounds = grounds.strip()
+    cycle.appeal_received_via = received_via if staff else ""
     cycle.stage = calc.Stage.APPEAL
-    save_audited(cycle, actor=actor, reason="Stage 8: appeal lodged" + _recorded(on, today))
+    how = (
+        f", received {cycle.get_appeal_received_via_display().lower()} on {on:%Y-%m-%d} and "
+        "recorded by the agency"
+        if staff
+        else ""
+    )
+    save_audited(cycle, actor=actor, reason="Stage 8: appeal lodged" + how + _recorded(on, today))
     due_dates_meet(kind="monitoring_appeal", subject=cycle, met_by=cycle, on=on, actor=actor)
     return cycle
 

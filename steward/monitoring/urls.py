@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/discussion/", views.discussion, name="discuss"),
     path("<int:pk>/letter/", views.letter, name="letter"),
     path("<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("<int:pk>/appeal/record/", views.record_appeal, name="record_appeal"),
     path("<int:pk>/appeal/decision/", views.appeal_decision, name="decide"),
     path("<int:pk>/close/", views.cycle_close, name="close"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),

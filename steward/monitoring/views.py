@@ -48,6 +48,7 @@ from steward.monitoring.forms import (
     DiscussionForm,
     JudgementForm,
     LetterForm,
+    RecordAppealForm,
     SelfAssessmentForm,
     VisitDateForm,
     VisitForm,
@@ -113,7 +114,7 @@ def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
         if cycle.stage > calc.Stage.NOTIFIED:
             return "The self-assessment has been assessed; it can no longer change."
         return None
-    if step == "appeal":
+    if step in ("appeal", "record_appeal"):
         if cycle.letter_on is None:
             return "There is no decision to appeal until the results letter is sent."
         if cycle.appeal_lodged_on is not None:
@@ -171,6 +172,7 @@ STEPS: list[tuple[str, str, str, bool]] = [
     ("discuss", "monitoring.run_cycle", "Record the discussion of the draft action plan", True),
     ("letter", "monitoring.run_cycle", "Write the results letter and action plan", True),
     ("appeal", "monitoring.appeal", "Appeal a decision", True),
+    ("record_appeal", "monitoring.record_appeal", "Record the provider's written appeal", True),
     ("decide", "monitoring.decide_appeal", "Decide the appeal", True),
     ("close", "monitoring.run_cycle", "Close the cycle", False),
 ]
@@ -738,6 +740,33 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done="Appeal lodged.",
         submit="Lodge the appeal",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def record_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract manager records an appeal the provider sent in writing (by letter or
+    email), dated the day it was received (seeds 002 and 004)."""
+    cycle = _cycle(request, pk)
+    due = cycle.appeal_due
+    return _stage_form(
+        request,
+        cycle,
+        step="record_appeal",
+        form=RecordAppealForm(_data(request)),
+        template="monitoring/form.html",
+        title=f"Record the provider's written appeal: {cycle.contract.number}",
+        intro="Stage 8: the results letter tells the provider it may appeal in writing to the "
+        "contract manager"
+        + (f" until {_long(due.due_date)}" if due else "")
+        + ". Record the appeal as it was received.",
+        save=lambda f: services.appeal_lodge(
+            actor=request.user, cycle=cycle, today=cycle.agency.today(), **f.cleaned_data
+        ),
+        done="The provider's appeal is recorded.",
+        submit="Record the appeal",
     )
 
 

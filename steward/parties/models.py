@@ -231,6 +231,8 @@ class Role(models.TextChoices):
     REVIEWING_OFFICER = "reviewing_officer", "Reviewing officer"
     #: seed 003: administers the Resource Allocation Group and records its decisions
     RAG_ADMINISTRATOR = "rag_administrator", "Resource Allocation Group administrator"
+    #: seed 001: reviews a contracted (charter) school against its contract's requirements
+    CHARTER_REVIEW_TEAM = "charter_review_team", "Charter School Contract Review Team"
     PROVIDER_USER = "provider_user", "Provider user"
     ADMINISTRATOR = "administrator", "Administrator"
     AGENCY_ADMINISTRATOR = "agency_administrator", "Agency administrator"
@@ -249,6 +251,7 @@ AGENCY_ROLES = frozenset(
         Role.KEY_WORKER,
         Role.REVIEWING_OFFICER,
         Role.RAG_ADMINISTRATOR,
+        Role.CHARTER_REVIEW_TEAM,
     }
 )
 

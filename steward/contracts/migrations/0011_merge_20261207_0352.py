@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0010_more_procurement_methods'),
-        ('contracts', '0010_register_search_trigram_indexes'),
+        ("contracts", "0010_more_procurement_methods"),
+        ("contracts", "0010_register_search_trigram_indexes"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -354,18 +354,20 @@ def test_seed_001_metric_score_needs_an_ended_period(active, staff):
 def test_seed_001_charter_school_not_gated_at_90(mps, provider, staff):
     """Seed 001 sets the 90-point bar for professional services; a contracted (charter) school
     is reviewed against its own contract's requirements instead, so its renewal is not gated
-    by the score (service and API)."""
+    by the score but by the team's review (service and API)."""
     school = _draft(mps, provider, contract_type=ContractType.CHARTER_SCHOOL, number="MPS-CS-9")
     school = contract_services.contract_execute(
         actor=staff["manager"], contract=school, executed_on=date(2025, 6, 15)
     )
     eligibility = services.renewal_eligibility(school)
-    assert eligibility.eligible
-    assert "does not apply to this charter school contract" in eligibility.reason
+    # no score bar: the Charter School Contract Review Team's outcome decides (see
+    # test_seed_001_charter_review.py); none is recorded yet
+    assert not eligibility.eligible and eligibility.threshold is None
+    assert "Charter School Contract Review Team" in eligibility.reason
     data = call(
         session_client(staff["manager"]), "get", f"/contracts/{school.pk}/renewal-eligibility"
     ).json()
-    assert data["eligible"] is True and data["threshold"] is None
+    assert data["eligible"] is False and data["threshold"] is None
 
 
 # ---------------------------------------------------------------- the release date (issue 19)
@@ -455,7 +457,8 @@ def test_seed_001_pre_renewal_pages_and_who_may_use_them(active, staff, make_use
 
 
 def test_seed_001_charter_school_renewal_page_says_not_gated(mps, provider, staff):
-    """Seed 001: the renewal page of a charter school contract says the score does not apply."""
+    """Seed 001: the renewal page of a charter school contract reads the Charter School
+    Contract Review Team's review (none yet) and links to it, not to a score."""
     from steward.evaluations.tests.pages import signed_in, url
 
     school = _draft(mps, provider, contract_type=ContractType.CHARTER_SCHOOL, number="MPS-CS-8")
@@ -463,5 +466,6 @@ def test_seed_001_charter_school_renewal_page_says_not_gated(mps, provider, staf
         actor=staff["manager"], contract=school, executed_on=date(2025, 6, 15)
     )
     body = signed_in(staff["manager"]).get(url("renewal", school.pk)).content.decode()
-    assert "Eligible for renewal or extension" in body
-    assert "does not apply to this charter school contract" in body
+    assert "Not eligible for renewal or extension" in body
+    assert "Charter School Contract Review Team has not recorded its review" in body
+    assert f"/evaluations/contracts/{school.pk}/charter-review/" in body

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0005_lead_professional_requests'),
-        ('monitoring', '0005_report_recipients'),
+        ("monitoring", "0005_lead_professional_requests"),
+        ("monitoring", "0005_report_recipients"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -46,7 +46,8 @@ visit.date          200/200 403/403 200/404 200/404 403/404 403/404 403/404 403/
 judgement           200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
 discussion          200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
 letter              200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
-appeal              403/403 403/403 403/404 403/404 403/404 403/404 403/404 403/404 200/404
+appeal              422/422 403/403 422/404 403/404 403/404 403/404 403/404 403/404 200/404
+appeal.record       200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 422/404
 appeal.decision     200/200 403/403 200/404 403/404 403/404 403/404 403/404 200/404 403/404
 close               200/200 403/403 200/404 403/404 403/404 403/404 403/404 403/404 403/404
 actions.list        200/200 200/200 200/404 200/404 200/404 200/404 200/404 200/404 200/404
@@ -170,6 +171,9 @@ def _request(endpoint, side):
         return "post", cycle_at("judged") + "/letter", body
     if endpoint == "appeal":
         return "post", cycle_at("letter") + "/appeal", {"grounds": "Area 2 misjudged."}
+    if endpoint == "appeal.record":
+        body = {"grounds": "Area 2 misjudged.", "received_via": "letter", "on": today.isoformat()}
+        return "post", cycle_at("letter") + "/appeal", body
     if endpoint == "appeal.decision":
         cycle = _walk(side, "letter")
         services.appeal_lodge(actor=provider_user, cycle=cycle, grounds="Unfair.", today=today)
@@ -300,13 +304,17 @@ def test_only_the_provider_appeals_and_a_manager_or_senior_manager_decides(world
     cycle = _walk(world["own"], "letter")
     path = f"/monitoring/cycles/{cycle.pk}"
     manager = session_client(make_user(Role.CONTRACT_MANAGER))
+    # the contract manager records a written appeal only with how and when it came (seed 004)
     refused = call(manager, "post", path + "/appeal", {"grounds": "On the provider's behalf."})
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"received_via", "on"}
+    monitor = session_client(make_user(Role.CONTRACT_MONITOR))
+    refused = call(monitor, "post", path + "/appeal", {"grounds": "On the provider's behalf."})
     assert refused.status_code == 403
     assert refused.json()["detail"] == "You do not have permission to appeal this decision."
     provider = session_client(make_user(Role.PROVIDER_USER))
     assert call(provider, "post", path + "/appeal", {"grounds": "Unfair."}).status_code == 200
     decision = {"outcome": "partly_upheld", "decision": "Area 2 re-rated."}
-    monitor = session_client(make_user(Role.CONTRACT_MONITOR))
     assert call(monitor, "post", path + "/appeal/decision", decision).status_code == 403
     assert call(provider, "post", path + "/appeal/decision", decision).status_code == 403
     senior = session_client(make_user(Role.SENIOR_MANAGER))
