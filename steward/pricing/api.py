@@ -27,6 +27,7 @@ from steward.pricing.schemas import (
     PriceLimitsOut,
     RateCalculationIn,
     RateCalculationOut,
+    UtilizationSuggestionOut,
 )
 
 router = Router(tags=["pricing"])
@@ -87,6 +88,27 @@ def rate_create(request: HttpRequest, contract_id: int, payload: RateCalculation
         **payload.model_dump(),
     )
     return Status(201, _rate_out(rc, True))
+
+
+@router.get(
+    f"{BASE}/utilization-suggestion",
+    response={200: UtilizationSuggestionOut, **READ_ERRORS},
+    summary="Suggest a utilization factor from actual use",
+    description="seed 004: the factor is based on the program's prior utilization history, "
+    "if available, or the average for all programs of the same type. Actual utilization is "
+    "units delivered (the provider's submitted returns) against the capacity purchased (the "
+    "latest rate calculation's total capacity, spread over the term) in the same periods; "
+    "`arithmetic` shows every step. Internal: agency staff, oversight and administrators.",
+)
+def utilization_suggestion(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    suggestion = selectors.utilization_suggestion(contract)
+    return {
+        "factor": suggestion.factor,
+        "actual": suggestion.actual,
+        "basis": suggestion.basis,
+        "arithmetic": suggestion.arithmetic,
+    }
 
 
 @router.get(

@@ -137,3 +137,13 @@ class PriceLimitsIn(Schema):
 
 class PriceLimitsOut(PriceLimitsIn):
     pass
+
+
+class UtilizationSuggestionOut(Schema):
+    factor: Decimal | None = Field(
+        description="Suggested utilization factor as a fraction (0.9 is 90%), capped at the "
+        "pack's maximum; None when no units delivered are recorded"
+    )
+    actual: Decimal | None = Field(description="Actual utilization before the cap")
+    basis: str
+    arithmetic: list[str] = Field(description="Each step of the computation, in words")

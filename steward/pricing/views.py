@@ -105,8 +105,10 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
             problems=pricing_execution_problems(contract) if contract.status == "draft" else [],
         )
     if can_write:
-        factor, basis = selectors.suggested_factor(contract)
-        ctx["suggested"] = (factor * 100 if factor is not None else None, basis)
+        suggestion = selectors.utilization_suggestion(contract)
+        factor = suggestion.factor
+        ctx["suggestion"] = suggestion
+        ctx["suggested"] = (factor * 100 if factor is not None else None, suggestion.basis)
         ctx["rate_form"] = forms.get("rate_form") or RateForm(
             initial={"utilization_percent": factor * 100 if factor is not None else 85}
         )
