@@ -16,3 +16,8 @@ class ProcurementConfig(AppConfig):
         # seed 003: Finance is told of an executed contract's dates; a contract's end meets
         # its early termination's due date
         register_term_listener("procurement", contract_term_changed)
+        from steward.contracts.hooks import register_execution_check
+        from steward.procurement.services_file import contract_form_problems
+
+        # seed 004: the Commonwealth Terms and Conditions are on file by contract execution
+        register_execution_check("procurement_forms", contract_form_problems)
