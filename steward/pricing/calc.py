@@ -617,12 +617,86 @@ ATTACHMENTS: dict[int, str] = {
 }
 
 
-def attachment_problems(required: set[int], satisfied: set[int]) -> list[str]:
+def attachment_problems(
+    required: set[int], satisfied: set[int], because: dict[int, str] | None = None
+) -> list[str]:
     """seed 004: Attachment 1 is always required at execution; 2–6 as the contract requires.
     Returns one problem per required attachment neither uploaded nor completed."""
     needed = sorted(set(required) | {1})
+    because = because or {}
     return [
-        f"POS Attachment {n} ({ATTACHMENTS[n]}) is required at execution and is missing (seed 004)."
+        f"POS Attachment {n} ({ATTACHMENTS[n]}) is required at execution and is missing"
+        + (f" ({because[n]})" if because.get(n) else "")
+        + " (seed 004)."
         for n in needed
         if n not in satisfied
     ]
+
+
+#: seed 004 "Optional attachments to the RFR": "Departments have the option to require Bidders
+#: to complete as part of their response or complete at time of contract execution."
+DUE_WITH = {"response": "with the bid (the response)", "execution": "at contract execution"}
+
+
+@dataclass(frozen=True)
+class AttachmentStatus:
+    number: int
+    title: str
+    required: bool
+    because: str
+    due_with: str
+    satisfied: bool
+    satisfied_by: str
+
+
+def attachment_statuses(
+    *,
+    compensation_structure: str,
+    fee_shown: bool,
+    marked_required: set[int],
+    due_with: dict[int, str],
+    satisfied: set[int],
+    has_rate_calculation: bool,
+) -> list[AttachmentStatus]:
+    """seed 004, which POS attachments a contract needs and why:
+
+    - Attachment 1 (Program Cover Page) "is required at contract execution";
+    - Attachment 3 (Fiscal Year Program Budget) for a cost-reimbursement contract (budgets are
+      required "as a result of a cost reimbursement compensation structure") and where a
+      commercial fee must be shown: a non-zero fee stated for a for-profit provider ("The
+      amount of fees that a contractor may retain must be noted ... on POS Attachment 3");
+    - the others where the department marks them required.
+
+    Steward's own rate calculation is the Attachment 4 (Rate Calculation/Maximum Obligation
+    Calculation Page): a recorded calculation satisfies it. Each is due with the response or
+    at execution (`due_with`); every required one must be satisfied by execution."""
+    cost_reimbursement = compensation_structure == "cost_reimbursement"
+    out = []
+    for number, title in ATTACHMENTS.items():
+        reasons = []
+        if number == 1:
+            reasons.append("always required at contract execution")
+        if number == 3 and cost_reimbursement:
+            reasons.append("a cost-reimbursement contract carries its program budget")
+        if number == 3 and fee_shown and not cost_reimbursement:
+            reasons.append("the commercial fee is noted on it")
+        if number in marked_required and not reasons:
+            reasons.append("required by the department")
+        by = ""
+        done = number in satisfied
+        if number == 4 and has_rate_calculation:
+            done, by = True, "the rate calculation recorded here"
+        elif done:
+            by = "uploaded or marked completed"
+        out.append(
+            AttachmentStatus(
+                number=number,
+                title=title,
+                required=bool(reasons),
+                because="; ".join(reasons),
+                due_with=due_with.get(number, "execution"),
+                satisfied=done,
+                satisfied_by=by,
+            )
+        )
+    return out

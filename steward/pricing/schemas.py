@@ -104,15 +104,23 @@ class AttachmentIn(Schema):
     required: bool = False
     completed: bool = False
     document_id: int | None = None
+    due_with: str = Field(
+        "execution", description="`response` (with the bid) or `execution` (seed 004)"
+    )
 
 
 class AttachmentOut(Schema):
     number: int
     title: str
     required: bool
+    required_because: str = Field(description="Why it is required (seed 004), or empty")
+    due_with: str = Field(description="`response` (with the bid) or `execution`")
     completed: bool
     document_id: int | None
     satisfied: bool
+    satisfied_by: str = Field(
+        description="What satisfies it: the rate calculation recorded here counts as Attachment 4"
+    )
 
 
 class ConsultationIn(Schema):

@@ -20,7 +20,11 @@ from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.pricing import calc, selectors, services
-from steward.pricing.execution_checks import is_massachusetts, pricing_execution_problems
+from steward.pricing.execution_checks import (
+    attachment_statuses,
+    is_massachusetts,
+    pricing_execution_problems,
+)
 from steward.pricing.forms import (
     AttachmentForm,
     ConsultationForm,
@@ -100,7 +104,9 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
             retainable=services.fee_retainable(fee, billed) if fee else None,
             limits=PriceLimits.objects.filter(contract=contract).first(),
             consultations=list(RiskSharingConsultation.objects.filter(contract=contract)),
-            attachments=[(n, t, rows.get(n)) for n, t in calc.ATTACHMENTS.items()],
+            attachments=[
+                (s, rows.get(s.number)) for s in attachment_statuses(contract, list(rows.values()))
+            ],
             massachusetts=is_massachusetts(contract),
             problems=pricing_execution_problems(contract) if contract.status == "draft" else [],
         )
@@ -228,6 +234,7 @@ def attachment_update(request: HttpRequest, pk: int) -> HttpResponse:
             required=d["required"],
             completed=d["completed"],
             document_id=d["document"],
+            due_with=d["due_with"],
         )
         return f"POS Attachment {d['number']} updated."
 
