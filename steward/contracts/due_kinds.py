@@ -366,6 +366,22 @@ KINDS: dict[str, DueKind] = {
             nature=Nature.WINDOW,
             reminders=WINDOW_REMINDERS,
         ),
+        DueKind(
+            key="provider_form",
+            name="Provider form expiring",
+            todo="Renew the provider's signed form on file with {agency} before it expires",
+            rule=None,
+            source="seed 004 (Commonwealth Terms and Conditions for Human and Social Services "
+            "and the Supplier Diversity Plan, on file)",
+            owner=Owner.PROVIDER,
+            roles=(PROVIDER_USER,),
+            created_by="the agency records a signed form on file, with the day it expires",
+            met_by="a newer form of the same kind is recorded (it replaces the due date)",
+            cancelled_by="a newer form of the same kind replaces it",
+            page="procurement:provider_form",
+            page_arg="subject",
+            contract_bound=False,
+        ),
         # ------------------------------------------------ placements (seed 003, roles table)
         DueKind(
             key="placement_authorise",

@@ -12,6 +12,7 @@ from steward.contracts.models import Contract
 from steward.core.errors import NotFoundError
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.pricing import calc, selectors, services
+from steward.pricing.execution_checks import attachment_statuses
 from steward.pricing.models import CommercialFee, PosAttachment
 from steward.pricing.schemas import (
     AttachmentIn,
@@ -27,6 +28,7 @@ from steward.pricing.schemas import (
     PriceLimitsOut,
     RateCalculationIn,
     RateCalculationOut,
+    UtilizationSuggestionOut,
 )
 
 router = Router(tags=["pricing"])
@@ -87,6 +89,27 @@ def rate_create(request: HttpRequest, contract_id: int, payload: RateCalculation
         **payload.model_dump(),
     )
     return Status(201, _rate_out(rc, True))
+
+
+@router.get(
+    f"{BASE}/utilization-suggestion",
+    response={200: UtilizationSuggestionOut, **READ_ERRORS},
+    summary="Suggest a utilization factor from actual use",
+    description="seed 004: the factor is based on the program's prior utilization history, "
+    "if available, or the average for all programs of the same type. Actual utilization is "
+    "units delivered (the provider's submitted returns) against the capacity purchased (the "
+    "latest rate calculation's total capacity, spread over the term) in the same periods; "
+    "`arithmetic` shows every step. Internal: agency staff, oversight and administrators.",
+)
+def utilization_suggestion(request: HttpRequest, contract_id: int) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    suggestion = selectors.utilization_suggestion(contract)
+    return {
+        "factor": suggestion.factor,
+        "actual": suggestion.actual,
+        "basis": suggestion.basis,
+        "arithmetic": suggestion.arithmetic,
+    }
 
 
 @router.get(
@@ -196,23 +219,32 @@ def fee_put(request: HttpRequest, contract_id: int, payload: FeeIn) -> Any:
     f"{BASE}/attachments",
     response={200: list[AttachmentOut], **READ_ERRORS},
     summary="POS attachment checklist",
-    description="Attachments 1–6: required or not (1 always), and whether uploaded or "
-    "completed. Agency-internal.",
+    description="Attachments 1–6 (seed 004): required or not and why (1 always; 3 for a "
+    "cost-reimbursement contract and for a for-profit provider's fee; others as marked), due "
+    "with the bid or at execution, and whether satisfied (uploaded, completed, or for 4 the "
+    "rate calculation recorded here). Agency-internal.",
 )
 def attachment_list(request: HttpRequest, contract_id: int) -> Any:
     contract = _contract(request, contract_id, internal=True)
+    return _attachments_out(contract)
+
+
+def _attachments_out(contract: Contract) -> list[dict[str, Any]]:
     rows = {a.number: a for a in PosAttachment.objects.filter(contract=contract)}
     out = []
-    for n, title in calc.ATTACHMENTS.items():
-        row = rows.get(n)
+    for status in attachment_statuses(contract, list(rows.values())):
+        row = rows.get(status.number)
         out.append(
             {
-                "number": n,
-                "title": title,
-                "required": n == 1 or bool(row and row.required),
+                "number": status.number,
+                "title": status.title,
+                "required": status.required,
+                "required_because": status.because,
+                "due_with": status.due_with,
                 "completed": bool(row and row.completed),
                 "document_id": row.document_id if row else None,
-                "satisfied": bool(row and row.satisfied),
+                "satisfied": status.satisfied,
+                "satisfied_by": status.satisfied_by,
             }
         )
     return out
@@ -235,14 +267,7 @@ def attachment_put(
         number=number,
         **payload.model_dump(),
     )
-    return {
-        "number": row.number,
-        "title": calc.ATTACHMENTS[row.number],
-        "required": row.required,
-        "completed": row.completed,
-        "document_id": row.document_id,
-        "satisfied": row.satisfied,
-    }
+    return next(a for a in _attachments_out(contract) if a["number"] == row.number)
 
 
 @router.post(

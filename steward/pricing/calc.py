@@ -104,7 +104,9 @@ def check_utilization(
 
 def suggested_factor(history: list[Decimal], peers: list[Decimal]) -> tuple[Decimal | None, str]:
     """seed 004: the factor "should be based on the program's prior utilization history, if
-    available, or the average for all programs of the same type". Returns (factor, basis)."""
+    available, or the average for all programs of the same type". Returns (factor, basis).
+    `history` and `peers` are actual utilizations (`actual_utilization`), not negotiated
+    factors."""
     if history:
         return history[-1], "the program's prior utilization"
     if peers:
@@ -113,6 +115,120 @@ def suggested_factor(history: list[Decimal], peers: list[Decimal]) -> tuple[Deci
         )
         return average, f"the average of {len(peers)} program(s) of the same service type"
     return None, "no prior utilization or programs of the same type"
+
+
+FACTOR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class ActualUse:
+    """A contract's actual utilization: units delivered against the capacity purchased for the
+    periods those units were delivered in (seed 004, "prior utilization history")."""
+
+    label: str
+    delivered: Decimal
+    capacity: Decimal
+    periods: int
+
+    @property
+    def factor(self) -> Decimal:
+        return (self.delivered / self.capacity).quantize(FACTOR_PLACES, rounding=ROUND_HALF_UP)
+
+    @property
+    def arithmetic(self) -> str:
+        return (
+            f"{self.label}: {fmt_number(self.delivered)} units delivered in {self.periods} "
+            f"period(s) ÷ {fmt_number(self.capacity.quantize(CENT, rounding=ROUND_HALF_UP))} "
+            f"units of capacity in those periods = {fmt_percent(self.factor)}"
+        )
+
+
+def actual_utilization(
+    *,
+    label: str,
+    total_capacity: Decimal,
+    term_start: date,
+    term_end: date,
+    delivered: list[tuple[date, date, Decimal]],
+) -> ActualUse | None:
+    """Units delivered ÷ capacity available in the same periods. The capacity purchased over
+    the term (line 5 of Attachment 4) is spread evenly over its days, so a period of d days
+    offers `total_capacity × d ÷ term days`. Periods outside the term are ignored; None when
+    nothing was delivered in the term or the capacity is not positive."""
+    term_days = (term_end - term_start).days + 1
+    if term_days <= 0 or total_capacity <= ZERO:
+        return None
+    units = ZERO
+    days = 0
+    count = 0
+    for start, end, amount in delivered:
+        lo, hi = max(start, term_start), min(end, term_end)
+        if hi < lo:
+            continue
+        units += Decimal(amount)
+        days += (hi - lo).days + 1
+        count += 1
+    if count == 0:
+        return None
+    capacity = total_capacity * Decimal(days) / Decimal(term_days)
+    if capacity <= ZERO:
+        return None
+    return ActualUse(label=label, delivered=units, capacity=capacity, periods=count)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    factor: Decimal | None
+    basis: str
+    arithmetic: list[str]
+    actual: Decimal | None = None
+
+
+def suggest_from_use(
+    history: list[ActualUse], peers: list[ActualUse], *, maximum: Decimal = Decimal("1")
+) -> Suggestion:
+    """seed 004: "The exact utilization factor that is negotiated should be based on the
+    program's prior utilization history, if available, or the average for all programs of the
+    same type." The program's history is its units delivered over its capacity, all its
+    contracts together; otherwise each program of the same type counts once in a plain
+    average. A factor cannot exceed `maximum` (100 %): a program used beyond its capacity is
+    suggested the maximum, and the arithmetic says so."""
+    lines: list[str] = []
+    if history:
+        delivered = sum((h.delivered for h in history), ZERO)
+        capacity = sum((h.capacity for h in history), ZERO)
+        lines.extend(h.arithmetic for h in history)
+        actual = (delivered / capacity).quantize(FACTOR_PLACES, rounding=ROUND_HALF_UP)
+        if len(history) > 1:
+            lines.append(
+                f"Together: {fmt_number(delivered)} ÷ "
+                f"{fmt_number(capacity.quantize(CENT, rounding=ROUND_HALF_UP))} = "
+                f"{fmt_percent(actual)}"
+            )
+        basis = "the program's prior utilization (units delivered against capacity)"
+    elif peers:
+        lines.extend(p.arithmetic for p in peers)
+        total = sum((p.factor for p in peers), ZERO)
+        actual = (total / len(peers)).quantize(FACTOR_PLACES, rounding=ROUND_HALF_UP)
+        lines.append(
+            f"Average of {len(peers)} program(s): "
+            + " + ".join(fmt_percent(p.factor) for p in peers)
+            + f" ÷ {len(peers)} = {fmt_percent(actual)}"
+        )
+        basis = f"the average actual utilization of {len(peers)} program(s) of the same type"
+    else:
+        return Suggestion(
+            None,
+            "no units delivered are recorded for this program or programs of the same type",
+            [],
+        )
+    factor = actual
+    if factor > maximum:
+        factor = maximum
+        lines.append(
+            f"Above {fmt_percent(maximum)}: the factor is capped at {fmt_percent(maximum)}"
+        )
+    return Suggestion(factor, basis, lines, actual)
 
 
 # ---------------------------------------------------------------- rate calculation
@@ -501,12 +617,86 @@ ATTACHMENTS: dict[int, str] = {
 }
 
 
-def attachment_problems(required: set[int], satisfied: set[int]) -> list[str]:
+def attachment_problems(
+    required: set[int], satisfied: set[int], because: dict[int, str] | None = None
+) -> list[str]:
     """seed 004: Attachment 1 is always required at execution; 2–6 as the contract requires.
     Returns one problem per required attachment neither uploaded nor completed."""
     needed = sorted(set(required) | {1})
+    because = because or {}
     return [
-        f"POS Attachment {n} ({ATTACHMENTS[n]}) is required at execution and is missing (seed 004)."
+        f"POS Attachment {n} ({ATTACHMENTS[n]}) is required at execution and is missing"
+        + (f" ({because[n]})" if because.get(n) else "")
+        + " (seed 004)."
         for n in needed
         if n not in satisfied
     ]
+
+
+#: seed 004 "Optional attachments to the RFR": "Departments have the option to require Bidders
+#: to complete as part of their response or complete at time of contract execution."
+DUE_WITH = {"response": "with the bid (the response)", "execution": "at contract execution"}
+
+
+@dataclass(frozen=True)
+class AttachmentStatus:
+    number: int
+    title: str
+    required: bool
+    because: str
+    due_with: str
+    satisfied: bool
+    satisfied_by: str
+
+
+def attachment_statuses(
+    *,
+    compensation_structure: str,
+    fee_shown: bool,
+    marked_required: set[int],
+    due_with: dict[int, str],
+    satisfied: set[int],
+    has_rate_calculation: bool,
+) -> list[AttachmentStatus]:
+    """seed 004, which POS attachments a contract needs and why:
+
+    - Attachment 1 (Program Cover Page) "is required at contract execution";
+    - Attachment 3 (Fiscal Year Program Budget) for a cost-reimbursement contract (budgets are
+      required "as a result of a cost reimbursement compensation structure") and where a
+      commercial fee must be shown: a non-zero fee stated for a for-profit provider ("The
+      amount of fees that a contractor may retain must be noted ... on POS Attachment 3");
+    - the others where the department marks them required.
+
+    Steward's own rate calculation is the Attachment 4 (Rate Calculation/Maximum Obligation
+    Calculation Page): a recorded calculation satisfies it. Each is due with the response or
+    at execution (`due_with`); every required one must be satisfied by execution."""
+    cost_reimbursement = compensation_structure == "cost_reimbursement"
+    out = []
+    for number, title in ATTACHMENTS.items():
+        reasons = []
+        if number == 1:
+            reasons.append("always required at contract execution")
+        if number == 3 and cost_reimbursement:
+            reasons.append("a cost-reimbursement contract carries its program budget")
+        if number == 3 and fee_shown and not cost_reimbursement:
+            reasons.append("the commercial fee is noted on it")
+        if number in marked_required and not reasons:
+            reasons.append("required by the department")
+        by = ""
+        done = number in satisfied
+        if number == 4 and has_rate_calculation:
+            done, by = True, "the rate calculation recorded here"
+        elif done:
+            by = "uploaded or marked completed"
+        out.append(
+            AttachmentStatus(
+                number=number,
+                title=title,
+                required=bool(reasons),
+                because="; ".join(reasons),
+                due_with=due_with.get(number, "execution"),
+                satisfied=done,
+                satisfied_by=by,
+            )
+        )
+    return out

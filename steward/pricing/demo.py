@@ -65,8 +65,9 @@ def extend_demo(ctx: Any) -> dict[str, int]:
 
 def prepare_for_execution(contract: Any, manager: Any) -> None:
     """Before a demo contract is executed: what seed 004 asks of a Massachusetts POS contract.
-    Attachment 1 is completed; a for-profit provider's fee is stated (3 % of the maximum
-    obligation; zero on a cost-reimbursement contract, which may carry none)."""
+    Attachments 1 (and 3 where the fee or cost reimbursement needs it) are completed; a
+    for-profit provider's fee is stated (3 % of the maximum obligation; zero on a
+    cost-reimbursement contract, which may carry none)."""
     if not (execution_checks.is_massachusetts(contract) and execution_checks.is_pos(contract)):
         return
     services.attachment_set(
@@ -79,3 +80,9 @@ def prepare_for_execution(contract: Any, manager: Any) -> None:
             services.commercial_fee_set(
                 actor=manager, contract=contract, kind="percentage", value=Decimal("3")
             )
+    if contract.compensation_structure == "cost_reimbursement" or contract.provider.for_profit:
+        # seed 004: the program budget (Attachment 3) of a cost-reimbursement contract, and
+        # where the commercial fee is noted
+        services.attachment_set(
+            actor=manager, contract=contract, number=3, required=True, completed=True
+        )

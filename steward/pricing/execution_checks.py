@@ -59,7 +59,32 @@ def pricing_execution_problems(contract: Any) -> list[str]:
             "structure (seed 004)."
         )
     if is_pos(contract):
-        required = {r.number for r in rows if r.required}
-        satisfied = {r.number for r in rows if r.satisfied}
-        problems.extend(calc.attachment_problems(required, satisfied))
+        statuses = attachment_statuses(contract, rows)
+        problems.extend(
+            calc.attachment_problems(
+                {s.number for s in statuses if s.required},
+                {s.number for s in statuses if s.satisfied},
+                {s.number: s.because for s in statuses if s.number == 3},
+            )
+        )
     return problems
+
+
+def attachment_statuses(
+    contract: Any, rows: list[Any] | None = None
+) -> list[calc.AttachmentStatus]:
+    """seed 004: the contract's POS attachments, which are required and why, when each is due
+    and whether it is satisfied (Steward's rate calculation counts as Attachment 4)."""
+    from steward.pricing.models import CommercialFee, PosAttachment, RateCalculation
+
+    fee = CommercialFee.objects.filter(contract=contract).first()
+    if rows is None:
+        rows = list(PosAttachment.objects.filter(contract=contract))
+    return calc.attachment_statuses(
+        compensation_structure=contract.compensation_structure,
+        fee_shown=bool(fee and fee.kind != "zero" and fee.value > calc.ZERO),
+        marked_required={r.number for r in rows if r.required},
+        due_with={r.number: r.due_with for r in rows},
+        satisfied={r.number for r in rows if r.satisfied},
+        has_rate_calculation=RateCalculation.objects.filter(contract=contract).exists(),
+    )

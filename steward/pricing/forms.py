@@ -84,7 +84,12 @@ class AttachmentForm(forms.Form):
     number = forms.TypedChoiceField(
         label="Attachment", coerce=int, choices=[(n, f"{n}: {t}") for n, t in ATTACHMENTS.items()]
     )
-    required = forms.BooleanField(label="Required at execution", required=False)
+    required = forms.BooleanField(label="Required", required=False)
+    due_with = forms.ChoiceField(
+        label="Due",
+        choices=[("execution", "At contract execution"), ("response", "With the bid")],
+        initial="execution",
+    )
     completed = forms.BooleanField(label="Completed", required=False)
     document = forms.TypedChoiceField(
         label="Uploaded document", required=False, coerce=int, empty_value=None

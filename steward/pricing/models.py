@@ -185,6 +185,11 @@ class PosAttachment(TimeStampedModel):
     )
     number = models.PositiveSmallIntegerField()
     required = models.BooleanField(default=False)
+    due_with = models.CharField(
+        max_length=20,
+        choices=[("response", "With the bid"), ("execution", "At contract execution")],
+        default="execution",
+    )
     completed = models.BooleanField(default=False)
     document = models.ForeignKey(
         "contracts.ContractDocument",

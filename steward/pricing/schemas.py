@@ -104,15 +104,23 @@ class AttachmentIn(Schema):
     required: bool = False
     completed: bool = False
     document_id: int | None = None
+    due_with: str = Field(
+        "execution", description="`response` (with the bid) or `execution` (seed 004)"
+    )
 
 
 class AttachmentOut(Schema):
     number: int
     title: str
     required: bool
+    required_because: str = Field(description="Why it is required (seed 004), or empty")
+    due_with: str = Field(description="`response` (with the bid) or `execution`")
     completed: bool
     document_id: int | None
     satisfied: bool
+    satisfied_by: str = Field(
+        description="What satisfies it: the rate calculation recorded here counts as Attachment 4"
+    )
 
 
 class ConsultationIn(Schema):
@@ -137,3 +145,13 @@ class PriceLimitsIn(Schema):
 
 class PriceLimitsOut(PriceLimitsIn):
     pass
+
+
+class UtilizationSuggestionOut(Schema):
+    factor: Decimal | None = Field(
+        description="Suggested utilization factor as a fraction (0.9 is 90%), capped at the "
+        "pack's maximum; None when no units delivered are recorded"
+    )
+    actual: Decimal | None = Field(description="Actual utilization before the cap")
+    basis: str
+    arithmetic: list[str] = Field(description="Each step of the computation, in words")

@@ -40,26 +40,54 @@ def payments(*, contract: Contract) -> QuerySet[Payment]:
     return Payment.objects.filter(contract=contract).order_by("period_start")
 
 
-def suggested_factor(contract: Contract) -> tuple[Decimal | None, str]:
-    """seed 004: the program's prior utilization (its earlier calculations, or its other
-    contracts with the same provider and service type), else the average of the same type."""
-    history = list(
-        RateCalculation.objects.filter(
-            contract__provider_id=contract.provider_id,
-            contract__service_type=contract.service_type,
-        )
-        .order_by("created_at")
-        .values_list("utilization_factor", flat=True)
+def _latest_capacity(contracts: QuerySet[Contract]) -> dict[int, Decimal]:
+    """Each contract's total capacity purchased (line 5) from its latest rate calculation."""
+    rows = (
+        RateCalculation.objects.filter(contract__in=contracts)
+        .order_by("contract_id", "-version")
+        .values_list("contract_id", "total_capacity_purchased")
     )
-    peers: list[Decimal] = []
-    if not history and contract.service_type:
-        peers = list(
-            RateCalculation.objects.filter(contract__service_type=contract.service_type)
-            .order_by("contract_id", "-version")
-            .distinct()
-            .values_list("utilization_factor", flat=True)
+    latest: dict[int, Decimal] = {}
+    for contract_id, capacity in rows:
+        latest.setdefault(contract_id, capacity)
+    return latest
+
+
+def _actual_uses(contracts: QuerySet[Contract]) -> list[calc.ActualUse]:
+    capacities = _latest_capacity(contracts)
+    uses = []
+    for other in contracts.filter(pk__in=list(capacities)).order_by("start_date", "pk"):
+        delivered = units_delivered(other) or []
+        use = calc.actual_utilization(
+            label=f"{other.number} ({other.provider.legal_name})",
+            total_capacity=capacities[other.pk],
+            term_start=other.start_date,
+            term_end=other.end_date,
+            delivered=[(s, e, Decimal(u)) for s, e, u in delivered],
         )
-    return calc.suggested_factor(history, peers)
+        if use is not None:
+            uses.append(use)
+    return uses
+
+
+def utilization_suggestion(contract: Contract) -> calc.Suggestion:
+    """seed 004: the suggested utilization factor from actual use, units delivered (the
+    provider's returns) against the capacity purchased (the latest rate calculation's line 5):
+    the program's own history (this provider, this service type, any of its contracts), else
+    the average of the programs of the same service type. Never a negotiated factor."""
+    base = Contract.objects.select_related("provider").filter(service_type=contract.service_type)
+    history = _actual_uses(base.filter(provider_id=contract.provider_id))
+    peers: list[calc.ActualUse] = []
+    if not history and contract.service_type:
+        peers = _actual_uses(base.exclude(provider_id=contract.provider_id))
+    maximum = contract.agency.pack.parsed.utilization.maximum
+    return calc.suggest_from_use(history, peers, maximum=maximum)
+
+
+def suggested_factor(contract: Contract) -> tuple[Decimal | None, str]:
+    """(factor, basis) of `utilization_suggestion`."""
+    suggestion = utilization_suggestion(contract)
+    return suggestion.factor, suggestion.basis
 
 
 @dataclass(frozen=True)

@@ -295,12 +295,17 @@ def attachment_set(
     required: bool,
     completed: bool = False,
     document_id: int | None = None,
+    due_with: str = "execution",
 ) -> PosAttachment:
     """Set one POS attachment (1–6) on the checklist (seed 004). Attachment 1 is always
     required; the document must be one of this contract's documents."""
     require_perm(actor, PERM, contract, action="change the POS attachments")
     if number not in calc.ATTACHMENTS:
         raise ValidationFailed("No such attachment.", errors={"number": ["Choose 1 to 6."]})
+    if due_with not in calc.DUE_WITH:
+        raise ValidationFailed(
+            "Choose when it is due.", errors={"due_with": ["With the bid or at execution."]}
+        )
     if document_id is not None and not contract.documents.filter(pk=document_id).exists():
         raise ValidationFailed(
             "That document is not on this contract.", errors={"document": ["Not on this contract."]}
@@ -311,5 +316,6 @@ def attachment_set(
     row.required = required or number == 1
     row.completed = completed
     row.document_id = document_id
+    row.due_with = due_with
     save_audited(row, actor=actor, reason=f"POS Attachment {number} updated")
     return row

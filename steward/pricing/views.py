@@ -21,7 +21,11 @@ from steward.core.forms import apply_errors
 from steward.core.replica import reads_from_replica
 from steward.core.views import application_errors
 from steward.pricing import calc, selectors, services
-from steward.pricing.execution_checks import is_massachusetts, pricing_execution_problems
+from steward.pricing.execution_checks import (
+    attachment_statuses,
+    is_massachusetts,
+    pricing_execution_problems,
+)
 from steward.pricing.forms import (
     AttachmentForm,
     ConsultationForm,
@@ -101,13 +105,17 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
             retainable=services.fee_retainable(fee, billed) if fee else None,
             limits=PriceLimits.objects.filter(contract=contract).first(),
             consultations=list(RiskSharingConsultation.objects.filter(contract=contract)),
-            attachments=[(n, t, rows.get(n)) for n, t in calc.ATTACHMENTS.items()],
+            attachments=[
+                (s, rows.get(s.number)) for s in attachment_statuses(contract, list(rows.values()))
+            ],
             massachusetts=is_massachusetts(contract),
             problems=pricing_execution_problems(contract) if contract.status == "draft" else [],
         )
     if can_write:
-        factor, basis = selectors.suggested_factor(contract)
-        ctx["suggested"] = (factor * 100 if factor is not None else None, basis)
+        suggestion = selectors.utilization_suggestion(contract)
+        factor = suggestion.factor
+        ctx["suggestion"] = suggestion
+        ctx["suggested"] = (factor * 100 if factor is not None else None, suggestion.basis)
         ctx["rate_form"] = forms.get("rate_form") or RateForm(
             initial={"utilization_percent": factor * 100 if factor is not None else 85}
         )
@@ -227,6 +235,7 @@ def attachment_update(request: HttpRequest, pk: int) -> HttpResponse:
             required=d["required"],
             completed=d["completed"],
             document_id=d["document"],
+            due_with=d["due_with"],
         )
         return f"POS Attachment {d['number']} updated."
 

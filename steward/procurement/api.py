@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from steward.contracts.models import Contract
@@ -19,11 +20,14 @@ from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
-from steward.procurement import services
+from steward.procurement import selectors_file as sf
+from steward.procurement import services, services_file
 from steward.procurement import services_compliance as sc
 from steward.procurement import services_placements as ps
+from steward.procurement.calc import RFR_CHECKLIST
 from steward.procurement.models import (
     BidAppeal,
+    DebriefingRequest,
     FinanceNotification,
     Placement,
     Solicitation,
@@ -49,11 +53,15 @@ from steward.procurement.schemas import (
     PlacementEndIn,
     PlacementIn,
     PlacementOut,
+    ProcurementDocumentOut,
     ProcurementRecordIn,
     ProcurementRecordOut,
+    ProviderFormIn,
+    ProviderFormOut,
     RagDecisionIn,
     ReferralIn,
     ReviewIn,
+    RfrChecklistOut,
     ScheduleIn,
     ScoreIn,
     SignedIn,
@@ -727,3 +735,174 @@ def procurement_record_post(
         data["best_value_document"] = data.pop("best_value_document_id")
     sc.procurement_record_set(actor=_actor(request), contract=contract, data=data)
     return _procurement_out(contract)
+
+
+# ---------------------------------------------------------------- the procurement file (issue 22)
+
+
+@router.post(
+    "/procurement/appeals/{appeal_id}/documents",
+    response={201: ProcurementDocumentOut, **WRITE_ERRORS},
+    summary="Attach a document to a bid appeal",
+    description="seed 004: all documentation pertaining to appeals is placed in the "
+    "procurement file. Multipart (`file`, `title`); the bidder's own users or the agency's "
+    "procurement staff. The type is checked by extension and content, the size against the "
+    "limit (422 says why a file is refused).",
+)
+def appeal_document_add(
+    request: HttpRequest, appeal_id: int, file: File[UploadedFile], title: Form[str] = ""
+) -> Any:
+    appeal = BidAppeal.objects.filter(pk=appeal_id).first()
+    if appeal is None:
+        raise NotFoundError("No such appeal.")
+    appeal.bid = _bid(request, appeal.bid_id)
+    document = services_file.document_add(
+        actor=_actor(request), upload=file, title=title, appeal=appeal
+    )
+    return Status(201, document)
+
+
+@router.post(
+    "/procurement/debriefings/{debriefing_id}/documents",
+    response={201: ProcurementDocumentOut, **WRITE_ERRORS},
+    summary="Attach a document to a debriefing",
+    description="seed 004: written documentation of who attended and what was discussed at "
+    "the debriefing is placed in the procurement file. Multipart (`file`, `title`); the "
+    "bidder's own users or the agency's procurement staff.",
+)
+def debriefing_document_add(
+    request: HttpRequest, debriefing_id: int, file: File[UploadedFile], title: Form[str] = ""
+) -> Any:
+    debriefing = DebriefingRequest.objects.filter(pk=debriefing_id).first()
+    if debriefing is None:
+        raise NotFoundError("No such debriefing.")
+    debriefing.bid = _bid(request, debriefing.bid_id)
+    document = services_file.document_add(
+        actor=_actor(request), upload=file, title=title, debriefing=debriefing
+    )
+    return Status(201, document)
+
+
+@router.get(
+    "/procurement/solicitations/{solicitation_id}/documents",
+    response={200: list[ProcurementDocumentOut], **READ_ERRORS},
+    summary="The documents of a procurement file",
+    description="Agency readers see every document; a bidder sees the RFR's checklist "
+    "documents and those of its own debriefing and appeals.",
+)
+def file_documents(request: HttpRequest, solicitation_id: int) -> Any:
+    solicitation = solicitation_get(actor=_actor(request), pk=solicitation_id)
+    return list(sf.documents_visible(actor=_actor(request), solicitation=solicitation))
+
+
+def _checklist_out(solicitation: Solicitation) -> dict[str, Any]:
+    checklist = sf.checklist(solicitation)
+    return {
+        "applies": checklist.applies,
+        "complete": checklist.complete,
+        "issued_on": solicitation.issued_on,
+        "electronic_responses": solicitation.electronic_responses,
+        "terms_instruction": checklist.terms_instruction,
+        "items": [
+            {"key": i.key, "label": i.label, "document": i.document} for i in checklist.items
+        ],
+    }
+
+
+@router.get(
+    "/procurement/solicitations/{solicitation_id}/checklist",
+    response={200: RfrChecklistOut, **READ_ERRORS},
+    summary="The RFR checklist",
+    description="seed 004: a purchase-of-service RFR of a Massachusetts agency carries the "
+    "Commonwealth Terms and Conditions for Human and Social Services, the Supplier Diversity "
+    "Plan form, the program and staffing specifications and the budget forms due with the "
+    "response, each with its document; and says whether responses are electronic or on paper.",
+)
+def checklist_get(request: HttpRequest, solicitation_id: int) -> Any:
+    return _checklist_out(solicitation_get(actor=_actor(request), pk=solicitation_id))
+
+
+@router.post(
+    "/procurement/solicitations/{solicitation_id}/checklist/{item}",
+    response={201: ProcurementDocumentOut, **WRITE_ERRORS},
+    summary="Attach the document of an RFR checklist item",
+    description="Multipart (`file`, `title`); procurement staff. `item` is one of "
+    + ", ".join(f"`{k}`" for k, _ in RFR_CHECKLIST)
+    + ". A later document replaces the earlier one on the checklist (both stay in the file).",
+)
+def checklist_document_add(
+    request: HttpRequest,
+    solicitation_id: int,
+    item: str,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+) -> Any:
+    solicitation = solicitation_get(actor=_actor(request), pk=solicitation_id)
+    document = services_file.document_add(
+        actor=_actor(request),
+        upload=file,
+        title=title,
+        solicitation=solicitation,
+        checklist_item=item,
+    )
+    return Status(201, document)
+
+
+@router.post(
+    "/procurement/solicitations/{solicitation_id}/issue",
+    response={200: RfrChecklistOut, **WRITE_ERRORS},
+    summary="Issue a purchase-of-service RFR",
+    description="seed 004: refused (409, nothing written) until every checklist item has its "
+    "document, or when already issued. Bids on such an RFR are recorded once it is issued "
+    "(409 before). `on` is the day it was issued (today when omitted).",
+)
+def solicitation_issue(
+    request: HttpRequest, solicitation_id: int, payload: HappenedIn | None = None
+) -> Any:
+    solicitation = solicitation_get(actor=_actor(request), pk=solicitation_id)
+    issued = services_file.solicitation_issue(
+        actor=_actor(request), solicitation=solicitation, issued_on=payload.on if payload else None
+    )
+    return _checklist_out(issued)
+
+
+@router.get(
+    "/procurement/providers/{provider_id}/forms",
+    response={200: list[ProviderFormOut], **READ_ERRORS},
+    summary="A provider's forms on file",
+    description="seed 004: the signed Commonwealth Terms and Conditions for Human and Social "
+    "Services and Supplier Diversity Plan, with their expiry. Agency staff, oversight, "
+    "administrators and the provider's own users.",
+)
+def provider_forms(request: HttpRequest, provider_id: int) -> Any:
+    _provider, forms = sf.provider_forms_get(actor=_actor(request), pk=provider_id)
+    return list(forms)
+
+
+@router.post(
+    "/procurement/providers/{provider_id}/forms",
+    response={201: ProviderFormOut, **WRITE_ERRORS},
+    summary="Record a provider's form on file",
+    description="seed 004: procurement staff record a signed form and the day it expires; the "
+    "expiry becomes a due date (reminders to the provider before it lapses). A bid on a "
+    "Massachusetts POS RFR from a provider whose forms are missing or expired is flagged; its "
+    "contract is not executed without valid Terms and Conditions (409).",
+)
+def provider_form_add(request: HttpRequest, provider_id: int, payload: ProviderFormIn) -> Any:
+    actor = _actor(request)
+    provider, _forms = sf.provider_forms_get(actor=actor, pk=provider_id)
+    from steward.parties.models import Agency
+
+    agency = Agency.objects.filter(pk=payload.agency_id or actor.agency_id).first()
+    if agency is None:
+        raise ValidationFailed("Name the agency.", errors={"agency_id": ["Required."]})
+    form = services_file.provider_form_record(
+        actor=actor,
+        agency=agency,
+        provider=provider,
+        kind=payload.kind,
+        signed_on=payload.signed_on,
+        expires_on=payload.expires_on,
+        reference=payload.reference,
+    )
+    return Status(201, form)

@@ -22,3 +22,8 @@ class ProcurementConfig(AppConfig):
         # seed 003: above the pack's tender threshold a contract is tendered and advertised, or
         # has its Best Value analysis on file; under it, the risk assessment is recorded
         register_execution_check("procurement_compliance", execution_check)
+
+        from steward.procurement.services_file import contract_form_problems
+
+        # seed 004: the Commonwealth Terms and Conditions are on file by contract execution
+        register_execution_check("procurement_forms", contract_form_problems)

@@ -392,3 +392,87 @@ def notice_ends(notice_on: date, notice_days: int) -> date:
     if notice_days < 0:
         raise ValueError("notice period cannot be negative")
     return notice_on + timedelta(days=notice_days)
+
+
+# ------------------------------------------------------------------ the RFR checklist (seed 004)
+
+#: The Massachusetts pack (or a copy of it) carries the POS RFR checklist.
+MASSACHUSETTS_PACK = "massachusetts-osd"
+
+#: seed 004 "Required Forms/Use of POS Attachments" and "Other RFR Specification
+#: considerations": what a POS RFR carries, each item with its document attached.
+RFR_CHECKLIST: tuple[tuple[str, str], ...] = (
+    ("terms_conditions", "Commonwealth Terms and Conditions for Human and Social Services"),
+    ("supplier_diversity", "Supplier Diversity Plan form for purchase of service"),
+    ("program_specifications", "Program specifications: the people to be served and their needs"),
+    (
+        "staffing_specifications",
+        "Staffing patterns and qualifications, hours, sites and other specific requirements",
+    ),
+    ("budget_forms", "Budget forms bidders return with their response"),
+)
+RFR_ITEM_LABELS = dict(RFR_CHECKLIST)
+
+
+def terms_instruction(electronic: bool) -> str:
+    """seed 004: what the RFR tells bidders about the Commonwealth Terms and Conditions."""
+    if electronic:
+        return (
+            "Responses are electronic: the Commonwealth Terms and Conditions are included for "
+            "information only and are required at contract execution, if not already on file."
+        )
+    return (
+        "Responses are on paper: bidders sign the Commonwealth Terms and Conditions as part of "
+        "their response, if not already on file."
+    )
+
+
+def checklist_missing(attached: Iterable[str]) -> list[str]:
+    """The labels of the checklist items without a document, in checklist order."""
+    have = set(attached)
+    return [label for key, label in RFR_CHECKLIST if key not in have]
+
+
+def issue_refusal(*, attached: Iterable[str], issued: bool) -> str | None:
+    """seed 004: a POS RFR is issued once, with every required form and specification
+    attached. Returns the refusal sentence, or None."""
+    if issued:
+        return "This RFR has already been issued."
+    missing = checklist_missing(attached)
+    if missing:
+        return "Attach before issuing the RFR: " + "; ".join(missing) + "."
+    return None
+
+
+# ------------------------------------------------------------------ provider forms on file
+
+FORM_LABELS = {
+    "terms_conditions": "Commonwealth Terms and Conditions for Human and Social Services",
+    "supplier_diversity": "Supplier Diversity Plan",
+}
+
+
+def form_problems(
+    *, on_file: Mapping[str, date | None], on: date, electronic: bool
+) -> list[tuple[str, bool]]:
+    """seed 004: the provider's forms on `on`, from the latest expiry of each kind on file
+    (`on_file`, None or absent: never filed). Returns (sentence, refuses_execution) per
+    problem: a Terms and Conditions form missing or expired must be signed with a paper
+    response, or at contract execution for an electronic one; a Supplier Diversity Plan
+    missing or expired is flagged."""
+    problems: list[tuple[str, bool]] = []
+    for kind, label in FORM_LABELS.items():
+        expires = on_file.get(kind)
+        if expires is not None and expires >= on:
+            continue
+        state = "has expired" if expires is not None else "is not on file"
+        if kind == "terms_conditions":
+            when = (
+                "it must be signed before the contract is executed"
+                if electronic
+                else "it must be signed and returned with the paper response"
+            )
+            problems.append((f"The provider's {label} {state}: {when}.", True))
+        else:
+            problems.append((f"The provider's {label} {state}.", False))
+    return problems

@@ -50,6 +50,15 @@ class Solicitation(TimeStampedModel):
         blank=True,
         help_text="Who appeals go to, as the RFR names them (seed 004)",
     )
+    purchase_of_service = models.BooleanField(
+        default=False, help_text="A human and social services (POS) RFR (seed 004)"
+    )
+    electronic_responses = models.BooleanField(
+        default=True, help_text="Responses are submitted electronically (else on paper)"
+    )
+    issued_on = models.DateField(
+        null=True, blank=True, help_text="The day a POS RFR was issued (its checklist complete)"
+    )
     award_reason = models.TextField(
         blank=True, help_text="Why a bid other than the top-ranked one was awarded (seed 004)"
     )
@@ -219,6 +228,103 @@ class BidAppeal(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
+
+
+# ------------------------------------------------------------------ the procurement file
+
+
+def procurement_upload_to(instance: ProcurementDocument, filename: str) -> str:
+    return f"procurement/{instance.solicitation_id}/{instance.sha256[:16]}-{filename}"
+
+
+class ProcurementDocument(TimeStampedModel):
+    """A document in the procurement file (seed 004: "All documentation pertaining to appeals
+    must be placed in the procurement file"; "Written documentation of who attended and what was
+    discussed at the debriefing"): attached to an appeal, to a debriefing, or to an item of the
+    RFR's checklist (`checklist_item`). Files are checked for type and size before they are
+    stored, as contract documents are."""
+
+    solicitation = models.ForeignKey(
+        Solicitation, on_delete=models.PROTECT, related_name="documents"
+    )
+    appeal = models.ForeignKey(
+        BidAppeal, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    debriefing = models.ForeignKey(
+        DebriefingRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    checklist_item = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=procurement_upload_to, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="procurement_document_not_empty"),
+            models.CheckConstraint(
+                condition=(
+                    Q(appeal__isnull=False, debriefing__isnull=True, checklist_item="")
+                    | Q(appeal__isnull=True, debriefing__isnull=False, checklist_item="")
+                    | (Q(appeal__isnull=True, debriefing__isnull=True) & ~Q(checklist_item=""))
+                ),
+                name="procurement_document_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProviderFormKind(models.TextChoices):
+    TERMS = "terms_conditions", "Commonwealth Terms and Conditions for Human and Social Services"
+    SUPPLIER_DIVERSITY = "supplier_diversity", "Supplier Diversity Plan"
+
+
+class ProviderForm(TimeStampedModel):
+    """A signed form a provider has on file (seed 004: the Commonwealth Terms and Conditions for
+    Human and Social Services, "if the form is not already on file"; the Supplier Diversity
+    Plan form), with the day it stops being valid. Recorded by an agency, whose work list and
+    the provider's carry its expiry."""
+
+    provider = models.ForeignKey(
+        "parties.Provider", on_delete=models.PROTECT, related_name="forms_on_file"
+    )
+    agency = models.ForeignKey("parties.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=ProviderFormKind.choices)
+    signed_on = models.DateField()
+    expires_on = models.DateField()
+    reference = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["provider_id", "kind", "-expires_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ProviderFormKind.values), name="procurement_form_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("signed_on")),
+                name="procurement_form_expires_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (until {self.expires_on:%Y-%m-%d})"
 
 
 # ------------------------------------------------------------------ authority and placements

@@ -138,3 +138,10 @@ def visible_solicitations_q(user: Any) -> Q:
     if user.agency_id:
         return Q(agency_id=user.agency_id)
     return Q(pk__in=[])
+
+
+# obj: a Provider (seed 004: the forms it has on file)
+rules.add_perm(
+    "procurement.view_provider_forms",
+    is_administrator | is_oversight | is_agency_staff | (is_provider_user & is_own_provider),
+)

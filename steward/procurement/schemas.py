@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -21,6 +22,10 @@ class SolicitationIn(Schema):
     best_value_exemption: str = Field("", description="Best Value analysis when not tendered")
     debriefing_contact: str = Field("", description="Who debriefing requests go to (the RFR's)")
     appeal_contact: str = Field("", description="Who appeals go to (the RFR's)")
+    purchase_of_service: bool = Field(
+        False, description="A human and social services (POS) RFR: its checklist applies"
+    )
+    electronic_responses: bool = Field(True, description="Electronic responses (else paper)")
     criteria: list[CriterionIn]
 
 
@@ -350,3 +355,57 @@ class ProcurementRecordOut(Schema):
     problems: list[str] = Field(
         description="Why the contract cannot be executed yet under the pack's tender threshold"
     )
+
+
+class ProcurementDocumentOut(Schema):
+    id: int
+    title: str
+    original_name: str
+    content_type: str
+    size: int = Field(description="Bytes")
+    sha256: str
+    appeal_id: int | None = Field(description="The appeal it belongs to, if any")
+    debriefing_id: int | None = Field(description="The debriefing request it belongs to, if any")
+    checklist_item: str = Field(description="The RFR checklist item it satisfies, if any")
+    created_at: datetime
+
+
+class RfrChecklistItemOut(Schema):
+    key: str
+    label: str
+    document: ProcurementDocumentOut | None
+
+
+class RfrChecklistOut(Schema):
+    applies: bool = Field(description="A purchase-of-service RFR of a Massachusetts agency")
+    complete: bool
+    issued_on: date | None
+    electronic_responses: bool
+    terms_instruction: str
+    items: list[RfrChecklistItemOut]
+
+
+class ProviderFormIn(Schema):
+    agency_id: int | None = Field(None, description="The recording agency; the caller's own")
+    kind: str = Field(description="terms_conditions or supplier_diversity")
+    signed_on: date
+    expires_on: date
+    reference: str = ""
+
+
+class ProviderFormOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    signed_on: date
+    expires_on: date
+    reference: str
+    agency: str
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_agency(obj: Any) -> str:
+        return str(obj.agency.name)

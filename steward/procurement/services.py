@@ -152,6 +152,8 @@ def solicitation_create(
         best_value_exemption=exemption,
         debriefing_contact=(data.get("debriefing_contact") or "").strip(),
         appeal_contact=(data.get("appeal_contact") or "").strip(),
+        purchase_of_service=bool(data.get("purchase_of_service", False)),
+        electronic_responses=bool(data.get("electronic_responses", True)),
     )
     if not criteria:
         raise ValidationFailed(
@@ -252,6 +254,9 @@ def bid_record(
     require_perm(actor, "procurement.manage_solicitation", solicitation, action="record bids")
     if solicitation.status != SolicitationStatus.OPEN:
         raise TransitionNotAllowed("Bids can be recorded only while the solicitation is open.")
+    from steward.procurement.services_file import require_issued
+
+    require_issued(solicitation)
     bid = Bid(
         solicitation=solicitation,
         provider=provider,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from steward.procurement import views
+from steward.procurement import views, views_file
 from steward.procurement import views_compliance as vc
 from steward.procurement import views_placements as vp
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("bids/<int:pk>/", views.bid_detail, name="bid"),
     path("debriefings/<int:pk>/", views.debriefing_detail, name="debriefing"),
     path("<int:pk>/file.pdf", views.solicitation_pdf, name="pdf"),
+    path("<int:pk>/documents/", views_file.document_upload, name="document_upload"),
+    path("<int:pk>/issue/", views_file.issue, name="issue"),
+    path("documents/<int:pk>/", views_file.document_download, name="document"),
+    path("providers/<int:pk>/forms/", views_file.provider_forms, name="provider_forms"),
+    path("provider-forms/<int:pk>/", views_file.provider_form, name="provider_form"),
     path("<int:pk>/do/<slug:action>/", views.solicitation_action, name="action"),
     path("<int:pk>/bids/<int:bid_pk>/<slug:action>/", views.bid_action, name="bid_action"),
     path("<int:pk>/appeals/<int:appeal_pk>/decide/", views.appeal_decide, name="appeal_decide"),

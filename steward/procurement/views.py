@@ -215,6 +215,9 @@ def _file_page(request: HttpRequest, solicitation: Any, focus: int | None = None
         )
     else:
         context["appeal_form"] = f.AppealForm()
+    from steward.procurement.views_file import file_context
+
+    context.update(file_context(request, solicitation, context["rows"]))
     return render(request, "procurement/solicitation_detail.html", context)
 
 

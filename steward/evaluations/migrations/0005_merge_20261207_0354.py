@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0003_evaluation_row_version'),
-        ('evaluations', '0004_in_lieu_report_card_period'),
+        ("evaluations", "0003_evaluation_row_version"),
+        ("evaluations", "0004_in_lieu_report_card_period"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0005_appeal_received_in_writing'),
-        ('monitoring', '0006_merge_20261207_0352'),
+        ("monitoring", "0005_appeal_received_in_writing"),
+        ("monitoring", "0006_merge_20261207_0352"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0010_charter_review_team_role'),
-        ('parties', '0010_provider_name_trigram_index'),
+        ("parties", "0010_charter_review_team_role"),
+        ("parties", "0010_provider_name_trigram_index"),
     ]
 
-    operations = [
-    ]
+    operations = []

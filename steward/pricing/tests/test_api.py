@@ -73,6 +73,12 @@ def test_execute_refused_through_api_then_allowed(ma, other_agency, make_user):
         f"/pricing/contracts/{contract.pk}/fee",
         {"kind": "percentage", "value": "5", "basis": "total_payments"},
     )
+    # seed 004: the fee is noted on Attachment 3, now required (issue 22)
+    needs_budget = call(
+        manager, "post", f"/contracts/{contract.pk}/execute", {"executed_on": "2025-12-01"}
+    )
+    assert needs_budget.status_code == 409 and "Attachment 3" in needs_budget.json()["detail"]
+    call(api, "put", f"/pricing/contracts/{contract.pk}/attachments/3", {"completed": True})
     ok = call(manager, "post", f"/contracts/{contract.pk}/execute", {"executed_on": "2025-12-01"})
     assert ok.status_code == 200, ok.content
 

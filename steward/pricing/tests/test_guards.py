@@ -166,7 +166,8 @@ def test_rate_versions_and_suggested_factor(other_agency, provider, ma_manager, 
     from steward.pricing.selectors import suggested_factor
 
     other = draft(other_agency, ProviderFactory(), service_type=contract.service_type)
-    assert suggested_factor(other)[0] == D("0.9000")
+    # seed 004: from units delivered, not the negotiated factors: none are recorded here
+    assert suggested_factor(other)[0] is None
     assert RateCalculation.objects.filter(contract=contract).count() == 2
 
 
