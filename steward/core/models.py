@@ -41,6 +41,9 @@ class PolicyPack(TimeStampedModel):
     )
     version = models.PositiveIntegerField(default=1)
     rules = models.JSONField(help_text="The pack's figures; validated by steward.core.packs")
+    #: the pack's `version` is also its optimistic-concurrency version (ETag, the edit page's
+    #: hidden field; checked under the row lock by policy_pack_update; docs/security.md §6)
+    version_field = "version"
     history = HistoricalRecords()
 
     class Meta:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import get_valid_filename
 
+from steward.core.concurrency import check_expected
 from steward.core.errors import (
     PermissionDeniedError,
     ValidationFailed,
@@ -163,6 +164,7 @@ def policy_pack_update(
     administrators, ValidationFailed (naming the field) for bad rules or a missing reason."""
     pack = PolicyPack.objects.select_for_update().get(pk=pack.pk)
     require_perm(actor, "packs.change_pack", pack, action="edit this policy pack")
+    check_expected(pack)  # a stale edit (page or If-Match) is refused under the row lock
     if not reason.strip():
         raise ValidationFailed(
             "Say why the pack is changing.", errors={"reason": ["A reason is required."]}

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from steward.core.audit import history_entries
+from steward.core.concurrency import add_version_field, expecting, form_version
 from steward.core.errors import (
     ApplicationError,
     NotFoundError,
@@ -149,14 +150,16 @@ def pack_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.has_perm("packs.change_pack", pack):
         raise PermissionDenied
     form = PackEditForm(request.POST or None, pack=pack)
+    add_version_field(form, pack)
     if request.method == "POST" and form.is_valid():
         try:
-            policy_pack_update(
-                actor=request.user,
-                pack=pack,
-                rules=form.rules(),
-                reason=form.cleaned_data["reason"],
-            )
+            with expecting(pack, form_version(form)):
+                policy_pack_update(
+                    actor=request.user,
+                    pack=pack,
+                    rules=form.rules(),
+                    reason=form.cleaned_data["reason"],
+                )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

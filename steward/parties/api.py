@@ -267,25 +267,34 @@ def people_invite(request: HttpRequest, payload: PersonInviteIn) -> Any:
     summary="Get a person",
     description="One account the caller manages.",
 )
-def people_detail(request: HttpRequest, pk: int) -> Any:
-    return _person(request, pk)
+def people_detail(request: HttpRequest, pk: int, response: HttpResponse) -> Any:
+    person = _person(request, pk)
+    set_etag(response, person)
+    return person
 
 
 @router.patch(
     "/users/{pk}",
-    response={200: PersonOut, **WRITE_ERRORS},
+    response={200: PersonOut, **EDIT_ERRORS},
     tags=["people"],
     summary="Change a person",
     description="Change the fields sent: names, email, role, job title, jurisdiction. Nobody "
-    "changes their own role.",
+    'changes their own role. Send `If-Match: "<version>"` (the ETag of your read): 412 when '
+    "the account changed since.",
 )
-def people_change(request: HttpRequest, pk: int, payload: PersonPatchIn) -> Any:
-    person = person_update(
-        actor=request.auth,  # type: ignore[attr-defined]
-        person=_person(request, pk),
-        data=payload.model_dump(exclude_unset=True, exclude_none=True),
-    )
-    return _person(request, person.pk)
+def people_change(
+    request: HttpRequest, pk: int, payload: PersonPatchIn, response: HttpResponse
+) -> Any:
+    current = _person(request, pk)
+    with if_match(request, current):
+        person = person_update(
+            actor=request.auth,  # type: ignore[attr-defined]
+            person=current,
+            data=payload.model_dump(exclude_unset=True, exclude_none=True),
+        )
+    person = _person(request, person.pk)
+    set_etag(response, person)
+    return person
 
 
 @router.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -272,7 +273,7 @@ class StewardUserManager(UserManager["User"]):
         return super().create_superuser(username, email, password, **extra)
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     """A person. Agency staff belong to an agency, provider users to a provider; an
     administrator may belong to neither. The database enforces the pairing.
 
@@ -316,6 +317,15 @@ class User(AbstractUser):
                 name="parties_user_role_matches_organisation",
             ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Signing in (Django saves `last_login` alone) is not an edit of the account: it must
+        # not move the version on under an administrator editing it (docs/security.md §6).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            AbstractUser.save(self, *args, **kwargs)
+            return
+        super().save(*args, **kwargs)
 
     @property
     def is_provider_user(self) -> bool:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from steward.core.audit import history_entries
+from steward.core.concurrency import add_version_field, expecting, form_version
 from steward.core.errors import ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.views import application_errors
@@ -123,10 +124,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("people.manage_person", person):
         raise PermissionDenied
     form = PersonEditForm(request.POST or None, actor=request.user, initial=person_initial(person))
+    add_version_field(form, person)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if getattr(person, k) != v}
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k != "version" and getattr(person, k) != v
+        }
         try:
-            person_update(actor=request.user, person=person, data=data)
+            with expecting(person, form_version(form)):
+                person_update(actor=request.user, person=person, data=data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

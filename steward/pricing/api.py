@@ -3,17 +3,19 @@ internal records, may not see internally) answers 404; a write without permissio
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from steward.contracts.models import Contract
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.pricing import calc, selectors, services
 from steward.pricing.execution_checks import attachment_statuses
-from steward.pricing.models import CommercialFee, PosAttachment
+from steward.pricing.models import CommercialFee, PosAttachment, PriceLimits
 from steward.pricing.schemas import (
     AttachmentIn,
     AttachmentOut,
@@ -181,11 +183,12 @@ def bill_out(request: HttpRequest, contract_id: int) -> Any:
     description="The stated fee and, once year-end revenue and expenses are recorded, the "
     "retainable fee (none from a deficit). Agency-internal: 404 for providers.",
 )
-def fee_get(request: HttpRequest, contract_id: int) -> Any:
+def fee_get(request: HttpRequest, contract_id: int, response: HttpResponse) -> Any:
     contract = _contract(request, contract_id, internal=True)
     fee = CommercialFee.objects.filter(contract=contract).first()
     if fee is None:
         raise NotFoundError("No commercial fee stated.")
+    set_etag(response, fee)
     retainable = services.fee_retainable(fee, selectors.billed_to_date(contract))
     return {
         **{f: getattr(fee, f) for f in FeeIn.model_fields},
@@ -195,19 +198,23 @@ def fee_get(request: HttpRequest, contract_id: int) -> Any:
 
 @router.put(
     f"{BASE}/fee",
-    response={200: FeeOut, **WRITE_ERRORS},
+    response={200: FeeOut, **EDIT_ERRORS},
     summary="State the commercial fee",
     description="`kind` zero, percentage or amount; `basis` maximum_obligation, "
     "total_payments or share_of_surplus. A cost-reimbursement contract cannot carry a "
-    "non-zero fee (422).",
+    'non-zero fee (422). Send `If-Match: "<version>"` (the ETag of your read) to change a '
+    "stated fee: 412 when it changed since.",
 )
-def fee_put(request: HttpRequest, contract_id: int, payload: FeeIn) -> Any:
+def fee_put(request: HttpRequest, contract_id: int, payload: FeeIn, response: HttpResponse) -> Any:
     contract = _contract(request, contract_id, internal=True)
-    fee = services.commercial_fee_set(
-        actor=request.auth,  # type: ignore[attr-defined]
-        contract=contract,
-        **payload.model_dump(),
-    )
+    current = CommercialFee.objects.filter(contract=contract).first()
+    with if_match(request, current) if current is not None else nullcontext():
+        fee = services.commercial_fee_set(
+            actor=request.auth,  # type: ignore[attr-defined]
+            contract=contract,
+            **payload.model_dump(),
+        )
+    set_etag(response, fee)
     retainable = services.fee_retainable(fee, selectors.billed_to_date(contract))
     return {
         **{f: getattr(fee, f) for f in FeeIn.model_fields},
@@ -245,6 +252,7 @@ def _attachments_out(contract: Contract) -> list[dict[str, Any]]:
                 "document_id": row.document_id if row else None,
                 "satisfied": status.satisfied,
                 "satisfied_by": status.satisfied_by,
+                "version": row.version if row else None,
             }
         )
     return out
@@ -252,21 +260,29 @@ def _attachments_out(contract: Contract) -> list[dict[str, Any]]:
 
 @router.put(
     f"{BASE}/attachments/{{number}}",
-    response={200: AttachmentOut, **WRITE_ERRORS},
+    response={200: AttachmentOut, **EDIT_ERRORS},
     summary="Update a POS attachment",
     description="Mark attachment `number` (1–6) required, completed, or satisfied by one of "
-    "the contract's documents.",
+    "the contract's documents. The response carries the attachment's ETag (the checklist "
+    'gives each row\'s `version`); send `If-Match: "<version>"`: 412 when it changed since.',
 )
 def attachment_put(
-    request: HttpRequest, contract_id: int, number: int, payload: AttachmentIn
+    request: HttpRequest,
+    contract_id: int,
+    number: int,
+    payload: AttachmentIn,
+    response: HttpResponse,
 ) -> Any:
     contract = _contract(request, contract_id, internal=True)
-    row = services.attachment_set(
-        actor=request.auth,  # type: ignore[attr-defined]
-        contract=contract,
-        number=number,
-        **payload.model_dump(),
-    )
+    current = PosAttachment.objects.filter(contract=contract, number=number).first()
+    with if_match(request, current) if current is not None else nullcontext():
+        row = services.attachment_set(
+            actor=request.auth,  # type: ignore[attr-defined]
+            contract=contract,
+            number=number,
+            **payload.model_dump(),
+        )
+    set_etag(response, row)
     return next(a for a in _attachments_out(contract) if a["number"] == row.number)
 
 
@@ -287,18 +303,42 @@ def consultation_create(request: HttpRequest, contract_id: int, payload: Consult
     return Status(201, row)
 
 
+@router.get(
+    f"{BASE}/price-limits",
+    response={200: PriceLimitsOut, **READ_ERRORS},
+    summary="Compensation limits",
+    description="The contract's compensation limits, with their ETag (send it back as "
+    "`If-Match` when changing them). 404 when none are recorded. Agency-internal.",
+)
+def limits_get(request: HttpRequest, contract_id: int, response: HttpResponse) -> Any:
+    contract = _contract(request, contract_id, internal=True)
+    limits = PriceLimits.objects.filter(contract=contract).first()
+    if limits is None:
+        raise NotFoundError("No compensation limits recorded.")
+    set_etag(response, limits)
+    return limits
+
+
 @router.put(
     f"{BASE}/price-limits",
-    response={200: PriceLimitsOut, **WRITE_ERRORS},
+    response={200: PriceLimitsOut, **EDIT_ERRORS},
     summary="Record compensation limits",
     description="Authorised rate-set price (rate-set contracts only), the provider's lowest "
     "price to other purchasers (a higher rate is refused), client resources and third-party "
-    "payments reducing the obligation, non-reimbursable cost offsets (seed 004).",
+    "payments reducing the obligation, non-reimbursable cost offsets (seed 004). The response "
+    'carries the limits\' ETag; send `If-Match: "<version>"` to change them: 412 when they '
+    "changed since.",
 )
-def limits_put(request: HttpRequest, contract_id: int, payload: PriceLimitsIn) -> Any:
+def limits_put(
+    request: HttpRequest, contract_id: int, payload: PriceLimitsIn, response: HttpResponse
+) -> Any:
     contract = _contract(request, contract_id, internal=True)
-    return services.price_limits_set(
-        actor=request.auth,  # type: ignore[attr-defined]
-        contract=contract,
-        **payload.model_dump(),
-    )
+    current = PriceLimits.objects.filter(contract=contract).first()
+    with if_match(request, current) if current is not None else nullcontext():
+        limits = services.price_limits_set(
+            actor=request.auth,  # type: ignore[attr-defined]
+            contract=contract,
+            **payload.model_dump(),
+        )
+    set_etag(response, limits)
+    return limits

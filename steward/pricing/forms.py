@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from steward.core.concurrency import VersionField
 from steward.pricing.calc import ATTACHMENTS
 from steward.pricing.models import FeeBasis, FeeKind
 
@@ -66,6 +67,8 @@ class FeeForm(forms.Form):
     year_expenses = forms.DecimalField(
         label="Year-end expenses (dollars)", required=False, max_digits=14, decimal_places=2
     )
+    #: the version of the fee the person started from (docs/security.md §6)
+    version = VersionField()
 
 
 class PaymentForm(forms.Form):
@@ -136,6 +139,8 @@ class LimitsForm(forms.Form):
         decimal_places=2,
         min_value=0,
     )
+    #: the version of the limits the person started from (docs/security.md §6)
+    version = VersionField()
 
 
 class ConsultationForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from steward.core.concurrency import Versioned
 from steward.core.models import TimeStampedModel
 
 
@@ -75,7 +76,7 @@ class FeeBasis(models.TextChoices):
     SHARE_OF_SURPLUS = "share_of_surplus", "Share of surplus"
 
 
-class CommercialFee(TimeStampedModel):
+class CommercialFee(Versioned, TimeStampedModel):
     """The commercial fee (earnings allowance) stated for a contract (seed 004,
     808 CMR 1.03(6)); year-end revenue and expenses give the retainable fee."""
 
@@ -137,7 +138,7 @@ class Payment(TimeStampedModel):
         return f"{self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
 
 
-class PriceLimits(TimeStampedModel):
+class PriceLimits(Versioned, TimeStampedModel):
     """Compensation limits on a contract (seed 004): authorised rate-set price (used where the
     contract is rate-set), the provider's lowest price to other purchasers, and client resources
     and third-party payments reducing the obligation."""
@@ -176,7 +177,7 @@ class RiskSharingConsultation(TimeStampedModel):
         return f"Consultation {self.consulted_on:%Y-%m-%d}"
 
 
-class PosAttachment(TimeStampedModel):
+class PosAttachment(Versioned, TimeStampedModel):
     """One of POS attachments 1–6 on a contract's checklist (seed 004): required or not, and
     satisfied by an uploaded contract document or marked completed."""
 

@@ -121,6 +121,11 @@ class AttachmentOut(Schema):
     satisfied_by: str = Field(
         description="What satisfies it: the rate calculation recorded here counts as Attachment 4"
     )
+    version: int | None = Field(
+        default=None,
+        description="The row's version (None before it is first set): send it as "
+        '`If-Match: "<version>"`',
+    )
 
 
 class ConsultationIn(Schema):

@@ -4,6 +4,7 @@ units paid against units delivered; an XLSX export of rate calculations."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from steward.contracts.models import Contract
+from steward.core.concurrency import expecting, form_version
 from steward.core.errors import ApplicationError
 from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
@@ -120,7 +122,12 @@ def _context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str
             initial={"utilization_percent": factor * 100 if factor is not None else 85}
         )
         ctx["fee_form"] = forms.get("fee_form") or FeeForm(
-            initial={"kind": ctx["fee"].kind, "value": ctx["fee"].value, "basis": ctx["fee"].basis}
+            initial={
+                "kind": ctx["fee"].kind,
+                "value": ctx["fee"].value,
+                "basis": ctx["fee"].basis,
+                "version": ctx["fee"].version,
+            }
             if ctx.get("fee")
             else None
         )
@@ -197,15 +204,17 @@ def rate_create(request: HttpRequest, pk: int) -> HttpResponse:
 def fee_set(request: HttpRequest, pk: int) -> HttpResponse:
     def save(contract: Contract, form: FeeForm) -> str:
         d = form.cleaned_data
-        services.commercial_fee_set(
-            actor=request.user,
-            contract=contract,
-            kind=d["kind"],
-            value=d["value"] or calc.ZERO,
-            basis=d["basis"],
-            year_revenue=d["year_revenue"],
-            year_expenses=d["year_expenses"],
-        )
+        current = CommercialFee.objects.filter(contract=contract).first()
+        with expecting(current, form_version(form)) if current is not None else nullcontext():
+            services.commercial_fee_set(
+                actor=request.user,
+                contract=contract,
+                kind=d["kind"],
+                value=d["value"] or calc.ZERO,
+                basis=d["basis"],
+                year_revenue=d["year_revenue"],
+                year_expenses=d["year_expenses"],
+            )
         return "Commercial fee stated."
 
     return _post(request, pk, FeeForm, "fee_form", save)
@@ -248,6 +257,12 @@ def attachment_update(request: HttpRequest, pk: int) -> HttpResponse:
 def limits_update(request: HttpRequest, pk: int) -> HttpResponse:
     def save(contract: Contract, form: LimitsForm) -> str:
         d = form.cleaned_data
+        current = PriceLimits.objects.filter(contract=contract).first()
+        with expecting(current, form_version(form)) if current is not None else nullcontext():
+            _limits_set(contract, d)
+        return "Price limits recorded."
+
+    def _limits_set(contract: Contract, d: dict[str, Any]) -> None:
         services.price_limits_set(
             actor=request.user,
             contract=contract,
@@ -258,7 +273,6 @@ def limits_update(request: HttpRequest, pk: int) -> HttpResponse:
             third_party_payments=d["third_party_payments"] or calc.ZERO,
             non_reimbursable_offset=d["non_reimbursable_offset"] or calc.ZERO,
         )
-        return "Price limits recorded."
 
     return _post(request, pk, LimitsForm, "limits_form", save)
 

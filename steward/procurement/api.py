@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from steward.contracts.models import Contract
+from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS
+from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
 from steward.parties.models import Provider, User
 from steward.procurement import selectors_file as sf
@@ -160,9 +161,11 @@ def solicitation_add(request: HttpRequest, payload: SolicitationIn) -> Any:
     description="Criteria, bids and the ranked result. A provider user sees only its own bid and "
     "no ranking.",
 )
-def solicitation_read(request: HttpRequest, solicitation_id: int) -> Any:
+def solicitation_read(request: HttpRequest, solicitation_id: int, response: HttpResponse) -> Any:
     actor = _actor(request)
-    return _detail(actor, solicitation_get(actor=actor, pk=solicitation_id))
+    solicitation = solicitation_get(actor=actor, pk=solicitation_id)
+    set_etag(response, solicitation)
+    return _detail(actor, solicitation)
 
 
 @router.post(
@@ -239,17 +242,22 @@ def notices(request: HttpRequest, solicitation_id: int, payload: DateIn) -> Any:
 
 @router.post(
     "/procurement/solicitations/{solicitation_id}/windows",
-    response={200: SolicitationDetailOut, **WRITE_ERRORS},
+    response={200: SolicitationDetailOut, **EDIT_ERRORS},
     summary="Change the debriefing windows",
     description="seed 004: the procurement team may change the request and meeting windows "
-    "(days; null = the pack's), with a reason.",
+    '(days; null = the pack\'s), with a reason. Send `If-Match: "<version>"` (the ETag of '
+    "your read of the solicitation): 412 when it changed since.",
 )
-def windows(request: HttpRequest, solicitation_id: int, payload: WindowsIn) -> Any:
+def windows(
+    request: HttpRequest, solicitation_id: int, payload: WindowsIn, response: HttpResponse
+) -> Any:
     actor = _actor(request)
     solicitation = solicitation_get(actor=actor, pk=solicitation_id)
-    services.solicitation_change_windows(
-        actor=actor, solicitation=solicitation, **payload.model_dump()
-    )
+    with if_match(request, solicitation):
+        services.solicitation_change_windows(
+            actor=actor, solicitation=solicitation, **payload.model_dump()
+        )
+    set_etag(response, solicitation)
     return _detail(actor, solicitation)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from steward.core.concurrency import VersionField
 from steward.core.errors import ValidationFailed
 from steward.parties.models import Provider, Role, User
 from steward.procurement.calc import APPEAL_GROUND_LABELS
@@ -145,6 +146,8 @@ class WindowsForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the change"
     )
+    #: the solicitation's version the person started from (docs/security.md §6)
+    version = VersionField()
 
 
 class MeetingForm(forms.Form):
@@ -383,6 +386,8 @@ class PlacementEndForm(forms.Form):
 
 class CapacityForm(forms.Form):
     places = forms.IntegerField(min_value=0, label="Capacity (places)")
+    #: the capacity's version the person started from (docs/security.md §6)
+    version = VersionField()
 
 
 class TerminationForm(forms.Form):

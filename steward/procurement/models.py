@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from steward.core.concurrency import Versioned
 from steward.core.models import TimeStampedModel
 from steward.procurement.calc import APPEAL_GROUND_LABELS, OTHER_GROUND, AppealGround
 
@@ -18,7 +19,7 @@ class SolicitationStatus(models.TextChoices):
     NOTIFIED = "notified", "Execution notified"
 
 
-class Solicitation(TimeStampedModel):
+class Solicitation(Versioned, TimeStampedModel):
     """An RFR / RFP / tender (seed 004) or a non-tendered purchase with its Best Value
     exemption (seed 003)."""
 
@@ -345,7 +346,7 @@ class DelegatedLimit(TimeStampedModel):
         ]
 
 
-class ContractCapacity(TimeStampedModel):
+class ContractCapacity(Versioned, TimeStampedModel):
     contract = models.OneToOneField(
         "contracts.Contract", on_delete=models.CASCADE, related_name="capacity"
     )

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus, DueDateStatus
+from steward.core.concurrency import expecting
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
@@ -206,6 +207,7 @@ def _file_page(request: HttpRequest, solicitation: Any, focus: int | None = None
                 initial={
                     "request_days": solicitation.debriefing_request_days,
                     "meeting_days": solicitation.debriefing_meeting_days,
+                    "version": solicitation.version,
                 },
                 prefix="windows",
             ),
@@ -258,7 +260,10 @@ def solicitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         _ok(request, f"{count} bidders notified.")
     elif action == "windows":
         data = f.parsed(f.WindowsForm(request.POST, prefix="windows"))
-        services.solicitation_change_windows(actor=user, solicitation=solicitation, **data)
+        # a stale change (someone else changed the solicitation since the page was read) is
+        # refused, flashed with who changed what (docs/security.md §6)
+        with expecting(solicitation, data.pop("version", None)):
+            services.solicitation_change_windows(actor=user, solicitation=solicitation, **data)
         _ok(request, "Debriefing windows changed.")
     else:
         raise NotFoundError("No such action.")

@@ -8,6 +8,7 @@ procurement.view_child_details), `agency_placements` and `placements` (case refe
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus
+from steward.core.concurrency import expecting
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
@@ -415,7 +417,10 @@ def placements(request: HttpRequest, contract_pk: int) -> HttpResponse:
             "capacity": capacity,
             "occupied": occupied,
             "capacity_form": f.CapacityForm(
-                initial={"places": capacity.places if capacity else None}
+                initial={
+                    "places": capacity.places if capacity else None,
+                    "version": capacity.version if capacity else None,
+                }
             ),
         },
     )
@@ -429,7 +434,11 @@ def capacity_set(request: HttpRequest, contract_pk: int) -> HttpResponse:
     contract = placement_contract_get(actor=user, pk=contract_pk)
     try:
         data = f.parsed(f.CapacityForm(request.POST))
-        services.capacity_set(actor=user, contract=contract, places=data["places"])
+        current = ContractCapacity.objects.filter(contract=contract).first()
+        # a stale save (someone else recorded the capacity since the page was read) is refused
+        # with who changed what (docs/security.md §6)
+        with expecting(current, data["version"]) if current is not None else nullcontext():
+            services.capacity_set(actor=user, contract=contract, places=data["places"])
     except ValidationFailed as exc:
         messages.error(request, exc.message)
     else:
