@@ -1027,6 +1027,10 @@ def _own_agency(actor: Any, slug: str | None) -> Agency:
     "/monitoring/report-recipients",
     response={200: list[MonitoringRecipientOut], **READ_ERRORS},
     summary="The named recipients of the stage 9 and stage 10 reports",
+    description="The people who receive the report by exception (senior managers, including "
+    "partner organisations' managers) and the report on all services (the commissioning "
+    "body), inside or outside the agency. Agency staff who may read the reports see their "
+    "agency's; administrators and oversight officers every agency's. Provider users: 403.",
 )
 def recipient_index(request: HttpRequest) -> Any:
     from steward.monitoring.models import ReportRecipient
@@ -1075,6 +1079,8 @@ def recipient_create(request: HttpRequest, payload: MonitoringRecipientIn) -> An
     "/monitoring/report-recipients/{recipient_id}",
     response={200: MonitoringRecipientOut, **WRITE_ERRORS},
     summary="Stop sending the report to a recipient",
+    description="The recipient is kept, marked inactive, so earlier sendings still name them. "
+    "Another agency's recipient is 404.",
 )
 def recipient_remove(request: HttpRequest, recipient_id: int) -> Any:
     from steward.monitoring.models import ReportRecipient
