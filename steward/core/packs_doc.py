@@ -78,8 +78,7 @@ def render() -> str:
             "12 / 12 / 12 (Steward default)"
             if not d.get("monitoring")
             else " / ".join(
-                str(d["monitoring"]["cycle_months_by_rating"][r])
-                for r in ("red", "amber", "green")
+                str(d["monitoring"]["cycle_months_by_rating"][r]) for r in ("red", "amber", "green")
             )
             + f" ({d['monitoring']['source']})"
         ),
