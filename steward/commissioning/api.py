@@ -158,6 +158,10 @@ def needs_import(
     "/commissioning/supply",
     response={200: list[CommissioningSupplyOut], **READ_ERRORS},
     summary="Supply against demand per service type and area",
+    description="For the latest period of the needs analysis, each service type and area: "
+    "people in need, places contracted in live contracts, places held by placements, and "
+    "whether supply is short, spare or matched (within 10%). The agency's staff and "
+    "oversight; `agency` (an id) for oversight officers and administrators.",
 )
 def supply_list(
     request: HttpRequest, agency: int | None = None, service_type: str | None = None
@@ -191,6 +195,9 @@ def sector_get(request: HttpRequest, service_type: str, agency: int | None = Non
     "/commissioning/intelligence",
     response={200: list[CommissioningNoteOut], **READ_ERRORS},
     summary="Market intelligence, by provider and/or service type",
+    description="Notes on strengths, weaknesses and gaps in provision, providers' willingness "
+    "and capacity to adjust, providers' views and joint commissioning with other councils. "
+    "Filter by `provider` (an id) or `service_type`. The agency's staff and oversight.",
 )
 def notes_list(
     request: HttpRequest,
@@ -267,6 +274,8 @@ def decision_create(request: HttpRequest, payload: CommissioningDecisionIn) -> A
     "/commissioning/contracts/{contract_id}/area",
     response={200: CommissioningAreaOut, **WRITE_ERRORS},
     summary="Set the area a contract's places serve",
+    description="The area used to set a contract's places against the need in that area. An "
+    "empty `area` clears it. Contract managers and senior managers of the agency.",
 )
 def area_set(request: HttpRequest, contract_id: int, payload: CommissioningAreaIn) -> Any:
     actor = _actor(request)

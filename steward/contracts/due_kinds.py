@@ -197,6 +197,23 @@ KINDS: dict[str, DueKind] = {
         ),
         # ------------------------------------------------------------ monitoring (seed 002)
         DueKind(
+            key="monitoring_cycle",
+            name="Monitoring cycle to start",
+            todo="Start the next monitoring cycle for {contract}",
+            rule=None,
+            source="seed 002 stage 1 (the annual cycle, from the desk-top risk assessment); "
+            "the months by risk rating are the pack's",
+            owner=Owner.AGENCY,
+            roles=(CONTRACT_MANAGER, CONTRACT_MONITOR),
+            created_by="a monitoring cycle starts (the next one), or the daily job finds a live "
+            "contract with none; a change of its risk rating moves it",
+            met_by="the next monitoring cycle is started",
+            cancelled_by="the contract ends (or is terminated) before it",
+            page="monitoring:contract",
+            page_arg="contract",
+            ends_with_contract=True,
+        ),
+        DueKind(
             key="self_assessment",
             name="Self-assessment",
             todo="Complete the self-assessment for {contract}",

@@ -15,6 +15,10 @@ import them (and they can be built and tested on their own).
   (`event.kind == "executed"`), when its end date moves (an extension or a renewal:
   "term_changed") and when it ends early or on time (completed, terminated, expired one by one:
   "ended", with `event.on`). The monitoring area plans the contract's review meetings here.
+- **Rating listeners**: a function `listener(changes, on, actor)` registered with
+  `register_rating_listener` is called by the risk area after assessments (or an override)
+  changed the rating of contracts: `changes` maps contract id to its new rating (red, amber,
+  green). The monitoring area moves each contract's next cycle here (seed 002: red sooner).
 
 Apps register in their `AppConfig.ready()`.
 """
@@ -169,6 +173,26 @@ def term_changed(contract: Contract, actor: Any, event: TermEvent) -> None:
     """Tell every registered listener, in registration order."""
     for listener in _term_listeners.values():
         listener(contract, actor, event)
+
+
+# ---------------------------------------------------------------- rating listeners
+
+RatingListener = Callable[[dict[int, str], Any, Any], None]
+_rating_listeners: dict[str, RatingListener] = {}
+
+
+def register_rating_listener(key: str, listener: RatingListener) -> None:
+    """Register `listener` under `key` (again replaces it); see the module docstring."""
+    _rating_listeners[key] = listener
+
+
+def ratings_changed(changes: dict[int, str], on: Any, actor: Any = None) -> None:
+    """Tell every registered listener that the contracts of `changes` (id → new rating) were
+    rated anew on `on`. Nothing is called for no change."""
+    if not changes:
+        return
+    for listener in _rating_listeners.values():
+        listener(changes, on, actor)
 
 
 # ---------------------------------------------------------------- register exports in other formats

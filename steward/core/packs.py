@@ -610,6 +610,55 @@ class ReviewRules:
         }
 
 
+RATINGS: tuple[str, ...] = ("red", "amber", "green")
+
+
+@dataclass(frozen=True)
+class MonitoringRules:
+    """How often each contract's monitoring cycle falls due, by its risk rating (seed 002
+    stage 1: the desk-top risk assessment; seed 003: "additional monitoring" for the riskier
+    contracts): months from the start of the last cycle (or from the contract's start, for its
+    first). Optional in a pack file: without it every rating is 12 months (Steward default, the
+    annual cycle)."""
+
+    cycle_months_by_rating: dict[str, int]
+    source: str
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "monitoring") -> MonitoringRules:
+        d = _object(data, path, ("cycle_months_by_rating", "source"))
+        raw = d["cycle_months_by_rating"]
+        mpath = _join(path, "cycle_months_by_rating")
+        if not isinstance(raw, Mapping):
+            raise PackError(mpath, "must be an object of rating (red, amber, green) to months")
+        for key in raw:
+            if key not in RATINGS:
+                raise PackError(_join(mpath, str(key)), "must be one of red, amber, green")
+        for rating in RATINGS:
+            if rating not in raw:
+                raise PackError(_join(mpath, rating), "required field is missing")
+        months = {rating: _int(raw, rating, mpath, minimum=1) for rating in RATINGS}
+        if months["red"] > months["amber"] or months["amber"] > months["green"]:
+            raise PackError(mpath, "a riskier rating cannot wait longer (red <= amber <= green)")
+        if months["green"] > 36:
+            raise PackError(_join(mpath, "green"), "must be at most 36 months")
+        return cls(cycle_months_by_rating=months, source=_str(d, "source", path))
+
+    def months(self, rating: str) -> int:
+        """Months between cycles for a contract rated `rating` (an unknown or missing rating
+        counts as amber: Steward default)."""
+        return self.cycle_months_by_rating.get(rating, self.cycle_months_by_rating["amber"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cycle_months_by_rating": dict(self.cycle_months_by_rating), "source": self.source}
+
+
+DEFAULT_MONITORING = MonitoringRules(
+    cycle_months_by_rating={"red": 12, "amber": 12, "green": 12},
+    source="Steward default: one monitoring cycle a year, whatever the rating",
+)
+
+
 @dataclass(frozen=True)
 class EvaluationScalePoint:
     """One point of the rating scale, e.g. 2 "Satisfactory"."""
@@ -809,6 +858,9 @@ class PackRules:
     fiscal_year: FiscalYear
     #: optional in the file (seed 001): the Performance Evaluation Plan's eligibility rule
     pep: PepRules | None = None
+    #: optional in the file (seed 002): months between monitoring cycles by risk rating;
+    #: None: DEFAULT_MONITORING (read it through `monitoring_rules`)
+    monitoring: MonitoringRules | None = None
 
     @classmethod
     def from_dict(cls, data: object) -> PackRules:
@@ -816,7 +868,7 @@ class PackRules:
 
         Raises PackError naming the first bad, missing or unknown field.
         """
-        d = _object(data, "", _TOP_KEYS, optional=("pep",))
+        d = _object(data, "", _TOP_KEYS, optional=("pep", "monitoring"))
         currency = _str(d, "currency", "", pattern=_CURRENCY, hint="a 3-letter ISO code")
         deadlines_data = d["deadlines"]
         if not isinstance(deadlines_data, Mapping):
@@ -858,33 +910,45 @@ class PackRules:
             expiring_window_days=_int(d, "expiring_window_days", "", minimum=1),
             fiscal_year=FiscalYear.from_dict(d["fiscal_year"]),
             pep=None if d.get("pep") is None else PepRules.from_dict(d["pep"]),
+            monitoring=None
+            if d.get("monitoring") is None
+            else MonitoringRules.from_dict(d["monitoring"]),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the pack as a JSON-ready dict (Decimals as strings, dates as ISO strings)."""
-        return {
-            "slug": self.slug,
-            "name": self.name,
-            "description": self.description,
-            "seed": self.seed,
-            "source": self.source,
-            "jurisdiction": self.jurisdiction,
-            "currency": self.currency,
-            "date_order": self.date_order,
-            "time_zone": self.time_zone,
-            "terms": self.terms.to_dict(),
-            "calendar": _calendar_to_dict(self.working_calendar),
-            "deadlines": {rule.key: _deadline_to_dict(rule) for rule in self.deadlines},
-            "renewal": self.renewal.to_dict(),
-            "metrics_requirement": self.metrics_requirement.to_dict(),
-            "utilization": self.utilization.to_dict(),
-            "tender": self.tender.to_dict(),
-            "risk": self.risk.to_dict(),
-            "reviews": self.reviews.to_dict(),
-            "evaluation": self.evaluation.to_dict(),
-            "expiring_window_days": self.expiring_window_days,
-            "fiscal_year": self.fiscal_year.to_dict(),
-        } | ({} if self.pep is None else {"pep": self.pep.to_dict()})
+        return (
+            {
+                "slug": self.slug,
+                "name": self.name,
+                "description": self.description,
+                "seed": self.seed,
+                "source": self.source,
+                "jurisdiction": self.jurisdiction,
+                "currency": self.currency,
+                "date_order": self.date_order,
+                "time_zone": self.time_zone,
+                "terms": self.terms.to_dict(),
+                "calendar": _calendar_to_dict(self.working_calendar),
+                "deadlines": {rule.key: _deadline_to_dict(rule) for rule in self.deadlines},
+                "renewal": self.renewal.to_dict(),
+                "metrics_requirement": self.metrics_requirement.to_dict(),
+                "utilization": self.utilization.to_dict(),
+                "tender": self.tender.to_dict(),
+                "risk": self.risk.to_dict(),
+                "reviews": self.reviews.to_dict(),
+                "evaluation": self.evaluation.to_dict(),
+                "expiring_window_days": self.expiring_window_days,
+                "fiscal_year": self.fiscal_year.to_dict(),
+            }
+            | ({} if self.pep is None else {"pep": self.pep.to_dict()})
+            | ({} if self.monitoring is None else {"monitoring": self.monitoring.to_dict()})
+        )
+
+    @property
+    def monitoring_rules(self) -> MonitoringRules:
+        """The pack's monitoring cadence, or Steward's default (12 months for every rating)."""
+        return self.monitoring or DEFAULT_MONITORING
 
     def calendar(self) -> WorkingCalendar:
         """Return the pack's working-day calendar (public holidays plus closure days)."""

@@ -73,6 +73,17 @@ def render() -> str:
         ),
     )
     row(
+        "months between monitoring cycles by risk rating (red / amber / green)",
+        lambda d: (
+            "12 / 12 / 12 (Steward default)"
+            if not d.get("monitoring")
+            else " / ".join(
+                str(d["monitoring"]["cycle_months_by_rating"][r]) for r in ("red", "amber", "green")
+            )
+            + f" ({d['monitoring']['source']})"
+        ),
+    )
+    row(
         "metrics required for formal procurements over (months)",
         lambda d: (
             f"{_v(d['metrics_requirement']['formal_procurement_term_months_over'])} "
@@ -170,6 +181,10 @@ def render() -> str:
         "  Steward lists the eligible contracts and the fiscal year each joins",
         "  (`/performance/pep/`).",
         "  Left out: no list.",
+        "- `monitoring` (top level): `{cycle_months_by_rating: {red, amber, green}, source}`,",
+        "  the months from the start of a contract's last monitoring cycle (or its start) to the",
+        "  next, by its risk rating (seed 002 stage 1; red no longer than amber, amber no longer",
+        "  than green). Left out: 12 months for every rating.",
         "",
     ]
     return "\n".join(lines)

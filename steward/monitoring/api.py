@@ -52,6 +52,7 @@ from steward.monitoring.schemas import (
     MonitoringRecipientIn,
     MonitoringRecipientOut,
     MonitoringReportSentOut,
+    NextMonitoringCycleOut,
     ReviewOut,
     ReviewRecordIn,
     SelfAssessmentIn,
@@ -397,7 +398,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
     summary="Start the year's monitoring cycle (stage 1)",
     description=f"{RUNS} The desk-top risk assessment (the contract is assessed now if it never "
     "was) fixes the route: light monitoring means no visit. Only an executed or active contract, "
-    "one cycle per contract per year and one open at a time (else 409).",
+    "one open at a time, one a day (else 409). Its start meets the due date of this cycle and "
+    "opens the next (the pack's months for the contract's risk rating: seed 002).",
 )
 def cycle_start(request: HttpRequest, contract_id: int) -> Any:
     actor = _actor(request)
@@ -654,6 +656,36 @@ def cycle_close(request: HttpRequest, cycle_id: int) -> Any:
     cycle = selectors.cycle_get(actor=actor, pk=cycle_id)
     services.cycle_close(actor=actor, cycle=cycle, today=timezone.localdate())
     return _detail(actor, cycle.pk)
+
+
+# ---------------------------------------------------------------- the next cycle
+
+
+@router.get(
+    "/contracts/{contract_id}/monitoring/next-cycle",
+    response={200: NextMonitoringCycleOut, **READ_ERRORS},
+    summary="When a contract's next monitoring cycle is due",
+    description="Seed 002 stage 1: the next cycle falls due the pack's months for the "
+    "contract's risk rating after its last cycle started (West London: red 6, amber and green "
+    "12), and moves when the rating changes. Agency staff who may see the contract; provider "
+    "users 404 (the rating is internal).",
+)
+def next_cycle(request: HttpRequest, contract_id: int) -> Any:
+    actor = _actor(request)
+    if actor.is_provider_user:
+        raise NotFoundError("No such contract.")
+    contract = contract_get(actor=actor, pk=contract_id)
+    rating = services.latest_rating(contract.pk)
+    rules = contract.agency.pack.parsed.monitoring_rules
+    due = services.next_cycle_due(contract)
+    return {
+        "contract": contract.pk,
+        "due_on": due.due_date if due else None,
+        "rating": rating,
+        "months": rules.months(rating),
+        "source": rules.source,
+        "how": due.label if due else "",
+    }
 
 
 # ---------------------------------------------------------------- actions
@@ -1027,6 +1059,10 @@ def _own_agency(actor: Any, slug: str | None) -> Agency:
     "/monitoring/report-recipients",
     response={200: list[MonitoringRecipientOut], **READ_ERRORS},
     summary="The named recipients of the stage 9 and stage 10 reports",
+    description="The people who receive the report by exception (senior managers, including "
+    "partner organisations' managers) and the report on all services (the commissioning "
+    "body), inside or outside the agency. Agency staff who may read the reports see their "
+    "agency's; administrators and oversight officers every agency's. Provider users: 403.",
 )
 def recipient_index(request: HttpRequest) -> Any:
     from steward.monitoring.models import ReportRecipient
@@ -1075,6 +1111,8 @@ def recipient_create(request: HttpRequest, payload: MonitoringRecipientIn) -> An
     "/monitoring/report-recipients/{recipient_id}",
     response={200: MonitoringRecipientOut, **WRITE_ERRORS},
     summary="Stop sending the report to a recipient",
+    description="The recipient is kept, marked inactive, so earlier sendings still name them. "
+    "Another agency's recipient is 404.",
 )
 def recipient_remove(request: HttpRequest, recipient_id: int) -> Any:
     from steward.monitoring.models import ReportRecipient

@@ -8,12 +8,14 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from steward.contracts.hooks import (
             register_contract_panel,
+            register_rating_listener,
             register_risk_signal_source,
             register_term_listener,
         )
         from steward.monitoring.services import (
             actions_overdue_signal,
             contract_term_changed,
+            ratings_changed,
             reviews_overdue_signal,
         )
         from steward.monitoring.views import contract_panel
@@ -21,4 +23,5 @@ class MonitoringConfig(AppConfig):
         register_risk_signal_source("monitoring", actions_overdue_signal)
         register_risk_signal_source("monitoring-reviews", reviews_overdue_signal)
         register_term_listener("monitoring", contract_term_changed)
+        register_rating_listener("monitoring", ratings_changed)
         register_contract_panel("monitoring", contract_panel, order=35)

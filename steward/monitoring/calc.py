@@ -194,3 +194,15 @@ JUDGEMENT_RATINGS = (
     ("adequate", "Adequate"),
     ("poor", "Poor"),
 )
+
+
+def next_cycle_due(*, anchor: date, months: int, opened_on: date) -> date:
+    """seed 002 stage 1: when a contract's next monitoring cycle falls due: `months` (the
+    pack's, for the contract's risk rating: red sooner) after `anchor` (the start of its last
+    cycle, or the contract's start before its first), but never before `opened_on`, the day
+    the due date is opened or moved (a deadline cannot be missed before it existed: a contract
+    never monitored, or one whose rating turned red long after its last cycle, is due that day).
+    """
+    if months < 1:
+        raise ValueError(f"months must be at least 1, not {months}")
+    return max(add_months(anchor, months), opened_on)

@@ -168,9 +168,6 @@ class Cycle(TimeStampedModel):
         ordering = ["-year", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "year"], name="monitoring_cycle_one_per_contract_year"
-            ),
-            models.UniqueConstraint(
                 fields=["contract"],
                 condition=Q(status="open"),
                 name="monitoring_cycle_one_open_per_contract",

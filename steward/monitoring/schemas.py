@@ -288,6 +288,18 @@ class DiscussionOut(Schema):
     notes: str
 
 
+class NextMonitoringCycleOut(Schema):
+    contract: int
+    due_on: date | None = Field(
+        description="when the next cycle should start; null when none is open (the contract "
+        "is not live, or the daily job has not opened it yet)"
+    )
+    rating: str = Field(description="the contract's latest risk rating: red, amber, green or ''")
+    months: int = Field(description="the pack's months between cycles for that rating")
+    source: str = Field(description="where the months come from (the pack's source)")
+    how: str = Field(description="how the date was worked out, in words")
+
+
 class ActionOut(Schema):
     id: int
     contract: int

@@ -17,7 +17,12 @@ transaction, by the write of the record that fulfils it:
 - `review_meeting` (each meeting of the contract's review cycle, planned from the pack when the
   contract is executed and re-planned when its term changes): met when held;
 - `commissioning_report` (30 days after each half of the fiscal year, opened by the daily
-  job): met by the report for that half-year.
+  job): met by the report for that half-year;
+- `monitoring_cycle` (the next cycle, the pack's months for the contract's risk rating after
+  the last cycle started, or the contract's start: red sooner): opened when a cycle starts (the
+  next one) and by the daily job for a live contract with none (a contract just executed gets
+  its first the next morning); moved when the rating changes; met by the next cycle's start;
+  cancelled when the contract ends.
 
 So each appears on the work list of the person who must act, in their calendar and reminders,
 and leaves them once met.
@@ -176,8 +181,8 @@ def cycle_start(*, actor: Any, contract: Contract, today: date) -> Cycle:
         )
     if Cycle.objects.filter(contract=contract, status=CycleStatus.OPEN).exists():
         raise TransitionNotAllowed("This contract's monitoring cycle is already under way.")
-    if Cycle.objects.filter(contract=contract, year=today.year).exists():
-        raise TransitionNotAllowed(f"This contract has already been monitored in {today.year}.")
+    if Cycle.objects.filter(contract=contract, started_on=today).exists():
+        raise TransitionNotAllowed("A monitoring cycle of this contract started today already.")
     assessment = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
     if assessment is None:
         assessment = risk_recompute_contract(actor=actor, contract=contract, as_of=today)
@@ -200,7 +205,113 @@ def cycle_start(*, actor: Any, contract: Contract, today: date) -> Cycle:
         reason=f"Stage 1: risk {assessment.rating}, {assessment.monitoring_level} monitoring, "
         f"{cycle.route} route",
     )
+    due_dates_meet(kind="monitoring_cycle", contract=contract, met_by=cycle, on=today, actor=actor)
+    _next_cycle_open(contract, actor, rating=cycle.risk_rating, on=today, anchor=today)
     return cycle
+
+
+# ---------------------------------------------------------------- the next cycle (seed 002)
+
+
+def latest_rating(contract_id: int) -> str:
+    """The rating of `contract_id`'s latest risk assessment (its override where there is one),
+    or "" when it was never assessed."""
+    from steward.risk.models import RiskAssessment
+
+    latest = (
+        RiskAssessment.objects.filter(contract_id=contract_id)
+        .order_by("-as_of", "-id")
+        .only("computed_rating", "override_rating")
+        .first()
+    )
+    return latest.rating if latest is not None else ""
+
+
+def _next_cycle_open(
+    contract: Contract, actor: Any, *, rating: str, on: date, anchor: date | None = None
+) -> DueDate | None:
+    """Open (or move) `contract`'s `monitoring_cycle` due date: the pack's months for `rating`
+    after `anchor` (default: the start of its latest cycle, else the contract's start), never
+    before `on`. An open one with the same date is left alone. Returns the open due date, or
+    None for a contract that is not live."""
+    if contract.status not in (ContractStatus.EXECUTED, ContractStatus.ACTIVE):
+        return None
+    if anchor is None:
+        last = (
+            Cycle.objects.filter(contract=contract)
+            .order_by("-started_on", "-id")
+            .values_list("started_on", flat=True)
+            .first()
+        )
+        anchor = last or contract.start_date
+    rules = contract.agency.pack.parsed.monitoring_rules
+    months = rules.months(rating)
+    due_on = calc.next_cycle_due(anchor=anchor, months=months, opened_on=on)
+    current = DueDate.objects.filter(
+        kind="monitoring_cycle", contract=contract, status=DueDateStatus.OPEN
+    ).first()
+    if current is not None and current.due_date == due_on:
+        return current
+    label = f"Next monitoring cycle: every {months} months"
+    if rating:
+        label += f" for a contract rated {rating}"
+    return due_date_open(
+        kind="monitoring_cycle",
+        actor=actor,
+        start=min(anchor, on),
+        contract=contract,
+        due_on=due_on,
+        rule_key="monitoring_cycle",
+        label=label,
+    )
+
+
+def next_cycle_due(contract: Contract) -> DueDate | None:
+    """The open due date of `contract`'s next monitoring cycle, or None."""
+    return (
+        DueDate.objects.filter(
+            kind="monitoring_cycle", contract=contract, status=DueDateStatus.OPEN
+        )
+        .order_by("due_date")
+        .first()
+    )
+
+
+def ratings_changed(changes: dict[int, str], on: date, actor: Any = None) -> None:
+    """The rating listener (registered in `MonitoringConfig.ready`): seed 002, a contract's
+    next cycle follows its risk rating. For each contract of `changes` (id → new rating) with
+    its next cycle open, the due date moves to the pack's months for the new rating after its
+    last cycle (red sooner), never before `on`. Contracts with none are left to the daily job.
+    """
+    open_ids = set(
+        DueDate.objects.filter(
+            kind="monitoring_cycle", contract_id__in=list(changes), status=DueDateStatus.OPEN
+        ).values_list("contract_id", flat=True)
+    )
+    for contract in Contract.objects.filter(pk__in=open_ids).select_related("agency__pack"):
+        with transaction.atomic():
+            _next_cycle_open(contract, actor, rating=changes[contract.pk], on=on)
+
+
+def next_cycles_open(*, as_of: date) -> int:
+    """The daily run: open the next monitoring cycle's due date of every live contract that has
+    none (contracts executed before Steward kept it, or whose due date was closed otherwise),
+    from its latest rating. One contract per transaction. Returns how many were opened."""
+    have = DueDate.objects.filter(kind="monitoring_cycle", status=DueDateStatus.OPEN).values(
+        "contract_id"
+    )
+    contracts = (
+        Contract.objects.filter(status__in=(ContractStatus.EXECUTED, ContractStatus.ACTIVE))
+        .exclude(pk__in=have)
+        .select_related("agency__pack")
+        .order_by("pk")
+    )
+    opened = 0
+    for contract in contracts.iterator(chunk_size=500):
+        with transaction.atomic():
+            due = _next_cycle_open(contract, None, rating=latest_rating(contract.pk), on=as_of)
+        opened += due is not None
+    return opened
 
 
 # ---------------------------------------------------------------- stage 2
@@ -1162,6 +1273,7 @@ def _contract_ended(contract: Contract, actor: Any, on: date) -> None:
     end are cancelled, and a cycle that has not sent its results letter is closed early with
     its open self-assessment, visit and letter due dates."""
     why = _ended_reason(contract, on)
+    due_dates_cancel(kind="monitoring_cycle", contract=contract, actor=actor, reason=why)
     for meeting in ReviewMeeting.objects.select_for_update().filter(
         contract=contract, held_on__isnull=True, cancelled_on__isnull=True, scheduled_for__gt=on
     ):

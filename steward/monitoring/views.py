@@ -270,6 +270,8 @@ def contract_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews,
             "today": today,
             "can_start": can_start,
+            # seed 002: when the next cycle is due (its months follow the internal rating)
+            "next_cycle": None if user.is_provider_user else services.next_cycle_due(contract),
             "can_manage_actions": user.has_perm("monitoring.manage_actions", contract),
             "can_manage_reviews": user.has_perm("monitoring.manage_reviews", contract),
             "can_plan_reviews": contract.status in (ContractStatus.EXECUTED, ContractStatus.ACTIVE),

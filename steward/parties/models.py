@@ -234,6 +234,9 @@ class Role(models.TextChoices):
     RAG_ADMINISTRATOR = "rag_administrator", "Resource Allocation Group administrator"
     #: seed 001: reviews a contracted (charter) school against its contract's requirements
     CHARTER_REVIEW_TEAM = "charter_review_team", "Charter School Contract Review Team"
+    #: seed 001: the Department of Research, Assessment and Data: sees which contracts suit the
+    #: Performance Evaluation Plan and keeps each plan's timeline of data
+    RESEARCH_DATA = "research_data", "Research, Assessment and Data"
     PROVIDER_USER = "provider_user", "Provider user"
     ADMINISTRATOR = "administrator", "Administrator"
     AGENCY_ADMINISTRATOR = "agency_administrator", "Agency administrator"
@@ -253,6 +256,7 @@ AGENCY_ROLES = frozenset(
         Role.REVIEWING_OFFICER,
         Role.RAG_ADMINISTRATOR,
         Role.CHARTER_REVIEW_TEAM,
+        Role.RESEARCH_DATA,
     }
 )
 

@@ -82,6 +82,7 @@ is_agency_staff = has_role(
     Role.REVIEWING_OFFICER,
     Role.RAG_ADMINISTRATOR,
     Role.CHARTER_REVIEW_TEAM,
+    Role.RESEARCH_DATA,
 )
 can_write_contracts_role = has_role(Role.CONTRACT_MANAGER)
 can_amend_role = has_role(Role.CONTRACT_MANAGER, Role.FINANCE_OFFICER)

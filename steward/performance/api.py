@@ -23,10 +23,11 @@ from steward.core.pagination import LimitOffsetPagination
 from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, BackgroundJobOut
 from steward.parties.models import Agency, Provider
 from steward.parties.rules import visible_providers_q
-from steward.performance import selectors, services
+from steward.performance import selectors, services, services_pep
 from steward.performance.models import (
     Indicator,
     IndicatorDefinition,
+    MetricsSignOff,
     Milestone,
     Plan,
     PlanVersion,
@@ -44,11 +45,15 @@ from steward.performance.schemas import (
     IndicatorPatch,
     InspectionIn,
     InspectionOut,
+    MetricsSignOffIn,
+    MetricsSignOffOut,
+    MetricsSignOffStatusOut,
     MilestoneIn,
     MilestoneOut,
     PlanIn,
     PlanOut,
     PlanResponseIn,
+    PlanTimelineIn,
     PlanVersionOut,
     PortfolioOut,
     ReturnIn,
@@ -333,6 +338,87 @@ def plan_put(
         plan = services.plan_save(actor=actor, contract=contract, data=payload.model_dump())
     set_etag(response, plan)
     return plan
+
+
+@router.put(
+    "/performance/contracts/{contract_id}/plan/timeline",
+    response={200: PlanOut, **EDIT_ERRORS},
+    summary="Keep the plan's timeline of data",
+    description="Seed 001: how often the provider returns data, the status meetings and the "
+    "reports; saving adds any missing returns as due dates. Research, Assessment and Data "
+    "staff and the contract managers and monitors of the agency; administrators. No plan yet "
+    '(the sponsor writes it first): 409. Send `If-Match: "<version>"`: 412 when the plan '
+    "changed since.",
+)
+def plan_timeline_put(
+    request: HttpRequest, contract_id: int, payload: PlanTimelineIn, response: HttpResponse
+) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    with _if_match_existing(request, Plan.objects.filter(contract=contract).first()):
+        plan = services_pep.plan_timeline_save(
+            actor=actor, contract=contract, data=payload.model_dump()
+        )
+    set_etag(response, plan)
+    return plan
+
+
+def _sign_off_out(s: MetricsSignOff, current: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "contract": s.contract_id,
+        "signed_on": s.signed_on,
+        "signed_by": s.signed_by.username if s.signed_by else "",
+        "developed_with_sponsor": s.developed_with_sponsor,
+        "metrics": s.metrics,
+        "notes": s.notes,
+        "current": current is not None and current.pk == s.pk,
+    }
+
+
+@router.get(
+    "/performance/contracts/{contract_id}/metrics/sign-offs",
+    response={200: MetricsSignOffStatusOut, **READ_ERRORS},
+    summary="Procurement's sign-offs on the performance metrics",
+    description="Seed 001: whether the pack's metrics requirement covers the contract and "
+    "blocks its execution, and each sign-off (latest first), `current` when it still covers "
+    "the metrics as they stand. Agency staff of the agency, oversight, administrators.",
+)
+def metrics_sign_offs(request: HttpRequest, contract_id: int) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    if not actor.has_perm("contracts.view_internal", contract):
+        raise PermissionDeniedError("Agency staff, oversight officers and administrators.")
+    current = selectors.current_sign_off(contract)
+    covered = selectors.metrics_covered(contract)
+    rows = MetricsSignOff.objects.filter(contract=contract).select_related("signed_by")
+    return {
+        "covered": covered,
+        "blocks_execution": bool(
+            covered and contract.agency.pack.parsed.metrics_requirement.blocks_execution
+        ),
+        "signed_off": current is not None,
+        "sign_offs": [_sign_off_out(s, current) for s in rows],
+    }
+
+
+@router.post(
+    "/performance/contracts/{contract_id}/metrics/sign-offs",
+    response={201: MetricsSignOffOut, **WRITE_ERRORS},
+    summary="Procurement signs off the performance metrics",
+    description="Seed 001: the agency's procurement officers (Procurement & Risk Management) "
+    "record that the metrics were developed by the contract's sponsor with them. Before "
+    "execution only; no metrics yet, the contract already executed, or the metrics already "
+    "signed off as they stand: 409. Where the pack's metrics requirement blocks execution, "
+    "the contract is not executed without it.",
+)
+def metrics_sign_off_post(request: HttpRequest, contract_id: int, payload: MetricsSignOffIn) -> Any:
+    actor = _actor(request)
+    contract = selectors.performance_contract_get(actor=actor, pk=contract_id)
+    sign_off = services_pep.metrics_sign_off(
+        actor=actor, contract=contract, today=contract.agency.today(), **payload.model_dump()
+    )
+    return Status(201, _sign_off_out(sign_off, sign_off))
 
 
 @router.get(

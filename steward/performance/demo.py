@@ -61,7 +61,7 @@ _ON_PLAN = ("1.05", "1.02", "0.9", "1.02", "1.0")
 def metrics_before_execution(contract: Any, manager: Any) -> None:
     """Before a demo contract is executed: where the pack's metrics requirement covers it
     (Milwaukee, seed 001: professional services let by RFP for more than a year), its sponsor's
-    metrics are recorded first, as the requirement asks."""
+    metrics are recorded first, as the requirement asks, and signed off by procurement."""
     from steward.performance.selectors import needs_metrics
 
     if not needs_metrics(contract, contract.indicators.exists()):
@@ -83,6 +83,25 @@ def metrics_before_execution(contract: Any, manager: Any) -> None:
                 "payment_weight": Decimal(weight),
                 "baseline": Decimal(target) * Decimal("0.8"),
             },
+        )
+    # seed 001: Procurement & Risk Management signs them off as developed with the sponsor
+    from steward.parties.models import Role, User
+    from steward.performance.services_pep import metrics_sign_off
+
+    officer = (
+        User.objects.filter(
+            agency_id=contract.agency_id, role=Role.PROCUREMENT_OFFICER, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if officer is not None:
+        metrics_sign_off(
+            actor=officer,
+            contract=contract,
+            today=contract.start_date - timedelta(days=28),
+            developed_with_sponsor=True,
+            notes="Metrics developed with the sponsor during the RFP.",
         )
 
 

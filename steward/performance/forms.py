@@ -86,6 +86,31 @@ class PlanForm(forms.ModelForm):
         pass
 
 
+class PlanTimelineForm(forms.ModelForm):
+    """The plan's timeline of data (seed 001), kept by Research, Assessment and Data."""
+
+    class Meta:
+        model = Plan
+        fields = ["return_frequency", "status_meetings", "reports"]
+        widgets = {
+            "status_meetings": forms.Textarea(attrs={"rows": 2}),
+            "reports": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class MetricsSignOffForm(forms.Form):
+    """Procurement's sign-off on the performance metrics (seed 001)."""
+
+    developed_with_sponsor = forms.BooleanField(
+        label="These performance metrics were developed by the contract's sponsor with us",
+        required=True,
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class PlanResponseForm(forms.Form):
     """The provider's answer to a proposed version of the plan (seed 001)."""
 

@@ -272,6 +272,37 @@ class PlanVersion(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
+class MetricsSignOff(TimeStampedModel):
+    """Procurement & Risk Management's sign-off on a contract's performance metrics (seed 001:
+    "Performance metrics are developed by the contract's sponsor in collaboration with the
+    Department of Procurement & Risk Management"): who signed, when, and the metrics as they
+    stood then. A change to the metrics afterwards needs a new sign-off."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    signed_on = models.DateField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    developed_with_sponsor = models.BooleanField(
+        default=True, help_text="The metrics were developed with the contract's sponsor"
+    )
+    metrics = models.JSONField(help_text="[{name, unit, direction, target, tolerance}] signed off")
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "-signed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(developed_with_sponsor=True),
+                name="performance_metricssignoff_with_sponsor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Metrics of {self.contract_id} signed off on {self.signed_on}"
+
+
 class ReturnStatus(models.TextChoices):
     UPCOMING = "upcoming", "Not yet due"
     DUE = "due", "Due"

@@ -6,6 +6,8 @@ Agency).
   and the provider's own users once the contract is executed.
 - Contract managers and monitors of the agency set the specification, indicators and plan,
   record surveys and inspections, and keep the agency's indicator library.
+- The plan's timeline of data is also kept by the agency's Research, Assessment and Data
+  staff; the performance metrics are signed off by its procurement officers (seed 001).
 - Returns are submitted and corrected by the provider's own users (their own contracts only) or
   by the agency's contract managers and monitors.
 """
@@ -43,6 +45,19 @@ rules.add_perm(
     is_administrator | (is_provider_user & is_own_provider & contract_released),
 )
 rules.add_perm("performance.view_portfolio", is_administrator | is_oversight | is_agency_staff)
+# seed 001: the Department of Research, Assessment and Data keeps the plan's timeline of data
+# (return frequency, status meetings, reports) with the contract's managers and monitors
+rules.add_perm(
+    "performance.manage_data_timeline",
+    is_administrator
+    | (has_role(Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.RESEARCH_DATA) & in_own_agency),
+)
+# seed 001: the Department of Procurement & Risk Management signs off the performance metrics
+# the sponsor developed with it (formal procurements of professional services over a year)
+rules.add_perm(
+    "performance.sign_off_metrics",
+    is_administrator | (has_role(Role.PROCUREMENT_OFFICER) & in_own_agency),
+)
 
 
 @rules.predicate

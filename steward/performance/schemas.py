@@ -125,6 +125,45 @@ class PlanOut(Schema):
     generated_on: date | None
 
 
+class PlanTimelineIn(Schema):
+    """The plan's timeline of data (seed 001), kept by Research, Assessment and Data."""
+
+    return_frequency: FrequencyName = "quarterly"
+    status_meetings: str = ""
+    reports: str = ""
+
+
+class MetricsSignOffIn(Schema):
+    developed_with_sponsor: bool = Field(
+        description="true: the metrics were developed by the contract's sponsor with "
+        "Procurement & Risk Management (false: 422)"
+    )
+    notes: str = ""
+
+
+class MetricsSignOffOut(Schema):
+    """Procurement's sign-off on the contract's performance metrics (seed 001)."""
+
+    id: int
+    contract: int
+    signed_on: date
+    signed_by: str = Field(description="The procurement officer's user name")
+    developed_with_sponsor: bool
+    metrics: list[dict[str, Any]]
+    notes: str
+    current: bool = Field(description="It still covers the metrics as they stand")
+
+
+class MetricsSignOffStatusOut(Schema):
+    covered: bool = Field(
+        description="The pack's metrics requirement covers the contract (formal procurement of "
+        "the types it names, for longer than its term)"
+    )
+    blocks_execution: bool = Field(description="Execution waits for the sign-off")
+    signed_off: bool = Field(description="A sign-off covers the metrics as they stand")
+    sign_offs: list[MetricsSignOffOut]
+
+
 class PlanVersionOut(Schema):
     """One version of the plan as proposed to the provider (seed 001), fixed, with the
     provider's answer."""

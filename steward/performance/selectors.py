@@ -242,23 +242,64 @@ def needs_metrics(
     )
 
 
+def metrics_snapshot(contract: Contract) -> list[dict[str, str]]:
+    """The contract's performance metrics as they stand, in a fixed order."""
+    return [
+        {
+            "name": i.name,
+            "unit": i.unit,
+            "direction": i.direction,
+            "target": str(i.target),
+            "tolerance": str(i.tolerance),
+        }
+        for i in Indicator.objects.filter(contract=contract).order_by("category", "name", "pk")
+    ]
+
+
+def current_sign_off(contract: Contract) -> Any:
+    """The latest sign-off when it still covers the metrics as they stand, else None."""
+    from steward.performance.models import MetricsSignOff
+
+    latest = MetricsSignOff.objects.filter(contract=contract).first()
+    if latest is None or latest.metrics != metrics_snapshot(contract):
+        return None
+    return latest
+
+
+def metrics_covered(contract: Contract) -> bool:
+    """The pack's metrics requirement covers the contract (seed 001: a formal procurement of
+    the types it names, for more than N months), metrics or not."""
+    if not contract.agency.pack_id:
+        return False
+    return needs_metrics(contract, has_indicators=False)
+
+
 def metrics_execution_check(contract: Contract) -> list[str]:
     """The execution check registered with the contracts area: in a pack whose metrics
     requirement blocks execution (Milwaukee, seed 001), a contract it covers is not executed
-    until it carries performance metrics (today's other packs only warn)."""
+    until it carries performance metrics signed off by procurement as developed with the
+    sponsor (today's other packs only warn)."""
     if not contract.agency.pack_id:
         return []
     rule = contract.agency.pack.parsed.metrics_requirement
     if not rule.blocks_execution:
         return []
-    if not needs_metrics(contract, Indicator.objects.filter(contract=contract).exists()):
+    if not metrics_covered(contract):
         return []
     kind = contract.get_contract_type_display().lower()
-    return [
-        f"This {kind} contract was let by formal procurement for more than "
-        f"{rule.formal_procurement_term_months_over} months: add its performance metrics "
-        "(developed by the sponsor with procurement) before executing it (seed 001)."
-    ]
+    if not Indicator.objects.filter(contract=contract).exists():
+        return [
+            f"This {kind} contract was let by formal procurement for more than "
+            f"{rule.formal_procurement_term_months_over} months: add its performance metrics "
+            "(developed by the sponsor with procurement) before executing it (seed 001)."
+        ]
+    if current_sign_off(contract) is None:
+        return [
+            f"This {kind} contract's performance metrics need procurement's sign-off (that "
+            "they were developed with the sponsor) before it is executed; metrics changed "
+            "since a sign-off need a new one."
+        ]
+    return []
 
 
 def contract_performance(*, contract: Contract, today: date) -> Performance:

@@ -245,6 +245,7 @@ def plan_save(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Pla
     """Set the contract's Performance Evaluation Plan (seed 001) and generate its timeline."""
     require_perm(actor, "performance.manage_performance", contract, action="change this plan")
     plan = Plan.objects.filter(contract=contract).first() or Plan(contract=contract)
+    frequency = plan.return_frequency if plan.pk else None
     _set(plan, data, PLAN_FIELDS)
     if not (plan.desired_outcomes or "").strip():
         raise ValidationFailed(
@@ -252,6 +253,8 @@ def plan_save(*, actor: Any, contract: Contract, data: Mapping[str, Any]) -> Pla
             errors={"desired_outcomes": ["The sponsor's desired outcomes are required."]},
         )
     save_audited(plan, actor=actor, reason="Performance Evaluation Plan")
+    if frequency is not None and frequency != plan.return_frequency:
+        returns_not_begun_drop(actor=actor, contract=contract)
     plan_generate(actor=actor, contract=contract)
     plan.refresh_from_db()
     return plan
@@ -408,24 +411,52 @@ def plan_respond(
 
 
 @transaction.atomic
+def returns_not_begun_drop(*, actor: Any, contract: Contract) -> int:
+    """When the plan's return frequency changes: the returns for periods not yet begun (in the
+    agency's calendar), not submitted and without evidence, are dropped and their due dates
+    cancelled, so that `plan_generate` lays the new periods after the ones kept. Returns how
+    many were dropped."""
+    today = contract.agency.today()
+    dropped = 0
+    for ret in (
+        Return.objects.select_for_update()
+        .filter(contract=contract, submitted_on__isnull=True, period_start__gt=today)
+        .exclude(pk__in=Evidence.objects.values("ret_id"))
+    ):
+        due_dates_cancel(
+            kind="return", actor=actor, reason="The plan's return frequency changed", subject=ret
+        )
+        ret._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
+        ret._change_reason = "The plan's return frequency changed"  # type: ignore[attr-defined]
+        ret.delete()
+        dropped += 1
+    return dropped
+
+
+@transaction.atomic
 def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
     """The plan's timeline of data returns (seed 001) as due dates, from the deadline engine and
     the agency's pack: one return per reporting period, due `return_submission` after the
     period ends, each a due date of kind "return" about its Return, met when the return is
-    submitted. Periods already there are kept; only the missing ones are added. (The review
+    submitted. Periods already there are kept (and new ones overlapping them skipped); only the
+    missing ones are added. (The review
     meetings are the contract's review cycle, planned by the monitoring area when the contract
-    is executed.) Returns the counts added."""
-    require_perm(actor, "performance.manage_performance", contract, action="change this plan")
+    is executed.) Returns the counts added. (Research, Assessment and Data staff may run it too:
+    they keep the timeline of data.)"""
+    require_perm(
+        actor, "performance.manage_data_timeline", contract, action="change this plan's timeline"
+    )
     plan = Plan.objects.filter(contract=contract).first()
     if plan is None:
         raise TransitionNotAllowed("Set the Performance Evaluation Plan first.")
     pack = contract.agency.pack
     rule = pack.parsed.deadline_rule("return_submission")
     calendar = agency_calendar(contract.agency)
-    have = set(Return.objects.filter(contract=contract).values_list("period_start", flat=True))
+    have = list(Return.objects.filter(contract=contract).values_list("period_start", "period_end"))
     returns = []
     for start, end in calc.periods(contract.start_date, contract.end_date, plan.return_frequency):
-        if start in have:
+        # a period already there, or overlapping one kept (the frequency changed), is skipped
+        if any(start <= kept_end and end >= kept_start for kept_start, kept_end in have):
             continue
         deadline = compute_deadline(start=end, rule=rule, calendar=calendar, pack=pack.slug)
         returns.append(

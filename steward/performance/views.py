@@ -31,16 +31,18 @@ from steward.core.forms import apply_errors
 from steward.core.views import application_errors
 from steward.parties.models import Provider
 from steward.parties.rules import visible_providers_q
-from steward.performance import importing, selectors, services
+from steward.performance import importing, selectors, services, services_pep
 from steward.performance.forms import (
     DefinitionForm,
     EvidenceForm,
     ImportForm,
     IndicatorForm,
     InspectionForm,
+    MetricsSignOffForm,
     MilestoneForm,
     PlanForm,
     PlanResponseForm,
+    PlanTimelineForm,
     PortfolioFilterForm,
     ReturnForm,
     SpecificationForm,
@@ -48,6 +50,7 @@ from steward.performance.forms import (
 )
 from steward.performance.models import (
     Indicator,
+    MetricsSignOff,
     Plan,
     PlanVersion,
     PlanVersionStatus,
@@ -202,6 +205,11 @@ def contract_performance(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "perf": perf,
             "can_manage": request.user.has_perm("performance.manage_performance", contract),
+            "can_timeline": request.user.has_perm("performance.manage_data_timeline", contract),
+            "can_sign_off": request.user.has_perm("performance.sign_off_metrics", contract),
+            "metrics_covered": selectors.metrics_covered(contract),
+            "sign_off": selectors.current_sign_off(contract),
+            "last_sign_off": MetricsSignOff.objects.filter(contract=contract).first(),
             "can_submit": request.user.has_perm("performance.submit_return", contract),
             "can_inspect": request.user.has_perm(
                 "performance.record_inspection", contract.provider
@@ -403,6 +411,57 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         back=_back(contract),
         save=lambda d: services.plan_save(actor=request.user, contract=contract, data=d),
         done="Plan saved and its timeline generated.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's timeline of data: how often data is returned, the status meetings and the
+    reports (seed 001: kept by Research, Assessment and Data or the contract's managers)."""
+    contract = _contract(request, pk)
+    _require(request, "performance.manage_data_timeline", contract)
+    plan = Plan.objects.filter(contract=contract).first()
+    if plan is None:
+        messages.error(request, "The sponsor sets the plan's desired outcomes first.")
+        return redirect(_back(contract) + "#plan")
+    return _form_page(
+        request,
+        versioned=plan,
+        form=PlanTimelineForm(request.POST or None, instance=plan),
+        title=f"Timeline of data of {contract.number}",
+        intro="How often the provider returns data, when the status meetings are held and "
+        "which reports are due. Saving adds any missing returns as due dates.",
+        back=_back(contract),
+        save=lambda d: services_pep.plan_timeline_save(
+            actor=request.user, contract=contract, data=d
+        ),
+        done="Timeline of data saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def metrics_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """Procurement & Risk Management signs off the contract's performance metrics as developed
+    with the sponsor (seed 001)."""
+    contract = _contract(request, pk)
+    _require(request, "performance.sign_off_metrics", contract)
+    return _form_page(
+        request,
+        form=MetricsSignOffForm(request.POST or None),
+        title=f"Sign off the performance metrics of {contract.number}",
+        intro="Confirm the metrics on the contract were developed by its sponsor with the "
+        "Department of Procurement & Risk Management. A later change to them needs a new "
+        "sign-off.",
+        back=_back(contract) + "#indicators",
+        save=lambda d: services_pep.metrics_sign_off(
+            actor=request.user, contract=contract, today=contract.agency.today(), **d
+        ),
+        done="Performance metrics signed off.",
+        submit="Sign off",
     )
 
 

@@ -74,7 +74,14 @@ def solicitation_index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     page = Paginator(solicitation_list(actor=user), 50).get_page(request.GET.get("page"))
     can_add = bool(user.agency_id and user.has_perm("procurement.manage_solicitation", user.agency))
-    return render(request, "procurement/solicitation_list.html", {"page": page, "can_add": can_add})
+    # seed 003: the placements (where a category C referral starts) and Finance's notices are
+    # reached from here; without these links they were reachable only by typing their address
+    placements = bool(user.agency_id and user.has_perm("procurement.view_placements", user.agency))
+    return render(
+        request,
+        "procurement/solicitation_list.html",
+        {"page": page, "can_add": can_add, "placements": placements},
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from steward.contracts.hooks import ratings_changed
 from steward.contracts.models import Contract, ContractStatus
 from steward.contracts.selectors import contract_manager_emails
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
@@ -353,6 +354,11 @@ def _assess_batch(rows: list[ContractRow], as_of: date) -> int:
             )
         )
     _write(new)
+    # seed 002: a contract's next monitoring cycle follows its rating (registered listeners)
+    ratings_changed(
+        {a.contract_id: a.computed_rating for a in new if a.computed_rating != a.previous_rating},
+        as_of,
+    )
     return len(new)
 
 
@@ -446,6 +452,7 @@ def risk_override(
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first][0]}", errors=errors)
+    before = assessment.rating
     assessment.override_rating = rating
     assessment.override_reason = reason
     assessment.overridden_by = actor
@@ -453,6 +460,8 @@ def risk_override(
     assessment.monitoring_level = scoring.monitoring_level(rating)
     assessment.reviewed_on = timezone.localdate()
     save_audited(assessment, actor=actor, reason=f"Rating overridden to {rating}: {reason}")
+    if rating != before:
+        ratings_changed({assessment.contract_id: rating}, assessment.reviewed_on, actor)
     return assessment
 
 

@@ -299,6 +299,20 @@ USERS: tuple[UserSpec, ...] = (
         "manager-mps", "Tanya", "Brooks", Role.CONTRACT_MANAGER, agency="mps",
         job_title="Contract Administrator",
     ),
+    # seed 001's departments at Milwaukee: Procurement & Risk Management signs off the metrics
+    # the sponsor develops with it; Research, Assessment and Data keeps the plans' timelines
+    UserSpec(
+        "procurement-mps", "Marcus", "Hill", Role.PROCUREMENT_OFFICER, agency="mps",
+        job_title="Buyer, Department of Procurement & Risk Management",
+    ),
+    UserSpec(
+        "research-mps", "Priya", "Nair", Role.RESEARCH_DATA, agency="mps",
+        job_title="Research Analyst, Department of Research, Assessment and Data",
+    ),
+    UserSpec(
+        "charter-mps", "Denise", "Ortiz", Role.CHARTER_REVIEW_TEAM, agency="mps",
+        job_title="Charter School Contract Review Team",
+    ),
     UserSpec(
         "manager-wl", "Fiona", "Clarke", Role.CONTRACT_MANAGER, agency="wl",
         job_title="Commissioning and Contracts Manager",

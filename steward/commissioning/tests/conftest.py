@@ -11,6 +11,7 @@ import pytest
 from steward.contracts.services import contract_create, contract_execute
 from steward.parties.models import Role
 from steward.procurement import services_placements as ps
+from steward.procurement.services_compliance import procurement_record_set
 from steward.testing.factories import AgencyFactory, UserFactory
 
 TODAY = date(2026, 6, 1)
@@ -65,6 +66,12 @@ def make_contract(ccm, scc, provider, number, service_type, places=None, categor
             "procurement_method": "tendered",
             "authority_category": category,
         },
+    )
+    # seed 003: a tender above the threshold records where it was advertised
+    procurement_record_set(
+        actor=ccm,
+        contract=contract,
+        data={"advertised_on_pcs": True, "advertised_on": date(2025, 9, 1)},
     )
     contract = contract_execute(actor=ccm, contract=contract, executed_on=date(2025, 12, 1))
     if places is not None:

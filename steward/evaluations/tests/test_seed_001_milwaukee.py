@@ -23,7 +23,7 @@ from steward.evaluations.models import Evaluation, RenewalOverride, ScoreBasis
 from steward.parties.models import Role
 from steward.performance import services as performance_services
 from steward.performance.models import Return
-from steward.performance.tests.factories import indicator_data, with_plan
+from steward.performance.tests.factories import indicator_data, with_plan, with_signed_metrics
 from steward.testing.factories import AgencyFactory, ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,7 @@ def staff(make_user, mps, provider):
         "manager": make_user(Role.CONTRACT_MANAGER, username="mps-manager", agency=mps),
         "monitor": make_user(Role.CONTRACT_MONITOR, username="mps-monitor", agency=mps),
         "senior": make_user(Role.SENIOR_MANAGER, username="mps-senior", agency=mps),
+        "procurement": make_user(Role.PROCUREMENT_OFFICER, username="mps-buyer", agency=mps),
         "provider": make_user(Role.PROVIDER_USER, username="tutor", provider=provider),
     }
 
@@ -69,7 +70,7 @@ def _draft(mps, provider, **over):
 def active(mps, provider, staff):
     """Executed (with its metrics and plan) and active through the services."""
     contract = _draft(mps, provider)
-    with_plan(contract, staff["manager"])
+    with_signed_metrics(contract, staff["manager"], staff["procurement"])
     contract = contract_services.contract_execute(
         actor=staff["manager"], contract=contract, executed_on=date(2025, 6, 15)
     )
@@ -125,7 +126,8 @@ def _walk_pre_renewal(client_author, client_provider, client_reviewer, contract,
 def test_seed_001_metrics_requirement_blocks_execution_in_milwaukee(mps, provider, staff):
     """Seed 001: "RFPs related to professional services with terms exceeding one year include
     performance metrics": the Milwaukee pack refuses to execute such a contract without them
-    (service and API: 409); once the sponsor's metrics are in, it executes."""
+    (service and API: 409); once the sponsor's metrics are in and signed off by Procurement &
+    Risk Management, it executes."""
     contract = _draft(mps, provider)
     with pytest.raises(TransitionNotAllowed, match="add its performance metrics"):
         contract_services.contract_execute(
@@ -138,6 +140,19 @@ def test_seed_001_metrics_requirement_blocks_execution_in_milwaukee(mps, provide
     assert refused.status_code == 409
     assert "performance metrics" in refused.json()["detail"]
     with_plan(contract, staff["manager"])
+    # the metrics alone are not enough: procurement signs them off (seed 001)
+    waiting = call(
+        client, "post", f"/contracts/{contract.pk}/execute", {"executed_on": "2025-06-15"}
+    )
+    assert waiting.status_code == 409
+    assert "sign-off" in waiting.json()["detail"]
+    signed = call(
+        session_client(staff["procurement"]),
+        "post",
+        f"/performance/contracts/{contract.pk}/metrics/sign-offs",
+        {"developed_with_sponsor": True},
+    )
+    assert signed.status_code == 201, signed.content
     done = call(client, "post", f"/contracts/{contract.pk}/execute", {"executed_on": "2025-06-15"})
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "executed"

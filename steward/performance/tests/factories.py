@@ -46,3 +46,20 @@ def with_plan(contract: Any, manager: Any, **plan: Any) -> list[Indicator]:
     data.update(plan)
     services.plan_save(actor=manager, contract=contract, data=data)
     return [a, b]
+
+
+def with_signed_metrics(contract: Any, manager: Any, officer: Any, **plan: Any) -> list[Indicator]:
+    """`with_plan`, then procurement's sign-off on the metrics (seed 001), dated a day before
+    the contract starts."""
+    from datetime import timedelta
+
+    from steward.performance.services_pep import metrics_sign_off
+
+    indicators = with_plan(contract, manager, **plan)
+    metrics_sign_off(
+        actor=officer,
+        contract=contract,
+        today=contract.start_date - timedelta(days=1),
+        developed_with_sponsor=True,
+    )
+    return indicators

@@ -132,6 +132,19 @@ def test_the_referral_page_is_for_the_lead_professional(client, team):
     assert _get(client, team["supplier"], url).status_code == 403
 
 
+def test_the_placements_are_reached_from_the_procurement_page(client, team):
+    """seed 003 flow chart: the category C chain starts with a referral; the agency's
+    placements (where it is made) and Finance's notices are linked from the Procurement page
+    for the agency's staff, never for a provider's users."""
+    url = reverse("procurement:list")
+    links = (reverse("procurement:agency_placements"), reverse("procurement:finance_notices"))
+    for person in ("lead", "finance"):
+        body = _get(client, team[person], url).content.decode()
+        assert all(f'href="{link}"' in body for link in links), person
+    body = _get(client, team["supplier"], url).content.decode()
+    assert not any(link in body for link in links)
+
+
 def test_lists_have_bounded_queries(client, team, contracts, django_assert_max_num_queries):
     for i in range(3):
         _placed_c(team, contracts, case=f"CASE-Q{i}")

@@ -20,7 +20,7 @@ from steward.evaluations.models import Evaluation
 from steward.parties.models import Role
 from steward.performance import services as performance_services
 from steward.performance.models import Return
-from steward.performance.tests.factories import with_plan
+from steward.performance.tests.factories import with_signed_metrics
 from steward.testing.factories import PASSWORD, AgencyFactory, ContractFactory
 
 from .conftest import sign_in
@@ -36,6 +36,7 @@ def test_milwaukee_renewal_decided_by_a_pre_renewal_evaluation_from_the_metrics(
     mps = AgencyFactory(name="Milwaukee Public Schools", slug="mps", pack=packs["milwaukee-mps"])
     manager = make_user(Role.CONTRACT_MANAGER, username="mps-manager", agency=mps)
     senior = make_user(Role.SENIOR_MANAGER, username="mps-senior", agency=mps)
+    buyer = make_user(Role.PROCUREMENT_OFFICER, username="mps-buyer", agency=mps)
     contractor = make_user(Role.PROVIDER_USER, username="tutor", provider=provider)
     contract = ContractFactory(
         agency=mps,
@@ -50,8 +51,8 @@ def test_milwaukee_renewal_decided_by_a_pre_renewal_evaluation_from_the_metrics(
         contract_manager=manager,
     )
     # seed 001: the sponsor's metrics before execution, then the contractor's returns, every
-    # target met
-    first, second = with_plan(contract, manager)
+    # target met (the metrics signed off by procurement)
+    first, second = with_signed_metrics(contract, manager, buyer)
     contract = contract_services.contract_execute(
         actor=manager, contract=contract, executed_on=contract.start_date - timedelta(days=10)
     )
