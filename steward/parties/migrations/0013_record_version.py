@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parties", "0011_merge_20261207_0354"),
+        ("parties", "0012_research_assessment_data_role"),
     ]
 
     operations = [
