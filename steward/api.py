@@ -213,6 +213,7 @@ def _register_routers() -> None:
     from steward.evaluations.api import router as evaluations_router
     from steward.monitoring.api import router as monitoring_router
     from steward.monitoring.api_lead import router as lead_router
+    from steward.monitoring.api_opsreports import router as opsreports_router
     from steward.opendata.api import router as opendata_router
     from steward.parties.api import router as parties_router
     from steward.performance.api import router as performance_router
@@ -232,6 +233,7 @@ def _register_routers() -> None:
     api.add_router("", monitoring_router)
     api.add_router("", commissioning_router)
     api.add_router("", lead_router)
+    api.add_router("", opsreports_router)
     api.add_router("", workspace_router)
     api.add_router("", opendata_router)
 

@@ -463,3 +463,76 @@ class LeadProfessionalRequest(TimeStampedModel):
     @property
     def agency_id(self) -> int:
         return self.contract.agency_id
+
+
+class OperationalReportTemplate(TimeStampedModel):
+    """seed 003: operational teams monitor the contract and feed it "into the overall or
+    strategic monitoring"; the contract manager receives "routine returns". The contract manager
+    issues the template (for the agency, or one service type); its questions are a list of
+    {"key", "prompt", "answer_type" (text, yes_no, number, rating), "required"}. A template once
+    used is never changed: a revision is a new version and the old one is withdrawn."""
+
+    agency = models.ForeignKey(
+        "parties.Agency", on_delete=models.PROTECT, related_name="operational_templates"
+    )
+    service_type = models.CharField(
+        max_length=120, blank=True, help_text="Blank: every service type of the agency"
+    )
+    title = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
+    )
+    questions = models.JSONField(default=list)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_on = models.DateField()
+    withdrawn = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "-version", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class OperationalReport(TimeStampedModel):
+    """seed 003: an operational team's report on a contract for a period, answering a template's
+    questions (answers: {question key: value}). Kept as filed; the contract manager is told."""
+
+    template = models.ForeignKey(
+        OperationalReportTemplate, on_delete=models.PROTECT, related_name="reports"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="operational_reports"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    answers = models.JSONField(default=dict)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="monitoring_opsreport_period_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.title} on {self.contract_id}, {self.period_start}–{self.period_end}"
+
+    @property
+    def agency_id(self) -> int:
+        return self.contract.agency_id
+
+    def answered(self) -> list[tuple[dict, object]]:
+        """(question, answer) pairs in the template's order."""
+        return [(q, self.answers.get(q["key"])) for q in self.template.questions]

@@ -76,3 +76,15 @@ rules.add_perm("monitoring.answer_lead_request", is_administrator | (manager_rol
 # obj: an Agency (or None for the role check)
 rules.add_perm("monitoring.view_reports", is_administrator | is_oversight | is_agency_staff)
 rules.add_perm("monitoring.write_report", is_administrator | (manager_role & in_own_agency))
+# seed 003 operational monitoring: the contract manager issues report templates (obj: an Agency);
+# operational teams (contract monitors/lead professionals, key workers, reviewing officers, and
+# the contract manager) file reports on a contract (obj: a Contract)
+operational_role = has_role(
+    Role.CONTRACT_MANAGER, Role.CONTRACT_MONITOR, Role.KEY_WORKER, Role.REVIEWING_OFFICER
+)
+rules.add_perm(
+    "monitoring.issue_report_template", is_administrator | (manager_role & in_own_agency)
+)
+rules.add_perm(
+    "monitoring.file_operational_report", is_administrator | (operational_role & in_own_agency)
+)

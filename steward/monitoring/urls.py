@@ -1,6 +1,13 @@
 from django.urls import path
 
-from steward.monitoring import views, views_calendar, views_lead, views_reports, views_reviews
+from steward.monitoring import (
+    views,
+    views_calendar,
+    views_lead,
+    views_opsreports,
+    views_reports,
+    views_reviews,
+)
 
 app_name = "monitoring"
 
@@ -37,6 +44,19 @@ urlpatterns = [
         "lead-requests/<int:pk>/<str:decision>/",
         views_lead.lead_request_answer,
         name="lead_request_answer",
+    ),
+    # operational monitoring reports and their templates (views_opsreports.py)
+    path("report-templates/", views_opsreports.ops_templates, name="ops_templates"),
+    path("report-templates/<int:pk>/", views_opsreports.ops_template, name="ops_template"),
+    path(
+        "contracts/<int:pk>/operational-reports/",
+        views_opsreports.ops_reports,
+        name="ops_reports",
+    ),
+    path(
+        "contracts/<int:pk>/operational-reports/new/<int:template_pk>/",
+        views_opsreports.ops_report_new,
+        name="ops_report_new",
     ),
     # the calendar (views_calendar.py)
     path("calendar/", views_calendar.calendar, name="calendar"),

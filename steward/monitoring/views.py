@@ -53,7 +53,14 @@ from steward.monitoring.forms import (
     VisitDateForm,
     VisitForm,
 )
-from steward.monitoring.models import Action, Cycle, CycleStatus, QafLevel, Route
+from steward.monitoring.models import (
+    Action,
+    Cycle,
+    CycleStatus,
+    OperationalReport,
+    QafLevel,
+    Route,
+)
 from steward.parties.models import Agency, Role
 
 PAGE_SIZE = 50
@@ -856,6 +863,15 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
             "steps": steps,
             "next": next_of(cycle) if cycle else None,
             "internal": internal,
+            "ops_reports": (
+                list(
+                    OperationalReport.objects.filter(contract=contract).select_related(
+                        "template", "filed_by"
+                    )[:3]
+                )
+                if internal
+                else []
+            ),
         },
         request=request,
     )

@@ -37,11 +37,14 @@ from steward.risk.schemas import (
     ConcernProviderOut,
     CountOut,
     OverrideIn,
+    ProviderRiskOut,
     RecomputeIn,
     ReferralIn,
     ReferralOut,
     ReferralOutcomeIn,
     ReviewIn,
+    RiskCommentIn,
+    RiskCommentOut,
 )
 
 router = Router(tags=["risk"])
@@ -491,5 +494,50 @@ def concern_comment_add(request: HttpRequest, concern_id: int, payload: ConcernC
     concern = _concern(request, concern_id)
     row = services.concern_comment_add(
         actor=_actor(request), concern=concern, comment=payload.comment
+    )
+    return Status(201, row)
+
+
+def _own_risk_contract(request: HttpRequest, contract_id: int) -> Contract:
+    """The contract, for its own provider's users and the agency's readers (others 404)."""
+    actor = _actor(request)
+    contract = contract_get(actor=actor, pk=contract_id)
+    if not actor.has_perm("risk.view_own_risk", contract):
+        raise NotFoundError("No such contract.")
+    return contract
+
+
+def _provider_view(request: HttpRequest, contract: Contract) -> dict[str, Any]:
+    view = services.provider_risk_view(actor=_actor(request), contract=contract)
+    if view is None:
+        raise NotFoundError("The contract has not been assessed yet.")
+    return view
+
+
+@router.get(
+    "/contracts/{contract_id}/risk/provider-view",
+    response={200: ProviderRiskOut, **READ_ERRORS},
+    summary="The provider's view of its contract's current risk assessment",
+    description="seed 003: the current rating (red, amber or green), its date and the factors "
+    "counted, with the provider's comments on their factual accuracy. For the contract's own "
+    "provider users (and the agency's readers, to see what the provider sees); never the "
+    "override's reason, a concern's source or who raised anything. Others 404.",
+)
+def provider_risk_view(request: HttpRequest, contract_id: int) -> Any:
+    return _provider_view(request, _own_risk_contract(request, contract_id))
+
+
+@router.post(
+    "/contracts/{contract_id}/risk/provider-comments",
+    response={201: RiskCommentOut, **WRITE_ERRORS},
+    summary="Comment on the factual accuracy of the contract's risk assessment",
+    description="seed 003: the contract's provider users comment on the current assessment "
+    "(`comment`); kept with the assessment and shown to staff; the contract manager is "
+    "emailed. Agency staff 403 (they do not comment on the provider's behalf).",
+)
+def risk_comment_add(request: HttpRequest, contract_id: int, payload: RiskCommentIn) -> Any:
+    view = _provider_view(request, _own_risk_contract(request, contract_id))
+    row = services.risk_comment_add(
+        actor=_actor(request), assessment=view["assessment"], comment=payload.comment
     )
     return Status(201, row)

@@ -263,3 +263,27 @@ class ConcernComment(TimeStampedModel):
 
     class Meta:
         ordering = ["commented_on", "id"]
+
+
+class RiskAssessmentComment(TimeStampedModel):
+    """seed 003: "Deciding what opportunities providers have to comment on the accuracy of
+    performance assessments": the provider's comment on the factual accuracy of a risk
+    assessment of its contract (its rating and the factors counted). Kept with the assessment
+    and shown to staff; the provider never sees a concern's source or who raised it."""
+
+    assessment = models.ForeignKey(
+        RiskAssessment, on_delete=models.CASCADE, related_name="provider_comments"
+    )
+    provider = models.ForeignKey("parties.Provider", on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField()
+    commented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    commented_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commented_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Provider comment on assessment {self.assessment_id} ({self.commented_on})"

@@ -164,3 +164,27 @@ class ConcernCommentOut(Schema):
     concern_id: int
     comment: str
     commented_on: date
+
+
+class RiskCommentIn(Schema):
+    comment: str
+
+
+class RiskCommentOut(Schema):
+    id: int
+    assessment_id: int
+    comment: str
+    commented_on: date
+
+
+class ProviderRiskOut(Schema):
+    """seed 003: what the provider sees of its own contract's risk."""
+
+    id: int
+    contract_id: int
+    as_of: date
+    rating: str
+    rating_label: str
+    set_by_contract_manager: bool
+    factors: list[str]
+    comments: list[RiskCommentOut]

@@ -31,6 +31,7 @@ from steward.risk.models import (
     ConcernStatus,
     MonitoringLevel,
     RiskAssessment,
+    RiskAssessmentComment,
     RiskRating,
 )
 from steward.risk.risk_signals import ContractRow, gather
@@ -539,5 +540,66 @@ def concern_comment_add(
         f'"{concern.summary}" (received {concern.received_on:%-d %B %Y}):\n\n{text}',
         to=contract_manager_emails(agency=concern.agency, contract=contract),
         link=reverse("risk:concern_detail", args=[concern.pk]),
+    )
+    return row
+
+
+def provider_risk_view(*, actor: Any, contract: Contract) -> dict[str, Any] | None:
+    """seed 003: what the provider sees of its own contract's risk: the current rating (the
+    override when there is one), when it was assessed, and the factors counted (the reasons,
+    counts only). Never the override's reason, a concern's source or who raised anything.
+    None when the contract has not been assessed. Raises PermissionDeniedError for anyone but
+    the contract's own provider users and the agency's readers."""
+    require_perm(actor, "risk.view_own_risk", contract, action="see this contract's risk")
+    latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    if latest is None:
+        return None
+    return {
+        "assessment": latest,
+        "id": latest.pk,
+        "contract_id": contract.pk,
+        "as_of": latest.as_of,
+        "rating": latest.rating,
+        "rating_label": RiskRating(latest.rating).label,
+        "set_by_contract_manager": bool(latest.override_rating),
+        "factors": list(latest.reasons),
+        "comments": list(latest.provider_comments.all()),
+    }
+
+
+@transaction.atomic
+def risk_comment_add(
+    *, actor: Any, assessment: RiskAssessment, comment: str, today: date | None = None
+) -> RiskAssessmentComment:
+    """seed 003: a user of the contract's provider comments on the factual accuracy of the
+    contract's current risk assessment (its rating and factors). Kept with the assessment and
+    shown to staff; the contract manager (the contract's, else the agency's) is emailed.
+    Raises PermissionDeniedError (anyone but the provider's own users), TransitionNotAllowed
+    (a superseded assessment: comment on the current one), ValidationFailed (no comment)."""
+    contract = assessment.contract
+    require_perm(actor, "risk.comment_risk", contract, action="comment on this risk assessment")
+    latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    if latest is None or latest.pk != assessment.pk:
+        raise TransitionNotAllowed("A newer assessment replaced this one: comment on that.")
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationFailed(
+            "Write your comment on the facts.", errors={"comment": ["Write your comment."]}
+        )
+    row = RiskAssessmentComment(
+        assessment=assessment,
+        provider_id=contract.provider_id,
+        comment=text,
+        commented_by=actor,
+        commented_on=today or contract.agency.today(),
+    )
+    save_audited(row, actor=actor, reason="Provider commented on the risk assessment")
+    send_after_commit(
+        subject=f"{contract.provider} comments on the risk assessment of {contract.number}",
+        body=f"{contract.provider} commented on the factual accuracy of the risk assessment of "
+        f"{contract.number} ({contract.title}) as of {assessment.as_of:%-d %B %Y} "
+        f"({RiskRating(assessment.rating).label.lower()}):\n\n{text}",
+        to=contract_manager_emails(agency=contract.agency, contract=contract),
+        link=reverse("risk:contract", args=[contract.pk]),
     )
     return row

@@ -13,6 +13,7 @@ urlpatterns = [
     path("concerns/<int:pk>/comment/", views.concern_comment, name="concern_comment"),
     path("concerns/<int:pk>/referrals/", views.referral_create, name="referral_create"),
     path("contracts/<int:pk>/", views.contract_risk, name="contract"),
+    path("contracts/<int:pk>/provider-view/", views.provider_view, name="provider_view"),
     path("contracts/<int:pk>/<str:action>/", views.contract_risk_action, name="contract_action"),
     path("providers/<slug:slug>/", views.provider_risk, name="provider"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
 from steward.core.concurrency import add_version_field, expecting, form_version
-from steward.core.errors import ValidationFailed
+from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.exports import XLSX_TYPE, Sheet, attachment, xlsx_bytes
 from steward.core.forms import apply_errors
 from steward.core.query_guard import refuse_hidden_filters
@@ -35,7 +35,7 @@ from steward.risk.forms import (
     PortfolioFilterForm,
     ReferralForm,
 )
-from steward.risk.models import Concern, RiskAssessment
+from steward.risk.models import Concern, RiskAssessment, RiskAssessmentComment
 
 PAGE_SIZE = 50
 
@@ -350,8 +350,43 @@ def contract_risk(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("category")
         .order_by("-received_on")[:10],
         "monitoring_labels": scoring.MONITORING_LABELS,
+        "provider_comments": RiskAssessmentComment.objects.filter(assessment__contract=contract)
+        .select_related("assessment")
+        .order_by("-commented_on", "-id"),
     }
     return render(request, "risk/contract_risk.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def provider_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """seed 003: the provider's view of its contract's current risk assessment (rating, date,
+    factors) and its comments on their factual accuracy; the form to comment (its own users).
+    Agency readers see the same page (what the provider sees). Others 404."""
+    user: Any = request.user
+    contract = contract_get(actor=user, pk=pk)
+    if not user.has_perm("risk.view_own_risk", contract):
+        raise Http404("No such page.")
+    view = services.provider_risk_view(actor=user, contract=contract)
+    can_comment = view is not None and user.has_perm("risk.comment_risk", contract)
+    if request.method == "POST":
+        if not can_comment or view is None:
+            raise PermissionDenied
+        try:
+            services.risk_comment_add(
+                actor=user, assessment=view["assessment"], comment=request.POST.get("comment", "")
+            )
+        except (ValidationFailed, TransitionNotAllowed) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Your comment is sent to the contract manager.")
+        return redirect("risk:provider_view", pk=contract.pk)
+    return render(
+        request,
+        "risk/provider_view.html",
+        {"contract": contract, "view": view, "can_comment": can_comment},
+    )
 
 
 @login_required
@@ -433,9 +468,15 @@ def provider_section(request: HttpRequest, provider: Provider) -> str:
 
 
 def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
-    """The risk section of the contract page (internal readers only)."""
+    """The risk section of the contract page (internal readers); for the provider's own users,
+    the current rating and factors with a link to comment on them (seed 003)."""
     if not request.user.has_perm("risk.view_risk", contract):
-        return None
+        if not request.user.has_perm("risk.view_own_risk", contract):
+            return None
+        view = services.provider_risk_view(actor=request.user, contract=contract)
+        return render_to_string(
+            "risk/_provider_panel.html", {"contract": contract, "view": view}, request=request
+        )
     latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
     return render_to_string(
         "risk/_contract_panel.html",

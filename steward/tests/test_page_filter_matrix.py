@@ -39,6 +39,7 @@ PAGES = [
     "monitoring:cycles",
     "monitoring:calendar",
     "monitoring:exceptions",
+    "monitoring:ops_templates",
     "people:list",
     "performance:portfolio",
     "procurement:list",

@@ -103,7 +103,9 @@ def test_provider_page_never_shows_who_raised_it(world, make_user):
 
 
 def test_contract_panel_internal_only(world, make_user):
-    """Risk is internal: the contract page shows the risk panel to agency staff only."""
+    """Risk is internal: the contract page shows the risk panel to agency staff only; seed 003:
+    the provider's own users get the provider's panel instead (the current rating and factors,
+    to comment on their facts), never the internal one (concerns, score, override reason)."""
     url = f"/contracts/{world['own'].pk}/"
     assert (
         'id="risk-panel"'
@@ -111,6 +113,7 @@ def test_contract_panel_internal_only(world, make_user):
     )
     provider_html = session_client(make_user(Role.PROVIDER_USER)).get(url).content.decode()
     assert 'id="risk-panel"' not in provider_html
+    assert 'id="risk-provider-panel"' in provider_html
 
 
 def test_log_concern_page(world, make_user, agency, provider):
