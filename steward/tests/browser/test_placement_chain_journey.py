@@ -20,6 +20,7 @@ import pytest
 from steward.contracts.services import contract_create, contract_execute
 from steward.parties.models import Role
 from steward.procurement.models import NotificationKind, Placement, PlacementStatus
+from steward.procurement.services_compliance import procurement_record_set
 from steward.testing.factories import PASSWORD, AgencyFactory, UserFactory
 
 from .conftest import sign_in
@@ -78,6 +79,12 @@ def test_a_category_c_placement_walks_from_referral_to_its_termination_proforma(
             "procurement_method": "tendered",
             "authority_category": "C",
         },
+    )
+    # seed 003: a tender above the threshold records where it was advertised
+    procurement_record_set(
+        actor=ccm,
+        contract=contract,
+        data={"advertised_on_pcs": True, "advertised_on": today - timedelta(days=120)},
     )
     contract_execute(actor=ccm, contract=contract, executed_on=today - timedelta(days=30))
     start, end = today, today + timedelta(days=180)
