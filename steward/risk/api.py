@@ -432,7 +432,7 @@ def contract_risk_recompute(request: HttpRequest, contract_id: int, payload: Rec
 
 
 def _latest(contract: Contract) -> RiskAssessment:
-    a = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    a = RiskAssessment.latest_for(contract.pk)
     if a is None:
         raise NotFoundError("The contract has not been assessed yet.")
     return a

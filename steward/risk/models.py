@@ -241,6 +241,12 @@ class RiskAssessment(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.contract_id} {self.as_of}: {self.rating}"
 
+    @classmethod
+    def latest_for(cls, contract_id: int) -> RiskAssessment | None:
+        """The contract's current assessment (the latest by date, then by id), or None. No
+        permission check: callers check who may read or act on it."""
+        return cls.objects.filter(contract_id=contract_id).order_by("-as_of", "-id").first()
+
     @property
     def rating(self) -> str:
         """The rating that applies: the override when there is one, else the computed one."""

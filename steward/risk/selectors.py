@@ -194,7 +194,7 @@ def latest_assessment(*, actor: Any, contract: Contract) -> RiskAssessment | Non
     read risk (a provider user: risk is internal)."""
     if not actor.has_perm("risk.view_risk", contract):
         raise NotFoundError("No such risk assessment.")
-    return RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    return RiskAssessment.latest_for(contract.pk)
 
 
 def monitoring_level_for(contract: Contract) -> str | None:

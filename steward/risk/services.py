@@ -134,9 +134,7 @@ def _check_concern(concern: Concern) -> None:
         errors["responsible"] = ["Choose someone in the agency."]
     if concern.kind == ConcernKind.COMPLIMENT and concern.status == ConcernStatus.REFERRED:
         errors["status"] = ["A compliment is not referred."]
-    if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", errors=errors)
+    _refuse_if(errors)
 
 
 def _apply(concern: Concern, data: dict[str, Any]) -> None:
@@ -417,13 +415,20 @@ def risk_recompute_contract(*, actor: Any, contract: Contract, as_of: date) -> R
     """Assess one contract now (a contract manager asks for it)."""
     require_perm(actor, "risk.recompute_risk", contract, action="recompute this contract's risk")
     recompute(as_of=as_of, contracts=Contract.objects.filter(pk=contract.pk))
-    latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    latest = RiskAssessment.latest_for(contract.pk)
     if latest is None:
         raise TransitionNotAllowed(
             "contract: only executed or active contracts are assessed.",
             errors={"contract": ["Only executed or active contracts are assessed."]},
         )
     return latest
+
+
+def _refuse_if(errors: dict[str, list[str]]) -> None:
+    """Raise ValidationFailed naming the first field's problem, with every field's, if any."""
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first][0]}", errors=errors)
 
 
 @transaction.atomic
@@ -442,17 +447,10 @@ def risk_override(
         errors["rating"] = ["Choose red, amber or green."]
     if not reason:
         errors["reason"] = ["Write why the computed rating is overridden."]
-    latest = (
-        RiskAssessment.objects.filter(contract_id=assessment.contract_id)
-        .order_by("-as_of", "-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if latest != assessment.pk:
+    latest = RiskAssessment.latest_for(assessment.contract_id)
+    if latest is None or latest.pk != assessment.pk:
         errors["assessment"] = ["Only the latest assessment can be overridden."]
-    if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", errors=errors)
+    _refuse_if(errors)
     before = assessment.rating
     assessment.override_rating = rating
     assessment.override_reason = reason
@@ -494,17 +492,10 @@ def monitoring_level_set(
         errors["level"] = ["Choose light, standard or enhanced."]
     if not reason:
         errors["reason"] = ["Write why the monitoring level changes."]
-    latest = (
-        RiskAssessment.objects.filter(contract_id=assessment.contract_id)
-        .order_by("-as_of", "-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if latest != assessment.pk:
+    latest = RiskAssessment.latest_for(assessment.contract_id)
+    if latest is None or latest.pk != assessment.pk:
         errors["assessment"] = ["Only the latest assessment's level can be changed."]
-    if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first][0]}", errors=errors)
+    _refuse_if(errors)
     assessment.monitoring_level = level
     assessment.reviewed_on = timezone.localdate()
     save_audited(assessment, actor=actor, reason=f"Monitoring level set to {level}: {reason}")
@@ -551,7 +542,7 @@ def provider_risk_view(*, actor: Any, contract: Contract) -> dict[str, Any] | No
     None when the contract has not been assessed. Raises PermissionDeniedError for anyone but
     the contract's own provider users and the agency's readers."""
     require_perm(actor, "risk.view_own_risk", contract, action="see this contract's risk")
-    latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    latest = RiskAssessment.latest_for(contract.pk)
     if latest is None:
         return None
     return {
@@ -578,7 +569,7 @@ def risk_comment_add(
     (a superseded assessment: comment on the current one), ValidationFailed (no comment)."""
     contract = assessment.contract
     require_perm(actor, "risk.comment_risk", contract, action="comment on this risk assessment")
-    latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    latest = RiskAssessment.latest_for(contract.pk)
     if latest is None or latest.pk != assessment.pk:
         raise TransitionNotAllowed("A newer assessment replaced this one: comment on that.")
     text = (comment or "").strip()

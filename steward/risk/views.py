@@ -400,7 +400,7 @@ def contract_risk_action(request: HttpRequest, pk: int, action: str) -> HttpResp
         services.risk_recompute_contract(actor=user, contract=contract, as_of=today)
         messages.success(request, "Risk recomputed.")
     elif action in ("override", "review"):
-        latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+        latest = RiskAssessment.latest_for(contract.pk)
         if latest is None:
             raise Http404("Not assessed yet.")
         if action == "review":
@@ -477,7 +477,7 @@ def contract_panel(request: HttpRequest, contract: Contract) -> str | None:
         return render_to_string(
             "risk/_provider_panel.html", {"contract": contract, "view": view}, request=request
         )
-    latest = RiskAssessment.objects.filter(contract=contract).order_by("-as_of", "-id").first()
+    latest = RiskAssessment.latest_for(contract.pk)
     return render_to_string(
         "risk/_contract_panel.html",
         {
