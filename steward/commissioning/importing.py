@@ -14,14 +14,14 @@ file again changes nothing. Each row written gets an audit row ("Imported from F
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any
 
 from django.db import transaction
 
 from steward.commissioning.models import NeedRecord
-from steward.contracts.register_formats import RowError
+from steward.contracts.register_formats import RowError, TableImportReport
 from steward.contracts.tabular import (
     CellError,
     FileFormatError,
@@ -58,39 +58,8 @@ LABELS = {
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
-@dataclass
-class NeedsReport:
-    filename: str
-    dry_run: bool
-    rows_read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        if self.errors:
-            return (
-                f"{self.filename}: {len(self.errors)} problem(s) in "
-                f"{len({e.line for e in self.errors})} row(s); nothing was imported."
-            )
-        verb = "imported" if self.written else "would import"
-        return (
-            f"{self.filename}: {self.rows_read} rows read; {verb} {self.created} new, "
-            f"{self.updated} changed, {self.unchanged} unchanged."
-        )
-
-    def errors_by_cell(self) -> dict[str, list[str]]:
-        errors: dict[str, list[str]] = {}
-        for e in self.errors:
-            key = f"line {e.line}: {e.column}" if e.column else f"line {e.line}"
-            errors.setdefault(key, []).append(e.reason)
-        return errors
+class NeedsReport(TableImportReport):
+    """What a needs-analysis import did (or would do)."""
 
 
 class _Rollback(Exception):

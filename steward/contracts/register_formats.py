@@ -46,6 +46,49 @@ class RowError:
         return f"{where}: {self.reason}"
 
 
+@dataclass
+class TableImportReport:
+    """What an all-or-nothing import of a table did (or would do, on a dry run): the rows
+    read, the records created, changed and left unchanged, and every problem by line. The
+    returns import and the needs-analysis import extend it."""
+
+    filename: str
+    dry_run: bool
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+    #: what `created` counts, in the summary ("new" rows, "new values", ...)
+    created_words = "new"
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        """One sentence: the problems (nothing written), or what was (or would be) written."""
+        if self.errors:
+            return (
+                f"{self.filename}: {len(self.errors)} problem(s) in "
+                f"{len({e.line for e in self.errors})} row(s); nothing was imported."
+            )
+        verb = "imported" if self.written else "would import"
+        return (
+            f"{self.filename}: {self.rows_read} rows read; {verb} {self.created} "
+            f"{self.created_words}, {self.updated} changed, {self.unchanged} unchanged."
+        )
+
+    def errors_by_cell(self) -> dict[str, list[str]]:
+        """The problems keyed by "line N: column" (or "line N"), as a form shows them."""
+        errors: dict[str, list[str]] = {}
+        for e in self.errors:
+            key = f"line {e.line}: {e.column}" if e.column else f"line {e.line}"
+            errors.setdefault(key, []).append(e.reason)
+        return errors
+
+
 @dataclass(frozen=True)
 class RegisterItem:
     """A renewal or amendment as a published register lists it (us-open-data)."""

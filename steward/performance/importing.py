@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -33,7 +33,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
-from steward.contracts.register_formats import RowError
+from steward.contracts.register_formats import RowError, TableImportReport
 from steward.contracts.tabular import (
     CellError,
     FileFormatError,
@@ -70,33 +70,16 @@ VOLUMES = ("units_delivered", "referrals", "starts", "leavers", "costs")
 
 
 @dataclass
-class ReturnsReport:
-    filename: str
-    dry_run: bool
-    rows_read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    returns_submitted: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
+class ReturnsReport(TableImportReport):
+    """What a returns import did (or would do): values, and the returns it submitted."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    returns_submitted: int = 0
+    created_words = "new values"
 
     def summary(self) -> str:
         if self.errors:
-            return (
-                f"{self.filename}: {len(self.errors)} problem(s) in "
-                f"{len({e.line for e in self.errors})} row(s); nothing was imported."
-            )
-        verb = "imported" if self.written else "would import"
-        return (
-            f"{self.filename}: {self.rows_read} rows read; {verb} {self.created} new values, "
-            f"{self.updated} changed, {self.unchanged} unchanged; "
-            f"{self.returns_submitted} returns submitted."
-        )
+            return super().summary()
+        return super().summary()[:-1] + f"; {self.returns_submitted} returns submitted."
 
 
 class _Rollback(Exception):
