@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+SHELL := /bin/bash
 
 .PHONY: run dev test test-fast lint format install static migrate demo bench clean
 
@@ -24,8 +25,15 @@ steward/static/vendor/.built: node_modules/.package-lock.json scripts/build_stat
 static: install steward/static/vendor/.built
 	$(BIN)/steward collectstatic --noinput --verbosity 0
 
+## the database: one line per area as its tables are built, then how long it took
 migrate: install
-	$(BIN)/steward migrate --noinput --verbosity 0
+	@echo "Building the database (the first time takes a minute or two):"
+	@start=$$(date +%s); \
+	$(BIN)/steward migrate --noinput --verbosity 1 | awk '/^  Applying / { split($$2, m, "."); \
+	  n++; if (m[1] != app) { app = m[1]; printf "  %s\n", app; fflush() } } \
+	  END { if (n) printf "  %d migrations applied\n", n; else print "  already up to date" }'; \
+	status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || exit $$status; \
+	echo "Database ready in $$(( $$(date +%s) - start )) s."
 
 demo: migrate
 	$(BIN)/steward demo

@@ -254,6 +254,21 @@ class UserSpec:
     job_title: str = ""
 
 
+_PROVIDER_SPECS = {p.key: p for p in PROVIDERS}
+
+
+def _provider_login(spec: ProviderSpec) -> UserSpec:
+    first, _, last = (spec.contact[0] or "Contracts Lead").partition(" ")
+    return UserSpec(
+        f"provider-{spec.key}",
+        first,
+        last or "Lead",
+        Role.PROVIDER_USER,
+        provider=spec.key,
+        job_title=spec.contact[1] or "Contracts lead",
+    )
+
+
 # fmt: off
 USERS: tuple[UserSpec, ...] = (
     UserSpec(
@@ -299,6 +314,18 @@ USERS: tuple[UserSpec, ...] = (
         "manager-mps", "Tanya", "Brooks", Role.CONTRACT_MANAGER, agency="mps",
         job_title="Contract Administrator",
     ),
+    # every buying agency has a reviewing official (a senior manager, who finalises what the
+    # manager wrote), a monitor, and a login for one of its providers, so that each journey
+    # can be walked from start to end in any of them
+    UserSpec(
+        "senior-mps", "Angela", "Reyes", Role.SENIOR_MANAGER, agency="mps",
+        job_title="Chief Academic Officer",
+    ),
+    UserSpec(
+        "monitor-mps", "Kofi", "Mensah", Role.CONTRACT_MONITOR, agency="mps",
+        job_title="Program Monitor, Office of Academics",
+    ),
+    _provider_login(_PROVIDER_SPECS["lakeshore"]),
     # seed 001's departments at Milwaukee: Procurement & Risk Management signs off the metrics
     # the sponsor develops with it; Research, Assessment and Data keeps the plans' timelines
     UserSpec(
@@ -318,9 +345,23 @@ USERS: tuple[UserSpec, ...] = (
         job_title="Commissioning and Contracts Manager",
     ),
     UserSpec(
+        "senior-wl", "Helen", "Ashworth", Role.SENIOR_MANAGER, agency="wl",
+        job_title="Head of Commissioning",
+    ),
+    UserSpec(
+        "monitor-wl", "Samir", "Patel", Role.CONTRACT_MONITOR, agency="wl",
+        job_title="Contract Monitoring Officer",
+    ),
+    _provider_login(_PROVIDER_SPECS["westway"]),
+    UserSpec(
         "manager-scot", "Euan", "MacLeod", Role.CONTRACT_MANAGER, agency="scot",
         job_title="Commissioning and Contracts Manager",
     ),
+    UserSpec(
+        "senior-scot", "Kirsty", "Mackenzie", Role.SENIOR_MANAGER, agency="scot",
+        job_title="Head of Children's Services",
+    ),
+    _provider_login(_PROVIDER_SPECS["caledonia"]),
     # seed 003's roles at the Scottish council: lead professional, key worker, reviewing
     # officer, the Resource Allocation Group's administrator, Finance and a budget holder
     UserSpec(
@@ -351,6 +392,15 @@ USERS: tuple[UserSpec, ...] = (
         "manager-ma", "Kevin", "Sullivan", Role.CONTRACT_MANAGER, agency="dmh",
         job_title="Contract Manager",
     ),
+    UserSpec(
+        "senior-ma", "Patricia", "Doyle", Role.SENIOR_MANAGER, agency="dmh",
+        job_title="Area Director",
+    ),
+    UserSpec(
+        "monitor-ma", "Jamal", "Carter", Role.CONTRACT_MONITOR, agency="dmh",
+        job_title="Contract Monitor",
+    ),
+    _provider_login(_PROVIDER_SPECS["pioneer-valley"]),
 )
 # fmt: on
 
@@ -688,18 +738,6 @@ AGENCY_SLUGS = tuple(a.slug for a in AGENCIES)
 PROVIDER_SLUGS = tuple(p.slug for p in PROVIDERS)
 
 
-def _provider_login(spec: ProviderSpec) -> UserSpec:
-    first, _, last = (spec.contact[0] or "Contracts Lead").partition(" ")
-    return UserSpec(
-        f"provider-{spec.key}",
-        first,
-        last or "Lead",
-        Role.PROVIDER_USER,
-        provider=spec.key,
-        job_title=spec.contact[1] or "Contracts lead",
-    )
-
-
 #: Every other demo provider has a login too (provider-<key>, the same password), so that what a
 #: provider owes (its returns, comments, appeals) always has someone to do it. They are not in
 #: the table `steward demo` prints.
@@ -844,16 +882,38 @@ def _pre_execute() -> list[DemoPreExecute]:
 # ---------------------------------------------------------------------------- loading
 
 
-def demo_load(*, today: date, reset: bool = False) -> DemoResult:
+#: Told each step of the build as it starts ("the contracts (43)"), so that a command can show
+#: progress while the demo loads (it takes a minute or more on a laptop).
+DemoProgress = Callable[[str], None]
+
+#: What each area's demo extension builds, in words for the progress lines.
+_AREA_WORDS = {
+    "performance": "performance plans, indicators and returns",
+    "risk": "concerns and risk ratings",
+    "pricing": "rates, invoices and payments",
+    "procurement": "procurements, bids and placements",
+    "evaluations": "evaluations",
+    "monitoring": "monitoring cycles and visits",
+}
+
+
+def _quiet(step: str) -> None:
+    return None
+
+
+def demo_load(*, today: date, reset: bool = False, progress: DemoProgress = _quiet) -> DemoResult:
     """Load the demo data as of `today`, unless it is already there. Returns what happened.
 
     The shipped policy packs are loaded (or refreshed) first. With `reset`, the demo records
     and everything that depends on them are deleted first (see `demo_delete`). Raises
-    DemoStateError when only part of the demo data exists and `reset` is not given."""
+    DemoStateError when only part of the demo data exists and `reset` is not given.
+    `progress` is told each step as it starts."""
     with transaction.atomic():
+        progress("the policy packs")
         policy_packs_load_shipped()
         deleted: dict[str, int] = {}
         if reset:
+            progress("deleting the old demo data")
             deleted = demo_delete()
         state = demo_state()
         if state == "present":
@@ -864,11 +924,12 @@ def demo_load(*, today: date, reset: bool = False) -> DemoResult:
                 "logins or contracts are missing). Run `steward demo --reset` to delete the "
                 "demo data and load it again."
             )
-        counts = _build(today)
+        counts = _build(today, progress)
         return DemoResult(loaded=True, logins=demo_logins(), counts=counts, deleted=deleted)
 
 
-def _build(today: date) -> dict[str, int]:
+def _build(today: date, progress: DemoProgress = _quiet) -> dict[str, int]:
+    progress("agencies, providers and logins")
     packs = {p.slug: p for p in PolicyPack.objects.filter(shipped=True)}
     password_hash = make_password(DEMO_PASSWORD)  # one hash: the demo password is public anyway
 
@@ -961,6 +1022,7 @@ def _build(today: date) -> dict[str, int]:
         users[u.username] = user
 
     contracts: dict[str, Contract] = {}
+    progress(f"the contracts ({len(CONTRACTS)}), through the contract services")
     for contract_spec in CONTRACTS:
         contracts[contract_spec.number] = _build_contract(
             contract_spec,
@@ -987,6 +1049,8 @@ def _build(today: date) -> dict[str, int]:
         contracts=contracts,
     )
     for extension in _area_extensions():
+        area = extension.__module__.split(".")[1]
+        progress(_AREA_WORDS.get(area, area))
         counts.update(extension(context))
     return counts
 

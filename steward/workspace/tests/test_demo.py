@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -50,6 +51,24 @@ def test_demo_puts_an_agency_on_each_shipped_pack(demo):
     assert Agency.objects.get(slug="ct-opm").kind == AgencyKind.OVERSIGHT_BODY
 
 
+def test_demo_prints_each_step_as_it_starts_and_how_long_it_took(demo):
+    """`make run` does not look hung while the demo loads: each step is printed as it
+    starts, with the time so far, and the summary says how long the whole load took."""
+    assert "Loading the demo data" in demo
+    for step in (
+        "agencies, providers and logins",
+        f"the contracts ({len(CONTRACTS)})",
+        "performance plans, indicators and returns",
+        "evaluations",
+        "monitoring cycles and visits",
+    ):
+        assert step in demo, step
+    assert re.search(r"Loaded the demo data as of 2026-03-10 in \d+ s:", demo)
+    steps = re.findall(r"\[\s*([\d.]+) s\]", demo)
+    assert len(steps) >= 8
+    assert [float(x) for x in steps] == sorted(float(x) for x in steps)
+
+
 def test_running_demo_again_writes_nothing_and_says_so(demo):
     before = row_counts()
     output = load()
@@ -82,6 +101,62 @@ def test_demo_staff_sit_where_the_brief_puts_them(demo):
     assert Contract.objects.filter(
         agency=dcf, provider=provider_user.provider, status=ContractStatus.ACTIVE
     ).exists()
+
+
+def test_every_demo_agency_has_a_reviewing_official_a_monitor_and_a_provider_login(demo):
+    """Each buying agency's journeys can be walked from start to end: a reviewing official (a
+    senior manager, who finalises what the manager wrote), a monitor, and a login for one of
+    its providers with a live contract there; all of them are in the printed table."""
+    for agency in Agency.objects.exclude(kind=AgencyKind.OVERSIGHT_BODY):
+        staff = User.objects.filter(agency=agency, is_active=True)
+        assert staff.filter(role=Role.CONTRACT_MANAGER).exists(), agency.name
+        assert staff.filter(role=Role.SENIOR_MANAGER).exists(), agency.name
+        assert staff.filter(role=Role.CONTRACT_MONITOR).exists(), agency.name
+        printed = [
+            u
+            for u in User.objects.filter(
+                username__in=[s.username for s in USERS], role=Role.PROVIDER_USER
+            )
+            if Contract.objects.filter(
+                agency=agency,
+                provider_id=u.provider_id,
+                status__in=(ContractStatus.ACTIVE, ContractStatus.EXECUTED),
+            ).exists()
+        ]
+        assert printed, f"no provider login printed for {agency.name}"
+        assert all(u.username in demo for u in printed)
+
+
+def test_demo_concerns_differ_between_agencies_and_contracts(demo):
+    """The demo's concerns fit each agency's services: no two contracts carry the same
+    concerns, and no summary is repeated across agencies."""
+    from steward.risk.models import Concern
+
+    by_contract: dict[int, set[str]] = {}
+    agencies_of: dict[str, set[int]] = {}
+    for contract_id, agency_id, summary in Concern.objects.values_list(
+        "contract_id", "contract__agency_id", "summary"
+    ):
+        by_contract.setdefault(contract_id, set()).add(summary)
+        agencies_of.setdefault(summary, set()).add(agency_id)
+    assert len(by_contract) >= 10
+    sets = [frozenset(v) for v in by_contract.values()]
+    assert len(set(sets)) == len(sets)
+    assert all(len(agencies) == 1 for agencies in agencies_of.values())
+
+
+def test_milwaukee_tutoring_contract_carries_education_indicators(demo):
+    """The Milwaukee after-school tutoring contract measures tutoring, attendance and grade
+    levels, not the child-welfare measures of the Connecticut contracts."""
+    tutoring = Contract.objects.get(number="MPS-PS-2611")
+    names = set(tutoring.indicators.values_list("name", flat=True))
+    assert "Tutoring sessions delivered" in names
+    assert any("grade level" in n for n in names)
+    assert not any("Families" in n or "family" in n for n in names)
+    dcf_names = set(
+        Contract.objects.get(number="DCF-POS-0412").indicators.values_list("name", flat=True)
+    )
+    assert names.isdisjoint(dcf_names)
 
 
 def test_demo_has_contracts_in_every_status_in_the_packs_currency(demo):

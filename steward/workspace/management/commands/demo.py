@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -44,8 +45,19 @@ class Command(BaseCommand):
                 "password. Pass --allow-production if this really is a demonstration site."
             )
         today = options["as_of"] or timezone.localdate()
+        started = time.monotonic()
+        verbose = options["verbosity"] >= 1
+
+        def progress(step: str) -> None:
+            if verbose:
+                elapsed = time.monotonic() - started
+                self.stdout.write(f"  [{elapsed:5.1f} s] {step}")
+                self.stdout.flush()
+
+        if verbose:
+            self.stdout.write("Loading the demo data (a minute or two the first time):")
         try:
-            result = demo_load(today=today, reset=options["reset"])
+            result = demo_load(today=today, reset=options["reset"], progress=progress)
         except (DemoStateError, ApplicationError) as exc:
             raise CommandError(str(exc)) from exc
 
@@ -54,8 +66,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Deleted the demo data ({total} records).")
         if result.loaded:
             summary = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+            took = time.monotonic() - started
             self.stdout.write(
-                self.style.SUCCESS(f"Loaded the demo data as of {today:%Y-%m-%d}: {summary}.")
+                self.style.SUCCESS(
+                    f"Loaded the demo data as of {today:%Y-%m-%d} in {took:.0f} s: {summary}."
+                )
             )
         else:
             self.stdout.write("The demo data is already loaded; nothing changed.")
