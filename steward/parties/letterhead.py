@@ -57,7 +57,7 @@ def logo_data(agency: Agency) -> str:
     is made); "" when it has none or its file cannot be read (the letter goes without it)."""
     if not agency.logo:
         return ""
-    extension = agency.logo.name.rsplit(".", 1)[-1].lower()
+    extension = (agency.logo.name or "").rsplit(".", 1)[-1].lower()
     content_type = _LOGO_TYPES.get(extension)
     if content_type is None:
         return ""
