@@ -59,6 +59,9 @@ class Outcome:
     result: dict[str, Any] = field(default_factory=dict)
     report_text: str = ""
     report_name: str = ""
+    #: a binary file to offer instead of `report_text` (a batch of PDF letters, a procurement
+    #: file); its type is taken from `report_name`'s extension
+    report_bytes: bytes = b""
 
 
 Work = Callable[[Job, "Progress"], Outcome]
@@ -232,10 +235,10 @@ def run(job_id: int) -> str:
     finally:
         progress.close()
     report = ""
-    if outcome.report_text:
+    if outcome.report_text or outcome.report_bytes:
         report = default_storage.save(
             f"jobs/{job_id}/{outcome.report_name or 'report.csv'}",
-            ContentFile(outcome.report_text.encode("utf-8")),
+            ContentFile(outcome.report_bytes or outcome.report_text.encode("utf-8")),
         )
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.SUCCEEDED,

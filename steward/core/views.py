@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -205,11 +206,15 @@ def job_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = job_get(actor=request.user, pk=pk)
     if not job.report or not default_storage.exists(job.report):
         raise Http404("This job has no report.")
+    name = job.report_name or "report.csv"
+    content_type = "text/csv; charset=utf-8"
+    if not name.endswith(".csv"):  # a job's file of another kind (PDF, zip of letters)
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(
         default_storage.open(job.report, "rb"),
         as_attachment=True,
-        filename=job.report_name or "report.csv",
-        content_type="text/csv; charset=utf-8",
+        filename=name,
+        content_type=content_type,
     )
 
 

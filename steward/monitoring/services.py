@@ -70,6 +70,7 @@ from steward.monitoring.models import (
     ServicesReport,
 )
 from steward.monitoring.selectors import services_figures
+from steward.parties.letterhead import letterhead
 from steward.parties.models import Agency, AgencyKind
 
 AREAS = dict(calc.JUDGEMENT_AREAS)
@@ -764,8 +765,14 @@ def letter_context(
     cycle: Cycle, actions: Iterable[Action], appeal_by: date | None
 ) -> dict[str, Any]:
     """What the results letter shows (the PDF and the preview): the judgement, the actions with
-    their dates and the last day to appeal (seed 002 stage 8, as a date)."""
+    their dates and the last day to appeal (seed 002 stage 8, as a date), under the agency's
+    letterhead (addressed to the provider, signed by the agency's signatory or the contract
+    manager)."""
+    contract = cycle.contract
     return {
+        "letterhead": letterhead(
+            contract.agency, provider=contract.provider, manager=contract.contract_manager
+        ),
         "cycle": cycle,
         "contract": cycle.contract,
         "judgements": list(cycle.judgements.all()),

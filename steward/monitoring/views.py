@@ -9,6 +9,7 @@ GET). A service's refusal of a step out of order is flashed as an error on the c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus
@@ -61,6 +63,7 @@ from steward.monitoring.models import (
     QafLevel,
     Route,
 )
+from steward.parties.letterhead import letterhead
 from steward.parties.models import Agency, Role
 
 PAGE_SIZE = 50
@@ -668,52 +671,97 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @application_errors
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
-    """Stage 7: write the letter, preview it as the provider will read it ("Preview the
-    letter": nothing is sent, the form stays filled for editing), then send it (seed 002)."""
+    """Stage 7: write the letter, preview it as the provider will read it (nothing is sent, the
+    form stays filled for editing), then send it from the preview (seed 002). The send button
+    is only on the preview, and it sends only the letter previewed: a posted letter whose
+    fingerprint (`_letter_fingerprint`) differs from the one the preview carried is previewed again,
+    not sent (docs/letters.md)."""
     cycle = _cycle(request, pk)
     due = cycle.letter_due
     form = LetterForm(_data(request))
-    preview: dict[str, Any] | None = None
-    if request.method == "POST" and "preview" in request.POST:
+    title = f"Results letter and report: {cycle.contract.number}"
+    if request.method == "POST":
         _require(request, PERMS["letter"], cycle)
-        if form.is_valid():
-            try:
-                preview = services.letter_preview(**_letter_args(request, cycle, form))
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-        return render(
-            request,
-            "monitoring/letter.html",
-            {
-                "cycle": cycle,
-                "contract": cycle.contract,
-                "form": form,
-                "title": f"Results letter and report: {cycle.contract.number}",
-                "intro": "Preview: read the letter as the provider will; edit it below, "
-                "then send it.",
-                "submit": "Send the letter",
-                "back": _cycle_url(cycle),
-                "today": cycle.agency.today(),
-                "preview": preview,
-                "judgements": list(cycle.judgements.all()),
-            },
+        valid = form.is_valid()
+        fingerprint = _letter_fingerprint(cycle, form) if valid else ""
+        posted = request.POST.get("previewed", "")
+        send = (
+            "preview" not in request.POST and valid and constant_time_compare(posted, fingerprint)
         )
+        if not send:
+            changed = bool(posted)
+            preview: dict[str, Any] | None = None
+            if valid:
+                try:
+                    preview = services.letter_preview(**_letter_args(request, cycle, form))
+                except ValidationFailed as exc:
+                    apply_errors(form, exc)
+            if preview is not None and "preview" not in request.POST:
+                messages.info(
+                    request,
+                    "The letter changed since its preview: read it again, then send it."
+                    if changed
+                    else "Read the letter before sending it.",
+                )
+            return render(
+                request,
+                "monitoring/letter.html",
+                {
+                    "cycle": cycle,
+                    "contract": cycle.contract,
+                    "form": form,
+                    "title": title,
+                    "intro": "Preview: read the letter as the provider will; send it below, "
+                    "or edit it and preview it again.",
+                    "submit": "Send the letter",
+                    "back": _cycle_url(cycle),
+                    "today": cycle.agency.today(),
+                    "preview": preview,
+                    "previewed": fingerprint if preview is not None else "",
+                    "judgements": list(cycle.judgements.all()),
+                },
+            )
     return _stage_form(
         request,
         cycle,
         step="letter",
         form=form,
         template="monitoring/letter.html",
-        title=f"Results letter and report: {cycle.contract.number}",
+        title=title,
         intro="Stage 7: the results, future funding, future specification terms and the action "
-        "plan. Preview the letter to read it as the provider will; sending makes it a PDF with "
-        "the contract's documents, released to the provider, and opens the provider's days to "
-        "appeal." + (f" Due by {_long(due.due_date)}." if due else ""),
+        "plan. Preview the letter to read it as the provider will; you send it from the "
+        "preview. Sending makes it a PDF with the contract's documents, released to the "
+        "provider, and opens the provider's days to appeal."
+        + (f" Due by {_long(due.due_date)}." if due else ""),
         save=lambda f: services.letter_issue(**_letter_args(request, cycle, f)),
         done="Results letter sent to the provider.",
         submit="Send the letter",
         extra={"judgements": list(cycle.judgements.all())},
     )
+
+
+def _letter_fingerprint(cycle: Cycle, form: BaseForm) -> str:
+    """A keyed fingerprint of the letter in `form` (valid) for `cycle`: the preview carries it,
+    and the letter is sent only when the posted one has the same (the letter previewed)."""
+    d = form.cleaned_data
+    content = {
+        "cycle": cycle.pk,
+        "results_summary": d["results_summary"],
+        "future_funding": d["future_funding"],
+        "future_specification": d["future_specification"],
+        "on": d["on"].isoformat() if d.get("on") else "",
+        "actions": [
+            {
+                "description": str(a.get("description") or ""),
+                "owner": str(a.get("owner") or ""),
+                "owner_user": getattr(a.get("owner_user"), "pk", None),
+                "horizon_months": str(a.get("horizon_months") or ""),
+            }
+            for a in form.actions()  # type: ignore[attr-defined]
+        ],
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=True)
+    return salted_hmac("steward.monitoring.letter-preview", text).hexdigest()
 
 
 def _letter_args(request: HttpRequest, cycle: Cycle, form: BaseForm) -> dict[str, Any]:
@@ -815,15 +863,29 @@ def notification_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         cycle.outturn if cycle.notified_on else services.performance_outturn(cycle.contract, today)
     )
     due = cycle.self_assessment_due
+    agency = cycle.contract.agency
     if due is not None:
-        sa_days, sa_kind = due.days, due.day_kind
+        sa_days, sa_kind, sa_by = due.days, due.day_kind, due.due_date
     else:
-        rule = cycle.contract.agency.pack.parsed.deadline_rule("self_assessment")
+        # the draft gives the day it would fall due if sent today (a date, not "within 20 days")
+        from steward.contracts.services_due_dates import agency_calendar
+        from steward.core.deadlines import compute_deadline
+
+        rule = agency.pack.parsed.deadline_rule("self_assessment")
         sa_days, sa_kind = rule.days, str(getattr(rule.kind, "value", rule.kind))
+        sa_by = compute_deadline(
+            start=agency.today(), rule=rule, calendar=agency_calendar(agency), pack=agency.pack.slug
+        ).due
     name = f"monitoring-notification-{cycle.contract.number}-{cycle.year}.pdf".replace("/", "-")
     return pdf_response(
         "monitoring/notification_pdf.html",
         {
+            "letterhead": letterhead(
+                agency,
+                provider=cycle.contract.provider,
+                manager=cycle.contract.contract_manager,
+            ),
+            "sa_by": sa_by,
             "cycle": cycle,
             "contract": cycle.contract,
             "outturn": outturn,

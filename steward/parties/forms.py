@@ -68,6 +68,23 @@ class AgencyForm(forms.Form):
     jurisdiction = forms.CharField(max_length=120, required=False)
     address = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     contact_email = forms.EmailField(required=False)
+    signatory_name = forms.CharField(
+        label="Who signs letters",
+        max_length=200,
+        required=False,
+        help_text="The name under the agency's letters and notices. Leave it empty for the "
+        "contract's manager to sign.",
+    )
+    signatory_title = forms.CharField(
+        label="Their job title", max_length=200, required=False, help_text="e.g. Commissioner"
+    )
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="Shown at the top of every letter: a PNG or JPEG image of at most 512 KB.",
+        widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label="Take the logo off the letters", required=False)
     closure_days = forms.CharField(
         label="Closure days",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -110,7 +127,19 @@ class AgencyForm(forms.Form):
         return [d.isoformat() for d in sorted(set(days))]
 
     def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        """The agency's fields for `agency_create`/`agency_update` (the logo apart: see
+        `logo_change`)."""
+        data = dict(self.cleaned_data)
+        data.pop("logo", None)
+        data.pop("remove_logo", None)
+        return data
+
+    def logo_change(self) -> tuple[bool, Any]:
+        """(whether the logo changes, the new file or None to take it off)."""
+        value = self.cleaned_data.get("logo")
+        if value:
+            return True, value
+        return bool(self.cleaned_data.get("remove_logo")), None
 
 
 def agency_initial(agency: Agency) -> dict[str, Any]:
@@ -124,6 +153,8 @@ def agency_initial(agency: Agency) -> dict[str, Any]:
         "contact_email": agency.contact_email,
         "closure_days": "\n".join(agency.closure_days or []),
         "ocid_prefix": agency.ocid_prefix,
+        "signatory_name": agency.signatory_name,
+        "signatory_title": agency.signatory_title,
     }
 
 

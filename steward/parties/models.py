@@ -39,8 +39,22 @@ class Agency(Versioned, TimeStampedModel):
         help_text="The policy pack whose deadlines, calendar and thresholds this agency follows.",
     )
     jurisdiction = models.CharField(max_length=120, blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(
+        blank=True, help_text="The postal address under the letterhead, one line a line."
+    )
     contact_email = models.EmailField(blank=True)
+    # the letterhead of its letters and notices (issue 21 point 7; docs/letters.md)
+    logo = models.FileField(
+        upload_to="agency-logos/",
+        blank=True,
+        help_text="PNG or JPEG, checked by steward.core.uploads; shown on every letter.",
+    )
+    signatory_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who signs the agency's letters when the contract names no manager.",
+    )
+    signatory_title = models.CharField(max_length=200, blank=True)
     closure_days = models.JSONField(
         default=list,
         blank=True,

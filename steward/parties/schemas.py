@@ -25,10 +25,17 @@ class AgencyOut(Schema):
     ocid_prefix: str = Field(
         "", description="The OCDS ocid prefix of the open-data export (empty: the default)"
     )
+    signatory_name: str = Field("", description="Who signs the agency's letters and notices")
+    signatory_title: str = Field("", description="The signatory's job title")
+    has_logo: bool = Field(False, description="Whether its letters carry a logo (set on the page)")
 
     @staticmethod
     def resolve_pack(obj: Agency) -> str:
         return obj.pack.slug
+
+    @staticmethod
+    def resolve_has_logo(obj: Agency) -> bool:
+        return bool(obj.logo)
 
 
 class AgencyIn(Schema):
@@ -41,6 +48,8 @@ class AgencyIn(Schema):
     contact_email: str = Field("", max_length=254)
     closure_days: list[date] = Field(default_factory=list)
     ocid_prefix: str = Field("", pattern=OCID_PREFIX, max_length=60)
+    signatory_name: str = Field("", max_length=200)
+    signatory_title: str = Field("", max_length=200)
 
 
 class AgencyPatch(Schema):
@@ -55,6 +64,8 @@ class AgencyPatch(Schema):
     contact_email: str | None = Field(None, max_length=254)
     closure_days: list[date] | None = None
     ocid_prefix: str | None = Field(None, pattern=OCID_PREFIX, max_length=60)
+    signatory_name: str | None = Field(None, max_length=200)
+    signatory_title: str | None = Field(None, max_length=200)
 
 
 class ProviderOut(Schema):

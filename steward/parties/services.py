@@ -24,6 +24,8 @@ AGENCY_FIELDS = frozenset(
         "contact_email",
         "closure_days",
         "ocid_prefix",
+        "signatory_name",
+        "signatory_title",
     }
 )
 # The provider fields a person edits, in the order the provider form shows them.
@@ -111,6 +113,39 @@ def agency_update(*, actor: Any, agency: Agency, data: dict[str, Any]) -> Agency
         setattr(agency, name, value)
     reason = f"Policy pack set to {agency.pack.slug}" if changed == {"pack"} else "Edited"
     save_audited(agency, actor=actor, reason=reason)
+    return agency
+
+
+@transaction.atomic
+def agency_logo_set(*, actor: Any, agency: Agency, upload: Any | None) -> Agency:
+    """Put `upload` (a file: PNG or JPEG, at most LOGO_MAX_BYTES, its content checked with
+    steward.core.uploads) as the logo on `agency`'s letters, or take the logo off (`upload`
+    None). Administrators (agencies.change_agency). Audited. ValidationFailed on the `logo`
+    field for a file of another type, too large or not what its name says."""
+    from steward.core.letters import LOGO_MAX_BYTES, LOGO_TYPES
+    from steward.core.uploads import UploadRejected, check_upload
+
+    require_perm(actor, "agencies.change_agency", agency, action="change this agency")
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if upload is None:
+        if not agency.logo:
+            return agency
+        agency.logo = ""
+        save_audited(agency, actor=actor, reason="Logo removed")
+        return agency
+    name = str(getattr(upload, "name", "") or "logo")
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    try:
+        if extension not in LOGO_TYPES:
+            raise UploadRejected("The logo is a PNG or JPEG image.")
+        upload.seek(0)
+        head = upload.read(1024)
+        upload.seek(0)
+        check_upload(filename=name, head=head, size=upload.size, max_bytes=LOGO_MAX_BYTES)
+    except UploadRejected as exc:
+        raise ValidationFailed(str(exc), errors={"logo": [str(exc)]}) from exc
+    agency.logo.save(f"{agency.slug}.{extension}", upload, save=False)
+    save_audited(agency, actor=actor, reason="Logo changed")
     return agency
 
 

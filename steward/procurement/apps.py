@@ -27,3 +27,9 @@ class ProcurementConfig(AppConfig):
 
         # seed 004: the Commonwealth Terms and Conditions are on file by contract execution
         register_execution_check("procurement_forms", contract_form_problems)
+
+        from steward.core.jobs import register_kind
+        from steward.procurement.jobs import KIND, run_file_pdf
+
+        # issue 20: the procurement file is drawn in the background
+        register_kind(KIND, label="Procurement file (PDF)", work=run_file_pdf)

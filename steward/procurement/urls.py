@@ -12,7 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.solicitation_detail, name="detail"),
     path("bids/<int:pk>/", views.bid_detail, name="bid"),
     path("debriefings/<int:pk>/", views.debriefing_detail, name="debriefing"),
-    path("<int:pk>/file.pdf", views.solicitation_pdf, name="pdf"),
+    path("<int:pk>/file-pdf/", views.solicitation_pdf, name="pdf"),
     path("<int:pk>/documents/", views_file.document_upload, name="document_upload"),
     path("<int:pk>/issue/", views_file.issue, name="issue"),
     path("documents/<int:pk>/", views_file.document_download, name="document"),
@@ -25,6 +25,11 @@ urlpatterns = [
     path("contracts/<int:contract_pk>/capacity/", vp.capacity_set, name="capacity"),
     path("contracts/<int:contract_pk>/termination/", vp.termination, name="termination"),
     path("contracts/<int:contract_pk>/procurement/", vc.procurement_record, name="record"),
+    path(
+        "contracts/<int:contract_pk>/termination/notice/preview/",
+        vp.termination_notice,
+        name="termination_notice",
+    ),
     path(
         "contracts/<int:contract_pk>/termination/<slug:action>/",
         vp.termination_action,

@@ -4,6 +4,7 @@ page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -20,8 +21,9 @@ from steward.contracts.models import Contract, ContractStatus, DueDateStatus
 from steward.core.concurrency import expecting
 from steward.core.errors import NotFoundError, TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
-from steward.core.pdf import pdf_response
+from steward.core.pdf import render_pdf
 from steward.core.views import application_errors
+from steward.parties.letterhead import letterhead
 from steward.parties.models import Provider, User
 from steward.procurement import calc, services, services_placements
 from steward.procurement import forms as f
@@ -330,25 +332,39 @@ def appeal_decide(request: HttpRequest, pk: int, appeal_pk: int) -> HttpResponse
 
 
 @login_required
+@require_POST
 @application_errors
 def solicitation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The whole procurement file as one PDF (agency readers only)."""
+    """Start making the whole procurement file as one PDF (agency readers only): a background
+    job (`steward.procurement.jobs`); the answer is at once, the job's page follows it and
+    offers the file when it is made."""
+    from steward.procurement.jobs import file_pdf_start
+
     user: Any = request.user
     solicitation = solicitation_get(actor=user, pk=pk)
-    if not user.has_perm("procurement.view_scores", solicitation):
-        raise PermissionDenied
-    context = _file_context(request, solicitation)
-    context["scores"] = solicitation.bids.model.objects.none()
+    job = file_pdf_start(actor=user, solicitation=solicitation)
+    return redirect("core:job", pk=job.pk)
+
+
+def file_pdf(actor: Any, solicitation: Any, progress: Callable[[int], None] | None = None) -> bytes:
+    """The procurement file of `solicitation` as `actor` reads it (its bids, scores per
+    criterion per evaluator, debriefings and appeals), under the agency's letterhead, as PDF
+    bytes. `progress(rows)` is told how many bids were gathered before the PDF is drawn.
+    PermissionDenied unless `actor` may read the scores."""
     from steward.procurement.models import BidScore
 
+    if not actor.has_perm("procurement.view_scores", solicitation):
+        raise PermissionDenied
+    request = HttpRequest()
+    request.user = actor
+    context = _file_context(request, solicitation)
     context["scores"] = BidScore.objects.filter(bid__solicitation=solicitation).select_related(
         "bid__provider", "criterion", "evaluator"
     )
-    return pdf_response(
-        "procurement/file_pdf.html",
-        context,
-        filename=f"procurement-file-{solicitation.reference}.pdf",
-    )
+    context["letterhead"] = letterhead(solicitation.agency)
+    if progress is not None:
+        progress(len(context["rows"]))
+    return render_pdf("procurement/file_pdf.html", context)
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus
@@ -25,6 +26,7 @@ from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
 from steward.core.views import application_errors
 from steward.parties.access_log import PLACEMENT_PERSONAL_FIELDS, personal_data_read
+from steward.parties.letterhead import letterhead
 from steward.procurement import forms as f
 from steward.procurement import services_placements as services
 from steward.procurement.models import (
@@ -573,6 +575,14 @@ def termination_action(request: HttpRequest, contract_pk: int, action: str) -> H
             services.termination_decline(actor=user, review=review, response=data["response"])
             _ok(request, "Request declined; the lead professional is told why.")
         elif action == "notice":
+            if not user.has_perm("procurement.terminate", contract):
+                raise PermissionDenied
+            if not constant_time_compare(
+                request.POST.get("previewed", ""), _notice_fingerprint(review)
+            ):
+                # sent only from the preview, and only the notice previewed (docs/letters.md)
+                messages.info(request, "Read the notice before sending it.")
+                return redirect("procurement:termination_notice", contract_pk=contract.pk)
             contract = services.termination_give_notice(actor=user, review=review, today=today)
             if contract.status == ContractStatus.TERMINATED:
                 _ok(request, "Notice sent; the contract is terminated.")
@@ -592,6 +602,55 @@ def termination_action(request: HttpRequest, contract_pk: int, action: str) -> H
     return _back(contract)
 
 
+def _notice_context(contract: Contract, review: TerminationReview) -> dict[str, Any]:
+    return {
+        "contract": contract,
+        "review": review,
+        "letterhead": letterhead(
+            contract.agency, provider=contract.provider, manager=contract.contract_manager
+        ),
+    }
+
+
+def _notice_fingerprint(review: TerminationReview) -> str:
+    """A keyed fingerprint of what the notice says: the preview carries it, and the notice is
+    sent only when the review still says the same (the notice previewed)."""
+    content = "|".join(
+        str(v)
+        for v in (
+            review.pk,
+            review.notice_on,
+            review.notice_period_days,
+            review.effective_on,
+            review.capacity_clause,
+            review.reason,
+        )
+    )
+    return salted_hmac("steward.procurement.termination-notice", content).hexdigest()
+
+
+@login_required
+@application_errors
+def termination_notice(request: HttpRequest, contract_pk: int) -> HttpResponse:
+    """The notice of termination as the provider will read it (seed 003 (c)), with its PDF and,
+    while it is not sent, the button that sends it: the only place it is sent from."""
+    user: Any = request.user
+    contract = placement_contract_get(actor=user, pk=contract_pk)
+    review = _review(contract)
+    if review is None or not review.notice_on:
+        raise NotFoundError("No termination review for this contract.")
+    if not user.has_perm("procurement.terminate", contract):
+        raise PermissionDenied
+    context = _notice_context(contract, review)
+    context["previewed"] = _notice_fingerprint(review)
+    context["can_send"] = (
+        not review.notice_sent
+        and review.status == TerminationStatus.REVIEWED
+        and contract.status in (ContractStatus.EXECUTED, ContractStatus.ACTIVE)
+    )
+    return render(request, "procurement/termination_notice.html", context)
+
+
 @login_required
 @application_errors
 def termination_notice_pdf(request: HttpRequest, contract_pk: int) -> HttpResponse:
@@ -603,6 +662,6 @@ def termination_notice_pdf(request: HttpRequest, contract_pk: int) -> HttpRespon
         raise NotFoundError("No termination review for this contract.")
     return pdf_response(
         "procurement/termination_pdf.html",
-        {"contract": contract, "review": review},
+        _notice_context(contract, review),
         filename=f"termination-notice-{contract.number}.pdf",
     )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +34,7 @@ from steward.parties.models import Agency, Provider, normalise_name
 from steward.parties.rules import visible_providers_q
 from steward.parties.services import (
     agency_create,
+    agency_logo_set,
     agency_update,
     provider_create,
     provider_update,
@@ -170,10 +172,14 @@ def _visible_agency(user: Any, slug: str) -> Agency:
 def agency_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("agencies.add_agency"):
         raise PermissionDenied
-    form = AgencyForm(request.POST or None)
+    form = AgencyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agency = agency_create(actor=request.user, data=form.service_data())
+            with transaction.atomic():
+                agency = agency_create(actor=request.user, data=form.service_data())
+                changed, logo = form.logo_change()
+                if changed:
+                    agency_logo_set(actor=request.user, agency=agency, upload=logo)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -193,15 +199,22 @@ def agency_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_change and not user.has_perm("agencies.assign_pack", agency):
         raise PermissionDenied
     form = AgencyForm(
-        request.POST or None, initial=agency_initial(agency), pack_only=not can_change
+        request.POST or None,
+        request.FILES or None,
+        initial=agency_initial(agency),
+        pack_only=not can_change,
     )
     add_version_field(form, agency)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         data.pop("version", None)  # the version edited from, not a field of the agency
         try:
-            with expecting(agency, form_version(form)):
-                agency_update(actor=user, agency=agency, data=data)
+            with transaction.atomic():
+                with expecting(agency, form_version(form)):
+                    agency_update(actor=user, agency=agency, data=data)
+                changed, logo = form.logo_change()
+                if changed:  # after the edit (whose save checked the version edited from)
+                    agency_logo_set(actor=user, agency=agency, upload=logo)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

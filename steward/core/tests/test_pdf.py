@@ -39,7 +39,8 @@ def test_render_pdf_renders_the_template_with_its_context_and_request(small_temp
         def __init__(self, *, string: str) -> None:
             seen.append(string)
 
-        def write_pdf(self) -> bytes:
+        def write_pdf(self, **options) -> bytes:
+            seen.append(options["pdf_variant"])
             return b"%PDF-fake"
 
     import weasyprint
@@ -49,6 +50,7 @@ def test_render_pdf_renders_the_template_with_its_context_and_request(small_temp
     assert pdf.render_pdf(small_template, {"title": "A & B"}, request=request) == b"%PDF-fake"
     assert "<h1>A &amp; B</h1>" in seen[0]  # autoescaped
     assert "<p>/evaluations/7/pdf/</p>" in seen[0]  # the request context processor ran
+    assert seen[1] == "pdf/ua-1"  # every PDF is tagged (issue 21 point 7)
 
 
 def test_pdf_response_downloads_the_document(small_template):
@@ -61,3 +63,22 @@ def test_pdf_response_downloads_the_document(small_template):
 def test_pdf_response_inline_shows_it_in_the_browser(small_template):
     response = pdf.pdf_response(small_template, {"title": "x"}, filename="x.pdf", inline=True)
     assert response["Content-Disposition"] == 'inline; filename="x.pdf"'
+
+
+def test_every_pdf_is_tagged_with_its_language_and_title(settings, tmp_path):
+    """issue 21 point 7: PDF/UA-1 (WeasyPrint's variant): the structure tree, the language
+    and the title travel in the file."""
+    from steward.testing.pdf_check import is_tagged, language, pdf_objects
+
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "tagged.html").write_text(
+        '<!doctype html><html lang="en-GB"><head><title>Notice 7</title></head>'
+        "<body><h1>Notice</h1><p>Text.</p></body></html>"
+    )
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+    data = pdf.render_pdf("test/tagged.html", {})
+    assert is_tagged(data)
+    assert language(data) == "en-GB"
+    assert b"Notice 7" in pdf_objects(data)

@@ -27,3 +27,14 @@ def text(response) -> str:
 
 def flashed(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def preview_then_send(client: Client, url: str, data: dict):
+    """Send the results letter as a person does: preview it, then press "Send the letter" on
+    the preview (which carries the fingerprint of the letter previewed). Returns the send's
+    response."""
+    preview = client.post(url, {**data, "preview": "1"})
+    assert preview.status_code == 200, preview.status_code
+    previewed = preview.context["previewed"]
+    assert previewed, preview.context["form"].errors
+    return client.post(url, {**data, "previewed": previewed})

@@ -14,7 +14,7 @@ from django.urls import reverse
 from steward.monitoring import services
 from steward.monitoring.models import Action, Cycle, CycleStatus
 from steward.monitoring.tests.factories import START, walk
-from steward.monitoring.tests.pages import at, flashed, signed_in, text
+from steward.monitoring.tests.pages import at, flashed, preview_then_send, signed_in, text
 from steward.parties.models import Role
 from steward.testing.factories import ContractFactory
 
@@ -230,7 +230,7 @@ def test_the_whole_cycle_through_the_pages(contract, manager, provider_user, mak
             "action_3_owner": "Team leader",
             "action_3_horizon_months": "6",
         }
-        response = staff.post(url("letter", cycle), data)
+        response = preview_then_send(staff, url("letter", cycle), data)
         assert response.status_code == 302
         cycle.refresh_from_db()
         assert cycle.letter_on == day and cycle.letter_document_id

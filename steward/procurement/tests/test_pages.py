@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from steward.contracts.services import contract_execute
+from steward.core.models import Job
 from steward.parties.models import Role
 from steward.procurement import services
 from steward.procurement.models import BidAppeal, DebriefingRequest, Solicitation
 from steward.procurement.services_compliance import procurement_record_set
 from steward.testing.factories import ProviderFactory, UserFactory
+from steward.testing.pdf_check import is_tagged, page_sizes
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +95,8 @@ def test_bidder_sees_only_its_own_bid_and_requests_a_debriefing(client, today_no
     assert f"Bid {lose.pk}" in page
     assert f"Bid {win.pk}:" not in page and "140000" not in page  # not the winner's price
     assert "Ranked result" not in page
-    assert client.get(reverse("procurement:pdf", args=[solicitation.pk])).status_code == 403
+    assert client.post(reverse("procurement:pdf", args=[solicitation.pk])).status_code == 403
+    assert not Job.objects.exists()
     client.post(reverse("procurement:bid_action", args=[solicitation.pk, lose.pk, "debriefing"]))
     assert DebriefingRequest.objects.filter(bid=lose).exists()
     # the winner's bid is not the bidder's to act on: 404
@@ -173,9 +176,17 @@ def test_full_cycle_through_the_pages(client, today_notified, bidder, officer):
     )
     appeal.refresh_from_db()
     assert appeal.status == "dismissed"
-    pdf = client.get(reverse("procurement:pdf", args=[solicitation.pk]))
+    # the procurement file is made in the background (issue 20): a job, then its download
+    started = client.post(reverse("procurement:pdf", args=[solicitation.pk]))
+    job = Job.objects.get()
+    assert started.status_code == 302 and started.url == reverse("core:job", args=[job.pk])
+    page = client.get(started.url).content.decode()
+    assert "Download the procurement file (PDF)" in page and "is ready" in page
+    pdf = client.get(reverse("core:job_report", args=[job.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    data = b"".join(pdf.streaming_content)
+    assert data.startswith(b"%PDF") and is_tagged(data)
+    assert page_sizes(data) == {(595, 842)}  # the Scottish agency writes on A4
 
 
 def test_agency_runs_bids_scores_award_and_notice_through_the_pages(

@@ -199,10 +199,24 @@ def test_the_termination_page_walks_request_review_notice(client, team, contract
         assert response.status_code == 302
         notice = reverse("procurement:termination_action", args=[contract.pk, "notice"])
         assert signed_in(client, team["lead"]).post(notice).status_code == 403
-        page = signed_in(client, team["ccm"]).post(notice, follow=True).content.decode()
+        # sent only from its preview (docs/letters.md): a bare post goes to the preview
+        ccm = signed_in(client, team["ccm"])
+        bare = ccm.post(notice)
+        preview_url = reverse("procurement:termination_notice", args=[contract.pk])
+        assert bare.status_code == 302 and bare["Location"] == preview_url
+        assert _get(client, team["lead"], preview_url).status_code == 403
+        preview = signed_in(client, team["ccm"]).get(preview_url)
+        assert preview.status_code == 200
+        body = preview.content.decode()
+        assert "Preview of the notice" in body and "will terminate on 31 May 2026" in body
+        assert "Send the notice to the provider" in body
+        page = ccm.post(notice, {"previewed": preview.context["previewed"]}, follow=True)
+        page = page.content.decode()
         assert "The contract runs until the termination takes effect on 31 May 2026" in page
         pdf = client.get(reverse("procurement:termination_pdf", args=[contract.pk]))
         assert pdf.content.startswith(b"%PDF")
+        after = ccm.get(preview_url).content.decode()
+        assert "Send the notice to the provider" not in after and "as kept" in after
     contract.refresh_from_db()
     assert contract.status == "executed"
     assert _get(client, team["supplier"], url).status_code == 404

@@ -143,6 +143,9 @@ def test_whole_cycle_from_the_work_list_to_the_appeal_decided(
     page.locator("[name='action_1_description']").fill("Train two staff in safeguarding.")
     page.locator("[name='action_1_owner']").fill("Service manager")
     page.locator("[name='action_1_horizon_months']").select_option("3")
+    # the letter is sent from its preview, under the agency's letterhead (issue 21 point 7)
+    _submit(watched, "Preview the letter", "Preview of the letter")
+    assert "Train two staff in safeguarding." in page.content()
     _submit(watched, "Send the letter", "Results letter sent to the provider.")
     # the letter met its due date: it has left the work list
     _nav(watched, "Home")
