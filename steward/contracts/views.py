@@ -39,10 +39,12 @@ from steward.core.audit import history_entries
 from steward.core.concurrency import add_version_field, expecting, form_version
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.forms import apply_errors
+from steward.core.paginator import CappedPaginator
 from steward.core.views import application_errors
 from steward.parties.models import Agency
 
 PAGE_SIZE = 50
+SEARCH_COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,17 @@ def contract_register(request: HttpRequest) -> HttpResponse:
         ends_after=form.value("ends_after"),
         sort=sort,
     )
-    page = Paginator(contract_list(actor=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    contracts = contract_list(actor=request.user, filters=filters)
+    # A text search counts at most SEARCH_COUNT_CAP matches ("more than 1000"): counting every
+    # match of a common word costs as much as the search (docs/performance.md).
+    paginator = (
+        CappedPaginator(
+            contracts, PAGE_SIZE, cap=SEARCH_COUNT_CAP, page_hint=request.GET.get("page")
+        )
+        if filters.q.strip()
+        else Paginator(contracts, PAGE_SIZE)
     )
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

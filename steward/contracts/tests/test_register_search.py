@@ -8,8 +8,14 @@ import pytest
 from steward.contracts.selectors import ContractFilters, contract_list
 from steward.parties.models import Role
 from steward.testing.factories import ContractFactory, ProviderFactory
+from steward.tests.pages import signed_in
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    return signed_in(client, manager)
 
 
 @pytest.fixture
@@ -57,3 +63,34 @@ def test_the_register_page_and_api_search_the_same_way(register, make_user, clie
     assert page.status_code == 200 and "DCF-300" in page.content.decode()
     api = client.get("/api/v1/contracts", {"q": "pathways"})
     assert [c["number"] for c in api.json()["items"]] == ["DCF-300"]
+
+
+def test_a_search_counts_its_matches_only_up_to_a_cap(
+    agency, provider, manager_client, monkeypatch
+):
+    """Counting every match of a common word costs as much as the search: past the cap the
+    page says "more than" and Next still leads on, page after page."""
+    from steward.contracts import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    for n in range(9):
+        ContractFactory(agency=agency, provider=provider, number=f"FOS-{n}", title="Foster care")
+    first = manager_client.get("/contracts/", {"q": "foster", "sort": "number"}).content.decode()
+    # page 1 counts up to max(cap 3, page 2's end: 4) rows and finds more
+    assert "More than 4 contracts, showing 1–2." in first
+    assert "Page 1</span>" in first and "Next page" in first
+    third = manager_client.get(
+        "/contracts/", {"q": "foster", "sort": "number", "page": 3}
+    ).content.decode()
+    assert "More than 8 contracts, showing 5–6." in third and "Next page" in third
+    last = manager_client.get(
+        "/contracts/", {"q": "foster", "sort": "number", "page": 5}
+    ).content.decode()
+    assert "9 contracts, showing 9–9." in last and "More than" not in last
+    assert "Page 5 of 5" in last and "Next page" not in last and "FOS-8" in last
+
+
+def test_a_search_below_the_cap_is_counted_exactly(register, manager_client):
+    page = manager_client.get("/contracts/", {"q": "foster"}).content.decode()
+    assert "2 contracts." in page and "More than" not in page
