@@ -595,7 +595,7 @@ def evaluation_release(
             f"{evaluation.agency.name} has released its {evaluation.get_kind_display().lower()} "
             f"of contract {contract.number} ({contract.title}).\n"
             f"Score: {total}. You may acknowledge it and comment until "
-            f"{window.due_date:%-d %b %Y}.\n"
+            f"{window.due_date:%-d %B %Y}.\n"
         )
         send_after_commit(
             subject=subject,
@@ -1071,8 +1071,8 @@ def renewal_gated(contract: Contract, pack: Any = None) -> bool:
 def not_gated_reason(contract: Contract) -> str:
     return (
         f"The evaluation score needed for renewal or extension does not apply to this "
-        f"{contract.get_contract_type_display().lower()} contract "
-        f"({contract.agency.pack.parsed.renewal.scope.source})."  # type: ignore[union-attr]
+        f"{contract.get_contract_type_display().lower()} contract under the "
+        f"{contract.agency.pack.name} policy pack."
     )
 
 

@@ -29,6 +29,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
+from steward.core.formatting import fmt_date, fmt_money
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -48,19 +50,6 @@ class PricingError(ValueError):
 def money(value: Decimal) -> Decimal:
     """Round `value` to cents, half up (seed 004 money is in dollars and cents)."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-#: currency symbols written before an amount; any other currency is written as its code
-SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-
-
-def fmt_money(value: Decimal, currency: str = "USD") -> str:
-    """`value` in `currency`, rounded to cents: "$1,234.50", "£1,234.50", "CAD 1,234.50"."""
-    symbol = SYMBOLS.get(currency)
-    amount = f"{money(value):,}"
-    if symbol is None:
-        return f"{currency} {amount}"
-    return f"-{symbol}{amount[1:]}" if amount.startswith("-") else f"{symbol}{amount}"
 
 
 def fmt_number(value: Decimal) -> str:
@@ -456,15 +445,15 @@ def project_bill_out(
         # the contract ends first: nothing bills out (a date past the end means nothing)
         by_end = money(billed + daily * max((end - as_of).days, 0))
         explanation = (
-            f"{fmt_money(billed)} billed over {days} days is {fmt_money(daily)} a day; at that "
-            f"pace about {fmt_money(by_end)} is billed by the end ({end:%Y-%m-%d}): the maximum "
+            f"{fmt(billed)} billed over {days} days is {fmt(daily)} a day; at that "
+            f"pace about {fmt(by_end)} is billed by the end ({fmt_date(end)}): the maximum "
             "obligation is not reached."
         )
         return BillOut(billed, remaining, money(daily), None, 0, False, explanation)
     early_by = (end - bill_out).days if bill_out < end else 0
     explanation = (
         f"{fmt(billed)} billed over {days} days is {fmt(daily)} a day; the remaining "
-        f"{fmt(max(remaining, ZERO))} is reached on {bill_out:%Y-%m-%d}."
+        f"{fmt(max(remaining, ZERO))} is reached on {fmt_date(bill_out)}."
     )
     return BillOut(billed, remaining, money(daily), bill_out, early_by, early_by > 0, explanation)
 

@@ -176,7 +176,7 @@ def test_due_dates_show_rule_pack_and_explanation(client, manager, contract):
     assert dues[0]["rule_key"] == "closeout_evaluation"
     assert dues[0]["pack_slug"] == "connecticut-opm"
     assert dues[0]["due_date"] == "2027-03-01"
-    assert "60 days from 31 Dec 2026" in dues[0]["explanation"]
+    assert "60 days from 31 December 2026" in dues[0]["explanation"]
 
 
 def test_history_lists_changes_with_reason_and_author(client, manager, agency, provider):

@@ -167,7 +167,7 @@ def test_completion_opens_the_closeout_evaluation_due_60_days_later(manager, con
     assert due.pack_slug == "connecticut-opm"
     assert due.pack_version == 1
     assert due.source == "seed 000"
-    assert due.explain() == "60 days from 31 Dec 2026"
+    assert due.explain() == "60 days from 31 December 2026"
 
 
 def test_termination_needs_a_reason_and_starts_the_evaluation_clock(manager, contract):

@@ -28,7 +28,7 @@ from steward.workspace.services import daily_run
 
 pytestmark = pytest.mark.django_db
 
-COMPLETED = date(2026, 6, 30)  # the closeout evaluation is due 60 days later: 29 Aug 2026
+COMPLETED = date(2026, 6, 30)  # the closeout evaluation is due 60 days later: 29 August 2026
 CLOSEOUT_DUE = date(2026, 8, 29)
 
 
