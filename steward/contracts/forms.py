@@ -206,7 +206,7 @@ class RenewalForm(forms.Form):
         self.fields[
             "new_end_date"
         ].help_text = (
-            f"Now {contract.end_date:%Y-%m-%d}; {contract.renewal_terms or 'see the contract'}."
+            f"Now {contract.end_date:%-d %B %Y}; {contract.renewal_terms or 'see the contract'}."
         )
 
 

@@ -35,7 +35,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
-SEED = "seed 004 (Massachusetts Appendix F)"
+#: the source messages name (a page never says "seed 004": docs/plain-words.md)
+SEED = "Massachusetts Appendix F"
 
 
 class PricingError(ValueError):
@@ -417,7 +418,7 @@ class BillOut:
 REMINDER = (
     "A contract that bills out before its end date still obliges the provider to serve up to "
     "the total capacity purchased (line 5) for the rest of the period, with no additional "
-    "funding (seed 004)."
+    "funding."
 )
 
 
@@ -523,17 +524,17 @@ def fee_problems(
     if cost_reimbursement and fee_kind in ("percentage", "amount") and fee_value > ZERO:
         problems.append(
             "A cost-reimbursement contract cannot carry a commercial fee: it pays only actual "
-            "costs and allows no surplus (seed 004)."
+            "costs and allows no surplus."
         )
     if not for_profit and fee_kind in ("percentage", "amount") and fee_value > ZERO:
         problems.append(
             "Only a for-profit provider may earn a commercial fee; this provider is not for "
-            "profit (seed 004, 808 CMR 1.03(6): its surplus is limited by 808 CMR 1.03(7))."
+            "profit (808 CMR 1.03(6): its surplus is limited by 808 CMR 1.03(7))."
         )
     if for_profit and fee_kind is None and not cost_reimbursement:
         problems.append(
             "State the commercial fee for this for-profit provider (zero, a percentage or an "
-            "amount, and its basis) before execution (seed 004, 808 CMR 1.03(6))."
+            "amount, and its basis) before execution (808 CMR 1.03(6))."
         )
     return problems
 
@@ -573,7 +574,7 @@ def retainable_fee(
             True,
             money(ZERO),
             f"The operating result is a deficit of {fmt(-result)}: no commercial fee may "
-            "be retained (seed 004).",
+            "be retained.",
         )
     if fee_kind == "zero":
         return RetainableFee(result, False, money(ZERO), "The fee is stated as zero.")
@@ -616,7 +617,7 @@ def attachment_problems(
     return [
         f"POS Attachment {n} ({ATTACHMENTS[n]}) is required at execution and is missing"
         + (f" ({because[n]})" if because.get(n) else "")
-        + " (seed 004)."
+        + "."
         for n in needed
         if n not in satisfied
     ]

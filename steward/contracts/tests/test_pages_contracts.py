@@ -211,7 +211,7 @@ def test_execute_transition_changes_status_through_service(manager_client, agenc
     draft.refresh_from_db()
     assert draft.status == ContractStatus.EXECUTED
     assert draft.executed_on == date(2026, 1, 5)
-    assert draft.history.first().history_change_reason == "Executed on 2026-01-05"
+    assert draft.history.first().history_change_reason == "Executed on 5 January 2026"
 
 
 def test_refused_transition_is_a_message_not_an_error(manager_client, contract):

@@ -145,7 +145,7 @@ def test_it_cannot_become_active_before_its_start_date(manager, agency, provider
     contract = ContractFactory(
         agency=agency, provider=provider, status="executed", start_date=date(2026, 7, 1)
     )
-    with pytest.raises(TransitionNotAllowed, match="starts on 2026-07-01"):
+    with pytest.raises(TransitionNotAllowed, match="starts on 1 July 2026"):
         services.contract_activate(actor=manager, contract=contract, today=date(2026, 6, 30))
 
 
