@@ -177,8 +177,8 @@ class ReturnForm(forms.Form):
                 required=False,
                 max_digits=14,
                 decimal_places=2,
-                help_text=f"Target {ind.target:g}; {ind.get_direction_display().lower()}. "
-                "Leave blank when there is no data.",
+                help_text=f"Target {ind.target.normalize():,f}; "
+                f"{ind.get_direction_display().lower()}. Leave blank when there is no data.",
             )
         self.fields["units_delivered"] = forms.DecimalField(
             required=False, min_value=0, max_digits=14, decimal_places=2

@@ -76,7 +76,7 @@ def _crawl(client, limit: int) -> dict[str, str]:
     queued = set(queue)
     while queue and len(seen) < limit:
         path = queue.popleft()
-        response = client.get(path)
+        response = client.get(path, follow=True)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         seen[path] = response.content.decode()
