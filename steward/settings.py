@@ -267,6 +267,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"
+# One date format on every page and email: "16 March 2027" (steward/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["steward.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

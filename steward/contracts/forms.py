@@ -15,6 +15,7 @@ from steward.contracts.models import (
     DocumentKind,
 )
 from steward.contracts.services import EDITABLE_FIELDS
+from steward.core.formatting import fmt_date, fmt_money
 from steward.parties.models import Agency, Provider, User
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -159,11 +160,10 @@ class AmendmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields[
             "new_end_date"
-        ].help_text = f"Now {contract.end_date:%Y-%m-%d}. Leave empty to keep it."
-        self.fields[
-            "new_maximum_obligation"
-        ].help_text = (
-            f"Now {contract.currency} {contract.maximum_obligation}. Leave empty to keep it."
+        ].help_text = f"Now {fmt_date(contract.end_date)}. Leave empty to keep it."
+        self.fields["new_maximum_obligation"].help_text = (
+            f"Now {fmt_money(contract.maximum_obligation, contract.currency)}. "
+            "Leave empty to keep it."
         )
 
 
@@ -206,7 +206,7 @@ class RenewalForm(forms.Form):
         self.fields[
             "new_end_date"
         ].help_text = (
-            f"Now {contract.end_date:%Y-%m-%d}; {contract.renewal_terms or 'see the contract'}."
+            f"Now {contract.end_date:%-d %B %Y}; {contract.renewal_terms or 'see the contract'}."
         )
 
 

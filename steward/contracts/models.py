@@ -440,9 +440,9 @@ class DueDate(TimeStampedModel):
     def explain(self) -> str:
         """How the date was worked out, in plain words (no rule keys, no seed numbers)."""
         if self.days == 0:
-            return f"Set for {self.due_date:%-d %b %Y}"
+            return f"Set for {self.due_date:%-d %B %Y}"
         kind = "working days" if self.day_kind == "working" else "days"
-        return f"{self.days} {kind} from {self.start_date:%-d %b %Y}"
+        return f"{self.days} {kind} from {self.start_date:%-d %B %Y}"
 
 
 class DueReminder(models.Model):

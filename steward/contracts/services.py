@@ -171,7 +171,7 @@ def contract_execute(*, actor: Any, contract: Contract, executed_on: date) -> Co
         )
     contract.status = ContractStatus.EXECUTED
     contract.executed_on = executed_on
-    save_audited(contract, actor=actor, reason=f"Executed on {executed_on:%Y-%m-%d}")
+    save_audited(contract, actor=actor, reason=f"Executed on {executed_on:%-d %B %Y}")
     renewal_decision_plan(actor=actor, contract=contract, today=executed_on)
     term_changed(contract, actor, TermEvent("executed", executed_on))
     return contract
@@ -187,7 +187,7 @@ def contract_activate(*, actor: Any, contract: Contract, today: date) -> Contrac
     )
     if today < contract.start_date:
         raise TransitionNotAllowed(
-            f"The contract starts on {contract.start_date:%Y-%m-%d}; it cannot be active before."
+            f"The contract starts on {contract.start_date:%-d %B %Y}; it cannot be active before."
         )
     contract.status = ContractStatus.ACTIVE
     save_audited(contract, actor=actor, reason="Activated")
@@ -207,7 +207,7 @@ def contract_complete(*, actor: Any, contract: Contract, completed_on: date) -> 
         raise ValidationFailed("The completion date cannot be before the contract's start.")
     contract.status = ContractStatus.COMPLETED
     contract.completed_on = completed_on
-    save_audited(contract, actor=actor, reason=f"Completed on {completed_on:%Y-%m-%d}")
+    save_audited(contract, actor=actor, reason=f"Completed on {completed_on:%-d %B %Y}")
     due_date_open(kind="closeout_evaluation", contract=contract, start=completed_on, actor=actor)
     due_dates_end_with_contract(
         actor=actor, contract=contract, ended_on=completed_on, reason="The contract was completed"
@@ -266,7 +266,7 @@ def contract_expire(*, actor: Any, contract: Contract, today: date) -> Contract:
     )
     if contract.end_date >= today:
         raise TransitionNotAllowed(
-            f"The contract runs until {contract.end_date:%Y-%m-%d}; it has not expired."
+            f"The contract runs until {contract.end_date:%-d %B %Y}; it has not expired."
         )
     contract.status = ContractStatus.EXPIRED
     save_audited(contract, actor=actor, reason="Expired at the end of its term")
@@ -434,7 +434,7 @@ def amendment_create(
         errors["reason"] = ["Give the reason for the amendment."]
     if end < contract.start_date:
         errors["new_end_date"] = [
-            f"The end date cannot be before the start date ({contract.start_date:%Y-%m-%d})."
+            f"The end date cannot be before the start date ({contract.start_date:%-d %B %Y})."
         ]
     if obligation < 0:
         errors["new_maximum_obligation"] = ["The maximum obligation cannot be negative."]
@@ -566,7 +566,7 @@ def renewal_exercise(
         errors["reason"] = ["Give the reason for the renewal."]
     if new_end_date <= contract.end_date:
         errors["new_end_date"] = [
-            f"A renewal extends the contract beyond its end date ({contract.end_date:%Y-%m-%d})."
+            f"A renewal extends the contract beyond its end date ({contract.end_date:%-d %B %Y})."
         ]
     if new_maximum_obligation is not None and new_maximum_obligation < contract.maximum_obligation:
         errors["new_maximum_obligation"] = [

@@ -84,7 +84,7 @@ def due_date_open(
         source, text = rule.source, label or rule.label
     else:
         if due_on < start:
-            raise ValidationFailed(f"A due date cannot be before {start:%-d %b %Y}.")
+            raise ValidationFailed(f"A due date cannot be before {start:%-d %B %Y}.")
         days, day_kind = (due_on - start).days, "calendar"
         source, text = spec.source, label or spec.name
     if rule_key is None:
@@ -290,7 +290,7 @@ REMINDER_LOOKBACK_DAYS = 7
 
 
 def _reminder_words(offset: int, what: str, due_on: date) -> tuple[str, str]:
-    when = f"{due_on:%-d %b %Y}"
+    when = f"{due_on:%-d %B %Y}"
     if offset < 0:
         return f"Overdue: {what}", f"{what}. It was due on {when} and is overdue."
     if offset == 0:

@@ -63,7 +63,7 @@ def _page(request: HttpRequest, pk: int, *, reopen: bool) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{due.label}: due again on {due.due_date:%-d %b %Y}."
+                f"{due.label}: due again on {due.due_date:%-d %B %Y}."
                 if reopen
                 else f"{due.label}: marked as not needed.",
             )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
+
+from steward.core.formatting import fmt_date, fmt_money
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -35,6 +38,14 @@ def _display(record: Any, name: str, value: Any) -> str:
     model_field = record.instance_type._meta.get_field(name)
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
+    # plain words (issue 21 point 6): "16 March 2027", money in the record's currency
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return fmt_date(value)
+    if isinstance(value, Decimal) and isinstance(model_field, models.DecimalField):
+        currency = getattr(record, "currency", "")
+        if model_field.decimal_places == 2 and currency:
+            return fmt_money(value, currency)
+        return f"{value:,}"
     return str(value)
 
 

@@ -210,7 +210,7 @@ def gather_evidence(contract: Contract, today: date) -> list[dict[str, Any]]:
             shown = "no value" if latest.value is None else f"{latest.value}"
             value = (
                 f"{shown} against a target of {row.indicator.target} "
-                f"({latest.status_label.lower()}, period ending {latest.period_end:%Y-%m-%d}); "
+                f"({latest.status_label.lower()}, period ending {latest.period_end:%-d %B %Y}); "
                 f"trend: {row.trend}"
             )
         items.append(
@@ -262,7 +262,7 @@ def gather_evidence(contract: Contract, today: date) -> list[dict[str, Any]]:
             {
                 "source": "risk",
                 "label": "Latest risk assessment",
-                "value": f"{RiskRating(assessment.rating).label} on {assessment.as_of:%Y-%m-%d} "
+                "value": f"{RiskRating(assessment.rating).label} on {assessment.as_of:%-d %B %Y} "
                 f"(monitoring level {assessment.monitoring_level})",
                 "internal": True,
             }
@@ -342,7 +342,7 @@ def evaluation_start(
             )
         if today < contract.start_date:
             raise TransitionNotAllowed(
-                f"The contract starts on {contract.start_date:%Y-%m-%d}: there is no "
+                f"The contract starts on {contract.start_date:%-d %B %Y}: there is no "
                 "performance to evaluate yet."
             )
         due = None
@@ -529,7 +529,7 @@ def evaluation_release(
     on = today if released_on is None else released_on
     if on > today:
         raise ValidationFailed(
-            f"The release date cannot be in the future (today is {today:%Y-%m-%d}).",
+            f"The release date cannot be in the future (today is {today:%-d %B %Y}).",
             errors={"released_on": ["The day it was released: today or earlier."]},
         )
     # a date given by the person: not before the evidence was gathered (the draft's last step)
@@ -537,9 +537,9 @@ def evaluation_release(
     not_before = max(evaluation.period_start, gathered or date.min)
     if on < not_before:
         raise ValidationFailed(
-            f"The release date cannot be before {not_before:%Y-%m-%d}, when the evaluation's "
+            f"The release date cannot be before {not_before:%-d %B %Y}, when the evaluation's "
             "evidence was gathered and its period started.",
-            errors={"released_on": [f"On or after {not_before:%Y-%m-%d}."]},
+            errors={"released_on": [f"On or after {not_before:%-d %B %Y}."]},
         )
     metric_lines: list[dict[str, Any]] = []
     total: Decimal
@@ -574,7 +574,7 @@ def evaluation_release(
     evaluation.released_on = on
     evaluation.released_by = actor if getattr(actor, "pk", None) else None
     evaluation.comment_due = window.due_date
-    recorded = "" if on == today else f" on {on:%Y-%m-%d} (recorded {today:%Y-%m-%d})"
+    recorded = "" if on == today else f" on {on:%-d %B %Y} (recorded {today:%-d %B %Y})"
     save_audited(
         evaluation, actor=actor, reason=f"Released to the provider{recorded}; score {total}"
     )
@@ -595,7 +595,7 @@ def evaluation_release(
             f"{evaluation.agency.name} has released its {evaluation.get_kind_display().lower()} "
             f"of contract {contract.number} ({contract.title}).\n"
             f"Score: {total}. You may acknowledge it and comment until "
-            f"{window.due_date:%-d %b %Y}.\n"
+            f"{window.due_date:%-d %B %Y}.\n"
         )
         send_after_commit(
             subject=subject,
@@ -633,7 +633,7 @@ def evaluation_comment(
         released_on=evaluation.released_on, comment_due=evaluation.comment_due, today=today
     ):
         raise TransitionNotAllowed(
-            f"The window for comments closed on {evaluation.comment_due:%Y-%m-%d}."
+            f"The window for comments closed on {evaluation.comment_due:%-d %B %Y}."
         )
     text = (comments or "").strip()
     if not text and not acknowledge:
@@ -783,7 +783,7 @@ def evaluation_finalise(*, actor: Any, evaluation: Evaluation, today: date) -> E
         and today <= evaluation.comment_due
     ):
         raise TransitionNotAllowed(
-            f"The provider may comment until {evaluation.comment_due:%Y-%m-%d}; finalise after "
+            f"The provider may comment until {evaluation.comment_due:%-d %B %Y}; finalise after "
             "that, or once the provider acknowledges or comments on the evaluation."
         )
     evaluation.status = EvaluationStatus.FINALISED
@@ -1071,8 +1071,8 @@ def renewal_gated(contract: Contract, pack: Any = None) -> bool:
 def not_gated_reason(contract: Contract) -> str:
     return (
         f"The evaluation score needed for renewal or extension does not apply to this "
-        f"{contract.get_contract_type_display().lower()} contract "
-        f"({contract.agency.pack.parsed.renewal.scope.source})."  # type: ignore[union-attr]
+        f"{contract.get_contract_type_display().lower()} contract under the "
+        f"{contract.agency.pack.name} policy pack."
     )
 
 
@@ -1143,10 +1143,7 @@ def renewal_check(contract: Contract) -> list[str]:
     eligibility = renewal_eligibility(contract)
     if eligibility.eligible or _override_for_next(contract) is not None:
         return []
-    return [
-        eligibility.reason
-        + " A senior manager may record an override with a justification (seed 001)."
-    ]
+    return [eligibility.reason + " A senior manager may record an override with a justification."]
 
 
 @transaction.atomic

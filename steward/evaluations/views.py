@@ -185,11 +185,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.compliance_table(actor=user, since=since, until=until)
     if wants_xlsx and valid:
-        title = "Evaluation compliance" + _period_words(since, until) + f", as of {today:%Y-%m-%d}"
+        title = "Evaluation compliance" + _period_words(since, until) + f", as of {today:%-d %B %Y}"
         return attachment(
             exporting.compliance_xlsx(rows, title=title),
             content_type=XLSX_TYPE,
-            filename=f"evaluation-compliance-{today:%Y-%m-%d}.xlsx",
+            filename=f"evaluation-compliance-{today:%-d %B %Y}.xlsx",
         )
     totals: dict[str, Any] = {
         "due": sum(r.due for r in rows),
@@ -220,11 +220,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 def _period_words(since: date | None, until: date | None) -> str:
     if since and until:
-        return f", due {since:%Y-%m-%d} to {until:%Y-%m-%d}"
+        return f", due {since:%-d %B %Y} to {until:%-d %B %Y}"
     if since:
-        return f", due from {since:%Y-%m-%d}"
+        return f", due from {since:%-d %B %Y}"
     if until:
-        return f", due up to {until:%Y-%m-%d}"
+        return f", due up to {until:%-d %B %Y}"
     return ""
 
 

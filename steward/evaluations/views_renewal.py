@@ -75,7 +75,6 @@ def renewal(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "status": status,
             "pack": pack,
-            "source": pack.parsed.renewal.source,
             "latest": latest,
             "next_option": contract.renewals_exercised + 1,
             "form": form if may_override and needs_override else None,

@@ -372,7 +372,7 @@ class ReviewForm(forms.Form):
     chair = forms.CharField(
         label="Chaired by",
         max_length=200,
-        help_text="Seed 003: an operational manager chairs review meetings.",
+        help_text="An operational manager chairs review meetings.",
         error_messages={"required": "Say who chaired the review."},
     )
     attendees = forms.CharField(
@@ -384,7 +384,7 @@ class ReviewForm(forms.Form):
     contract_manager_attended = forms.BooleanField(
         label="The contract manager attended",
         required=False,
-        help_text="Seed 003: the contract manager attends the annual review.",
+        help_text="The contract manager attends the annual review.",
     )
     minutes = forms.CharField(
         label="Minutes",

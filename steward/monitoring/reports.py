@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from steward.contracts.due_kinds import KINDS
 from steward.core.exports import Sheet, xlsx_bytes
+from steward.core.formatting import fmt_date
 from steward.monitoring import calc
 from steward.monitoring.models import ServicesReport
 from steward.monitoring.selectors import ExceptionReport
@@ -260,7 +261,7 @@ def services_xlsx(report: ServicesReport, tables: ReportTables) -> bytes:
     start, end = tables.period
     summary = [
         ("Agency", report.agency.name),
-        ("Period", f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"),
+        ("Period", f"{fmt_date(start)} to {fmt_date(end)}"),
         ("Live contracts", tables.contracts),
         ("Monitoring cycles completed (results letter sent)", tables.cycles_completed),
         ("Appeals", tables.appeals),

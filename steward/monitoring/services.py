@@ -51,6 +51,7 @@ from steward.contracts.models import (
 )
 from steward.contracts.services_due_dates import due_date_open, due_dates_cancel, due_dates_meet
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.formatting import fmt_date
 from steward.core.mail import send_after_commit
 from steward.core.pdf import render_pdf
 from steward.core.services import require_perm, save_audited
@@ -136,7 +137,7 @@ def _happened_on(
 
 def _recorded(on: date, today: date) -> str:
     """The audit's note of both dates when they differ: happened on, recorded on."""
-    return "" if on == today else f" (happened on {on:%Y-%m-%d}, recorded on {today:%Y-%m-%d})"
+    return "" if on == today else f" (happened on {fmt_date(on)}, recorded on {fmt_date(today)})"
 
 
 def _emails_of_provider(provider_id: int) -> list[str]:
@@ -417,7 +418,7 @@ def self_assessment_submit(
         )
     if cycle.sa_submitted_on is not None:
         raise TransitionNotAllowed(
-            f"The self-assessment was submitted on {cycle.sa_submitted_on:%Y-%m-%d}."
+            f"The self-assessment was submitted on {fmt_date(cycle.sa_submitted_on)}."
         )
     errors: dict[str, list[str]] = {}
     clean: dict[str, dict[str, str]] = {}
@@ -508,7 +509,7 @@ def cycle_assess(
         due = cycle.self_assessment_due
         raise TransitionNotAllowed(
             "The provider has not submitted the self-assessment yet"
-            + (f" (due {due.due_date:%Y-%m-%d})." if due else ".")
+            + (f" (due {fmt_date(due.due_date)})." if due else ".")
         )
     errors = _required({"notes": notes}, {"notes": "Record the assessment."})
     justification = (light_route_justification or "").strip()
@@ -550,7 +551,7 @@ def cycle_assess(
     else:
         _open_letter_due(cycle, actor)
     reason = (
-        f"Stage 3: assessed; visit on {visit_planned_for:%Y-%m-%d}"
+        f"Stage 3: assessed; visit on {fmt_date(visit_planned_for)}"
         if route == Route.FULL and visit_planned_for
         else "Stage 3: assessed; light route, no visit"
         + (f" (justified: {justification})" if cycle.light_route_justification else "")
@@ -622,7 +623,7 @@ def visit_record(
         errors["visited_on"] = ["A visit is recorded once it has happened."]
     elif cycle.assessed_on and visited_on < cycle.assessed_on:
         errors["visited_on"] = [
-            f"The visit cannot be before the assessment ({cycle.assessed_on:%Y-%m-%d})."
+            f"The visit cannot be before the assessment ({fmt_date(cycle.assessed_on)})."
         ]
     if dq_sampled is None or dq_sampled < 1:
         errors["dq_sampled"] = ["Check a sample of at least one reported value."]
@@ -645,7 +646,7 @@ def visit_record(
     save_audited(
         cycle,
         actor=actor,
-        reason=f"Stage 4: visit on {visited_on:%Y-%m-%d}; data quality {dq_matched}/{dq_sampled}",
+        reason=f"Stage 4: visit on {fmt_date(visited_on)}; data quality {dq_matched}/{dq_sampled}",
     )
     return cycle
 
@@ -663,7 +664,7 @@ def visit_move(*, actor: Any, cycle: Cycle, visit_planned_for: date, today: date
     if cycle.route != Route.FULL or cycle.visit_planned_for is None:
         raise TransitionNotAllowed("No visit is planned for this cycle.")
     if cycle.visited_on is not None:
-        raise TransitionNotAllowed(f"The visit was recorded on {cycle.visited_on:%Y-%m-%d}.")
+        raise TransitionNotAllowed(f"The visit was recorded on {fmt_date(cycle.visited_on)}.")
     if visit_planned_for is None or visit_planned_for < today:
         raise ValidationFailed(
             "The visit is planned for today or later.",
@@ -676,7 +677,7 @@ def visit_move(*, actor: Any, cycle: Cycle, visit_planned_for: date, today: date
     save_audited(
         cycle,
         actor=actor,
-        reason=f"Visit moved from {before:%Y-%m-%d} to {visit_planned_for:%Y-%m-%d}",
+        reason=f"Visit moved from {fmt_date(before)} to {fmt_date(visit_planned_for)}",
     )
     _open_visit_due(cycle, actor, today)
     return cycle
@@ -1040,14 +1041,14 @@ def appeal_lodge(
             "There is no decision to appeal until the results letter is sent."
         )
     if cycle.appeal_lodged_on is not None:
-        raise TransitionNotAllowed(f"An appeal was lodged on {cycle.appeal_lodged_on:%Y-%m-%d}.")
+        raise TransitionNotAllowed(f"An appeal was lodged on {fmt_date(cycle.appeal_lodged_on)}.")
     on = _happened_on(
         on, today=today, after=cycle.letter_on, after_what="the results letter (stage 7)"
     )
     due = cycle.appeal_due
     if due is not None and on > due.due_date:
         raise TransitionNotAllowed(
-            f"The {due.days} days to appeal ended on {due.due_date:%Y-%m-%d}; an appeal can no "
+            f"The {due.days} days to appeal ended on {fmt_date(due.due_date)}; an appeal can no "
             "longer be lodged."
         )
     _raise(_required({"grounds": grounds}, {"grounds": "Say what you appeal and why."}))
@@ -1057,7 +1058,7 @@ def appeal_lodge(
     cycle.appeal_received_via = received_via if staff else ""
     cycle.stage = calc.Stage.APPEAL
     how = (
-        f", received {cycle.get_appeal_received_via_display().lower()} on {on:%Y-%m-%d} and "
+        f", received {cycle.get_appeal_received_via_display().lower()} on {fmt_date(on)} and "
         "recorded by the agency"
         if staff
         else ""
@@ -1076,7 +1077,9 @@ def appeal_decide(*, actor: Any, cycle: Cycle, outcome: str, decision: str, toda
     if cycle.appeal_lodged_on is None:
         raise TransitionNotAllowed("No appeal has been lodged.")
     if cycle.appeal_decided_on is not None:
-        raise TransitionNotAllowed(f"The appeal was decided on {cycle.appeal_decided_on:%Y-%m-%d}.")
+        raise TransitionNotAllowed(
+            f"The appeal was decided on {fmt_date(cycle.appeal_decided_on)}."
+        )
     errors = _required({"decision": decision}, {"decision": "Give the decision and its reasons."})
     if outcome not in AppealOutcome.values:
         errors["outcome"] = ["Upheld, partly upheld or dismissed."]
@@ -1124,7 +1127,7 @@ def _close_checks(cycle: Cycle, today: date) -> None:
     due = cycle.appeal_due
     if due is not None and today <= due.due_date:
         raise TransitionNotAllowed(
-            f"The provider may appeal until {due.due_date:%Y-%m-%d}; close the cycle after that."
+            f"The provider may appeal until {fmt_date(due.due_date)}; close the cycle after that."
         )
 
 
@@ -1158,7 +1161,7 @@ def action_complete(*, actor: Any, action: Action, note: str, today: date) -> Ac
     action = Action.objects.select_for_update().select_related("contract").get(pk=action.pk)
     require_perm(actor, "monitoring.manage_actions", action.contract, action="follow up actions")
     if action.done_on is not None:
-        raise TransitionNotAllowed(f"This action was done on {action.done_on:%Y-%m-%d}.")
+        raise TransitionNotAllowed(f"This action was done on {fmt_date(action.done_on)}.")
     action.done_on = today
     action.done_by = _who(actor)
     action.done_note = (note or "").strip()
@@ -1271,8 +1274,8 @@ def _reviews_plan(
 
 def _ended_reason(contract: Contract, on: date) -> str:
     if contract.status == ContractStatus.TERMINATED:
-        return f"The contract was terminated on {on:%-d %b %Y}"
-    return f"The contract ended on {on:%-d %b %Y}"
+        return f"The contract was terminated on {on:%-d %B %Y}"
+    return f"The contract ended on {on:%-d %B %Y}"
 
 
 def _contract_ended(contract: Contract, actor: Any, on: date) -> None:
@@ -1310,7 +1313,7 @@ def contract_term_changed(contract: Contract, actor: Any, event: TermEvent) -> N
             contract,
             actor,
             since=event.on,
-            why=f"The contract's end date moved to {contract.end_date:%-d %b %Y}",
+            why=f"The contract's end date moved to {contract.end_date:%-d %B %Y}",
         )
     elif event.kind == "ended":
         _contract_ended(contract, actor, event.on)
@@ -1416,12 +1419,12 @@ def services_report_create(
     )
     if start != period_start:
         errors["period_start"] = [
-            f"A reporting half-year starts on {start:%Y-%m-%d} (the fiscal year's halves)."
+            f"A reporting half-year starts on {fmt_date(start)} (the fiscal year's halves)."
         ]
     elif start > today:
         errors["period_start"] = ["The half-year has not started yet."]
     if ServicesReport.objects.filter(agency=agency, period_start=start).exists():
-        errors["period_start"] = [f"The report for the half-year from {start:%Y-%m-%d} exists."]
+        errors["period_start"] = [f"The report for the half-year from {fmt_date(start)} exists."]
     _raise(errors)
     report = ServicesReport(
         agency=agency,
@@ -1499,7 +1502,7 @@ def commissioning_reports_open(*, as_of: date | None = None) -> int:
                 subject=agency,
                 start=end,
                 rule_key=key,
-                label=f"Report on all services, {start:%-d %b %Y} to {end:%-d %b %Y}",
+                label=f"Report on all services, {start:%-d %B %Y} to {end:%-d %B %Y}",
                 actor=None,
             )
         opened += 1

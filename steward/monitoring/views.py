@@ -37,6 +37,7 @@ from steward.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from steward.core.formatting import fmt_date
 from steward.core.forms import apply_errors
 from steward.core.pdf import pdf_response
 from steward.core.views import application_errors, safe_next
@@ -120,7 +121,7 @@ def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
         if cycle.stage < calc.Stage.NOTIFIED:
             return "The self-assessment is completed after the notification (stage 2)."
         if cycle.sa_submitted_on is not None:
-            return f"The self-assessment was submitted on {cycle.sa_submitted_on:%Y-%m-%d}."
+            return f"The self-assessment was submitted on {fmt_date(cycle.sa_submitted_on)}."
         if cycle.stage > calc.Stage.NOTIFIED:
             return "The self-assessment has been assessed; it can no longer change."
         return None
@@ -128,10 +129,10 @@ def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
         if cycle.letter_on is None:
             return "There is no decision to appeal until the results letter is sent."
         if cycle.appeal_lodged_on is not None:
-            return f"An appeal was lodged on {cycle.appeal_lodged_on:%Y-%m-%d}."
+            return f"An appeal was lodged on {fmt_date(cycle.appeal_lodged_on)}."
         due = cycle.appeal_due
         if due is not None and today > due.due_date:
-            return f"The days to appeal ended on {due.due_date:%Y-%m-%d}."
+            return f"The days to appeal ended on {fmt_date(due.due_date)}."
         return None
     if step == "decide":
         if cycle.appeal_lodged_on is None:
@@ -141,7 +142,7 @@ def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
         if cycle.route != Route.FULL or cycle.visit_planned_for is None:
             return "No visit is planned for this cycle."
         if cycle.visited_on is not None:
-            return f"The visit was recorded on {cycle.visited_on:%Y-%m-%d}."
+            return f"The visit was recorded on {fmt_date(cycle.visited_on)}."
         return None
     if step == "close":
         if cycle.letter_on is None:
@@ -150,7 +151,7 @@ def step_blocked(cycle: Cycle, step: str, today: date) -> str | None:
             return "Decide the appeal; that closes the cycle."
         due = cycle.appeal_due
         if due is not None and today <= due.due_date:
-            return f"The provider may appeal until {due.due_date:%Y-%m-%d}."
+            return f"The provider may appeal until {fmt_date(due.due_date)}."
         return None
     stage = STEP_STAGES[step]
     try:

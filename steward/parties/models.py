@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from steward.core.concurrency import Versioned
 from steward.core.deadlines import local_date
+from steward.core.formatting import person_name
 from steward.core.models import TimeStampedModel
 
 
@@ -335,6 +336,11 @@ class User(Versioned, AbstractUser):
                 name="parties_user_role_matches_organisation",
             ),
         ]
+
+    def __str__(self) -> str:
+        """The person's name (issue 21 point 6: names, not usernames, wherever a person is
+        shown, a choice list included); the username only when no name is recorded."""
+        return person_name(self)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Signing in (Django saves `last_login` alone) is not an edit of the account: it must

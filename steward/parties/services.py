@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
+from steward.core.formatting import person_name
 from steward.core.models import PolicyPack
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import AGENCY_ROLES, Agency, Provider, Role, User
@@ -399,7 +400,7 @@ def person_invite(*, actor: Any, data: dict[str, Any]) -> User:
     person.set_unusable_password()
     if role in (Role.ADMINISTRATOR,):
         person.is_staff = True
-    save_audited(person, actor=actor, reason=f"Invited by {actor.username}")
+    save_audited(person, actor=actor, reason=f"Invited by {person_name(actor)}")
     _send_invitation(person, actor=actor)
     return person
 

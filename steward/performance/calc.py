@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from steward.core.deadlines import add_months
+from steward.core.formatting import fmt_money
 
 MET = "met"
 WITHIN_TOLERANCE = "within_tolerance"
@@ -127,6 +128,7 @@ def earned_payment(
     lines: Iterable[tuple[str, Decimal, str]],
     *,
     tolerance_credit: Decimal,
+    currency: str = "USD",
 ) -> Payment:
     """The share of the performance-based payment earned in one period (seed 001).
 
@@ -154,9 +156,10 @@ def earned_payment(
                 credit=credit,
                 earned=earned,
                 explanation=(
-                    f"{percent(weight)} of {amount_at_stake:,.2f} = {share:,.2f}; "
+                    f"{percent(weight)} of {fmt_money(amount_at_stake, currency)} = "
+                    f"{fmt_money(share, currency)}; "
                     f"{STATUS_LABELS.get(status, status).lower()} earns {percent(credit)} "
-                    f"= {earned:,.2f}"
+                    f"= {fmt_money(earned, currency)}"
                 ),
             )
         )

@@ -71,6 +71,10 @@ class MilestoneForm(forms.ModelForm):
         widgets = {"due_on": DATE, "achieved_on": DATE}
 
 
+#: the model's help text names its source (seed 001, for developers); the form says it plainly
+STATUS_MEETINGS_HINT = "When MPS and the contractor meet on progress"
+
+
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
@@ -81,6 +85,7 @@ class PlanForm(forms.ModelForm):
             "status_meetings": forms.Textarea(attrs={"rows": 2}),
             "reports": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {"status_meetings": STATUS_MEETINGS_HINT}
 
     def _post_clean(self) -> None:
         pass
@@ -96,6 +101,7 @@ class PlanTimelineForm(forms.ModelForm):
             "status_meetings": forms.Textarea(attrs={"rows": 2}),
             "reports": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {"status_meetings": STATUS_MEETINGS_HINT}
 
     def _post_clean(self) -> None:
         pass
@@ -171,8 +177,8 @@ class ReturnForm(forms.Form):
                 required=False,
                 max_digits=14,
                 decimal_places=2,
-                help_text=f"Target {ind.target:g}; {ind.get_direction_display().lower()}. "
-                "Leave blank when there is no data.",
+                help_text=f"Target {ind.target.normalize():,f}; "
+                f"{ind.get_direction_display().lower()}. Leave blank when there is no data.",
             )
         self.fields["units_delivered"] = forms.DecimalField(
             required=False, min_value=0, max_digits=14, decimal_places=2

@@ -291,7 +291,7 @@ def metrics_execution_check(contract: Contract) -> list[str]:
         return [
             f"This {kind} contract was let by formal procurement for more than "
             f"{rule.formal_procurement_term_months_over} months: add its performance metrics "
-            "(developed by the sponsor with procurement) before executing it (seed 001)."
+            "(developed by the sponsor with procurement) before executing it."
         ]
     if current_sign_off(contract) is None:
         return [
@@ -345,7 +345,10 @@ def contract_performance(*, contract: Contract, today: date) -> Performance:
                         cell.period_start,
                         cell.period_end,
                         calc.earned_payment(
-                            plan.payment_at_stake, lines, tolerance_credit=plan.tolerance_credit
+                            plan.payment_at_stake,
+                            lines,
+                            tolerance_credit=plan.tolerance_credit,
+                            currency=contract.currency,
                         ),
                     )
                 )

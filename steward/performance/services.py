@@ -225,7 +225,7 @@ def indicator_save(
             raise ValidationFailed(
                 f"The contract's payment shares would add up to "
                 f"{(taken + indicator.payment_weight).normalize():f}%: they add up to 100% at "
-                f"most, and {left.normalize():f}% is left (seed 001).",
+                f"most, and {left.normalize():f}% is left.",
                 errors={
                     "payment_weight": [
                         f"At most {left.normalize():f}%: the other indicators already take "
@@ -357,7 +357,7 @@ def plan_propose(*, actor: Any, contract: Contract, today: date) -> PlanVersion:
                 f"{contract.agency.name} proposes version {number} of the Performance "
                 f"Evaluation Plan of contract {contract.number} ({contract.title}). Please "
                 f"agree it or send your comments by "
-                f"{today + timedelta(days=PLAN_AGREEMENT_DAYS):%-d %b %Y}.\n"
+                f"{today + timedelta(days=PLAN_AGREEMENT_DAYS):%-d %B %Y}.\n"
             ),
             to=recipients,
             link=reverse("performance:plan_version", args=[version.pk]),
@@ -475,7 +475,7 @@ def plan_generate(*, actor: Any, contract: Contract) -> dict[str, int]:
             subject_type=return_type,
             subject_id=ret.pk,
             rule_key=f"return:{ret.period_end.isoformat()}",
-            label=f"Return for {ret.period_start:%-d %b %Y} to {ret.period_end:%-d %b %Y}",
+            label=f"Return for {ret.period_start:%-d %B %Y} to {ret.period_end:%-d %B %Y}",
             pack_slug=pack.slug,
             pack_version=pack.version,
             source=rule.source,
@@ -587,12 +587,12 @@ def return_submit(
     ret = Return.objects.select_for_update().get(pk=ret.pk)
     if ret.submitted_on is not None:
         raise TransitionNotAllowed(
-            f"This return was submitted on {ret.submitted_on:%d %B %Y}; change it with a "
+            f"This return was submitted on {ret.submitted_on:%-d %B %Y}; change it with a "
             "correction and a reason."
         )
     if on < ret.period_end:
         raise TransitionNotAllowed(
-            f"This period ends on {ret.period_end:%d %B %Y}; its return can be submitted from "
+            f"This period ends on {ret.period_end:%-d %B %Y}; its return can be submitted from "
             "then.",
             errors={"submitted_on": ["The period has not ended yet."]},
         )

@@ -406,7 +406,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         versioned=plan,
         form=PlanForm(request.POST or None, instance=plan),
         title=f"{plan_name(contract)} of {contract.number}",
-        intro="Seed 001: the sponsor's desired outcomes and the agreed expectations. Saving "
+        intro="The sponsor's desired outcomes and the agreed expectations. Saving "
         "generates the timeline of returns, status meetings and reports as due dates.",
         back=_back(contract),
         save=lambda d: services.plan_save(actor=request.user, contract=contract, data=d),

@@ -29,11 +29,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
+from steward.core.formatting import fmt_date, fmt_money
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
-SEED = "seed 004 (Massachusetts Appendix F)"
+#: the source messages name (a page never says "seed 004": docs/plain-words.md)
+SEED = "Massachusetts Appendix F"
 
 
 class PricingError(ValueError):
@@ -48,19 +51,6 @@ class PricingError(ValueError):
 def money(value: Decimal) -> Decimal:
     """Round `value` to cents, half up (seed 004 money is in dollars and cents)."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-#: currency symbols written before an amount; any other currency is written as its code
-SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-
-
-def fmt_money(value: Decimal, currency: str = "USD") -> str:
-    """`value` in `currency`, rounded to cents: "$1,234.50", "£1,234.50", "CAD 1,234.50"."""
-    symbol = SYMBOLS.get(currency)
-    amount = f"{money(value):,}"
-    if symbol is None:
-        return f"{currency} {amount}"
-    return f"-{symbol}{amount[1:]}" if amount.startswith("-") else f"{symbol}{amount}"
 
 
 def fmt_number(value: Decimal) -> str:
@@ -428,7 +418,7 @@ class BillOut:
 REMINDER = (
     "A contract that bills out before its end date still obliges the provider to serve up to "
     "the total capacity purchased (line 5) for the rest of the period, with no additional "
-    "funding (seed 004)."
+    "funding."
 )
 
 
@@ -456,15 +446,15 @@ def project_bill_out(
         # the contract ends first: nothing bills out (a date past the end means nothing)
         by_end = money(billed + daily * max((end - as_of).days, 0))
         explanation = (
-            f"{fmt_money(billed)} billed over {days} days is {fmt_money(daily)} a day; at that "
-            f"pace about {fmt_money(by_end)} is billed by the end ({end:%Y-%m-%d}): the maximum "
+            f"{fmt(billed)} billed over {days} days is {fmt(daily)} a day; at that "
+            f"pace about {fmt(by_end)} is billed by the end ({fmt_date(end)}): the maximum "
             "obligation is not reached."
         )
         return BillOut(billed, remaining, money(daily), None, 0, False, explanation)
     early_by = (end - bill_out).days if bill_out < end else 0
     explanation = (
         f"{fmt(billed)} billed over {days} days is {fmt(daily)} a day; the remaining "
-        f"{fmt(max(remaining, ZERO))} is reached on {bill_out:%Y-%m-%d}."
+        f"{fmt(max(remaining, ZERO))} is reached on {fmt_date(bill_out)}."
     )
     return BillOut(billed, remaining, money(daily), bill_out, early_by, early_by > 0, explanation)
 
@@ -534,17 +524,17 @@ def fee_problems(
     if cost_reimbursement and fee_kind in ("percentage", "amount") and fee_value > ZERO:
         problems.append(
             "A cost-reimbursement contract cannot carry a commercial fee: it pays only actual "
-            "costs and allows no surplus (seed 004)."
+            "costs and allows no surplus."
         )
     if not for_profit and fee_kind in ("percentage", "amount") and fee_value > ZERO:
         problems.append(
             "Only a for-profit provider may earn a commercial fee; this provider is not for "
-            "profit (seed 004, 808 CMR 1.03(6): its surplus is limited by 808 CMR 1.03(7))."
+            "profit (808 CMR 1.03(6): its surplus is limited by 808 CMR 1.03(7))."
         )
     if for_profit and fee_kind is None and not cost_reimbursement:
         problems.append(
             "State the commercial fee for this for-profit provider (zero, a percentage or an "
-            "amount, and its basis) before execution (seed 004, 808 CMR 1.03(6))."
+            "amount, and its basis) before execution (808 CMR 1.03(6))."
         )
     return problems
 
@@ -584,7 +574,7 @@ def retainable_fee(
             True,
             money(ZERO),
             f"The operating result is a deficit of {fmt(-result)}: no commercial fee may "
-            "be retained (seed 004).",
+            "be retained.",
         )
     if fee_kind == "zero":
         return RetainableFee(result, False, money(ZERO), "The fee is stated as zero.")
@@ -627,7 +617,7 @@ def attachment_problems(
     return [
         f"POS Attachment {n} ({ATTACHMENTS[n]}) is required at execution and is missing"
         + (f" ({because[n]})" if because.get(n) else "")
-        + " (seed 004)."
+        + "."
         for n in needed
         if n not in satisfied
     ]

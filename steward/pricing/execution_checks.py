@@ -56,7 +56,7 @@ def pricing_execution_problems(contract: Any) -> list[str]:
     ):
         problems.append(
             "Record the consultation with OSD and the Secretariat before using a risk-sharing "
-            "structure (seed 004)."
+            "structure."
         )
     if is_pos(contract):
         statuses = attachment_statuses(contract, rows)

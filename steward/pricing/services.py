@@ -51,7 +51,7 @@ def compute(
         message = (
             "This contract is rate-set: record the authorised rate and the authority that set "
             "it (its source) before the rate calculation; a rate computed here is not used "
-            "(seed 004, Chapter 257 of the Acts of 2008)."
+            "(Chapter 257 of the Acts of 2008)."
         )
         raise TransitionNotAllowed(message, errors={"authorised_rate": [message]})
     try:
@@ -248,7 +248,7 @@ def price_limits_set(
         message = (
             f"The current unit rate {calc.fmt_money(latest.unit_rate, contract.currency)} is "
             "higher than the lowest price to other purchasers; the Commonwealth must receive the "
-            "lowest price (seed 004)."
+            "lowest price."
         )
         raise ValidationFailed(message, errors={"lowest_price_to_others": [message]})
     limits = PriceLimits.objects.filter(contract=contract).first() or PriceLimits(contract=contract)

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from steward.core.formatting import fmt_date
+
 CENTS = Decimal("0.01")
 SCORE_PLACES = Decimal("0.0001")
 
@@ -221,7 +223,7 @@ def date_refusal(*, on: date, today: date, after: date | None, after_what: str) 
     if on > today:
         return "The date cannot be in the future."
     if after is not None and on < after:
-        return f"The date cannot be before {after_what} ({after.isoformat()})."
+        return f"The date cannot be before {after_what} ({fmt_date(after)})."
     return None
 
 
@@ -278,7 +280,7 @@ def appeal_refusal(
     if ground not in {g.value for g in AppealGround}:
         return GROUND_REFUSAL
     if due is not None and not within_window(debriefing_held_on, lodged_on, due):
-        return f"The time limit for appeals ended on {due.isoformat()}."
+        return f"The time limit for appeals ended on {fmt_date(due)}."
     return None
 
 

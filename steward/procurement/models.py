@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from steward.core.concurrency import Versioned
+from steward.core.formatting import fmt_date
 from steward.core.models import TimeStampedModel
 from steward.procurement.calc import APPEAL_GROUND_LABELS, OTHER_GROUND, AppealGround
 
@@ -325,7 +326,7 @@ class ProviderForm(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} (until {self.expires_on:%Y-%m-%d})"
+        return f"{self.get_kind_display()} (until {fmt_date(self.expires_on)})"
 
 
 # ------------------------------------------------------------------ authority and placements

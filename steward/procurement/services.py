@@ -27,6 +27,7 @@ from steward.contracts.services_due_dates import (
 )
 from steward.core.deadlines import DeadlineRule, compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.formatting import fmt_date
 from steward.core.mail import Mail, send_batch_after_commit
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency, Provider
@@ -424,7 +425,7 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
         )
     if contract.executed_on and notified_on < contract.executed_on:
         message = (
-            f"The contract was executed on {contract.executed_on:%d %B %Y}; the bidders are "
+            f"The contract was executed on {contract.executed_on:%-d %B %Y}; the bidders are "
             "notified on or after that day."
         )
         raise ValidationFailed(message, errors={"on": [message]})
@@ -437,7 +438,7 @@ def notices_send(*, actor: Any, solicitation: Solicitation, notified_on: date) -
     ]
     ExecutionNotice.objects.bulk_create(notices)
     solicitation.status = SolicitationStatus.NOTIFIED
-    save_audited(solicitation, actor=actor, reason=f"Bidders notified on {notified_on.isoformat()}")
+    save_audited(solicitation, actor=actor, reason=f"Bidders notified on {fmt_date(notified_on)}")
     _mail_notices(solicitation, contract, bids, notified_on)
     for bid in bids:
         if bid.pk != solicitation.awarded_bid_id:
@@ -477,7 +478,7 @@ def _mail_notices(
             continue
         won = bid.pk == solicitation.awarded_bid_id
         body = (
-            f"On {notified_on:%d %B %Y} {solicitation.agency.name} notifies you of the execution "
+            f"On {notified_on:%-d %B %Y} {solicitation.agency.name} notifies you of the execution "
             f"of contract {contract.number} awarded under {solicitation.reference} "
             f"({solicitation.title}). "
         )
@@ -487,7 +488,7 @@ def _mail_notices(
             due = window_due(solicitation, "debriefing_request", notified_on)
             body += (
                 f"Your bid was not successful. You may request a debriefing until "
-                f"{due:%d %B %Y}; a debriefing is needed before any appeal."
+                f"{due:%-d %B %Y}; a debriefing is needed before any appeal."
             )
             if solicitation.debriefing_contact:
                 body += f" Debriefing requests go to {solicitation.debriefing_contact}."
@@ -563,8 +564,8 @@ def debriefing_request(
     )
     if not calc.within_window(notice.notified_on, requested_on, due):
         raise TransitionNotAllowed(
-            f"Debriefings had to be requested by {due:%d %B %Y}.",
-            errors={"requested_on": [f"The window ended on {due:%d %B %Y}."]},
+            f"Debriefings had to be requested by {due:%-d %B %Y}.",
+            errors={"requested_on": [f"The window ended on {due:%-d %B %Y}."]},
         )
     request = DebriefingRequest(
         bid=bid,
@@ -615,7 +616,7 @@ def debriefing_schedule(
         after_what="the debriefing request",
     )
     if meeting_on < request.requested_on:
-        message = f"The debriefing was requested on {request.requested_on:%d %B %Y}."
+        message = f"The debriefing was requested on {request.requested_on:%-d %B %Y}."
         raise ValidationFailed(
             f"{message} The meeting cannot be before the request.",
             errors={"meeting_on": [message]},
@@ -626,7 +627,7 @@ def debriefing_schedule(
     save_audited(
         request,
         actor=actor,
-        reason=f"Debriefing meeting set for {meeting_on.isoformat()}" + (" (late)" if late else ""),
+        reason=f"Debriefing meeting set for {fmt_date(meeting_on)}" + (" (late)" if late else ""),
     )
     due_dates_meet(
         kind="debriefing_meeting", subject=request, met_by=request, on=scheduled_on, actor=actor
@@ -653,7 +654,7 @@ def debriefing_meeting_record(
     if hasattr(request, "meeting"):
         raise TransitionNotAllowed("This debriefing has already been recorded.")
     if held_on < request.requested_on:
-        message = f"The debriefing was requested on {request.requested_on:%d %B %Y}."
+        message = f"The debriefing was requested on {request.requested_on:%-d %B %Y}."
         raise ValidationFailed(
             f"{message} The meeting cannot be before the request.", errors={"held_on": [message]}
         )

@@ -20,6 +20,7 @@ from steward.contracts.models import Contract, ContractStatus
 from steward.contracts.services import contract_terminate
 from steward.contracts.services_due_dates import due_date_open, due_dates_cancel, due_dates_meet
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
+from steward.core.formatting import fmt_money
 from steward.core.mail import send_after_commit
 from steward.core.services import require_perm, save_audited
 from steward.parties.models import Agency, Provider, Role, User
@@ -365,7 +366,7 @@ def _start(placement: Placement, *, actor: Any, authorised_by: Any, today: date)
         body=f"Case {placement.case_reference} is placed under contract {contract.number} "
         f"({contract.provider}) from {placement.start_date:%-d %B %Y}, anticipated end "
         f"{placement.anticipated_end:%-d %B %Y}. Category {placement.category}; cost "
-        f"{contract.currency} {placement.amount}.",
+        f"{fmt_money(placement.amount, contract.currency)}.",
         link=reverse("procurement:finance_notices"),
         today=today,
         placement=placement,
@@ -921,7 +922,7 @@ def contract_dates_to_finance(contract: Contract, actor: Any, on: date) -> None:
         subject=f"Contract {contract.number}: start and anticipated end",
         body=f"Contract {contract.number} with {contract.provider} starts "
         f"{contract.start_date:%-d %B %Y} and is expected to end {contract.end_date:%-d %B %Y}. "
-        f"Maximum obligation {contract.currency} {contract.maximum_obligation}.",
+        f"Maximum obligation {fmt_money(contract.maximum_obligation, contract.currency)}.",
         link=reverse("procurement:finance_notices"),
         today=on,
         contract=contract,

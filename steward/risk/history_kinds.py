@@ -49,7 +49,7 @@ def register() -> None:
             hidden_fields=_concern_hidden,
             personal_fields=CONCERN_PERSONAL_FIELDS,
             url=lambda c: reverse("risk:concern_detail", args=[c.pk]),
-            describe=lambda c: f"{c.get_kind_display()} of {c.received_on:%d %b %Y}: {c.summary}",
+            describe=lambda c: f"{c.get_kind_display()} of {c.received_on:%-d %B %Y}: {c.summary}",
         )
     )
     register_history_kind(
@@ -58,6 +58,6 @@ def register() -> None:
             label="Risk assessment",
             get=_assessment,
             url=lambda a: reverse("risk:contract", args=[a.contract_id]),
-            describe=lambda a: f"Risk of {a.contract.number} as of {a.as_of:%d %b %Y}",
+            describe=lambda a: f"Risk of {a.contract.number} as of {a.as_of:%-d %B %Y}",
         )
     )

@@ -54,7 +54,7 @@ class WorkItem:
     @property
     def sentence(self) -> str:
         """The whole sentence: what to do and by when."""
-        return f"{self.todo} by {self.due_date:%-d %b %Y}"
+        return f"{self.todo} by {self.due_date:%-d %B %Y}"
 
 
 def _group(days_left: int) -> Group:

@@ -176,7 +176,7 @@ def test_due_dates_show_rule_pack_and_explanation(client, manager, contract):
     assert dues[0]["rule_key"] == "closeout_evaluation"
     assert dues[0]["pack_slug"] == "connecticut-opm"
     assert dues[0]["due_date"] == "2027-03-01"
-    assert "60 days from 31 Dec 2026" in dues[0]["explanation"]
+    assert "60 days from 31 December 2026" in dues[0]["explanation"]
 
 
 def test_history_lists_changes_with_reason_and_author(client, manager, agency, provider):
@@ -184,7 +184,7 @@ def test_history_lists_changes_with_reason_and_author(client, manager, agency, p
     call(client, "patch", f"/contracts/{draft.pk}", {"title": "Respite care (revised)"})
     call(client, "post", f"/contracts/{draft.pk}/execute", {"executed_on": "2026-01-02"})
     entries = call(client, "get", f"/contracts/{draft.pk}/history").json()
-    assert [e["reason"] for e in entries[:2]] == ["Executed on 2026-01-02", "Edited"]
+    assert [e["reason"] for e in entries[:2]] == ["Executed on 2 January 2026", "Edited"]
     assert entries[1]["who"] == manager.get_full_name()
     title_change = next(c for c in entries[1]["changes"] if c["field"] == "title")
     assert title_change["new"] == "Respite care (revised)"

@@ -227,7 +227,7 @@ def test_execute_then_activate_with_today_defaulting_to_the_local_date(client, a
     with time_machine.travel(datetime(2026, 3, 25, 12, tzinfo=UTC), tick=False):
         early = call(client, "post", f"/contracts/{draft.pk}/activate", {})
     assert early.status_code == 409
-    assert "starts on 2026-04-01" in early.json()["detail"]
+    assert "starts on 1 April 2026" in early.json()["detail"]
     with time_machine.travel(datetime(2026, 4, 1, 12, tzinfo=UTC), tick=False):
         active = call(client, "post", f"/contracts/{draft.pk}/activate", {})
     assert active.json()["status"] == "active"

@@ -92,7 +92,7 @@ def test_closeout_due_date_is_opened_by_completion_with_its_kind_agency_and_prov
         contract.provider,
     )
     assert due.due_date == date(2026, 7, 31)
-    assert due.explain() == "60 days from 1 Jun 2026"
+    assert due.explain() == "60 days from 1 June 2026"
     assert "closeout" not in due.explain() and "seed" not in due.explain()
 
 
@@ -292,7 +292,7 @@ def test_a_reminder_body_links_to_the_page_where_the_person_acts(
     [mail] = mailoutbox
     link = "https://steward.example.gov" + reverse("contracts:detail", args=[contract.pk])
     assert link in mail.body
-    assert "31 Jul 2026" in mail.body
+    assert "31 July 2026" in mail.body
 
 
 # ---------------------------------------------------------------- each agency's own today

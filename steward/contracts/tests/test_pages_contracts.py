@@ -176,7 +176,7 @@ def test_detail_shows_due_dates_with_days_left_and_explanation(manager_client, m
     contract_complete(actor=manager, contract=contract, completed_on=date(2026, 5, 20))
     body = manager_client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
     # 60 calendar days from 20 May 2026 is 19 July 2026, 48 days after 1 June.
-    assert "19 Jul 2026" in body
+    assert "19 July 2026" in body
     assert "48 days left" in body
     assert "60 days from 20 May 2026" in body
 
@@ -211,7 +211,7 @@ def test_execute_transition_changes_status_through_service(manager_client, agenc
     draft.refresh_from_db()
     assert draft.status == ContractStatus.EXECUTED
     assert draft.executed_on == date(2026, 1, 5)
-    assert draft.history.first().history_change_reason == "Executed on 2026-01-05"
+    assert draft.history.first().history_change_reason == "Executed on 5 January 2026"
 
 
 def test_refused_transition_is_a_message_not_an_error(manager_client, contract):

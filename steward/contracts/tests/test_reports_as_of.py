@@ -182,7 +182,7 @@ def test_contract_state_on_past_days_through_the_services(manager, agency, provi
     assert state(date(2019, 9, 30)) == ("active", date(2019, 12, 31), Decimal("100000.00"))
     assert state(date(2019, 10, 1)) == ("active", date(2020, 6, 30), Decimal("150000.00"))
     assert state(date(2020, 3, 31))[0] == "terminated"
-    # the expiring report as of 30 Sep 2019 sees the end date it had then
+    # the expiring report as of 30 September 2019 sees the end date it had then
     oversight_rows = list(
         expiring_rows(
             expiring_report(actor=manager, as_of=date(2019, 9, 30), within_days=92),
@@ -255,7 +255,7 @@ def test_api_and_page_expiring_as_of_a_past_date(imported, make_user, client):
     page = client.get(reverse("contracts:report_expiring"), {"within": 30, "as_of": "2019-04-15"})
     assert page.status_code == 200
     assert [row.contract.number for row in page.context["rows"]] == ["1820407"]
-    assert b"30 Apr 2019" in page.content
+    assert b"30 April 2019" in page.content
 
 
 def test_status_history_says_when_a_contract_starting_later_was_executed(agency, tmp_path, capsys):

@@ -145,7 +145,7 @@ def test_it_cannot_become_active_before_its_start_date(manager, agency, provider
     contract = ContractFactory(
         agency=agency, provider=provider, status="executed", start_date=date(2026, 7, 1)
     )
-    with pytest.raises(TransitionNotAllowed, match="starts on 2026-07-01"):
+    with pytest.raises(TransitionNotAllowed, match="starts on 1 July 2026"):
         services.contract_activate(actor=manager, contract=contract, today=date(2026, 6, 30))
 
 
@@ -167,7 +167,7 @@ def test_completion_opens_the_closeout_evaluation_due_60_days_later(manager, con
     assert due.pack_slug == "connecticut-opm"
     assert due.pack_version == 1
     assert due.source == "seed 000"
-    assert due.explain() == "60 days from 31 Dec 2026"
+    assert due.explain() == "60 days from 31 December 2026"
 
 
 def test_termination_needs_a_reason_and_starts_the_evaluation_clock(manager, contract):

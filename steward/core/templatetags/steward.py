@@ -1,8 +1,10 @@
-"""Template helpers for Steward's pages: USWDS form widgets, due-date wording, sort headers."""
+"""Template helpers for Steward's pages: USWDS form widgets, due-date wording, sort headers,
+money, scores and people's names (core/formatting.py)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import forms, template
@@ -10,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from steward.core.deadlines import days_remaining
+from steward.core.formatting import fmt_money, fmt_score, person_name, to_decimal
 
 register = template.Library()
 
@@ -119,21 +122,34 @@ def sort_header(context: dict[str, Any], key: str, label: str) -> SafeString:
 
 
 @register.filter
-def money(value: Any) -> str:
-    """Format a Decimal amount with thousands separators and two decimals (no float)."""
-    if value is None or value == "":
-        return "—"
-    from decimal import Decimal
+def money(value: Any, currency: Any = "") -> str:
+    """`{{ amount|money:currency }}`: the amount in `currency` with thousands separators and
+    cents ("$1,850,000.00", "£1,850,000.00"). Pages pass the record's currency (a contract's,
+    a solicitation's) or `currency`, the reader's agency's (core/context_processors.py). Without
+    a currency the amount is written with separators only; "—" for no amount."""
+    amount = to_decimal(value)
+    if amount is None:
+        return "—" if value is None or value == "" else str(value)
+    if not currency:
+        return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return fmt_money(amount, str(currency))
 
-    amount = Decimal(value).quantize(Decimal("0.01"))
-    sign = "-" if amount < 0 else ""
-    whole, _, cents = f"{abs(amount):f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"{sign}{','.join(groups)}.{cents or '00'}"
+
+@register.filter
+def score(value: Any) -> str:
+    """`{{ evaluation.score|score }}`: a score with one decimal ("88.0", never "88.0000");
+    "—" for no score."""
+    number = to_decimal(value)
+    if number is None:
+        return "—" if value is None or value == "" else str(value)
+    return fmt_score(number)
+
+
+@register.filter
+def person(user: Any) -> str:
+    """`{{ user|person }}`: the person's full name, their username only when no name is
+    recorded; "—" for no one."""
+    return person_name(user) or "—"
 
 
 @register.filter

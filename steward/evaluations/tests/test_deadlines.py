@@ -28,7 +28,7 @@ from steward.workspace.services import daily_run
 
 pytestmark = pytest.mark.django_db
 
-COMPLETED = date(2026, 6, 30)  # the closeout evaluation is due 60 days later: 29 Aug 2026
+COMPLETED = date(2026, 6, 30)  # the closeout evaluation is due 60 days later: 29 August 2026
 CLOSEOUT_DUE = date(2026, 8, 29)
 
 
@@ -509,7 +509,7 @@ def test_the_provider_may_comment_until_midnight_in_the_agencys_time_zone(ended,
     comment = reverse("evaluations:comment", args=[evaluation.pk])
     with time_machine.travel(datetime(2026, 8, 4, 4, 30, tzinfo=UTC), tick=False):
         body = client.post(comment, {"comments": "Too late?"}).content.decode()
-    assert "The window for comments closed on 2026-08-03" in body
+    assert "The window for comments closed on 3 August 2026" in body
     with time_machine.travel(datetime(2026, 8, 4, 3, 30, tzinfo=UTC), tick=False):
         response = client.post(comment, {"comments": "Just in time."})
     assert response.status_code == 302

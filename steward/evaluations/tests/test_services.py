@@ -227,7 +227,7 @@ def test_seed_000_provider_comment_window_edges(
         assert evaluation.acknowledged_on == today
         assert evaluation.provider_comments == "We disagree on timeliness."
     else:
-        with pytest.raises(TransitionNotAllowed, match="closed on 2026-08-03"):
+        with pytest.raises(TransitionNotAllowed, match="closed on 3 August 2026"):
             services.evaluation_comment(
                 actor=provider_user,
                 evaluation=evaluation,
@@ -272,7 +272,7 @@ def test_the_author_does_not_finalise(closed, manager):
 
 def test_finalise_waits_for_the_window_or_the_acknowledgement(closed, manager, senior, make_user):
     evaluation = walk(closed, author=manager, to="released")
-    with pytest.raises(TransitionNotAllowed, match="may comment until 2026-08-03"):
+    with pytest.raises(TransitionNotAllowed, match="may comment until 3 August 2026"):
         services.evaluation_finalise(actor=senior, evaluation=evaluation, today=date(2026, 8, 3))
     services.evaluation_comment(
         actor=make_user(Role.PROVIDER_USER),

@@ -165,7 +165,7 @@ def test_self_assessment_is_cancelled_when_the_contract_ends_before_the_letter(l
     )
     due.refresh_from_db()
     assert due.status == DueDateStatus.CANCELLED
-    assert due.close_reason == "The contract was terminated on 1 Dec 2026"
+    assert due.close_reason == "The contract was terminated on 1 December 2026"
     cycle.refresh_from_db()
     assert (cycle.status, cycle.closed_on) == ("closed", date(2026, 12, 1))
     assert due.pk not in _work(people.provider, date(2026, 12, 2))
@@ -494,7 +494,7 @@ def test_a_review_meeting_is_planned_at_execution_reminded_and_met_when_held(exe
     meeting = ReviewMeeting.objects.get(contract=executed, kind="biannual")
     due = _open("review_meeting", meeting)
     assert due.due_date == date(2026, 6, 30)
-    assert due.explain() == "Set for 30 Jun 2026"
+    assert due.explain() == "Set for 30 June 2026"
     _only_on_the_work_of(
         due,
         date(2026, 6, 1),
@@ -601,7 +601,7 @@ def test_an_earlier_end_cancels_the_meetings_the_term_no_longer_holds(executed, 
         ("annual", date(2026, 12, 31), False),
     ]
     gone = ReviewMeeting.objects.get(contract=executed, scheduled_for=date(2026, 12, 31))
-    assert gone.cancel_reason == "The contract's end date moved to 30 Sep 2026"
+    assert gone.cancel_reason == "The contract's end date moved to 30 September 2026"
     assert not DueDate.objects.filter(subject_id=gone.pk, kind="review_meeting", status="open")
 
 
@@ -668,7 +668,7 @@ def test_the_report_to_the_commissioning_body_opens_after_each_half_year_and_is_
         date(2026, 12, 31),
         date(2027, 1, 30),
     )
-    assert due.label == "Report on all services, 1 Jul 2026 to 31 Dec 2026"
+    assert due.label == "Report on all services, 1 July 2026 to 31 December 2026"
     _only_on_the_work_of(
         due,
         date(2027, 1, 5),

@@ -376,7 +376,7 @@ def test_action_done_then_refused_a_second_time(live, manager, provider_user):
     with at(date(2027, 2, 1)):
         again = client.post(url, {"note": ""})
         assert again.status_code == 302
-        assert "This action was done on 2027-02-01." in flashed(again)
+        assert "This action was done on 1 February 2027." in flashed(again)
         assert client.get(url).status_code == 405
 
 

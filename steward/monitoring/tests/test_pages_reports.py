@@ -181,7 +181,7 @@ def test_stage_10_report_made_viewed_and_exported(live, manager, provider_user):
         duplicate = text(
             client.post(REPORTS, {"period_start": "2026-07-01", "recommendations": "Again."})
         )
-        assert "The report for the half-year from 2026-07-01 exists." in duplicate
+        assert "The report for the half-year from 1 July 2026 exists." in duplicate
         listing = text(client.get(REPORTS))
         url = reverse("monitoring:report", args=[report.pk])
         page = text(client.get(url))

@@ -23,7 +23,7 @@ def test_reviews_planned_from_the_contract_page(live, manager, provider_user, ma
         response = signed_in(manager).post(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("monitoring:contract", args=[live.pk])
-    # a term from 1 Jan 2026 to 31 Dec 2027: each contract year's first half ends with a
+    # a term from 1 January 2026 to 31 December 2027: each contract year's first half ends with a
     # biannual review, the year itself with the annual one
     assert list(
         ReviewMeeting.objects.filter(contract=live).values_list("kind", "scheduled_for")

@@ -246,7 +246,7 @@ def test_issue_19_notification_and_self_assessment_take_the_day_they_happened(
     assert cycle.notified_on == date(2027, 3, 1)
     assert cycle.self_assessment_due.start_date == date(2027, 3, 1)
     row = cycle.history.first()
-    assert "happened on 2027-03-01, recorded on 2027-03-03" in row.history_change_reason
+    assert "happened on 1 March 2027, recorded on 3 March 2027" in row.history_change_reason
     assert row.history_date is not None  # recorded at (the audit's own clock)
     with pytest.raises(ValidationFailed, match="before the notification"):
         services.self_assessment_submit(
@@ -315,7 +315,7 @@ def test_issue_19_letter_and_appeal_dated_when_they_happened(wl_live, manager, p
         on=date(2027, 3, 15),
     )
     assert cycle.appeal_lodged_on == date(2027, 3, 15)
-    assert "recorded on 2027-03-17" in cycle.history.first().history_change_reason
+    assert "recorded on 17 March 2027" in cycle.history.first().history_change_reason
 
 
 def test_issue_19_dates_through_the_api_default_to_the_agencys_today(

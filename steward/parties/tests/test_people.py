@@ -56,7 +56,9 @@ def test_agency_administrator_invites_a_colleague_who_chooses_a_password_and_sig
         agency.pk,
         False,
     )
-    assert person.history.first().history_change_reason == "Invited by agencyadmin"
+    assert person.history.first().history_change_reason == (
+        f"Invited by {agency_admin.get_full_name()}"
+    )
     (mail,) = mailoutbox
     assert mail.to == ["ada@example.org"] and "Contract manager" in mail.body
     path = LINK.search(mail.body).group(0).split("testserver", 1)[-1]

@@ -127,7 +127,7 @@ def test_earned_payment_worked_example_seed_001():
     assert [line.earned for line in payment.lines] == [D("3000.00"), D("1500.00"), D("0.00")]
     assert payment.earned == D("4500.00") and payment.withheld == D("5500.00")
     assert payment.lines[1].explanation == (
-        "30% of 10,000.00 = 3,000.00; within tolerance earns 50% = 1,500.00"
+        "30% of $10,000.00 = $3,000.00; within tolerance earns 50% = $1,500.00"
     )
 
 

@@ -64,7 +64,7 @@ def test_100_percent_is_reasonable_and_above_is_invalid():
 
 def test_bill_out_three_months_early():
     """seed 004: $273,000 obligation for 2026; $90,000 billed over Jan–Mar (90 days) is
-    $1,000/day; the remaining $183,000 takes 183 days → 30 Sep 2026, three months (92 days)
+    $1,000/day; the remaining $183,000 takes 183 days → 30 September 2026, three months (92 days)
     before 31 Dec."""
     b = calc.project_bill_out(
         maximum_obligation=D("273000"),

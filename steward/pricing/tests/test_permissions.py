@@ -293,7 +293,7 @@ def test_authorised_rate_refused_on_page_for_non_rate_set(world, manager):
 def test_bill_out_list_flags_early_and_hides_others(
     world, manager, make_user, django_assert_max_num_queries
 ):
-    """seed 004: a contract billing $1,000/day against $273,000 bills out 30 Sep 2026; only
+    """seed 004: a contract billing $1,000/day against $273,000 bills out 30 September 2026; only
     visible contracts are listed; query count bounded."""
     from datetime import date
 

@@ -175,7 +175,7 @@ def test_changing_the_windows_moves_the_open_due_dates(notified, bidder, officer
     request.refresh_from_db()
     meeting_due = DueDate.objects.get(kind="debriefing_meeting", status=DueDateStatus.OPEN)
     assert meeting_due.due_date == request.meeting_due == date(2026, 3, 27)
-    assert meeting_due.explain() == "7 days from 20 Mar 2026"
+    assert meeting_due.explain() == "7 days from 20 March 2026"
 
 
 def test_a_window_that_lapsed_opens_again_when_the_officer_extends_it(notified, bidder, officer):

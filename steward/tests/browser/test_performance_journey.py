@@ -36,7 +36,7 @@ def test_provider_submits_a_quarterly_return_and_the_manager_sees_the_chart(
     sign_in(watched, provider_user.username, PASSWORD)
     page.goto(f"/performance/contracts/{contract.pk}/")
     watched.check()
-    page.get_by_role("link", name="1 Jan 2026 – 31 Mar 2026").click()
+    page.get_by_role("link", name="1 January 2026 – 31 March 2026").click()
     page.wait_for_load_state()
     watched.check()
     page.get_by_label(f"{engaged.name} (percentage)").fill("93.5")

@@ -20,9 +20,9 @@ def test_home_shows_what_is_due_with_overdue_in_words(client, manager, contract)
     contract_complete(actor=manager, contract=contract, completed_on=date(2026, 6, 1))
     body = signed_in(client, manager).get(reverse("workspace:home")).content.decode()
     # due 31 July 2026 (60 calendar days from 1 June), 32 days before 1 September
-    assert "31 Jul 2026" in body
+    assert "31 July 2026" in body
     assert "Overdue by 32 days" in body
-    assert "60 days from 1 Jun 2026" in body
+    assert "60 days from 1 June 2026" in body
 
 
 @time_machine.travel(datetime(2026, 10, 1, 12, tzinfo=UTC))

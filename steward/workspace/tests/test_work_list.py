@@ -45,9 +45,9 @@ def test_the_home_page_lists_the_persons_work_with_a_sentence_and_a_link(client,
         body = signed_in(client, manager).get(reverse("workspace:home")).content.decode()
     assert "What you need to do" in body
     assert "Write the closeout evaluation of DCF-WL-1" in body
-    assert "by 31 Jul 2026" in body
+    assert "by 31 July 2026" in body
     assert "4 days left" in body
-    assert "60 days from 1 Jun 2026" in body
+    assert "60 days from 1 June 2026" in body
     assert reverse("contracts:detail", args=[closeout.pk]) in body
     assert "closeout_evaluation" not in body  # no internal keys on the page
 
@@ -80,7 +80,7 @@ def test_the_api_lists_the_same_work(client, manager, closeout):
     assert (data["count"], data["overdue"], data["this_week"], data["later"]) == (1, 0, 1, 0)
     [item] = data["items"]
     assert item["kind"] == "closeout_evaluation"
-    assert item["sentence"] == "Write the closeout evaluation of DCF-WL-1 by 31 Jul 2026"
+    assert item["sentence"] == "Write the closeout evaluation of DCF-WL-1 by 31 July 2026"
     assert item["days_left"] == 4
     assert item["url"].endswith(reverse("contracts:detail", args=[closeout.pk]))
     assert item["url"].startswith("http")
