@@ -156,3 +156,16 @@ def person(user: Any) -> str:
 def sortedlist(values: Any) -> list[Any]:
     """Return `values` (a set, frozenset or list) sorted."""
     return sorted(values or [])
+
+
+@register.simple_block_tag
+def scrollable(content: str, label: str) -> SafeString:
+    """Wrap a wide table so that on a narrow screen it scrolls sideways inside its own region,
+    not the whole page. The region is named and focusable so keyboard users can scroll it.
+    Use: {% scrollable "Contracts" %}<table>…</table>{% endscrollable %}"""
+    return format_html(
+        '<div class="usa-table-container--scrollable steward-table-wrap" role="region"'
+        ' aria-label="{}" tabindex="0">{}</div>',
+        label,
+        content,
+    )

@@ -3,6 +3,13 @@
 Static files are served as in production: by WhiteNoise from the collected, hashed files in
 STATIC_ROOT (run `steward collectstatic` first; `make test` does). Every page visited is
 checked with axe-core and for Content-Security-Policy refusals in the console.
+
+Every journey using the `watched` page runs twice: on a laptop screen (1366 × 768) and on a
+phone (390 × 844), where each page checked must also fit the screen's width (no sideways
+scrolling of the page; wide tables scroll inside their own region).
+
+With STEWARD_SCREENSHOTS=<folder> set, `watched.screenshot(name)` saves the laptop-sized page
+there as <name>.png: the pictures in docs/user-guide/ are made this way.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+VIEWPORTS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
+# USWDS shows the navigation inline from its "desktop" breakpoint (64em); below, behind "Menu".
+USWDS_DESKTOP_PX = 1024
 
 
 def _unavailable(reason: str) -> None:
@@ -74,6 +84,7 @@ class Watched:
 
     def __init__(self, page: Any) -> None:
         self.page = page
+        self.narrow = page.viewport_size["width"] < USWDS_DESKTOP_PX
         self.console_errors: list[str] = []
         self.failed: list[str] = []
         page.on("console", self._console)
@@ -117,11 +128,61 @@ class Watched:
             AXE_TAGS,
         )
         assert violations == [], f"{page.url}: axe violations: {violations}"
+        if self.narrow:
+            widths = page.evaluate(
+                "[document.documentElement.scrollWidth, window.innerWidth,"
+                " [...document.querySelectorAll('main *')].filter(e =>"
+                " e.getBoundingClientRect().right > window.innerWidth + 1"
+                " && !e.closest('.usa-table-container--scrollable'))"
+                ".slice(0, 3).map(e => e.tagName + '.' + e.className)]"
+            )
+            assert widths[0] <= widths[1], f"{page.url}: wider than the screen: {widths}"
+
+    def nav(self, name: str) -> None:
+        """Follow the main navigation's link `name` the way a person would: on a phone open
+        the menu first, and open the link's group if it is in one."""
+        page = self.page
+        menu = page.get_by_role("button", name="Menu", exact=True)
+        if self.narrow:
+            assert not page.get_by_role("navigation", name="Main").is_visible()
+            menu.click()
+        else:
+            assert not menu.is_visible()
+        nav = page.get_by_role("navigation", name="Main")
+        assert nav.is_visible()
+        link = nav.get_by_role("link", name=name, include_hidden=True).first
+        if not link.is_visible():
+            group = link.locator(
+                "xpath=ancestor::li[contains(@class, 'usa-nav__primary-item')]/button"
+            )
+            group.click()
+        link.click()
+        page.wait_for_load_state()
+
+    def screenshot(self, name: str) -> None:
+        """Save the page for the user guide when STEWARD_SCREENSHOTS names a folder."""
+        folder = os.environ.get("STEWARD_SCREENSHOTS")
+        if folder and not self.narrow:
+            from PIL import Image  # weasyprint's dependency
+
+            path = Path(folder) / f"{name}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(path))
+            # A 128-colour palette keeps the pictures a third of the size, text still sharp.
+            with Image.open(path) as shot:
+                small = shot.convert("RGB").quantize(colors=128)
+            small.save(path, optimize=True)
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: Any) -> dict[str, int]:
+    """The screen size a journey runs at: each test using `watched` runs at both."""
+    return VIEWPORTS[request.param]
 
 
 @pytest.fixture
-def watched(browser: Any, live_server: Any) -> Iterator[Watched]:
-    context = browser.new_context(base_url=live_server.url)
+def watched(browser: Any, live_server: Any, viewport: dict[str, int]) -> Iterator[Watched]:
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield Watched(page)

@@ -38,8 +38,7 @@ def test_manager_finds_a_contract_and_reads_its_history(watched, manager, agency
         '"Source Sans Pro Web"'
     )
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contracts").click()
-    page.wait_for_load_state()
+    watched.nav("Contracts")
     watched.check()
     button_colour = page.evaluate(
         "getComputedStyle(document.querySelector('.steward-filters .usa-button')).backgroundColor"

@@ -52,8 +52,7 @@ def _submit(watched, name: str, done: str) -> None:
 def _from_the_work_list(watched, todo: str) -> None:
     """Go home and click the work list's item `todo`."""
     page = watched.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
-    page.wait_for_load_state()
+    watched.nav("Home")
     watched.check()
     assert page.get_by_role("heading", name="What you need to do").is_visible()
     _click(watched, todo)
@@ -68,9 +67,7 @@ def _as(watched, user) -> None:
 
 
 def _nav(watched, name: str) -> None:
-    page = watched.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-    page.wait_for_load_state()
+    watched.nav(name)
     watched.check()
 
 
