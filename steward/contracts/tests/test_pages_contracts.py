@@ -205,7 +205,8 @@ def test_detail_offers_only_allowed_transitions(client, make_user, agency, provi
 def test_execute_transition_changes_status_through_service(manager_client, agency, provider):
     draft = ContractFactory(agency=agency, provider=provider, status=ContractStatus.DRAFT)
     response = manager_client.post(
-        reverse("contracts:transition", args=[draft.pk, "execute"]), {"on": "2026-01-05"}
+        reverse("contracts:transition", args=[draft.pk, "execute"]),
+        {"on": "2026-01-05", "confirm": "yes"},
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -214,14 +215,64 @@ def test_execute_transition_changes_status_through_service(manager_client, agenc
     assert draft.history.first().history_change_reason == "Executed on 2026-01-05"
 
 
-def test_refused_transition_is_a_message_not_an_error(manager_client, contract):
+@pytest.mark.parametrize("action", ["complete", "terminate"])
+def test_a_status_change_first_shows_what_it_will_do(manager_client, contract, action):
+    """GET shows the confirmation (what happens, who is told, Cancel); nothing changes."""
+    response = manager_client.get(reverse("contracts:transition", args=[contract.pk, action]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "What will happen" in body
+    assert "Who is told" in body
+    assert "closeout evaluation" in body
+    assert f'href="{reverse("contracts:detail", args=[contract.pk])}"' in body
+    assert 'name="confirm" value="yes"' in body
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("complete", {"on": "2026-03-01"}),
+        ("terminate", {"on": "2026-03-01", "reason": "Provider closed the service"}),
+    ],
+)
+def test_a_status_change_posted_without_confirmation_does_nothing(
+    manager_client, contract, action, data
+):
     response = manager_client.post(
-        reverse("contracts:transition", args=[contract.pk, "terminate"]),
-        {"on": "2026-03-01", "reason": "  "},
-        follow=True,
+        reverse("contracts:transition", args=[contract.pk, action]), data
     )
     assert response.status_code == 200
-    assert "Give the reason for terminating." in response.content.decode()
+    assert "What will happen" in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+    assert contract.history.count() == 1
+
+
+def test_refused_transition_comes_back_on_the_confirmation(manager_client, contract):
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "terminate"]),
+        {"on": "2026-03-01", "reason": "  ", "confirm": "yes"},
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+def test_completion_after_the_end_date_is_refused_on_the_page(manager_client, contract):
+    """Issue 21: "Mark as completed" accepted a date after the contract's end."""
+    late = contract.end_date.replace(year=contract.end_date.year + 1)
+    with time_machine.travel(datetime(late.year, late.month, late.day, 12, tzinfo=UTC)):
+        response = manager_client.post(
+            reverse("contracts:transition", args=[contract.pk, "complete"]),
+            {"on": late.isoformat(), "confirm": "yes"},
+        )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "after the contract&#x27;s end date" in body
+    assert late.isoformat() in body  # the input is kept
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 
@@ -230,12 +281,44 @@ def test_transition_with_a_bad_date_writes_nothing(manager_client, agency, provi
     draft = ContractFactory(agency=agency, provider=provider, status=ContractStatus.DRAFT)
     response = manager_client.post(
         reverse("contracts:transition", args=[draft.pk, "execute"]),
-        {"on": "tomorrow"},
-        follow=True,
+        {"on": "tomorrow", "confirm": "yes"},
     )
-    assert "Give the date as YYYY-MM-DD" in response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == ContractStatus.DRAFT
+
+
+def test_reopen_a_wrongly_completed_contract_from_its_page(manager_client, manager, contract):
+    today = date.today()
+    contract_complete(actor=manager, contract=contract, completed_on=min(today, contract.end_date))
+    detail = manager_client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert "Reopen the contract" in detail
+    url = reverse("contracts:transition", args=[contract.pk, "reopen"])
+    assert "What will happen" in manager_client.get(url).content.decode()
+    manager_client.post(url, {"reason": "Completed the wrong contract"})  # not confirmed
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.COMPLETED
+    response = manager_client.post(
+        url, {"reason": "Completed the wrong contract", "confirm": "yes"}
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+    assert contract.completed_on is None
+    reason = contract.history.first().history_change_reason
+    assert reason == "Reopened (was completed): Completed the wrong contract"
+
+
+def test_reopen_needs_a_reason(manager_client, manager, contract):
+    contract_complete(actor=manager, contract=contract, completed_on=contract.start_date)
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "reopen"]),
+        {"reason": "", "confirm": "yes"},
+    )
+    assert response.status_code == 200
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.COMPLETED
 
 
 # ------------------------------------------------------------------ forms
