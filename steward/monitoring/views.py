@@ -669,12 +669,16 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 @application_errors
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
     """Stage 7: write the letter, preview it as the provider will read it ("Preview the
-    letter": nothing is sent, the form stays filled for editing), then send it (seed 002)."""
+    letter": nothing is sent, the form stays filled for editing), then send it (seed 002).
+    "Send the letter" first shows the preview with what sending does and who is told; only
+    the send with `confirm=yes` (the preview's button) sends."""
     cycle = _cycle(request, pk)
     due = cycle.letter_due
     form = LetterForm(_data(request))
     preview: dict[str, Any] | None = None
-    if request.method == "POST" and "preview" in request.POST:
+    # issue 21: sending asks for confirmation; a send without `confirm=yes` is the preview
+    confirming = request.method == "POST" and "preview" not in request.POST
+    if request.method == "POST" and request.POST.get("confirm") != "yes":
         _require(request, PERMS["letter"], cycle)
         if form.is_valid():
             try:
@@ -695,6 +699,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
                 "back": _cycle_url(cycle),
                 "today": cycle.agency.today(),
                 "preview": preview,
+                "confirming": confirming and preview is not None,
                 "judgements": list(cycle.judgements.all()),
             },
         )

@@ -250,9 +250,10 @@ def test_execute_without_date_is_422_naming_it(client, agency, provider):
 
 def test_complete_opens_the_closeout_evaluation_due_date(client, contract):
     """seed 000: a written evaluation within 60 days of completion"""
-    response = call(
-        client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-12-31"}
-    )
+    with time_machine.travel(datetime(2027, 1, 4, 12, tzinfo=UTC)):
+        response = call(
+            client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-12-31"}
+        )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "completed"
     due = DueDate.objects.get(contract=contract, rule_key="closeout_evaluation")
@@ -295,3 +296,47 @@ def test_expire_after_the_end_date_with_today_defaulting(manager, contract):
         response = call(client, "post", f"/contracts/{contract.pk}/expire", {})
     assert response.status_code == 200
     assert response.json()["status"] == "expired"
+
+
+# ------------------------------------------------------------------ reopen (issue 21)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CONTRACT_MANAGER, 200),
+        (Role.CONTRACT_MONITOR, 403),
+        (Role.SENIOR_MANAGER, 403),
+        (Role.ADMINISTRATOR, 200),
+    ],
+)
+def test_reopen_a_completed_contract_by_role(make_user, manager, contract, role, status):
+    from steward.contracts.services import contract_complete
+
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 3, 1))
+    client = session_client(make_user(role))
+    response = call(
+        client, "post", f"/contracts/{contract.pk}/reopen", {"reason": "Completed by mistake"}
+    )
+    assert response.status_code == status, response.content
+    contract.refresh_from_db()
+    assert contract.status == ("active" if status == 200 else "completed")
+
+
+def test_reopen_of_another_agencys_contract_is_404(make_user, other_agency, manager, contract):
+    from steward.contracts.services import contract_complete
+
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 3, 1))
+    client = session_client(make_user(Role.CONTRACT_MANAGER, agency=other_agency))
+    response = call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": "Mine"})
+    assert response.status_code == 404
+
+
+def test_reopen_of_a_running_contract_is_409_and_needs_a_reason(manager, contract):
+    client = session_client(manager)
+    assert (
+        call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": "x"}).status_code == 409
+    )
+    assert (
+        call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": ""}).status_code == 422
+    )

@@ -230,7 +230,10 @@ def test_the_whole_cycle_through_the_pages(contract, manager, provider_user, mak
             "action_3_owner": "Team leader",
             "action_3_horizon_months": "6",
         }
-        response = staff.post(url("letter", cycle), data)
+        confirm = staff.post(url("letter", cycle), data)  # "Send": the preview to confirm
+        assert confirm.status_code == 200 and "Who is told" in text(confirm)
+        assert Cycle.objects.get(pk=cycle.pk).letter_on is None
+        response = staff.post(url("letter", cycle), {**data, "confirm": "yes"})
         assert response.status_code == 302
         cycle.refresh_from_db()
         assert cycle.letter_on == day and cycle.letter_document_id
@@ -326,7 +329,7 @@ def test_steps_out_of_order_show_the_services_message(contract, manager, provide
     staff = signed_in(manager)
     page = followed(staff, url("assess", cycle), {"notes": "x", "route": "light"})
     assert "The provider has not submitted the self-assessment yet" in page
-    page = followed(staff, url("letter", cycle), {"results_summary": "x"})
+    page = followed(staff, url("letter", cycle), {"results_summary": "x", "confirm": "yes"})
     assert "comes after stage" in page and "which is not done yet" in page
     page = followed(staff, url("notify", cycle))
     assert "is already done" in page

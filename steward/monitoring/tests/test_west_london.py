@@ -204,7 +204,7 @@ def test_seed_002_letter_preview_on_the_page_keeps_the_form_filled(wl_live, mana
         assert "Preview of the letter" in html and "by 16 March 2027" in html
         assert "Draft results." in html  # the form still holds it
         assert Cycle.objects.get(pk=cycle.pk).letter_on is None
-        sent = client.post(url, {**form, "results_summary": "Final results."})
+        sent = client.post(url, {**form, "results_summary": "Final results.", "confirm": "yes"})
     assert sent.status_code == 302
     assert Cycle.objects.get(pk=cycle.pk).results_summary == "Final results."
 
