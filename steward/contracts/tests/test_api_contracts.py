@@ -340,3 +340,20 @@ def test_reopen_of_a_running_contract_is_409_and_needs_a_reason(manager, contrac
     assert (
         call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": ""}).status_code == 422
     )
+
+
+def test_seed_003_contract_is_not_terminated_through_the_shortcut(packs, make_user):
+    """seed 003: early termination goes through the contract manager's review (409 here)."""
+    from steward.testing.factories import AgencyFactory
+
+    council = AgencyFactory(slug="sc-cs", pack=packs["scottish-childrens"])
+    contract = ContractFactory(agency=council, status="active")
+    client = session_client(make_user(Role.CONTRACT_MANAGER, agency=council))
+    response = call(
+        client,
+        "post",
+        f"/contracts/{contract.pk}/terminate",
+        {"terminated_on": "2026-03-01", "reason": "test"},
+    )
+    assert response.status_code == 409
+    assert "review" in response.json()["detail"]

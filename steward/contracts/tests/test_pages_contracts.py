@@ -307,7 +307,7 @@ def test_reopen_a_wrongly_completed_contract_from_its_page(manager_client, manag
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
     assert contract.completed_on is None
-    reason = contract.history.first().history_change_reason
+    reason = contract.history.order_by("-history_id").first().history_change_reason
     assert reason == "Reopened (was completed): Completed the wrong contract"
 
 
@@ -483,3 +483,34 @@ def test_other_providers_user_cannot_download(client, manager, make_user, contra
         reverse("contracts:document_download", args=[contract.pk, doc.pk])
     )
     assert response.status_code == 404
+
+
+def test_seed_003_contracts_terminate_through_the_review_not_the_shortcut(client, packs, make_user):
+    """seed 003 "Termination of Contract": the contract manager reviews the supply
+    repercussions and the contractual capacity, then gives notice; no one-click termination."""
+    from steward.testing.factories import AgencyFactory
+
+    council = AgencyFactory(slug="sc-cs", pack=packs["scottish-childrens"])
+    contract = ContractFactory(agency=council, status="active")
+    client = signed_in(client, make_user(Role.CONTRACT_MANAGER, agency=council))
+    review = reverse("procurement:termination", args=[contract.pk])
+    detail = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert f'href="{review}"' in detail
+    url = reverse("contracts:transition", args=[contract.pk, "terminate"])
+    assert client.get(url)["Location"] == review
+    response = client.post(url, {"on": "2026-03-01", "reason": "test", "confirm": "yes"})
+    assert response["Location"] == review
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+def test_us_pack_contracts_keep_terminating_from_their_page(manager_client, contract):
+    """A Connecticut contract has no review workflow: terminate with a date, a reason and the
+    confirmation."""
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "terminate"]),
+        {"on": "2026-03-01", "reason": "The provider closed", "confirm": "yes"},
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.TERMINATED

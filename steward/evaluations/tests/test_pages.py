@@ -563,7 +563,8 @@ def test_a_wrongly_released_evaluation_is_reopened_with_a_reason(closed, manager
     evaluation = Evaluation.objects.get(pk=released.pk)
     assert evaluation.status == EvaluationStatus.DRAFT
     assert evaluation.score is None and evaluation.released_on is None
-    assert evaluation.history.first().history_change_reason == "Reopened as a draft: Wrong period"
+    last = evaluation.history.order_by("-history_id").first()
+    assert last.history_change_reason == "Reopened as a draft: Wrong period"
 
 
 @pytest.mark.parametrize(
