@@ -13,7 +13,7 @@ from django.urls import reverse
 from steward.core.tests.api_support import call, token_client
 from steward.parties.models import Role
 from steward.procurement import services_placements as ps
-from steward.procurement.models import Placement, PlacementStatus
+from steward.procurement.models import Placement, PlacementStatus, TerminationReview
 from steward.testing.factories import AgencyFactory, UserFactory
 from steward.tests.pages import signed_in
 
@@ -199,7 +199,11 @@ def test_the_termination_page_walks_request_review_notice(client, team, contract
         assert response.status_code == 302
         notice = reverse("procurement:termination_action", args=[contract.pk, "notice"])
         assert signed_in(client, team["lead"]).post(notice).status_code == 403
-        page = signed_in(client, team["ccm"]).post(notice, follow=True).content.decode()
+        confirm = signed_in(client, team["ccm"]).post(notice).content.decode()
+        assert "What will happen" in confirm and "emailed the notice" in confirm  # issue 21
+        contract.refresh_from_db()
+        assert not TerminationReview.objects.get(contract=contract).notice_sent
+        page = client.post(notice, {"confirm": "yes"}, follow=True).content.decode()
         assert "The contract runs until the termination takes effect on 31 May 2026" in page
         pdf = client.get(reverse("procurement:termination_pdf", args=[contract.pk]))
         assert pdf.content.startswith(b"%PDF")
