@@ -248,16 +248,18 @@ def test_execute_without_date_is_422_naming_it(client, agency, provider):
     assert draft.status == ContractStatus.DRAFT
 
 
-def test_complete_opens_the_closeout_evaluation_due_date(client, contract):
+def test_complete_opens_the_closeout_evaluation_due_date(client, agency, provider):
     """seed 000: a written evaluation within 60 days of completion"""
-    with time_machine.travel(datetime(2027, 1, 4, 12, tzinfo=UTC)):
-        response = call(
-            client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-12-31"}
-        )
+    contract = ContractFactory(
+        agency=agency, provider=provider, status="active", end_date=date(2026, 10, 31)
+    )
+    response = call(
+        client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-10-31"}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "completed"
     due = DueDate.objects.get(contract=contract, rule_key="closeout_evaluation")
-    assert due.due_date == date(2027, 3, 1)
+    assert due.due_date == date(2026, 12, 30)
 
 
 def test_terminate_needs_a_reason(client, contract):
