@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from steward.contracts import reports, services
+from steward.contracts.hooks import termination_workflow
 from steward.contracts.models import Contract, DocumentKind, DueDate
 from steward.contracts.schemas import (
     AmendmentIn,
@@ -33,6 +34,7 @@ from steward.contracts.schemas import (
     ExpiringContractOut,
     ImportReportOut,
     RenewalIn,
+    ReopenIn,
     TerminateIn,
     TodayIn,
 )
@@ -46,7 +48,7 @@ from steward.contracts.selectors_due_dates import visible_due_date
 from steward.contracts.services_due_dates import due_date_not_needed, due_date_reopen
 from steward.core.audit import history_entries
 from steward.core.concurrency import if_match, set_etag
-from steward.core.errors import PermissionDeniedError, ValidationFailed
+from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.replica import reads_from_replica
 from steward.core.schemas import (
@@ -392,7 +394,8 @@ def contract_activate(request: HttpRequest, contract_id: int, payload: TodayIn) 
     response={200: ContractOut, **WRITE_ERRORS},
     summary="Complete a contract",
     description="Active → completed on `completed_on`; the closeout evaluation falls due "
-    "(seed 000: 60 days in the Connecticut pack).",
+    "(seed 000: 60 days in the Connecticut pack). 400 when `completed_on` is before the "
+    "start, after the end date (record an extension first) or in the future.",
 )
 def contract_complete(request: HttpRequest, contract_id: int, payload: CompleteIn) -> Any:
     contract = services.contract_complete(
@@ -408,13 +411,39 @@ def contract_complete(request: HttpRequest, contract_id: int, payload: CompleteI
     response={200: ContractOut, **WRITE_ERRORS},
     summary="Terminate a contract",
     description="Executed or active → terminated early on `terminated_on`, with a reason; the "
-    "closeout evaluation falls due.",
+    "closeout evaluation falls due. 400 when the date is in the future or before the signing; "
+    "409 where the agency's process is the early-termination review (seed 003 packs): "
+    "terminate through that review instead.",
 )
 def contract_terminate(request: HttpRequest, contract_id: int, payload: TerminateIn) -> Any:
+    contract = _contract(request, contract_id)
+    if termination_workflow(contract):
+        raise TransitionNotAllowed(
+            "This agency terminates a contract early through the contract manager's review "
+            "of supply and contractual capacity, then written notice; use that review."
+        )
     contract = services.contract_terminate(
         actor=_actor(request),
-        contract=_contract(request, contract_id),
+        contract=contract,
         terminated_on=payload.terminated_on,
+        reason=payload.reason,
+    )
+    return _refetch(request, contract)
+
+
+@router.post(
+    "/contracts/{contract_id}/reopen",
+    response={200: ContractOut, **WRITE_ERRORS},
+    summary="Reopen a completed or terminated contract",
+    description="Completed or terminated → active (executed if it has not started), for a "
+    "contract closed by mistake, with the reason (kept in the history with the cleared "
+    "completion or termination date). The closeout evaluation that fell due is cancelled. "
+    "The agency's contract manager or an administrator; 409 from any other status.",
+)
+def contract_reopen(request: HttpRequest, contract_id: int, payload: ReopenIn) -> Any:
+    contract = services.contract_reopen(
+        actor=_actor(request),
+        contract=_contract(request, contract_id),
         reason=payload.reason,
     )
     return _refetch(request, contract)

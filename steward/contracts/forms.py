@@ -127,12 +127,31 @@ class ContractFilterForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    """A status change: the date it happened and, for a termination, the reason."""
+    """A status change: the date it happened (when it has one) and, for a termination or a
+    reopening, the reason. Fields the change does not need are left out."""
 
     on = forms.DateField(label="Date", widget=DATE_WIDGET)
-    reason = forms.CharField(
-        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self,
+        *args: Any,
+        needs_date: bool = True,
+        needs_reason: bool = False,
+        hint: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_date:
+            del self.fields["on"]
+        elif hint:
+            self.fields["on"].help_text = hint + " For example 2026-07-01."
+        if not needs_reason:
+            del self.fields["reason"]
+
+    def error_field(self, name: str, message: str) -> str:
+        """The service's field names (completed_on, terminated_on, ...) are this form's date."""
+        return "on" if name.endswith("_on") else name
 
 
 class AmendmentForm(forms.Form):

@@ -19,6 +19,11 @@ import them (and they can be built and tested on their own).
   `register_rating_listener` is called by the risk area after assessments (or an override)
   changed the rating of contracts: `changes` maps contract id to its new rating (red, amber,
   green). The monitoring area moves each contract's next cycle here (seed 002: red sooner).
+- **Termination workflows**: a function `workflow(contract) -> str | None` registered with
+  `register_termination_workflow` returns the address of the page through which `contract` is
+  terminated early where the agency's process asks for more than a date and a reason (seed 003:
+  the early-termination review), or None. The contract page then links there instead of
+  offering its own "Terminate early".
 
 Apps register in their `AppConfig.ready()`.
 """
@@ -86,6 +91,24 @@ def contract_panels(request: HttpRequest, contract: Contract) -> list[Any]:
     """The HTML of every registered panel that has something to show, in order."""
     panels = sorted(_panels.values(), key=lambda p: p.order)
     return [html for p in panels if (html := p.render(request, contract))]
+
+
+TerminationWorkflow = Callable[["Contract"], "str | None"]
+_termination_workflows: dict[str, TerminationWorkflow] = {}
+
+
+def register_termination_workflow(key: str, workflow: TerminationWorkflow) -> None:
+    """Register `workflow` under `key` (again replaces it); see the module docstring."""
+    _termination_workflows[key] = workflow
+
+
+def termination_workflow(contract: Contract) -> str | None:
+    """The address of the page that terminates `contract` early, if an area offers one."""
+    for workflow in _termination_workflows.values():
+        url = workflow(contract)
+        if url:
+            return url
+    return None
 
 
 # ---------------------------------------------------------------- data one area offers another

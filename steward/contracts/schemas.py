@@ -188,6 +188,12 @@ class TerminateIn(Schema):
     reason: str = Field(min_length=1, description="Why the contract ends early")
 
 
+class ReopenIn(Schema):
+    reason: str = Field(
+        min_length=1, description="Why the contract was completed or terminated by mistake"
+    )
+
+
 class AmendmentOut(Schema):
     id: int
     sequence: int

@@ -31,6 +31,13 @@ from steward.contracts.services_due_dates import (
     due_dates_end_with_contract,
     due_dates_meet,
 )
+from steward.contracts.status_dates import (
+    completion_problems,
+    message,
+    reopen_problems,
+    termination_problems,
+)
+from steward.contracts.status_dates import execution_problems as signing_problems
 from steward.core.deadlines import compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.services import check_uploaded_file, require_perm, save_audited
@@ -156,11 +163,13 @@ def _transition(
 def contract_execute(*, actor: Any, contract: Contract, executed_on: date) -> Contract:
     """Mark a draft contract executed (signed) on `executed_on`.
 
-    Refused while a check registered in `steward.contracts.hooks` (commercial fee, POS
-    attachments, ...) reports a problem. Side effects: status → executed; audit row."""
+    Refused when `executed_on` is after the agency's today (`status_dates`), and while a check
+    registered in `steward.contracts.hooks` (commercial fee, POS attachments, ...) reports a
+    problem. Side effects: status → executed; audit row."""
     contract = _transition(
         contract, actor=actor, allowed_from=(ContractStatus.DRAFT,), to="executed"
     )
+    _refuse(signing_problems(executed_on=executed_on, today=contract.agency.today()))
     if contract.maximum_obligation is None or contract.maximum_obligation <= 0:
         raise TransitionNotAllowed("State the maximum obligation before executing the contract.")
     problems = execution_problems(contract)
@@ -198,13 +207,21 @@ def contract_activate(*, actor: Any, contract: Contract, today: date) -> Contrac
 def contract_complete(*, actor: Any, contract: Contract, completed_on: date) -> Contract:
     """Record that the provider completed the work on `completed_on`.
 
-    Side effects: status → completed; the closeout evaluation falls due (pack rule
-    `closeout_evaluation`, 60 days in the Connecticut pack: seed 000); audit rows."""
+    Refused (`status_dates`) before the start, after the end date (unless an extension moved
+    it) and after the agency's today. Side effects: status → completed; the closeout
+    evaluation falls due (pack rule `closeout_evaluation`, 60 days in the Connecticut pack:
+    seed 000); audit rows."""
     contract = _transition(
         contract, actor=actor, allowed_from=(ContractStatus.ACTIVE,), to="completed"
     )
-    if completed_on < contract.start_date:
-        raise ValidationFailed("The completion date cannot be before the contract's start.")
+    _refuse(
+        completion_problems(
+            completed_on=completed_on,
+            start_date=contract.start_date,
+            end_date=contract.end_date,
+            today=contract.agency.today(),
+        )
+    )
     contract.status = ContractStatus.COMPLETED
     contract.completed_on = completed_on
     save_audited(contract, actor=actor, reason=f"Completed on {completed_on:%-d %B %Y}")
@@ -225,6 +242,9 @@ def contract_terminate(
 ) -> Contract:
     """Terminate an executed or active contract early, with a written reason.
 
+    Refused (`status_dates`) without a reason, before the signing and after the agency's today.
+    Where the agency's process is the early-termination review (seed 003) the pages go through
+    it (`steward.procurement`), which calls this when the termination takes effect.
     Side effects: status → terminated; the closeout evaluation falls due from the termination
     date (seed 000); audit rows."""
     contract = _transition(
@@ -233,10 +253,14 @@ def contract_terminate(
         allowed_from=(ContractStatus.EXECUTED, ContractStatus.ACTIVE),
         to="terminated",
     )
-    if not reason.strip():
-        raise ValidationFailed(
-            "Give the reason for terminating.", errors={"reason": ["A reason is required."]}
+    _refuse(
+        termination_problems(
+            terminated_on=terminated_on,
+            executed_on=contract.executed_on,
+            reason=reason,
+            today=contract.agency.today(),
         )
+    )
     contract.status = ContractStatus.TERMINATED
     contract.terminated_on = terminated_on
     contract.termination_reason = reason.strip()
@@ -250,6 +274,50 @@ def contract_terminate(
     )
     term_changed(contract, actor, TermEvent("ended", terminated_on))
     return contract
+
+
+@transaction.atomic
+def contract_reopen(*, actor: Any, contract: Contract, reason: str) -> Contract:
+    """Reopen a contract completed or terminated by mistake, with the reason (required).
+
+    The contract runs again: active, or executed when it has not started yet (one past its end
+    date is expired by the nightly job as usual). Same permission as the other status changes
+    (the agency's contract manager, an administrator). Side effects: the completion or
+    termination date and reason are cleared (the history keeps them, with the reason for
+    reopening, in the same transaction); the closeout evaluation the end opened is cancelled;
+    the renewal decision is planned again; the areas re-plan what hangs on the term (review
+    meetings) as for a changed term. Due dates the end closed stay closed."""
+    contract = _transition(
+        contract, actor=actor, allowed_from=tuple(ContractStatus.values), to="active"
+    )
+    problems = reopen_problems(status=contract.status, reason=reason)
+    if "__all__" in problems:
+        raise TransitionNotAllowed(message({"__all__": problems["__all__"]}))
+    _refuse(problems)
+    today = contract.agency.today()
+    was = contract.get_status_display().lower()
+    contract.status = (
+        ContractStatus.EXECUTED if today < contract.start_date else ContractStatus.ACTIVE
+    )
+    contract.completed_on = None
+    contract.terminated_on = None
+    contract.termination_reason = ""
+    save_audited(contract, actor=actor, reason=f"Reopened (was {was}): {reason.strip()}")
+    due_dates_cancel(
+        kind="closeout_evaluation",
+        contract=contract,
+        actor=actor,
+        reason="The contract was reopened",
+    )
+    renewal_decision_plan(actor=actor, contract=contract, today=today)
+    term_changed(contract, actor, TermEvent("term_changed", today))
+    return contract
+
+
+def _refuse(problems: dict[str, list[str]]) -> None:
+    """Raise ValidationFailed with `problems` (field → messages), if there are any."""
+    if problems:
+        raise ValidationFailed(message(problems), errors=problems)
 
 
 @transaction.atomic

@@ -163,6 +163,24 @@ def due_dates_meet(
     return closed
 
 
+def due_dates_unmeet(*, met_by: models.Model, actor: Any, reason: str) -> list[DueDate]:
+    """Open again the due dates `met_by` met (the record was withdrawn by its own workflow, e.g.
+    an evaluation taken back to draft), with `reason`. Returns them. Call it in the transaction
+    that withdraws `met_by`."""
+    reopened = []
+    dues = DueDate.objects.select_for_update().filter(
+        status=DueDateStatus.DONE, met_by_type=_content_type(met_by), met_by_id=met_by.pk
+    )
+    for due in dues:
+        due.status = DueDateStatus.OPEN
+        due.completed_on = None
+        due.met_by_type, due.met_by_id = None, None
+        due.closed_by = None
+        save_audited(due, actor=actor, reason=f"Open again: {reason}")
+        reopened.append(due)
+    return reopened
+
+
 def due_dates_cancel(
     *,
     kind: str,

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from steward.contracts import services
 from steward.contracts.forms import (
@@ -25,7 +26,7 @@ from steward.contracts.forms import (
     TransitionForm,
     contract_initial,
 )
-from steward.contracts.hooks import contract_panels, register_downloads
+from steward.contracts.hooks import contract_panels, register_downloads, termination_workflow
 from steward.contracts.models import Contract, ContractStatus
 from steward.contracts.selectors import (
     SORTS,
@@ -54,6 +55,56 @@ class Transition:
     needs_date: bool
     needs_reason: bool = False
     hint: str = ""
+    #: set when the change goes through another area's workflow page instead (seed 003)
+    link: str = ""
+
+
+#: what each status change does and who learns of it, for its confirmation page
+EFFECTS: dict[str, tuple[str, str]] = {
+    "execute": (
+        "The contract is recorded as signed on the date you give. From then on its dates, "
+        "parties, number and maximum obligation change only by amendment, and its renewal "
+        "decision and review meetings are planned.",
+        "The provider's users can see the contract from now on; where the agency's process "
+        "asks for it, Finance is sent the contract's dates.",
+    ),
+    "activate": (
+        "The contract becomes active: its work has started.",
+        "No one is sent a message; the provider's users see the new status.",
+    ),
+    "complete": (
+        "The contract is recorded as completed on the date you give. Its closeout evaluation "
+        "falls due, the due dates that end with the contract are closed and its renewal "
+        "decision is cancelled.",
+        "The people who write the closeout evaluation see it on their work list; the "
+        "provider's users see the new status.",
+    ),
+    "terminate": (
+        "The contract ends early on the date you give, for the reason you give. Its closeout "
+        "evaluation falls due, the due dates that end with the contract are closed and its "
+        "renewal decision is cancelled.",
+        "The people who write the closeout evaluation see it on their work list; the "
+        "provider's users see the new status and the reason.",
+    ),
+    "expire": (
+        "The contract is recorded as expired at the end of its term. Its closeout evaluation "
+        "falls due from the end date and its renewal decision is cancelled.",
+        "The people who write the closeout evaluation see it on their work list; the "
+        "provider's users see the new status.",
+    ),
+    "reopen": (
+        "The contract runs again: active, or executed if it has not started yet. Its completion "
+        "or termination date and reason are cleared (the history keeps them, with your reason "
+        "for reopening); the closeout evaluation that fell due is cancelled and the renewal "
+        "decision and review meetings are planned again.",
+        "No one is sent a message; the provider's users see the contract running again.",
+    ),
+}
+UNDO = {
+    "complete": "If this is a mistake, the contract manager can reopen it with a reason.",
+    "terminate": "If this is a mistake, the contract manager can reopen it with a reason.",
+}
+ACTIONS = ("execute", "activate", "complete", "terminate", "expire", "reopen")
 
 
 def available_transitions(contract: Contract, today: Any) -> list[Transition]:
@@ -78,6 +129,17 @@ def available_transitions(contract: Contract, today: Any) -> list[Transition]:
                 True,
                 needs_reason=True,
                 hint="Date of termination, and why.",
+                link=termination_workflow(contract) or "",
+            )
+        )
+    if status in (ContractStatus.COMPLETED, ContractStatus.TERMINATED):
+        found.append(
+            Transition(
+                "reopen",
+                "Reopen the contract",
+                False,
+                needs_reason=True,
+                hint="Why it was closed by mistake.",
             )
         )
     return found
@@ -170,7 +232,6 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and contract.status in (ContractStatus.EXECUTED, ContractStatus.ACTIVE),
         "can_upload": user.has_perm("contracts.upload_document", contract),
         "transitions": available_transitions(contract, today) if can_transition else [],
-        "transition_initial": today,
         "panels": contract_panels(request, contract),
     }
     closable = closable_kinds(user, contract.agency_id)
@@ -241,46 +302,89 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @application_errors
 def contract_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Change a contract's status through its transition service; errors come back as a
-    message on the contract's page."""
+    """A status change in two steps: GET (or a POST without `confirm=yes`) shows what it will
+    do and who is told, with the date and reason it needs and Cancel back to the contract;
+    the POST with `confirm=yes` calls the transition service. A refusal comes back on this
+    page with the input kept. Early termination where the agency's process is a review
+    (seed 003) is not done here: the person is sent to that workflow."""
     user = request.user
     contract = contract_get(actor=user, pk=pk)
     if not user.has_perm("contracts.transition_contract", contract):
         raise PermissionDenied
-    today = timezone.localdate()
-    form = TransitionForm(request.POST)
-    needs_date = action in ("execute", "complete", "terminate")
-    if action not in ("execute", "activate", "complete", "terminate", "expire"):
+    if action not in ACTIONS:
         raise Http404("No such status change.")
-    if needs_date and not form.is_valid():
-        messages.error(request, "Give the date as YYYY-MM-DD, e.g. 2026-07-01.")
+    today = timezone.localdate()
+    offered = {t.action: t for t in available_transitions(contract, today)}
+    transition = offered.get(action)
+    if transition is None:
+        messages.error(
+            request,
+            f"This contract is {contract.get_status_display().lower()}; that change does not "
+            "apply to it now.",
+        )
         return redirect("contracts:detail", pk=pk)
-    on: date = form.cleaned_data["on"] if needs_date else today
-    try:
-        if action == "execute":
-            services.contract_execute(actor=user, contract=contract, executed_on=on)
-        elif action == "activate":
-            services.contract_activate(actor=user, contract=contract, today=today)
-        elif action == "complete":
-            services.contract_complete(actor=user, contract=contract, completed_on=on)
-        elif action == "terminate":
-            services.contract_terminate(
-                actor=user,
-                contract=contract,
-                terminated_on=on,
-                reason=form.cleaned_data.get("reason", ""),
-            )
+    if transition.link:
+        return redirect(transition.link)
+    form = TransitionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"on": today},
+        needs_date=transition.needs_date,
+        needs_reason=transition.needs_reason,
+        hint=transition.hint,
+    )
+    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
+        try:
+            _transition_do(user, contract, action, form.cleaned_data, today)
+        except (ValidationFailed, TransitionNotAllowed) as exc:
+            apply_errors(form, exc)
         else:
-            services.contract_expire(actor=user, contract=contract, today=today)
-    except (ValidationFailed, TransitionNotAllowed) as exc:
-        messages.error(request, exc.message)
+            contract.refresh_from_db(fields=["status"])
+            messages.success(
+                request, f"The contract is now {contract.get_status_display().lower()}."
+            )
+            return redirect("contracts:detail", pk=pk)
+    effect, told = EFFECTS[action]
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "heading": f"{transition.label}: {contract.number}",
+            "facts": [
+                ("Contract", f"{contract.number}, {contract.title}"),
+                ("Provider", contract.provider.legal_name),
+                ("Status now", contract.get_status_display()),
+                ("Runs", f"{contract.start_date:%-d %B %Y} to {contract.end_date:%-d %B %Y}"),
+            ],
+            "effect": effect,
+            "told": told,
+            "undo": UNDO.get(action, ""),
+            "form": form,
+            "button": transition.label,
+            "danger": action in ("terminate", "complete", "reopen"),
+            "back": reverse("contracts:detail", args=[pk]),
+        },
+    )
+
+
+def _transition_do(user: Any, contract: Contract, action: str, data: dict, today: date) -> None:
+    """Call the transition service of `action` with the confirmed form's data."""
+    on: date = data.get("on") or today
+    reason = data.get("reason") or ""
+    if action == "execute":
+        services.contract_execute(actor=user, contract=contract, executed_on=on)
+    elif action == "activate":
+        services.contract_activate(actor=user, contract=contract, today=today)
+    elif action == "complete":
+        services.contract_complete(actor=user, contract=contract, completed_on=on)
+    elif action == "terminate":
+        services.contract_terminate(actor=user, contract=contract, terminated_on=on, reason=reason)
+    elif action == "reopen":
+        services.contract_reopen(actor=user, contract=contract, reason=reason)
     else:
-        contract.refresh_from_db(fields=["status"])
-        messages.success(request, f"The contract is now {contract.get_status_display().lower()}.")
-    return redirect("contracts:detail", pk=pk)
+        services.contract_expire(actor=user, contract=contract, today=today)
 
 
 @login_required

@@ -44,6 +44,7 @@ from steward.evaluations.schemas import (
     ReleaseIn,
     RenewalOut,
     RenewalOverrideIn,
+    ReopenIn,
 )
 from steward.parties.models import Provider
 from steward.parties.rules import visible_providers_q
@@ -528,6 +529,24 @@ def evaluation_finalise(request: HttpRequest, evaluation_id: int) -> Any:
     services.evaluation_finalise(
         actor=actor, evaluation=evaluation, today=evaluation.agency.today()
     )
+    return _detail(actor, evaluation_id)
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/reopen",
+    response={200: EvaluationOut, **WRITE_ERRORS},
+    summary="Reopen a released evaluation as a draft",
+    description="For an evaluation released by mistake: back to draft with the `reason` "
+    "(required: 422, kept in the history); the score, release day and comment window are "
+    "cleared, the due date the release met is open again and the provider's users are "
+    "emailed. The agency's contract manager or an administrator; others who may read it: 403. "
+    "A draft, a finalised evaluation (immutable: correct it with a new version) or one the "
+    "provider has already responded to: 409.",
+)
+def evaluation_reopen(request: HttpRequest, evaluation_id: int, payload: ReopenIn) -> Any:
+    actor = _actor(request)
+    evaluation = selectors.evaluation_get(actor=actor, pk=evaluation_id)
+    services.evaluation_reopen(actor=actor, evaluation=evaluation, reason=payload.reason)
     return _detail(actor, evaluation_id)
 
 

@@ -302,3 +302,13 @@ class CharterReviewForm(forms.Form):
 
     def error_field(self, name: str, message: str) -> str:
         return name
+
+
+class ReopenForm(forms.Form):
+    """The reason for taking a released evaluation back to draft (kept in the history)."""
+
+    reason = forms.CharField(
+        label="Why it is reopened",
+        help_text="For example: released with the wrong period's ratings.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

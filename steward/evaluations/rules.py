@@ -65,6 +65,12 @@ rules.add_perm(
     "evaluations.finalise_evaluation", is_administrator | (reviewer_role & in_own_agency)
 )
 rules.add_perm("evaluations.comment_evaluation", is_provider_user & is_own_provider)
+# taking a wrongly released evaluation back to draft, with a reason: the agency's contract
+# manager (who answers for the evaluation) and administrators
+rules.add_perm(
+    "evaluations.reopen_evaluation",
+    is_administrator | (has_role(Role.CONTRACT_MANAGER) & in_own_agency),
+)
 # obj: a Contract
 rules.add_perm("evaluations.write_evaluation", is_administrator | (writer_role & in_own_agency))
 rules.add_perm("evaluations.submit_in_lieu", is_administrator | (writer_role & in_own_agency))

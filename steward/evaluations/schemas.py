@@ -66,6 +66,10 @@ class CorrectIn(Schema):
     reason: str = Field(description="Why the finalised evaluation is corrected")
 
 
+class ReopenIn(Schema):
+    reason: str = Field(description="Why the released evaluation goes back to draft")
+
+
 class RatingOut(Schema):
     criterion_key: str
     label: str

@@ -32,7 +32,12 @@ from steward.contracts.models import (
     DueDateStatus,
 )
 from steward.contracts.services import agency_calendar
-from steward.contracts.services_due_dates import due_date_open, due_dates_cancel, due_dates_meet
+from steward.contracts.services_due_dates import (
+    due_date_open,
+    due_dates_cancel,
+    due_dates_meet,
+    due_dates_unmeet,
+)
 from steward.core.concurrency import check_expected
 from steward.core.deadlines import compute_deadline
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
@@ -41,6 +46,7 @@ from steward.core.packs import UnknownDeadlineError
 from steward.core.services import check_uploaded_file, require_perm, save_audited
 from steward.evaluations import calc
 from steward.evaluations.models import (
+    IMMUTABLE_MESSAGE,
     CharterReview,
     Evaluation,
     EvaluationKind,
@@ -602,6 +608,70 @@ def evaluation_release(
             body=body,
             to=recipients,
             link=reverse("evaluations:comment", args=[evaluation.pk]),
+        )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_reopen(*, actor: Any, evaluation: Evaluation, reason: str) -> Evaluation:
+    """Take an evaluation released by mistake back to draft, with the reason (required), so it
+    can be corrected and released again. The agency's contract manager or an administrator.
+
+    Refused once it is finalised (finalised evaluations never change: a correction is a new
+    version) and once the provider has acknowledged or commented (their response is about the
+    released text: finalise it, then correct it). Side effects: status → draft; the score,
+    release day and comment window are cleared (the history keeps them, with the reason); the
+    due date the release met (closeout or interim) is open again, and the provider's comment
+    window and the due date to finalise are cancelled; the provider's users are emailed that
+    the evaluation was withdrawn; audit rows."""
+    evaluation = _locked(evaluation)
+    require_perm(
+        actor, "evaluations.reopen_evaluation", evaluation, action="reopen this evaluation"
+    )
+    if evaluation.status != EvaluationStatus.RELEASED:
+        raise TransitionNotAllowed(
+            IMMUTABLE_MESSAGE
+            if evaluation.status == EvaluationStatus.FINALISED
+            else "Only an evaluation released to the provider can be reopened; this one is a draft."
+        )
+    if evaluation.acknowledged_on is not None or evaluation.commented_on is not None:
+        raise TransitionNotAllowed(
+            "The provider has already responded to this evaluation, so it is not reopened: "
+            "finalise it, then record a correction (a new version)."
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "Give the reason for reopening the evaluation.",
+            errors={"reason": ["Give the reason for reopening (it is kept in the history)."]},
+        )
+    contract = evaluation.contract
+    released_on = evaluation.released_on
+    evaluation.status = EvaluationStatus.DRAFT
+    evaluation.score = None
+    evaluation.metric_lines = []
+    evaluation.released_on = None
+    evaluation.released_by = None
+    evaluation.comment_due = None
+    save_audited(evaluation, actor=actor, reason=f"Reopened as a draft: {reason.strip()}")
+    due_dates_cancel(
+        kind=COMMENT_KIND, actor=actor, reason="The evaluation was reopened", subject=evaluation
+    )
+    due_dates_cancel(
+        kind=FINALISE_KIND, actor=actor, reason="The evaluation was reopened", subject=evaluation
+    )
+    due_dates_unmeet(met_by=evaluation, actor=actor, reason="The evaluation was reopened")
+    recipients = _provider_emails(evaluation.provider_id)
+    if recipients:
+        send_after_commit(
+            subject=f"Evaluation of {contract.number} withdrawn for changes",
+            body=(
+                f"{evaluation.agency.name} has withdrawn the "
+                f"{evaluation.get_kind_display().lower()} of contract {contract.number} "
+                f"({contract.title}) it released on {released_on:%-d %B %Y}, to correct it. "
+                "You will be asked for your comments again when it is released.\n"
+            ),
+            to=recipients,
+            link=reverse("evaluations:detail", args=[evaluation.pk]),
         )
     return evaluation
 

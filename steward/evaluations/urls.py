@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/release/", views.evaluation_release, name="release"),
     path("<int:pk>/comment/", views.evaluation_comment, name="comment"),
     path("<int:pk>/finalise/", views.evaluation_finalise, name="finalise"),
+    path("<int:pk>/reopen/", views.evaluation_reopen, name="reopen"),
     path("<int:pk>/correct/", views.evaluation_correct, name="correct"),
     path("<int:pk>/pdf/", views.evaluation_pdf, name="pdf"),
     # past performance (views_past_performance.py)

@@ -45,6 +45,7 @@ from steward.evaluations.forms import (
     CorrectForm,
     DueFilterForm,
     EvaluationForm,
+    ReopenForm,
 )
 from steward.evaluations.models import Evaluation, EvaluationKind, EvaluationStatus, InLieuStatus
 from steward.parties.models import Role
@@ -363,6 +364,9 @@ def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, A
             "can_correct": may_change
             and status == EvaluationStatus.FINALISED
             and superseded_by is None,
+            "can_reopen": user.has_perm("evaluations.reopen_evaluation", evaluation)
+            and released
+            and not responded,
             "can_comment": user.has_perm("evaluations.comment_evaluation", evaluation)
             and status == EvaluationStatus.RELEASED
             and window_open,
@@ -484,34 +488,153 @@ def _released_on(request: HttpRequest) -> date | None:
         ) from None
 
 
-@login_required
-@require_POST
-@application_errors
-def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
+def _confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+def _confirm_page(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    *,
+    heading: str,
+    effect: str,
+    told: str,
+    button: str,
+    undo: str = "",
+    form: Any = None,
+    carry: list[tuple[str, str]] | None = None,
+    facts: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    """The confirmation step of an action on `evaluation` (core/confirm.html)."""
+    contract = evaluation.contract
+    return render(
         request,
-        pk,
-        lambda e: services.evaluation_release(
-            actor=request.user,
-            evaluation=e,
-            today=e.agency.today(),
-            released_on=_released_on(request),
-        ),
-        "Released to the provider; the score is fixed and the comment window is open.",
+        "core/confirm.html",
+        {
+            "heading": heading,
+            "facts": [
+                ("Evaluation", f"{evaluation.get_kind_display()}, version {evaluation.version}"),
+                ("Contract", f"{contract.number}, {contract.title}"),
+                ("Provider", evaluation.provider.legal_name),
+                *(facts or []),
+            ],
+            "effect": effect,
+            "told": told,
+            "undo": undo,
+            "button": button,
+            "form": form,
+            "carry": carry or [],
+            "back": _detail_url(evaluation),
+        },
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@application_errors
+def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release in two steps: the detail page's form (or a GET) shows what releasing does and
+    who is told; the POST with `confirm=yes` releases."""
+    if _confirmed(request):
+        return _action(
+            request,
+            pk,
+            lambda e: services.evaluation_release(
+                actor=request.user,
+                evaluation=e,
+                today=e.agency.today(),
+                released_on=_released_on(request),
+            ),
+            "Released to the provider; the score is fixed and the comment window is open.",
+        )
+    evaluation = _evaluation(request, pk)
+    _require(request, "evaluations.change_evaluation", evaluation)
+    if evaluation.status != EvaluationStatus.DRAFT:
+        return redirect(_detail_url(evaluation))
+    released_on = (request.POST.get("released_on") or "").strip()
+    day = _released_on(request) or evaluation.agency.today()
+    return _confirm_page(
+        request,
+        evaluation,
+        heading=f"Release the evaluation of {evaluation.contract.number} to the provider",
+        facts=[("Released on", f"{day.day} {day:%B %Y}")],
+        effect="The score is fixed from the ratings as they stand, and the evaluation goes to "
+        "the provider: the due date it answers is met and the provider's comment window opens "
+        "from the release day.",
+        told="The provider's users are emailed with a link to acknowledge it and comment.",
+        undo="If it is released by mistake, the contract manager can reopen it as a draft, with "
+        "a reason, until the provider responds.",
+        button="Release to the provider",
+        carry=[("released_on", released_on)] if released_on else [],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 @application_errors
 def evaluation_finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
+    """Finalise in two steps: a GET (or a POST without `confirm=yes`) shows what finalising
+    does; the POST with `confirm=yes` finalises."""
+    if _confirmed(request):
+        return _action(
+            request,
+            pk,
+            lambda e: services.evaluation_finalise(
+                actor=request.user, evaluation=e, today=e.agency.today()
+            ),
+            "Evaluation finalised; it is now shared with every agency.",
+        )
+    evaluation = _evaluation(request, pk)
+    _require(request, "evaluations.finalise_evaluation", evaluation)
+    if evaluation.status != EvaluationStatus.RELEASED:
+        return redirect(_detail_url(evaluation))
+    return _confirm_page(
         request,
-        pk,
-        lambda e: services.evaluation_finalise(
-            actor=request.user, evaluation=e, today=e.agency.today()
-        ),
-        "Evaluation finalised; it is now shared with every agency.",
+        evaluation,
+        heading=f"Finalise the evaluation of {evaluation.contract.number}",
+        facts=[("Score", str(evaluation.score))],
+        effect="The evaluation can no longer change: a mistake found later is put right by a "
+        "correction, which makes a new version and keeps this one. It counts for the "
+        "contract's renewal and is shared with every agency as the provider's past performance.",
+        told="Staff of every agency can read it; the provider's users keep seeing it. No one is "
+        "emailed.",
+        button="Finalise the evaluation",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def evaluation_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a released evaluation back to draft, with a reason: a GET shows what it does, the
+    POST with `confirm=yes` and the reason reopens it (the agency's contract manager)."""
+    evaluation = _evaluation(request, pk)
+    _require(request, "evaluations.reopen_evaluation", evaluation)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if _confirmed(request) and form.is_valid():
+        try:
+            services.evaluation_reopen(
+                actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"]
+            )
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect(_detail_url(evaluation))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The evaluation is a draft again; correct it and release it.")
+            return redirect(_detail_url(evaluation))
+    return _confirm_page(
+        request,
+        evaluation,
+        heading=f"Reopen the evaluation of {evaluation.contract.number} as a draft",
+        effect="The evaluation goes back to draft so its ratings and summary can be corrected "
+        "and it can be released again. Its score, release day and the provider's comment "
+        "window are cleared (the history keeps them, with your reason); the due date it met is "
+        "open again.",
+        told="The provider's users are emailed that the evaluation was withdrawn for changes.",
+        button="Reopen as a draft",
+        form=form,
     )
 
 

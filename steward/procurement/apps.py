@@ -16,6 +16,11 @@ class ProcurementConfig(AppConfig):
         # seed 003: Finance is told of an executed contract's dates; a contract's end meets
         # its early termination's due date
         register_term_listener("procurement", contract_term_changed)
+        from steward.contracts.hooks import register_termination_workflow
+        from steward.procurement.services_placements import termination_workflow
+
+        # seed 003: early termination goes through the contract manager's review and notice
+        register_termination_workflow("procurement", termination_workflow)
         from steward.contracts.hooks import register_execution_check
         from steward.procurement.services_compliance import execution_check
 

@@ -932,6 +932,19 @@ def contract_dates_to_finance(contract: Contract, actor: Any, on: date) -> None:
 
 # ------------------------------------------------------------------ early termination
 
+#: the policy texts whose early termination is the contract manager's review of supply and
+#: contractual capacity, then written notice (seed 003 "Termination of Contract"); on other
+#: packs (the US ones) a contract is terminated with its date and reason from its own page
+TERMINATION_REVIEW_SEEDS = frozenset({"003"})
+
+
+def termination_workflow(contract: Contract) -> str | None:
+    """The contracts hook: the early-termination page of `contract` when its agency's pack
+    follows seed 003 (a copy of the pack keeps its seed), else None."""
+    if contract.agency.pack.seed not in TERMINATION_REVIEW_SEEDS:
+        return None
+    return reverse("procurement:termination", args=[contract.pk])
+
 
 @transaction.atomic
 def termination_request(

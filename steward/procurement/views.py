@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from steward.contracts.models import Contract, ContractStatus, DueDateStatus
@@ -232,6 +233,35 @@ def _file_page(request: HttpRequest, solicitation: Any, focus: int | None = None
     return render(request, "procurement/solicitation_detail.html", context)
 
 
+def _confirm(
+    request: HttpRequest,
+    solicitation: Any,
+    action: str,
+    *,
+    heading: str,
+    facts: list[tuple[str, str]],
+    effect: str,
+    told: str,
+) -> HttpResponse:
+    """The confirmation step of a solicitation's `action` (issue 21): what it does and who is
+    told, the fields posted carried as hidden inputs, and Cancel back to the solicitation."""
+    carry = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "confirm")]
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "heading": heading,
+            "facts": facts,
+            "effect": effect,
+            "told": told,
+            "button": "Send the notices" if action == "notify" else "Award",
+            "carry": carry,
+            "action": reverse("procurement:action", args=[solicitation.pk, action]),
+            "back": reverse("procurement:detail", args=[solicitation.pk]),
+        },
+    )
+
+
 @login_required
 @require_POST
 @application_errors
@@ -259,12 +289,47 @@ def solicitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         # popped once, outside the search (popped inside it, every bid after the first failed)
         bid_pk, reason = data.pop("bid"), data.pop("reason")
         bid = next(b for b in bids if b.pk == bid_pk)
+        if request.POST.get("confirm") != "yes":
+            return _confirm(
+                request,
+                solicitation,
+                action,
+                heading=f"Award solicitation {solicitation.reference} to {bid.provider}",
+                facts=[
+                    ("Solicitation", f"{solicitation.reference}, {solicitation.title}"),
+                    ("Winning bid", str(bid.provider)),
+                    ("Draft contract", f"{data.get('number', '')}, {data.get('title', '')}"),
+                    *([("Reason", reason)] if reason else []),
+                ],
+                effect="The solicitation is awarded to this bid and cannot be awarded again; "
+                "a draft contract is created from the bid (its provider and maximum "
+                "obligation), to be completed and executed.",
+                told="No one is emailed now: the bidders are told when you send the notices "
+                "after the contract is executed.",
+            )
         contract = services.solicitation_award(
             actor=user, solicitation=solicitation, bid=bid, contract_data=data, reason=reason
         )
         _ok(request, f"Awarded to {bid.provider}; contract {contract.number} created as a draft.")
     elif action == "notify":
         data = f.parsed(f.DateForm(request.POST, prefix="notify"))
+        if request.POST.get("confirm") != "yes":
+            return _confirm(
+                request,
+                solicitation,
+                action,
+                heading=f"Send the notices of solicitation {solicitation.reference}",
+                facts=[
+                    ("Solicitation", f"{solicitation.reference}, {solicitation.title}"),
+                    ("Notices dated", f"{data['on'].day} {data['on']:%B %Y}"),
+                    ("Bidders", str(len(bids))),
+                ],
+                effect="Every bidder is sent a dated notice of the contract's execution; each "
+                "unsuccessful bidder's window to ask for a debriefing opens from that date. "
+                "Notices are not withdrawn.",
+                told=f"Every bidder's users ({len(bids)} bidder{'s' if len(bids) != 1 else ''}) "
+                "are emailed their notice.",
+            )
         count = services.notices_send(actor=user, solicitation=solicitation, notified_on=data["on"])
         _ok(request, f"{count} bidders notified.")
     elif action == "windows":

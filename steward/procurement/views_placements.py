@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -574,6 +575,9 @@ def termination_action(request: HttpRequest, contract_pk: int, action: str) -> H
             data = f.parsed(f.DeclineForm(request.POST))
             services.termination_decline(actor=user, review=review, response=data["response"])
             _ok(request, "Request declined; the lead professional is told why.")
+        elif action == "takes-effect" and request.POST.get("confirm") != "yes":
+            # the notice's own confirmation is its preview (termination_notice)
+            return _termination_confirm(request, contract, review, action)
         elif action == "notice":
             if not user.has_perm("procurement.terminate", contract):
                 raise PermissionDenied
@@ -649,6 +653,56 @@ def termination_notice(request: HttpRequest, contract_pk: int) -> HttpResponse:
         and contract.status in (ContractStatus.EXECUTED, ContractStatus.ACTIVE)
     )
     return render(request, "procurement/termination_notice.html", context)
+
+
+def _termination_confirm(
+    request: HttpRequest, contract: Contract, review: TerminationReview, action: str
+) -> HttpResponse:
+    """The confirmation step of sending the notice or recording the termination (issue 21),
+    for the people who may terminate (others: 403, as the step itself answers)."""
+    if not request.user.has_perm("procurement.terminate", contract):
+        raise PermissionDenied
+    effective = f"{review.effective_on:%-d %B %Y}" if review.effective_on else "not set"
+    if action == "notice":
+        heading = f"Send the notice of termination of {contract.number}"
+        effect = (
+            "The written notice is kept with the contract and sent to the provider; the "
+            f"termination takes effect on {effective} (at once if that day has come), and "
+            "until then the contract runs. Open placements are to be ended or moved. A notice "
+            "sent is not withdrawn."
+        )
+        told = (
+            "The provider is emailed the notice at its recorded addresses; Finance is told of the "
+            "early termination; the key workers of open placements see them on their work list."
+        )
+        button = "Send the notice to the provider"
+    else:
+        heading = f"Record the termination of {contract.number}"
+        effect = (
+            f"The contract is terminated from {effective}; its closeout evaluation falls due. "
+            "If this is a mistake, the contract manager can reopen the contract with a reason."
+        )
+        told = "The people who write the closeout evaluation see it on their work list."
+        button = "Record the termination"
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "heading": heading,
+            "facts": [
+                ("Contract", f"{contract.number}, {contract.title}"),
+                ("Provider", contract.provider.legal_name),
+                ("Reason", review.reason),
+                ("Takes effect", effective),
+            ],
+            "effect": effect,
+            "told": told,
+            "button": button,
+            "danger": True,
+            "action": reverse("procurement:termination_action", args=[contract.pk, action]),
+            "back": reverse("procurement:termination", args=[contract.pk]),
+        },
+    )
 
 
 @login_required

@@ -21,6 +21,7 @@ PURE = [
     "pricing/calc.py",
     "procurement/calc.py",
     "contracts/register_reports.py",
+    "contracts/status_dates.py",
     "opendata/ocds.py",
 ]
 

@@ -248,15 +248,18 @@ def test_execute_without_date_is_422_naming_it(client, agency, provider):
     assert draft.status == ContractStatus.DRAFT
 
 
-def test_complete_opens_the_closeout_evaluation_due_date(client, contract):
+def test_complete_opens_the_closeout_evaluation_due_date(client, agency, provider):
     """seed 000: a written evaluation within 60 days of completion"""
+    contract = ContractFactory(
+        agency=agency, provider=provider, status="active", end_date=date(2026, 10, 31)
+    )
     response = call(
-        client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-12-31"}
+        client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-10-31"}
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "completed"
     due = DueDate.objects.get(contract=contract, rule_key="closeout_evaluation")
-    assert due.due_date == date(2027, 3, 1)
+    assert due.due_date == date(2026, 12, 30)
 
 
 def test_terminate_needs_a_reason(client, contract):
@@ -295,3 +298,64 @@ def test_expire_after_the_end_date_with_today_defaulting(manager, contract):
         response = call(client, "post", f"/contracts/{contract.pk}/expire", {})
     assert response.status_code == 200
     assert response.json()["status"] == "expired"
+
+
+# ------------------------------------------------------------------ reopen (issue 21)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CONTRACT_MANAGER, 200),
+        (Role.CONTRACT_MONITOR, 403),
+        (Role.SENIOR_MANAGER, 403),
+        (Role.ADMINISTRATOR, 200),
+    ],
+)
+def test_reopen_a_completed_contract_by_role(make_user, manager, contract, role, status):
+    from steward.contracts.services import contract_complete
+
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 3, 1))
+    client = session_client(make_user(role))
+    response = call(
+        client, "post", f"/contracts/{contract.pk}/reopen", {"reason": "Completed by mistake"}
+    )
+    assert response.status_code == status, response.content
+    contract.refresh_from_db()
+    assert contract.status == ("active" if status == 200 else "completed")
+
+
+def test_reopen_of_another_agencys_contract_is_404(make_user, other_agency, manager, contract):
+    from steward.contracts.services import contract_complete
+
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 3, 1))
+    client = session_client(make_user(Role.CONTRACT_MANAGER, agency=other_agency))
+    response = call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": "Mine"})
+    assert response.status_code == 404
+
+
+def test_reopen_of_a_running_contract_is_409_and_needs_a_reason(manager, contract):
+    client = session_client(manager)
+    assert (
+        call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": "x"}).status_code == 409
+    )
+    assert (
+        call(client, "post", f"/contracts/{contract.pk}/reopen", {"reason": ""}).status_code == 422
+    )
+
+
+def test_seed_003_contract_is_not_terminated_through_the_shortcut(packs, make_user):
+    """seed 003: early termination goes through the contract manager's review (409 here)."""
+    from steward.testing.factories import AgencyFactory
+
+    council = AgencyFactory(slug="sc-cs", pack=packs["scottish-childrens"])
+    contract = ContractFactory(agency=council, status="active")
+    client = session_client(make_user(Role.CONTRACT_MANAGER, agency=council))
+    response = call(
+        client,
+        "post",
+        f"/contracts/{contract.pk}/terminate",
+        {"terminated_on": "2026-03-01", "reason": "test"},
+    )
+    assert response.status_code == 409
+    assert "review" in response.json()["detail"]

@@ -205,7 +205,8 @@ def test_detail_offers_only_allowed_transitions(client, make_user, agency, provi
 def test_execute_transition_changes_status_through_service(manager_client, agency, provider):
     draft = ContractFactory(agency=agency, provider=provider, status=ContractStatus.DRAFT)
     response = manager_client.post(
-        reverse("contracts:transition", args=[draft.pk, "execute"]), {"on": "2026-01-05"}
+        reverse("contracts:transition", args=[draft.pk, "execute"]),
+        {"on": "2026-01-05", "confirm": "yes"},
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -214,14 +215,65 @@ def test_execute_transition_changes_status_through_service(manager_client, agenc
     assert draft.history.first().history_change_reason == "Executed on 5 January 2026"
 
 
-def test_refused_transition_is_a_message_not_an_error(manager_client, contract):
+@pytest.mark.parametrize("action", ["complete", "terminate"])
+def test_a_status_change_first_shows_what_it_will_do(manager_client, contract, action):
+    """GET shows the confirmation (what happens, who is told, Cancel); nothing changes."""
+    response = manager_client.get(reverse("contracts:transition", args=[contract.pk, action]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "What will happen" in body
+    assert "Who is told" in body
+    assert "closeout evaluation" in body
+    assert f'href="{reverse("contracts:detail", args=[contract.pk])}"' in body
+    assert 'name="confirm" value="yes"' in body
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("complete", {"on": "2026-03-01"}),
+        ("terminate", {"on": "2026-03-01", "reason": "Provider closed the service"}),
+    ],
+)
+def test_a_status_change_posted_without_confirmation_does_nothing(
+    manager_client, contract, action, data
+):
     response = manager_client.post(
-        reverse("contracts:transition", args=[contract.pk, "terminate"]),
-        {"on": "2026-03-01", "reason": "  "},
-        follow=True,
+        reverse("contracts:transition", args=[contract.pk, action]), data
     )
     assert response.status_code == 200
-    assert "Give the reason for terminating." in response.content.decode()
+    assert "What will happen" in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+    assert contract.history.count() == 1
+
+
+def test_refused_transition_comes_back_on_the_confirmation(manager_client, contract):
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "terminate"]),
+        {"on": "2026-03-01", "reason": "  ", "confirm": "yes"},
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+def test_completion_after_the_end_date_is_refused_on_the_page(manager_client, agency, provider):
+    """Issue 21: "Mark as completed" accepted a date after the contract's end."""
+    contract = ContractFactory(
+        agency=agency, provider=provider, status="active", end_date=date(2026, 6, 30)
+    )
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "complete"]),
+        {"on": "2026-07-15", "confirm": "yes"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "after the contract&#x27;s end date (30 June 2026)" in body
+    assert 'value="2026-07-15"' in body  # the input is kept
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACTIVE
 
@@ -230,12 +282,44 @@ def test_transition_with_a_bad_date_writes_nothing(manager_client, agency, provi
     draft = ContractFactory(agency=agency, provider=provider, status=ContractStatus.DRAFT)
     response = manager_client.post(
         reverse("contracts:transition", args=[draft.pk, "execute"]),
-        {"on": "tomorrow"},
-        follow=True,
+        {"on": "tomorrow", "confirm": "yes"},
     )
-    assert "Give the date as YYYY-MM-DD" in response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == ContractStatus.DRAFT
+
+
+def test_reopen_a_wrongly_completed_contract_from_its_page(manager_client, manager, contract):
+    today = date.today()
+    contract_complete(actor=manager, contract=contract, completed_on=min(today, contract.end_date))
+    detail = manager_client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert "Reopen the contract" in detail
+    url = reverse("contracts:transition", args=[contract.pk, "reopen"])
+    assert "What will happen" in manager_client.get(url).content.decode()
+    manager_client.post(url, {"reason": "Completed the wrong contract"})  # not confirmed
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.COMPLETED
+    response = manager_client.post(
+        url, {"reason": "Completed the wrong contract", "confirm": "yes"}
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+    assert contract.completed_on is None
+    reason = contract.history.order_by("-history_id").first().history_change_reason
+    assert reason == "Reopened (was completed): Completed the wrong contract"
+
+
+def test_reopen_needs_a_reason(manager_client, manager, contract):
+    contract_complete(actor=manager, contract=contract, completed_on=contract.start_date)
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "reopen"]),
+        {"reason": "", "confirm": "yes"},
+    )
+    assert response.status_code == 200
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.COMPLETED
 
 
 # ------------------------------------------------------------------ forms
@@ -399,3 +483,34 @@ def test_other_providers_user_cannot_download(client, manager, make_user, contra
         reverse("contracts:document_download", args=[contract.pk, doc.pk])
     )
     assert response.status_code == 404
+
+
+def test_seed_003_contracts_terminate_through_the_review_not_the_shortcut(client, packs, make_user):
+    """seed 003 "Termination of Contract": the contract manager reviews the supply
+    repercussions and the contractual capacity, then gives notice; no one-click termination."""
+    from steward.testing.factories import AgencyFactory
+
+    council = AgencyFactory(slug="sc-cs", pack=packs["scottish-childrens"])
+    contract = ContractFactory(agency=council, status="active")
+    client = signed_in(client, make_user(Role.CONTRACT_MANAGER, agency=council))
+    review = reverse("procurement:termination", args=[contract.pk])
+    detail = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert f'href="{review}"' in detail
+    url = reverse("contracts:transition", args=[contract.pk, "terminate"])
+    assert client.get(url)["Location"] == review
+    response = client.post(url, {"on": "2026-03-01", "reason": "test", "confirm": "yes"})
+    assert response["Location"] == review
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+def test_us_pack_contracts_keep_terminating_from_their_page(manager_client, contract):
+    """A Connecticut contract has no review workflow: terminate with a date, a reason and the
+    confirmation."""
+    response = manager_client.post(
+        reverse("contracts:transition", args=[contract.pk, "terminate"]),
+        {"on": "2026-03-01", "reason": "The provider closed", "confirm": "yes"},
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.TERMINATED

@@ -60,7 +60,7 @@ def test_expiring_window_includes_both_ends(manager, agency, provider):
 def test_due_dates_are_agency_duties_not_shown_to_providers(manager, make_user, contract):
     from steward.contracts.services import contract_complete
 
-    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 11, 30))
     assert due_dates_open(actor=manager).count() == 1
     assert due_dates_open(actor=make_user(Role.PROVIDER_USER)).count() == 0
 
@@ -68,7 +68,7 @@ def test_due_dates_are_agency_duties_not_shown_to_providers(manager, make_user, 
 def test_another_agencys_due_dates_are_not_listed(manager, make_user, other_agency, contract):
     from steward.contracts.services import contract_complete
 
-    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
+    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 11, 30))
     stranger = make_user(Role.CONTRACT_MANAGER, agency=other_agency)
     assert due_dates_open(actor=stranger).count() == 0
 

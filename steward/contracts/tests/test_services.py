@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
@@ -126,7 +127,8 @@ def test_full_lifecycle_records_each_transition_in_the_history(manager, agency, 
     contract = services.contract_create(actor=manager, agency=agency, data=data(provider=provider))
     services.contract_execute(actor=manager, contract=contract, executed_on=date(2026, 6, 15))
     services.contract_activate(actor=manager, contract=contract, today=date(2026, 7, 1))
-    services.contract_complete(actor=manager, contract=contract, completed_on=date(2027, 6, 30))
+    with time_machine.travel(datetime(2027, 7, 1, 12, tzinfo=UTC)):
+        services.contract_complete(actor=manager, contract=contract, completed_on=date(2027, 6, 30))
     contract.refresh_from_db()
     assert contract.status == ContractStatus.COMPLETED
     statuses = list(contract.history.order_by("history_id").values_list("status", flat=True))
@@ -159,7 +161,10 @@ def test_it_cannot_complete_a_draft(manager, agency, provider):
 
 def test_completion_opens_the_closeout_evaluation_due_60_days_later(manager, contract):
     """seed 000: the written evaluation is due not later than 60 days after completion."""
-    services.contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
+    with time_machine.travel(datetime(2027, 1, 4, 12, tzinfo=UTC)):
+        services.contract_complete(
+            actor=manager, contract=contract, completed_on=date(2026, 12, 31)
+        )
     due = DueDate.objects.get(contract=contract)
     assert due.rule_key == "closeout_evaluation"
     assert due.due_date == date(2027, 3, 1)
@@ -408,3 +413,85 @@ def test_an_edit_that_changes_nothing_writes_no_history(manager, contract):
     before = contract.history.count()
     services.contract_update(actor=manager, contract=contract, data={"title": contract.title})
     assert contract.history.count() == before
+
+
+# ------------------------------------------------------------------ issue 21: dates, reopening
+
+
+def test_completion_after_the_end_date_is_refused_until_an_extension_moves_it(
+    manager, agency, provider
+):
+    """Issue 21: completion after the end date only once an extension (amendment) moved it."""
+    contract = ContractFactory(
+        agency=agency, provider=provider, status="active", end_date=date(2026, 6, 30)
+    )
+    with pytest.raises(ValidationFailed, match="after the contract's end date"):
+        services.contract_complete(actor=manager, contract=contract, completed_on=date(2026, 7, 15))
+    services.amendment_create(
+        actor=manager,
+        contract=contract,
+        effective_on=date(2026, 6, 1),
+        reason="Extended to finish the work",
+        new_end_date=date(2026, 8, 31),
+    )
+    services.contract_complete(actor=manager, contract=contract, completed_on=date(2026, 7, 15))
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.COMPLETED
+
+
+def test_a_termination_dated_in_the_future_is_refused(manager, contract):
+    later = contract.agency.today() + timedelta(days=30)
+    with pytest.raises(ValidationFailed, match="in the future"):
+        services.contract_terminate(
+            actor=manager, contract=contract, terminated_on=later, reason="Closed"
+        )
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+
+
+def test_reopening_a_terminated_contract_runs_it_again_and_cancels_the_closeout(manager, contract):
+    """seed 000: the closeout evaluation the termination opened is no longer due."""
+    services.contract_terminate(
+        actor=manager, contract=contract, terminated_on=date(2026, 8, 31), reason="Test"
+    )
+    services.contract_reopen(actor=manager, contract=contract, reason="Terminated by mistake")
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACTIVE
+    assert (contract.terminated_on, contract.termination_reason) == (None, "")
+    closeout = DueDate.objects.get(contract=contract, kind="closeout_evaluation")
+    assert closeout.status == DueDateStatus.CANCELLED
+    assert closeout.close_reason == "The contract was reopened"
+    rows = list(contract.history.order_by("-history_id"))
+    assert rows[0].history_change_reason == "Reopened (was terminated): Terminated by mistake"
+    assert rows[0].history_user == manager
+    assert rows[1].termination_reason == "Test"  # the history keeps it
+
+
+def test_reopen_needs_a_reason_and_a_closed_contract(manager, contract):
+    with pytest.raises(TransitionNotAllowed, match="Only a completed or terminated"):
+        services.contract_reopen(actor=manager, contract=contract, reason="Why not")
+    services.contract_complete(actor=manager, contract=contract, completed_on=date(2026, 3, 1))
+    with pytest.raises(ValidationFailed, match="reason"):
+        services.contract_reopen(actor=manager, contract=contract, reason=" ")
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.CONTRACT_MANAGER, True),
+        (Role.CONTRACT_MONITOR, False),
+        (Role.SENIOR_MANAGER, False),
+        (Role.FINANCE_OFFICER, False),
+        (Role.ADMINISTRATOR, True),
+    ],
+)
+def test_who_may_reopen_a_contract(make_user, manager, contract, role, allowed):
+    services.contract_complete(actor=manager, contract=contract, completed_on=date(2026, 3, 1))
+    actor = make_user(role)
+    if allowed:
+        services.contract_reopen(actor=actor, contract=contract, reason="Completed by mistake")
+        contract.refresh_from_db()
+        assert contract.status == ContractStatus.ACTIVE
+    else:
+        with pytest.raises(PermissionDeniedError):
+            services.contract_reopen(actor=actor, contract=contract, reason="Completed by mistake")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import time_machine
 
 from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.core.models import PolicyPack
@@ -101,7 +102,7 @@ def test_copy_refuses_a_slug_in_use(packs, make_user):
 
 def test_due_dates_follow_the_agencys_edited_pack(packs, make_user, provider):
     """Every due date records the rule, pack and version that produced it."""
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from steward.contracts.services import contract_complete
     from steward.testing.factories import AgencyFactory, ContractFactory
@@ -114,7 +115,8 @@ def test_due_dates_follow_the_agencys_edited_pack(packs, make_user, provider):
     agency = AgencyFactory(slug="ct-agency", pack=pack)
     manager = make_user(Role.CONTRACT_MANAGER, agency=agency)
     contract = ContractFactory(agency=agency, provider=provider, status="active")
-    contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
+    with time_machine.travel(datetime(2027, 1, 4, 12, tzinfo=UTC)):
+        contract_complete(actor=manager, contract=contract, completed_on=date(2026, 12, 31))
     due = contract.due_dates.get()
     assert due.due_date == date(2027, 1, 30)
     assert (due.pack_slug, due.pack_version) == ("ct4", 2)

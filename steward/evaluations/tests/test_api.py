@@ -573,3 +573,50 @@ def test_in_lieu_and_compliance_queries_are_bounded(
     assert data["count"] == 6
     with django_assert_max_num_queries(8):
         _count(oversight, "/evaluations/compliance")
+
+
+# ---------------------------------------------------------------- reopening (issue 21)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CONTRACT_MANAGER, 200),
+        (Role.CONTRACT_MONITOR, 403),
+        (Role.SENIOR_MANAGER, 403),
+        (Role.ADMINISTRATOR, 200),
+    ],
+)
+def test_reopen_a_released_evaluation_by_role(closed, manager, make_user, role, status):
+    released = walk(closed, author=manager, to="released")
+    client = session_client(make_user(role))
+    response = call(client, "post", f"/evaluations/{released.pk}/reopen", {"reason": "Wrong"})
+    assert response.status_code == status, response.content
+    released.refresh_from_db()
+    assert released.status == ("draft" if status == 200 else "released")
+    if status == 200:
+        assert response.json()["status"] == "draft"
+        due = closed.due_dates.get(kind="closeout_evaluation")
+        assert due.status == "open"  # the release met it; open again
+
+
+def test_reopen_is_refused_for_another_agency_a_finalised_one_and_without_reason(
+    closed, manager, senior, make_user, other_agency
+):
+    """Finalised evaluations never change: a correction is a new version (409)."""
+    released = walk(closed, author=manager, to="released")
+    stranger = session_client(make_user(Role.CONTRACT_MANAGER, agency=other_agency))
+    assert (
+        call(stranger, "post", f"/evaluations/{released.pk}/reopen", {"reason": "x"}).status_code
+        == 404
+    )
+    own = session_client(manager)
+    assert (
+        call(own, "post", f"/evaluations/{released.pk}/reopen", {"reason": " "}).status_code == 422
+    )
+    final = services.evaluation_finalise(
+        actor=senior, evaluation=released, today=released.comment_due + timedelta(days=1)
+    )
+    response = call(own, "post", f"/evaluations/{final.pk}/reopen", {"reason": "x"})
+    assert response.status_code == 409
+    assert "correction" in response.json()["detail"]

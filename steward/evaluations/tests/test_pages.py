@@ -195,7 +195,7 @@ def test_another_agency_cannot_start_or_act(closed, manager, make_user, other_ag
         assert foreign.post(url(name, draft.pk)).status_code == 404
     # a finance officer of the agency sees it but may not release it
     finance = signed_in(make_user(Role.FINANCE_OFFICER))
-    assert finance.post(url("release", draft.pk)).status_code == 403
+    assert finance.post(url("release", draft.pk), {"confirm": "yes"}).status_code == 403
     assert Evaluation.objects.get(pk=draft.pk).status == EvaluationStatus.DRAFT
 
 
@@ -224,7 +224,7 @@ def test_the_whole_journey_through_the_pages(closed, manager, senior, make_user,
         assert 'id="id_rating__quality_3" name="rating__quality" value="3" checked' in page
 
         # release
-        response = author.post(url("release", evaluation.pk))
+        response = author.post(url("release", evaluation.pk), {"confirm": "yes"})
         assert response.status_code == 302
         evaluation.refresh_from_db()
         assert evaluation.status == EvaluationStatus.RELEASED
@@ -248,10 +248,10 @@ def test_the_whole_journey_through_the_pages(closed, manager, senior, make_user,
         # the author may not finalise; the reviewing official does
         page = author.get(url("detail", evaluation.pk)).content.decode()
         assert url("finalise", evaluation.pk) not in page
-        response = author.post(url("finalise", evaluation.pk))
+        response = author.post(url("finalise", evaluation.pk), {"confirm": "yes"})
         assert response.status_code == 409
         assert "A reviewing official other than the author finalises" in response.content.decode()
-        response = reviewer.post(url("finalise", evaluation.pk))
+        response = reviewer.post(url("finalise", evaluation.pk), {"confirm": "yes"})
         assert response.status_code == 302
         evaluation.refresh_from_db()
         assert evaluation.status == EvaluationStatus.FINALISED
@@ -288,11 +288,11 @@ def test_a_finalised_correction_supersedes_with_a_banner(closed, manager, senior
     client = signed_in(monitor)
     client.post(url("correct", first.pk), {"reason": "Typo in the summary."})
     v2 = Evaluation.objects.get(supersedes=first)
-    client.post(url("release", v2.pk))
+    client.post(url("release", v2.pk), {"confirm": "yes"})
     v2.refresh_from_db()
     assert v2.status == EvaluationStatus.RELEASED
     Evaluation.objects.filter(pk=v2.pk).update(acknowledged_on=date(2026, 8, 1))
-    signed_in(senior).post(url("finalise", v2.pk))
+    signed_in(senior).post(url("finalise", v2.pk), {"confirm": "yes"})
     page = client.get(url("detail", first.pk)).content.decode()
     assert "superseded by a correction" in page and url("detail", v2.pk) in page
 
@@ -304,7 +304,7 @@ def test_release_refusal_lists_the_unrated_criteria(closed, manager):
     client = signed_in(manager)
     client.post(url("start", closed.pk), {"kind": "closeout"})
     evaluation = Evaluation.objects.get(contract=closed)
-    response = client.post(url("release", evaluation.pk))
+    response = client.post(url("release", evaluation.pk), {"confirm": "yes"})
     assert response.status_code == 422
     html = response.content.decode()
     assert "Rate every criterion before releasing the evaluation." in html
@@ -317,7 +317,7 @@ def test_release_refusal_names_the_missing_summary(closed, manager):
     client.post(url("start", closed.pk), {"kind": "closeout"})
     evaluation = Evaluation.objects.get(contract=closed)
     client.post(url("edit", evaluation.pk), _ratings_post(evaluation, 4, summary=""))
-    response = client.post(url("release", evaluation.pk))
+    response = client.post(url("release", evaluation.pk), {"confirm": "yes"})
     assert "Write the overall summary" in response.content.decode()
 
 
@@ -522,3 +522,75 @@ def test_contract_panel_for_a_senior_manager_no_start(make_user, closed):
     assert 'id="evaluations-panel"' in body
     assert url("start", closed.pk) not in body
     assert "Renewal eligibility" in body
+
+
+# ------------------------------------------------------ confirmations, reopening (issue 21)
+
+
+def test_release_and_finalise_first_show_what_they_do(closed, manager, senior):
+    draft = walk(closed, author=manager, to="draft")
+    client = signed_in(manager)
+    for response in (
+        client.get(url("release", draft.pk)),
+        client.post(url("release", draft.pk), {"released_on": "2026-07-15"}),
+    ):
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "What will happen" in body and "Who is told" in body
+        assert "emailed" in body and f'href="{url("detail", draft.pk)}"' in body
+    assert 'name="released_on" value="2026-07-15"' in body  # carried to the confirmation
+    assert Evaluation.objects.get(pk=draft.pk).status == EvaluationStatus.DRAFT
+    released = walk(closed, author=manager, to="released")
+    reviewer = signed_in(senior)
+    response = reviewer.post(url("finalise", released.pk))
+    assert response.status_code == 200
+    assert "can no longer change" in response.content.decode()
+    assert Evaluation.objects.get(pk=released.pk).status == EvaluationStatus.RELEASED
+
+
+def test_a_wrongly_released_evaluation_is_reopened_with_a_reason(closed, manager, mailoutbox):
+    released = walk(closed, author=manager, to="released")
+    client = signed_in(manager)
+    assert url("reopen", released.pk) in client.get(url("detail", released.pk)).content.decode()
+    assert "What will happen" in client.get(url("reopen", released.pk)).content.decode()
+    client.post(url("reopen", released.pk), {"reason": "Wrong period"})  # not confirmed
+    assert Evaluation.objects.get(pk=released.pk).status == EvaluationStatus.RELEASED
+    response = client.post(url("reopen", released.pk), {"reason": "", "confirm": "yes"})
+    assert response.status_code == 200
+    assert Evaluation.objects.get(pk=released.pk).status == EvaluationStatus.RELEASED
+    response = client.post(url("reopen", released.pk), {"reason": "Wrong period", "confirm": "yes"})
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get(pk=released.pk)
+    assert evaluation.status == EvaluationStatus.DRAFT
+    assert evaluation.score is None and evaluation.released_on is None
+    last = evaluation.history.order_by("-history_id").first()
+    assert last.history_change_reason == "Reopened as a draft: Wrong period"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CONTRACT_MANAGER, 302),
+        (Role.CONTRACT_MONITOR, 403),
+        (Role.SENIOR_MANAGER, 403),
+        (Role.FINANCE_OFFICER, 403),
+        (Role.ADMINISTRATOR, 302),
+    ],
+)
+def test_who_may_reopen_a_released_evaluation(closed, manager, make_user, role, status):
+    released = walk(closed, author=manager, to="released")
+    client = signed_in(make_user(role))
+    response = client.post(url("reopen", released.pk), {"reason": "Wrong", "confirm": "yes"})
+    assert response.status_code == status
+    expected = EvaluationStatus.DRAFT if status == 302 else EvaluationStatus.RELEASED
+    assert Evaluation.objects.get(pk=released.pk).status == expected
+
+
+def test_a_finalised_evaluation_is_not_reopened(closed, manager, senior):
+    """Finalised evaluations never change: a correction is a new version."""
+    final = walk(closed, author=manager, to="finalised", reviewer=senior)
+    client = signed_in(manager)
+    assert url("reopen", final.pk) not in client.get(url("detail", final.pk)).content.decode()
+    response = client.post(url("reopen", final.pk), {"reason": "Wrong", "confirm": "yes"})
+    assert response.status_code == 302
+    assert Evaluation.objects.get(pk=final.pk).status == EvaluationStatus.FINALISED

@@ -7,9 +7,10 @@ none, and cancelled when the contract ends. Through the rules, the services and 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from steward.contracts.models import DueDate, DueDateStatus
 from steward.contracts.services import contract_terminate
@@ -164,9 +165,10 @@ def test_seed_002_the_daily_job_opens_it_reminds_and_the_contracts_end_cancels_i
     assert any(wl.number in m.subject and manager.email in m.to for m in mailoutbox), [
         m.subject for m in mailoutbox
     ]
-    contract_terminate(
-        actor=manager, contract=wl, terminated_on=date(2026, 12, 28), reason="Provider closed"
-    )
+    with time_machine.travel(datetime(2026, 12, 28, 12, tzinfo=UTC)):
+        contract_terminate(
+            actor=manager, contract=wl, terminated_on=date(2026, 12, 28), reason="Provider closed"
+        )
     due.refresh_from_db()
     assert due.status == DueDateStatus.CANCELLED and "terminated" in due.close_reason
 

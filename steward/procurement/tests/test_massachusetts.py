@@ -171,6 +171,7 @@ def test_award_of_the_second_bid_through_the_page_and_the_api_seed_004(rfr, mana
         "award-number": "DMH-C-01",
         "award-start_date": "2026-04-01",
         "award-end_date": "2027-06-30",
+        "confirm": "yes",
     }
     refused = client.post(url, form, follow=True)
     assert refused.status_code == 200

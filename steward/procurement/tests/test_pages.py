@@ -207,25 +207,34 @@ def test_agency_runs_bids_scores_award_and_notice_through_the_pages(
             )
     page = client.get(reverse("procurement:detail", args=[solicitation.pk])).content.decode()
     assert "<td>80.0</td>" in page and "80.0000" not in page  # scores with one decimal
-    client.post(
-        url("award"),
-        {
-            "award-bid": bids[0].pk,
-            "award-number": "SCC-9",
-            "award-start_date": "2026-04-01",
-            "award-end_date": "2027-03-31",
-        },
-    )
+    award = {
+        "award-bid": bids[0].pk,
+        "award-number": "SCC-9",
+        "award-start_date": "2026-04-01",
+        "award-end_date": "2027-03-31",
+    }
+    confirm = client.post(url("award"), award)  # issue 21: what awarding does, first
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert "What will happen" in body and "Who is told" in body
+    assert 'name="award-number" value="SCC-9"' in body  # carried to the confirmation
+    solicitation.refresh_from_db()
+    assert solicitation.status == "open"
+    client.post(url("award"), {**award, "confirm": "yes"})
     solicitation.refresh_from_db()
     page = client.get(reverse("procurement:detail", args=[solicitation.pk])).content.decode()
     assert "Contract" in page and "SCC-9</a> is a draft" in page
-    refused = client.post(url("notify"), {"notify-on": "2026-03-02"}, follow=True)
+    refused = client.post(url("notify"), {"notify-on": "2026-03-02", "confirm": "yes"}, follow=True)
     assert "Execute the contract SCC-9 first" in refused.content.decode()
     procurement_record_set(
         actor=ccm, contract=solicitation.contract, data={"advertised_on_pcs": True}
     )
     contract_execute(actor=ccm, contract=solicitation.contract, executed_on=date(2026, 3, 1))
-    client.post(url("notify"), {"notify-on": "2026-03-02"})
+    confirm = client.post(url("notify"), {"notify-on": "2026-03-02"})
+    assert confirm.status_code == 200 and "emailed their notice" in confirm.content.decode()
+    solicitation.refresh_from_db()
+    assert solicitation.status == "awarded"
+    client.post(url("notify"), {"notify-on": "2026-03-02", "confirm": "yes"})
     solicitation.refresh_from_db()
     assert solicitation.status == "notified"
     assert solicitation.contract.number == "SCC-9"

@@ -70,6 +70,11 @@ def test_manager_awards_the_second_ranked_bid_with_a_reason_seed_004(watched, pa
     page.get_by_label("Contract ends").fill("2027-06-30")
     page.get_by_role("button", name="Award").click()
     page.wait_for_load_state()
+    # issue 21: what awarding does and who is told, before anything happens
+    assert page.get_by_role("heading", name="What will happen").is_visible()
+    watched.check()
+    page.get_by_role("button", name="Award").click()
+    page.wait_for_load_state()
     assert page.get_by_text("is not the top-ranked bid").first.is_visible()
     watched.check()
 
@@ -81,6 +86,8 @@ def test_manager_awards_the_second_ranked_bid_with_a_reason_seed_004(watched, pa
         "Harbor Clubhouse withdrew its site letter after scoring."
     )
     page.get_by_role("button", name="Award").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Award").click()  # confirmed
     page.wait_for_load_state()
     assert page.get_by_text("Awarded to Bay Path Services").is_visible()
     assert page.get_by_text("Why not the top-ranked bid").is_visible()

@@ -83,6 +83,10 @@ def test_closeout_evaluation_written_commented_finalised_and_shared(
     assert "91.25" in page.content()
     page.get_by_role("button", name="Release to the provider").click()
     page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What will happen").is_visible()  # issue 21
+    watched.check()
+    page.get_by_role("button", name="Release to the provider").click()
+    page.wait_for_load_state()
     watched.check()
     evaluation = Evaluation.objects.get(contract=contract)
     assert evaluation.status == "released" and str(evaluation.score) == "91.25"
@@ -106,6 +110,10 @@ def test_closeout_evaluation_written_commented_finalised_and_shared(
     sign_in(watched, senior.username, PASSWORD)
     work_item(watched, f"Review and finalise the evaluation of {contract.number}")
     assert "You are asked to finalise it" in page.content()
+    page.get_by_role("button", name="Finalise the evaluation").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What will happen").is_visible()  # issue 21
+    watched.check()
     page.get_by_role("button", name="Finalise the evaluation").click()
     page.wait_for_load_state()
     watched.check()

@@ -84,6 +84,10 @@ def test_milwaukee_renewal_decided_by_a_pre_renewal_evaluation_from_the_metrics(
     watched.check()
     page.get_by_role("button", name="Release to the provider").click()
     page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What will happen").is_visible()  # issue 21
+    watched.check()
+    page.get_by_role("button", name="Release to the provider").click()
+    page.wait_for_load_state()
     watched.check()
     evaluation = Evaluation.objects.get(contract=contract)
     assert evaluation.status == "released" and evaluation.score == Decimal("100.00")
@@ -105,6 +109,10 @@ def test_milwaukee_renewal_decided_by_a_pre_renewal_evaluation_from_the_metrics(
     # the reviewing official finalises it from their work list
     sign_in(watched, senior.username, PASSWORD)
     work_item(watched, f"Review and finalise the evaluation of {contract.number}")
+    page.get_by_role("button", name="Finalise the evaluation").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What will happen").is_visible()  # issue 21
+    watched.check()
     page.get_by_role("button", name="Finalise the evaluation").click()
     page.wait_for_load_state()
     watched.check()

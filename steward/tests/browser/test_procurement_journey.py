@@ -211,6 +211,10 @@ def test_an_early_termination_walks_from_the_request_to_its_effective_date(
     watched.check()
     page.get_by_role("button", name="Send the notice to the provider").click()
     page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What will happen").is_visible()  # issue 21
+    watched.check()
+    page.get_by_role("button", name="Send the notice to the provider").click()
+    page.wait_for_load_state()
     runs_on = page.get_by_text("The contract runs until the termination takes effect")
     assert runs_on.first.is_visible()
     assert page.get_by_text("Status: Active").is_visible()
@@ -240,6 +244,10 @@ def test_an_early_termination_walks_from_the_request_to_its_effective_date(
         "link", name="Record the end of HC-C-1: its early termination takes effect"
     ).click()
     page.wait_for_load_state()
+    watched.check()
+    page.get_by_role("button", name="Record the termination").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="What will happen").is_visible()  # issue 21
     watched.check()
     page.get_by_role("button", name="Record the termination").click()
     page.wait_for_load_state()
