@@ -98,7 +98,11 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     (once: a second confirm is refused)."""
     user: Any = request.user
     check = job_get(actor=user, pk=pk)
-    job = import_confirm_start(actor=user, check=check)
+    try:
+        job = import_confirm_start(actor=user, check=check)
+    except TransitionNotAllowed as exc:  # already imported, not ready, the file is gone
+        messages.error(request, exc.message)
+        return redirect("core:job", pk=check.pk)
     if job.status == JobStatus.SUCCEEDED and job.result.get("written") and not job.problems:
         messages.success(request, job.summary)  # done already (a quick worker, the tests)
         return redirect(f"{_register_url()}?agency={job.params['agency']}")
