@@ -50,7 +50,7 @@ NATIVE_HEADER = (
 )
 
 
-def database_url(explicit: str | None, keep: bool = False) -> str:
+def database_url(explicit: str | None) -> str:
     source = explicit or os.environ.get("DATABASE_URL", "")
     if not source or source.startswith("sqlite"):
         path = ROOT / "var" / "bench-jobs.sqlite3"
@@ -62,10 +62,8 @@ def database_url(explicit: str | None, keep: bool = False) -> str:
 
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
-        if not (keep and exists):
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
     return urlunsplit(parts._replace(path=f"/{DATABASE}"))
 
 
@@ -214,15 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--database-url")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument(
-        "--keep-database",
-        action="store_true",
-        help="reuse the PostgreSQL bench database of the last run (its migrations are slow on a "
-        "busy machine); its bench rows are removed first",
-    )
     args = parser.parse_args(argv)
 
-    os.environ["DATABASE_URL"] = database_url(args.database_url, keep=args.keep_database)
+    os.environ["DATABASE_URL"] = database_url(args.database_url)
     os.environ["DJANGO_SETTINGS_MODULE"] = "steward.settings"
     os.environ["STEWARD_TASKS_BACKEND"] = "database"  # as under `make run`
     os.environ.setdefault("STEWARD_LOG_LEVEL", "ERROR")
@@ -242,14 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     settings.MEDIA_ROOT = media  # the bench's uploads and reports, never var/media
     setup_test_environment()  # the test client's host, no e-mail sent
     call_command("migrate", verbosity=0)
-    if args.keep_database:
-        from steward.contracts.models import Contract
-        from steward.core.models import Job
-
-        Contract.objects.filter(agency__slug__startswith="bench").delete()
-        Job.objects.all().delete()
-        User.objects.filter(username__in=["manager", "admin"]).delete()
-        Agency.objects.filter(slug__startswith="bench").delete()
     packs = {p.slug: p for p in policy_packs_load_shipped()}
     agency = Agency.objects.create(
         name="Bench Department",
