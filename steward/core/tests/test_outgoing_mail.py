@@ -14,7 +14,7 @@ from steward.tests.pages import signed_in
 
 
 @pytest.fixture
-def failed(settings, django_capture_on_commit_callbacks):
+def failed(db, settings, django_capture_on_commit_callbacks):
     """An email the mail server refused (sent through the real outbox and task)."""
     settings.EMAIL_BACKEND = FAILING
     with django_capture_on_commit_callbacks(execute=True):
