@@ -391,6 +391,12 @@ RQ_QUEUES = {
 # A job whose worker stopped (killed, machine lost) is marked failed, with a retry, once it
 # has shown no sign of life for this long (the import reports progress every few seconds).
 STEWARD_JOB_STALE_AFTER_SECONDS = env_int("STEWARD_JOB_STALE_AFTER_SECONDS", 15 * 60)
+# `steward daily` deletes the stored files (uploads, reports) of jobs finished longer ago than
+# this, and the database backend's finished task results; the job rows stay.
+STEWARD_JOB_RETENTION_DAYS = env_int("STEWARD_JOB_RETENTION_DAYS", 30)
+# A register export of more contracts than this runs as a background job (its file is the
+# job's download); a smaller one is sent at once.
+STEWARD_EXPORT_INLINE_MAX_ROWS = env_int("STEWARD_EXPORT_INLINE_MAX_ROWS", 2000)
 
 # Audit reasons can be long (a termination reason); keep them whole.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

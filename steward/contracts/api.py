@@ -57,6 +57,7 @@ from steward.core.schemas import (
     WRITE_ERRORS,
     AuditEntryOut,
     BackgroundJobOut,
+    job_accepted,
 )
 from steward.core.services import require_perm
 from steward.parties.models import Agency, Provider, User
@@ -165,18 +166,23 @@ def contract_add(request: HttpRequest, payload: ContractIn) -> Any:
     "written and the report says what would happen; with `skip_invalid` the valid rows are "
     "imported and `rejected_csv` holds the others with their reasons. Re-importing the same "
     "file changes nothing (upsert on agency and contract number). Contract managers of the "
-    "agency and administrators. With `background` (for large files) the file is stored and "
-    "the answer is at once 202 with a job to follow at `GET /api/v1/jobs/{id}`; the import "
-    "then runs in a worker, all or nothing, and the job keeps its counts and problems report.",
+    "agency and administrators. The import runs in the background: the file is checked "
+    "(type, size, a real CSV/XLSX), stored, and the answer is at once 202 with the job "
+    "(`id`, `url` to follow at `GET /api/v1/jobs/{id}`, `page_url`; also in `Location`); a "
+    "worker then imports it, all or nothing, and the job keeps its counts and problems "
+    "report. Changed in issue 20: `background` now defaults to true. `background=false` "
+    "keeps the former synchronous answer (200 with the report, 422 with every bad row) for "
+    "small files and existing clients.",
 )
 def contract_import(
     request: HttpRequest,
+    response: HttpResponse,
     file: File[UploadedFile],
     format: Form[str] = "native",
     agency: Form[str] = "",
     dry_run: Form[bool] = False,
     skip_invalid: Form[bool] = False,
-    background: Form[bool] = False,
+    background: Form[bool] = True,
 ) -> Any:
 
     from steward.contracts.importing import import_contracts
@@ -221,7 +227,7 @@ def contract_import(
             skip_invalid=skip_invalid,
             dry_run=dry_run,
         )
-        return Status(202, job)
+        return job_accepted(job, response)
     report = import_contracts(
         actor=actor,
         agency=target,

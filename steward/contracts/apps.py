@@ -7,7 +7,8 @@ class ContractsConfig(AppConfig):
     verbose_name = "Contracts"
 
     def ready(self) -> None:
-        from steward.contracts.jobs import KIND, run_import
+        from steward.contracts.jobs import EXPORT_KIND, KIND, run_export, run_import
         from steward.core.jobs import register_kind
 
         register_kind(KIND, label="Register import", work=run_import)
+        register_kind(EXPORT_KIND, label="Register export", work=run_export)

@@ -37,3 +37,12 @@ def export_rows(contracts: QuerySet[Contract]) -> Iterator[list[Any]]:
     fields = [column.field for column in NATIVE_COLUMNS]
     for contract in contracts.select_related("provider").iterator(chunk_size=2000):
         yield [_value(contract, field) for field in fields]
+
+
+def visible_export_rows(actor: Any, contracts: QuerySet[Contract]) -> Iterator[list[Any]]:
+    """`export_rows` as `actor` may see them: without the internal notes (the last column)
+    for whoever may not read the history (provider users)."""
+    rows = export_rows(contracts)
+    if actor.has_perm("audit.view_history"):
+        return rows
+    return ([*row[:-1], ""] for row in rows)

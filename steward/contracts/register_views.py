@@ -3,29 +3,31 @@ export of the current filter, and exercising a renewal option."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from steward.contracts import services
-from steward.contracts.exporting import HEADERS, SHEET_TITLE, export_rows
+from steward.contracts.exporting import HEADERS, SHEET_TITLE, visible_export_rows
 from steward.contracts.forms import ContractFilterForm, ImportForm, RenewalForm
-from steward.contracts.importing import ImportReport, import_contracts
-from steward.contracts.jobs import import_start
+from steward.contracts.jobs import (
+    export_is_large,
+    export_start,
+    import_confirm_start,
+    import_start,
+)
 from steward.contracts.selectors import ContractFilters, contract_get, contract_list
 from steward.core.errors import TransitionNotAllowed, ValidationFailed
 from steward.core.exports import CSV_TYPE, FORMATS, attachment, csv_text, export_response
 from steward.core.forms import apply_errors
+from steward.core.jobs import job_get, store_upload
 from steward.core.models import JobStatus
 from steward.core.replica import reads_from_replica
 from steward.core.uploads import UploadRejected, check_upload
@@ -33,35 +35,6 @@ from steward.core.views import application_errors
 from steward.parties.models import Agency, Role
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
-SESSION_KEY = "steward.pending_imports"
-PROBLEMS_KEY = "steward.import_problems"
-
-
-def _keep_problems(request: HttpRequest, report: ImportReport) -> str:
-    """Store the report's every problem and notice as CSV for this session to download;
-    returns the download token ('' when there is nothing to list)."""
-    if not (report.errors or report.notices):
-        return ""
-    token = uuid.uuid4().hex
-    path = default_storage.save(
-        f"imports/{token}.problems.csv", ContentFile(report.problems_csv().encode("utf-8"))
-    )
-    kept: dict[str, str] = request.session.get(PROBLEMS_KEY, {})
-    kept[token] = path
-    request.session[PROBLEMS_KEY] = kept
-    return token
-
-
-@login_required
-@require_GET
-def import_problems(request: HttpRequest, token: str) -> HttpResponse:
-    """Every problem and notice of an import checked in this session, as CSV."""
-    path = request.session.get(PROBLEMS_KEY, {}).get(token)
-    if path is None or not default_storage.exists(path):
-        raise Http404("That report has expired; check the file again.")
-    with default_storage.open(path, "rb") as stream:
-        content = stream.read().decode("utf-8")
-    return attachment(content, content_type=CSV_TYPE, filename="steward-import-problems.csv")
 
 
 def _import_agencies(user: Any) -> list[tuple[str, str]] | None:
@@ -77,36 +50,12 @@ def _import_agencies(user: Any) -> list[tuple[str, str]] | None:
 @require_http_methods(["GET", "POST"])
 @application_errors
 def contract_import(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload and check (a dry run shows what would happen, every bad row listed).
-    Step 2 (`confirm`): import the checked file, all or nothing."""
+    """Step 1: upload. The request only checks the file (type, size, a real CSV/XLSX), stores
+    it and starts the check (a dry run) as a background job; the job's page shows what would
+    happen, every bad row listed, and step 2: "Import", from there (`import_confirm`)."""
     user: Any = request.user
     agencies = _import_agencies(user)
-    pending: dict[str, dict[str, str]] = request.session.get(SESSION_KEY, {})
-    if request.method == "POST" and "confirm" in request.POST:
-        token = request.POST.get("confirm", "")
-        entry = pending.pop(token, None)
-        request.session[SESSION_KEY] = pending
-        if entry is None:
-            messages.error(request, "That upload has expired; upload the file again.")
-            return redirect("contracts:import")
-        target = Agency.objects.select_related("pack").get(slug=entry["agency"])
-        # The import runs as a background job (the checked file is already stored): the page
-        # answers at once with the job's page, which follows it to its report.
-        job = import_start(
-            actor=user,
-            agency=target,
-            path=entry["path"],
-            filename=entry["name"],
-            fmt=entry["format"],
-        )
-        if job.status == JobStatus.SUCCEEDED and job.result.get("written") and not job.problems:
-            messages.success(request, job.summary)  # done already (a quick worker, the tests)
-            return redirect(f"{_register_url()}?agency={target.slug}")
-        return redirect("core:job", pk=job.pk)
-
     form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies)
-    report: ImportReport | None = None
-    token = ""
     agency: Agency | None = user.agency if agencies is None else None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -128,37 +77,36 @@ def contract_import(request: HttpRequest) -> HttpResponse:
             if agencies is not None:
                 agency = Agency.objects.select_related("pack").get(slug=form.cleaned_data["agency"])
             assert agency is not None
-            report = import_contracts(
+            job = import_start(
                 actor=user,
                 agency=agency,
-                stream=upload,
+                path=store_upload(upload),
                 filename=upload.name,
                 fmt=form.cleaned_data["format"],
                 dry_run=True,
-                today=timezone.localdate(),
+                confirmable=True,
             )
-            if report.ok:
-                upload.seek(0)
-                token = uuid.uuid4().hex
-                path = default_storage.save(f"imports/{token}.{checked.extension}", upload)
-                pending[token] = {
-                    "path": path,
-                    "name": upload.name,
-                    "format": form.cleaned_data["format"],
-                    "agency": agency.slug,
-                }
-                request.session[SESSION_KEY] = pending
-    return render(
-        request,
-        "contracts/import.html",
-        {
-            "form": form,
-            "report": report,
-            "token": token,
-            "agency": agency,
-            "problems": _keep_problems(request, report) if report else "",
-        },
-    )
+            return redirect("core:job", pk=job.pk)
+    return render(request, "contracts/import.html", {"form": form, "agency": agency})
+
+
+@login_required
+@require_http_methods(["POST"])
+@application_errors
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: import the file the check job `pk` found ready, all or nothing, as a new job
+    (once: a second confirm is refused)."""
+    user: Any = request.user
+    check = job_get(actor=user, pk=pk)
+    try:
+        job = import_confirm_start(actor=user, check=check)
+    except TransitionNotAllowed as exc:  # already imported, not ready, the file is gone
+        messages.error(request, exc.message)
+        return redirect("core:job", pk=check.pk)
+    if job.status == JobStatus.SUCCEEDED and job.result.get("written") and not job.problems:
+        messages.success(request, job.summary)  # done already (a quick worker, the tests)
+        return redirect(f"{_register_url()}?agency={job.params['agency']}")
+    return redirect("core:job", pk=job.pk)
 
 
 def _register_url() -> str:
@@ -238,9 +186,12 @@ def contract_export(request: HttpRequest) -> HttpResponseBase:
         sort="end_date",
     )
     contracts = contract_list(actor=request.user, filters=filters)
-    rows = export_rows(contracts)
-    if not request.user.has_perm("audit.view_history"):  # provider users: no internal notes
-        rows = ([*row[:-1], ""] for row in rows)
+    count = contracts.count()
+    if export_is_large(count):
+        # more than a page: written by a background job; its page offers the download
+        job = export_start(actor=request.user, filters=filters, fmt=fmt, count=count)
+        return redirect("core:job", pk=job.pk)
+    rows = visible_export_rows(request.user, contracts)
     return export_response(
         fmt,
         HEADERS,

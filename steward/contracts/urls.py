@@ -14,11 +14,7 @@ urlpatterns = [
     path("new/", views.contract_create, name="create"),
     path("import/", register_views.contract_import, name="import"),
     path("import/template.csv", register_views.import_template, name="import_template"),
-    path(
-        "import/problems/<str:token>.csv",
-        register_views.import_problems,
-        name="import_problems",
-    ),
+    path("import/<int:pk>/confirm/", register_views.import_confirm, name="import_confirm"),
     path("export/", register_views.contract_export, name="export"),
     path("expiring/", report_views.expiring_report, name="report_expiring"),
     path("annual-report/", report_views.annual_report, name="report_annual"),

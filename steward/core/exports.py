@@ -213,6 +213,28 @@ def json_text(header: Sequence[str], rows: Iterable[Row], *, indent: int | None 
     return out.getvalue()
 
 
+def write_export(
+    fmt: str, header: Sequence[str], rows: Iterable[Row], out: IO[bytes], *, sheet_title: str
+) -> None:
+    """Write the table in `fmt` ("csv", "xlsx" or "json") to the binary stream `out`, by the
+    same formula-safe writers as `export_response` (an export made by a background job is the
+    same file as one downloaded at once). ValueError for another format."""
+    if fmt == "xlsx":
+        write_xlsx([Sheet(sheet_title, header, rows)], out)
+        return
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        if fmt == "csv":
+            write_csv(header, rows, text)
+        else:
+            write_json(header, rows, text)
+        text.flush()
+    finally:
+        text.detach()  # leave `out` open for the caller
+
+
 # ---------------------------------------------------------------- HTTP
 
 

@@ -62,6 +62,8 @@ class Outcome:
     #: a binary file to offer instead of `report_text` (a batch of PDF letters, a procurement
     #: file); its type is taken from `report_name`'s extension
     report_bytes: bytes = b""
+    #: A file the work already wrote to the default storage (an export): the job's download.
+    report_file: str = ""
 
 
 Work = Callable[[Job, "Progress"], Outcome]
@@ -191,7 +193,7 @@ def job_start(
         _enqueue(job.pk)
     else:
         transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
-    job.refresh_from_db()
+    job.refresh_from_db(using="default")  # never a replica: the row was just written
     return job
 
 
@@ -234,8 +236,8 @@ def run(job_id: int) -> str:
         return JobStatus.FAILED
     finally:
         progress.close()
-    report = ""
-    if outcome.report_text or outcome.report_bytes:
+    report = outcome.report_file
+    if (outcome.report_text or outcome.report_bytes) and not report:
         report = default_storage.save(
             f"jobs/{job_id}/{outcome.report_name or 'report.csv'}",
             ContentFile(outcome.report_bytes or outcome.report_text.encode("utf-8")),
@@ -274,8 +276,12 @@ def _finish_failed(job_id: int, error: str) -> None:
 
 def _forget_upload(job: Job) -> None:
     """The stored upload of a job that succeeded is no longer needed (a failed job keeps it
-    for its retry)."""
-    if job.upload and not Job.objects.filter(upload=job.upload).exclude(pk=job.pk).exists():
+    for its retry; a check with a confirm step, `params["keep_upload"]`, for its import; the
+    files nobody came back for are pruned by `prune`)."""
+    if not job.upload or job.params.get("keep_upload"):
+        return
+    waiting = (JobStatus.QUEUED, JobStatus.RUNNING)
+    if not Job.objects.filter(upload=job.upload, status__in=waiting).exclude(pk=job.pk).exists():
         try:
             default_storage.delete(job.upload)
         except Exception:
@@ -340,3 +346,67 @@ def job_retry(*, actor: Any, job: Job) -> Job:
         label=job.label,
         retry_of=job,
     )
+
+
+# ---------------------------------------------------------------- retention
+
+
+@dataclass
+class Pruned:
+    files: int = 0
+    jobs: int = 0
+    task_results: int = 0
+
+
+def prune(*, now: datetime | None = None, days: int | None = None) -> Pruned:
+    """After `days` (default STEWARD_JOB_RETENTION_DAYS): delete the stored files (upload,
+    report) of jobs that finished that long ago, and the finished task results of the database
+    backend. The job rows stay (who ran what, when, with what result), their page saying the
+    files are no longer kept. A file another, newer job still reads is left for that job."""
+    now = now or timezone.now()
+    days = settings.STEWARD_JOB_RETENTION_DAYS if days is None else days
+    before = now - timedelta(days=days)
+    finished = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    old = Job.objects.filter(status__in=finished, finished_at__lt=before).exclude(
+        upload="", report=""
+    )
+    pruned = Pruned()
+    for job in old.only("pk", "upload", "report").iterator(chunk_size=500):
+        for path in (job.upload, job.report):
+            if not path or (path == job.upload and _still_read(job, before)):
+                continue
+            try:
+                if default_storage.exists(path):
+                    default_storage.delete(path)
+                    pruned.files += 1
+            except Exception:
+                logger.warning("Could not delete %s", path, exc_info=True)
+        Job.objects.filter(pk=job.pk).update(upload="", report="", report_name="")
+        pruned.jobs += 1
+    pruned.task_results = _prune_task_results(before)
+    return pruned
+
+
+def _still_read(job: Job, before: datetime) -> bool:
+    """Another job on the same upload that is not old enough to prune (or still running)."""
+    from django.db.models import Q
+
+    return (
+        Job.objects.filter(upload=job.upload)
+        .exclude(pk=job.pk)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=before))
+        .exists()
+    )
+
+
+def _prune_task_results(before: datetime) -> int:
+    """The database backend's finished task results older than `before` (RQ keeps its own,
+    with a time to live)."""
+    from django.apps import apps
+
+    if not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
+    return deleted

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -200,3 +201,52 @@ def retry(*, now: datetime | None = None) -> Delivery:
         | Q(status=OutboundEmailStatus.PENDING, created_at__lt=now - STALE_AFTER)
     ).values_list("pk", flat=True)
     return deliver(list(ids))
+
+
+# ---------------------------------------------------------------- the outgoing mail page
+
+ADMINISTRATOR = "administrator"  # parties.models.Role.ADMINISTRATOR (core sits below parties)
+
+
+def _require_administrator(actor: object) -> None:
+    from steward.core.errors import PermissionDeniedError
+
+    if getattr(actor, "role", "") != ADMINISTRATOR:
+        raise PermissionDeniedError("Only administrators see the outgoing mail.")
+
+
+def undelivered(*, actor: object, now: datetime | None = None, limit: int = 200) -> list[Any]:
+    """The emails that could not be sent (failed, or pending for longer than STALE_AFTER),
+    oldest first, for the administrators' Outgoing mail page."""
+    _require_administrator(actor)
+    now = now or timezone.now()
+    return list(
+        OutboundEmail.objects.filter(
+            Q(status=OutboundEmailStatus.FAILED)
+            | Q(status=OutboundEmailStatus.PENDING, created_at__lt=now - STALE_AFTER)
+        ).order_by("created_at", "pk")[:limit]
+    )
+
+
+def email_get(*, actor: object, pk: int) -> OutboundEmail:
+    from steward.core.errors import NotFoundError
+
+    _require_administrator(actor)
+    email = OutboundEmail.objects.filter(pk=pk).first()
+    if email is None:
+        raise NotFoundError("No such email.")
+    return email
+
+
+def email_send_again(*, actor: object, email: OutboundEmail) -> OutboundEmail:
+    """Send again an email that could not be sent (an administrator, from the Outgoing mail
+    page), through the same task as every email. Returns the row as it is after the attempt
+    (still pending when a worker sends it later)."""
+    from steward.core.errors import TransitionNotAllowed
+
+    _require_administrator(actor)
+    if email.status == OutboundEmailStatus.SENT:
+        raise TransitionNotAllowed("This email was already sent.")
+    _queue_delivery([email.pk])
+    email.refresh_from_db()
+    return email

@@ -51,6 +51,8 @@ class BackgroundJobOut(Schema):
     progress: int = Field(description="Per cent done, 0–100 (0 when it cannot be told)")
     summary: str = Field(description="What the job did, once finished")
     result: dict[str, Any] = Field(description="The job's counts, once finished")
+    url: str = Field(description="This job in the API (`GET` it to follow the job)")
+    page_url: str = Field(description="The job's page, for a person to follow it")
     report_url: str | None = Field(description="Download of the job's report, once there is one")
     error: str = Field(description="Why a failed job failed")
     retry_of: int | None = Field(description="The failed job this one retries")
@@ -68,6 +70,18 @@ class BackgroundJobOut(Schema):
         return obj.owner.username if obj.owner_id else None
 
     @staticmethod
+    def resolve_url(obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("api:job_detail", args=[obj.pk])
+
+    @staticmethod
+    def resolve_page_url(obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job", args=[obj.pk])
+
+    @staticmethod
     def resolve_report_url(obj: Any) -> str | None:
         from django.urls import reverse
 
@@ -80,3 +94,13 @@ class BackgroundJobOut(Schema):
     @staticmethod
     def resolve_can_retry(obj: Any) -> bool:
         return obj.status == "failed"
+
+
+def job_accepted(job: Any, response: Any) -> Any:
+    """The API's answer to long work started in the background: 202 with the job, and the
+    job's URL in `Location` (RFC 9110: where to follow it)."""
+    from django.urls import reverse
+    from ninja import Status
+
+    response["Location"] = reverse("api:job_detail", args=[job.pk])
+    return Status(202, job)

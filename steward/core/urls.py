@@ -24,4 +24,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/report/", views.job_report, name="job_report"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
+    path("mail/", views.mail_list, name="mail_list"),
+    path("mail/<int:pk>/send-again/", views.mail_send_again, name="mail_send_again"),
 ]

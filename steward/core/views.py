@@ -197,7 +197,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @application_errors
 def job_report(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """The job's report file (an import's every problem and notice), as an attachment."""
+    """The job's file (an import's every problem and notice, an export), as an attachment."""
     from django.core.files.storage import default_storage
     from django.http import FileResponse
 
@@ -206,10 +206,13 @@ def job_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = job_get(actor=request.user, pk=pk)
     if not job.report or not default_storage.exists(job.report):
         raise Http404("This job has no report.")
+    from steward.core.exports import CONTENT_TYPES
+
     name = job.report_name or "report.csv"
-    content_type = "text/csv; charset=utf-8"
-    if not name.endswith(".csv"):  # a job's file of another kind (PDF, zip of letters)
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    extension = name.rsplit(".", 1)[-1]
+    content_type = CONTENT_TYPES.get(extension) or (
+        mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
     return FileResponse(
         default_storage.open(job.report, "rb"),
         as_attachment=True,
@@ -229,3 +232,36 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     new = jobs.job_retry(actor=request.user, job=job)
     messages.success(request, "The job was started again.")
     return redirect("core:job", pk=new.pk)
+
+
+# ---------------------------------------------------------------- outgoing mail
+
+
+@login_required
+@application_errors
+def mail_list(request: HttpRequest) -> HttpResponse:
+    """Administrators: the emails that could not be sent, with their error, attempts and a
+    way to send each again."""
+    from steward.core.mail import undelivered
+
+    return render(request, "core/mail_list.html", {"emails": undelivered(actor=request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@application_errors
+def mail_send_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send one email again: a confirmation page (GET), then the sending (POST)."""
+    from steward.core import mail
+
+    email = mail.email_get(actor=request.user, pk=pk)
+    if request.method == "POST":
+        email = mail.email_send_again(actor=request.user, email=email)
+        if email.status == "sent":
+            messages.success(request, f"Sent: {email.subject}")
+        elif email.status == "failed":
+            messages.error(request, f"It could not be sent again: {email.last_error}")
+        else:
+            messages.success(request, f"Queued to be sent again: {email.subject}")
+        return redirect("core:mail_list")
+    return render(request, "core/mail_send_again.html", {"email": email})

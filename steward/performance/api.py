@@ -20,7 +20,13 @@ from ninja.pagination import paginate
 from steward.core.concurrency import if_match, set_etag
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
-from steward.core.schemas import EDIT_ERRORS, READ_ERRORS, WRITE_ERRORS, BackgroundJobOut
+from steward.core.schemas import (
+    EDIT_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    BackgroundJobOut,
+    job_accepted,
+)
 from steward.parties.models import Agency, Provider
 from steward.parties.rules import visible_providers_q
 from steward.performance import selectors, services, services_pep
@@ -625,16 +631,20 @@ def evidence_add(
     description="Multipart upload (`file`; optional `dry_run`, `reason`) into the caller's "
     "agency: one row per indicator value (contract, period start, indicator, value, ...). All "
     "or nothing: 422 with every bad row in `errors`, keyed 'line N: column'. Changing a "
-    "submitted return needs `reason`. Contract managers and monitors. With `background` "
-    "(for large files) the file is stored and the answer is at once 202 with a job to follow "
-    "at `GET /api/v1/jobs/{id}`; the import then runs in a worker, all or nothing.",
+    "submitted return needs `reason`. Contract managers and monitors. The import runs in "
+    "the background: the file is checked (type, size, a real CSV/XLSX), stored, and the "
+    "answer is at once 202 with the job (`id`, `url` to follow at `GET /api/v1/jobs/{id}`, "
+    "`page_url`; also in `Location`); a worker then imports it, all or nothing. Changed in "
+    "issue 20: `background` now defaults to true. `background=false` keeps the former "
+    "synchronous answer (200 with the counts, 422 with every bad row) for small files.",
 )
 def returns_import(
     request: HttpRequest,
+    response: HttpResponse,
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     reason: Form[str] = "",
-    background: Form[bool] = False,
+    background: Form[bool] = True,
 ) -> Any:
     from steward.performance.importing import check_returns_file, import_returns
 
@@ -655,7 +665,7 @@ def returns_import(
             dry_run=dry_run,
             reason=reason,
         )
-        return Status(202, job)
+        return job_accepted(job, response)
     report = import_returns(
         actor=actor,
         agency=actor.agency,

@@ -588,45 +588,37 @@ def return_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @application_errors
 def import_returns(request: HttpRequest) -> HttpResponse:
-    """Upload a returns file (CSV/XLSX): all or nothing, every bad row listed."""
+    """Upload a returns file (CSV/XLSX): all or nothing, every bad row listed on the job's
+    page (the import runs as a background job)."""
     user: Any = request.user
     if not user.agency_id or not user.has_perm("performance.manage_performance", user.agency):
         raise PermissionDenied("Contract managers and monitors import returns.")
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             importing.check_returns_file(upload)
         except ValidationFailed as exc:
             apply_errors(form, exc)
-            return render(request, "performance/import.html", {"form": form, "report": None})
-        if "dry_run" not in request.POST:
-            # The import runs as a background job: the upload is stored and the page answers
-            # at once with the job's page, which follows it to its report.
-            from steward.core.jobs import store_upload
-            from steward.core.models import JobStatus
-            from steward.performance.jobs import import_start
+            return render(request, "performance/import.html", {"form": form})
+        # The import (or its check, "check only") runs as a background job: the request does
+        # no work per row; it stores the upload and answers at once with the job's page,
+        # which follows it to its report.
+        from steward.core.jobs import store_upload
+        from steward.core.models import JobStatus
+        from steward.performance.jobs import import_start
 
-            job = import_start(
-                actor=user,
-                path=store_upload(upload),
-                filename=upload.name,
-                dry_run=False,
-                reason="",
-            )
-            if job.status == JobStatus.SUCCEEDED and job.result.get("written"):
-                messages.success(request, job.summary)  # done already (a quick worker, tests)
-            return redirect("core:job", pk=job.pk)
-        report = importing.import_returns(
+        job = import_start(
             actor=user,
-            agency=user.agency,
-            stream=upload.file,
+            path=store_upload(upload),
             filename=upload.name,
-            dry_run=True,
-            today=timezone.localdate(),
+            dry_run="dry_run" in request.POST,
+            reason="",
         )
-    return render(request, "performance/import.html", {"form": form, "report": report})
+        if job.status == JobStatus.SUCCEEDED and job.result.get("written"):
+            messages.success(request, job.summary)  # done already (a quick worker, tests)
+        return redirect("core:job", pk=job.pk)
+    return render(request, "performance/import.html", {"form": form})
 
 
 @login_required

@@ -81,6 +81,9 @@ def run_day(day: date, *, today: date, last: bool) -> dict[str, int]:
         sent = mail.retry()
         result["emails sent again"] = sent.sent
         result["stopped jobs marked failed"] = jobs.recover_stale()
+        pruned = jobs.prune()
+        result["old job files deleted"] = pruned.files
+        result["old task results deleted"] = pruned.task_results
     return result
 
 

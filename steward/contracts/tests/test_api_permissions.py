@@ -175,7 +175,7 @@ def _request(endpoint: str, *, contract, agency_slug: str, provider_slug: str):
         "contracts.import": (
             "post",
             "/contracts/import",
-            {"file": csv_upload(), "agency": agency_slug, "dry_run": True},
+            {"background": False, "file": csv_upload(), "agency": agency_slug, "dry_run": True},
         ),
     }[endpoint]
 

@@ -25,7 +25,10 @@ def test_api_import_writes_and_reports(manager):
         token_client(manager),
         "post",
         "/contracts/import",
-        {"file": csv_file(b"A-1,T,Acme,pos,2026-01-01,2026-12-31,10,unit_rate,tendered\n")},
+        {
+            "background": False,
+            "file": csv_file(b"A-1,T,Acme,pos,2026-01-01,2026-12-31,10,unit_rate,tendered\n"),
+        },
     )
     assert response.status_code == 200, response.content
     report = response.json()
@@ -39,7 +42,10 @@ def test_api_import_with_a_bad_row_is_422_and_writes_nothing(manager):
         session_client(manager),
         "post",
         "/contracts/import",
-        {"file": csv_file(b"A-1,T,Acme,pos,2026-01-01,31/12/2026,10,unit_rate,tendered\n")},
+        {
+            "background": False,
+            "file": csv_file(b"A-1,T,Acme,pos,2026-01-01,31/12/2026,10,unit_rate,tendered\n"),
+        },
     )
     assert response.status_code == 422
     body = response.json()
@@ -54,6 +60,7 @@ def test_api_import_skip_invalid_returns_the_rejected_csv(manager):
         "post",
         "/contracts/import",
         {
+            "background": False,
             "file": csv_file(
                 b"A-1,T,Acme,pos,2026-01-01,2026-12-31,10,unit_rate,tendered\n"
                 b"A-2,T,Acme,pos,2026-01-01,2026-12-31,x,unit_rate,tendered\n"
@@ -71,7 +78,10 @@ def test_api_import_refuses_a_pdf(manager):
         session_client(manager),
         "post",
         "/contracts/import",
-        {"file": SimpleUploadedFile("r.pdf", b"%PDF-1.4 x", content_type="application/pdf")},
+        {
+            "background": False,
+            "file": SimpleUploadedFile("r.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
+        },
     )
     assert response.status_code == 422
     assert "csv or .xlsx" in response.json()["errors"]["file"][0]

@@ -115,7 +115,10 @@ def test_late_windows_1252_and_a_bad_byte_through_the_api(manager):
             token_client(manager),
             "post",
             "/contracts/import",
-            {"file": SimpleUploadedFile("register.csv", data, content_type="text/csv")},
+            {
+                "background": False,
+                "file": SimpleUploadedFile("register.csv", data, content_type="text/csv"),
+            },
         )
         assert response.status_code == status, response.content
     assert "Line 152" in response.content.decode()
@@ -138,9 +141,10 @@ def test_windows_1252_in_the_first_line_through_the_api(manager):
         "post",
         "/contracts/import",
         {
+            "background": False,
             "file": SimpleUploadedFile(
                 "register.csv", (NATIVE_HEADER + row).encode("cp1252"), content_type="text/csv"
-            )
+            ),
         },
     )
     assert response.status_code == 200, response.content
@@ -150,7 +154,10 @@ def test_windows_1252_in_the_first_line_through_the_api(manager):
         token_client(manager),
         "post",
         "/contracts/import",
-        {"file": SimpleUploadedFile("register.csv", bad, content_type="text/csv")},
+        {
+            "background": False,
+            "file": SimpleUploadedFile("register.csv", bad, content_type="text/csv"),
+        },
     )
     assert refused.status_code == 422
     assert "Windows-1252" in refused.json()["detail"]
@@ -689,15 +696,18 @@ def test_philadelphia_q4_after_its_previous_quarter_loses_nothing(agency):
 # ------------------------------------------------------------------ the page and the API
 
 
-def test_upload_page_offers_every_problem_as_a_download(client, manager, make_user):
-    """Issue 18 point 5: the page lists problems and links to all of them as CSV; the link
-    works only in the session that checked the file."""
+def test_upload_page_offers_every_problem_as_a_download(
+    client, manager, make_user, settings, tmp_path
+):
+    """Issue 18 point 5 (and 20): the check's job page lists problems and links to all of
+    them as CSV; the download is its owner's only."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
     from steward.parties.models import Role
     from steward.tests.pages import signed_in
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     bad = "".join(
         f"B-{i},T,,Acme,06-1,pos,2026-01-01,2026-12-31,lots,,unit_rate,tendered\n"
         for i in range(600)
@@ -706,10 +716,12 @@ def test_upload_page_offers_every_problem_as_a_download(client, manager, make_us
         "register.csv", (NATIVE_HEADER + bad).encode(), content_type="text/csv"
     )
     signed_in(client, manager)
-    response = client.post(reverse("contracts:import"), {"file": upload, "format": "native"})
+    response = client.post(
+        reverse("contracts:import"), {"file": upload, "format": "native"}, follow=True
+    )
     assert response.status_code == 200
-    token = response.context["problems"]
-    url = reverse("contracts:import_problems", args=[token])
+    job = response.context["job"]
+    url = reverse("core:job_report", args=[job.pk])
     assert url.encode() in response.content
     download = client.get(url)
     assert download.status_code == 200
@@ -734,6 +746,7 @@ def test_api_answer_has_notices_and_the_problems_csv(manager):
         "post",
         "/contracts/import",
         {
+            "background": False,
             "file": SimpleUploadedFile("q.csv", data.encode(), content_type="text/csv"),
             "format": "us-open-data",
         },

@@ -8,11 +8,15 @@ import io
 from datetime import date
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from steward.contracts.jobs import import_confirm_start
 from steward.contracts.models import Contract, ContractStatus
+from steward.core.errors import TransitionNotAllowed
+from steward.core.models import Job
 from steward.parties.models import Role
 from steward.testing.factories import ContractFactory
 from steward.tests.pages import signed_in
@@ -24,36 +28,70 @@ GOOD = (
 )
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def upload(text: str, name: str = "register.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
 
 def test_import_preview_then_confirm(client, manager):
-    """Issue 3: upload, preview (nothing written), confirm (written)."""
+    """Issue 3 and 20: upload (the check runs as a job; nothing written), its job page shows
+    what would happen and the confirm step; confirm (written, as a second job), once."""
     signed_in(client, manager)
     url = reverse("contracts:import")
     response = client.post(url, {"file": upload(GOOD), "format": "native"})
-    assert response.status_code == 200
-    assert b"Ready to import" in response.content
+    assert response.status_code == 302 and response.url.startswith("/jobs/")
+    page = client.get(response.url)
+    assert b"Ready to import" in page.content and b"Import 1 rows" in page.content
     assert Contract.objects.count() == 0
-    token = response.context["token"]
-    response = client.post(url, {"confirm": token})
+    check = Job.objects.get()
+    assert check.params["dry_run"] and default_storage.exists(check.upload)
+    confirm = reverse("contracts:import_confirm", args=[check.pk])
+    assert confirm.encode() in page.content
+    response = client.post(confirm)
     assert response.status_code == 302
     assert Contract.objects.get().number == "IMP-1"
-    # the token is used up
-    response = client.post(url, {"confirm": token}, follow=True)
-    assert b"expired" in response.content and Contract.objects.count() == 1
+    imported = Job.objects.exclude(pk=check.pk).get()
+    assert not default_storage.exists(imported.upload)  # done with: not kept
+    # the check is used up: a second confirm imports nothing more
+    response = client.post(confirm, follow=True)
+    assert b"already imported" in response.content and Contract.objects.count() == 1
+    assert Job.objects.count() == 2
+    page = client.get(reverse("core:job", args=[check.pk]))
+    assert b"This file was imported" in page.content
+
+
+def test_only_the_owner_confirms_a_check(client, manager, make_user):
+    signed_in(client, manager)
+    client.post(reverse("contracts:import"), {"file": upload(GOOD), "format": "native"})
+    check = Job.objects.get()
+    colleague = make_user(Role.CONTRACT_MANAGER, username="colleague")
+    client.logout()
+    signed_in(client, colleague)
+    response = client.post(reverse("contracts:import_confirm", args=[check.pk]))
+    assert response.status_code == 404 and Contract.objects.count() == 0
+    assert client.get(reverse("contracts:import_confirm", args=[check.pk])).status_code == 405
 
 
 def test_import_page_lists_every_bad_row_and_writes_nothing(client, manager):
     signed_in(client, manager)
     bad = GOOD + "IMP-2,Bad,Acme Care,pos,2026-02-30,2026-12-31,1,unit_rate,tendered\n"
-    response = client.post(reverse("contracts:import"), {"file": upload(bad), "format": "native"})
+    response = client.post(
+        reverse("contracts:import"), {"file": upload(bad), "format": "native"}, follow=True
+    )
     assert response.status_code == 200
     assert b"The file cannot be imported" in response.content
     assert b"2026-02-30" in response.content
-    assert response.context["token"] == ""
+    assert b"/confirm/" not in response.content
     assert Contract.objects.count() == 0
+    check = Job.objects.get()
+    report = client.get(reverse("core:job_report", args=[check.pk]))
+    assert b"2026-02-30" in b"".join(report.streaming_content)
+    with pytest.raises(TransitionNotAllowed):
+        import_confirm_start(actor=manager, check=check)
 
 
 def test_import_refuses_other_file_types(client, manager):
@@ -89,7 +127,8 @@ def test_administrator_chooses_the_agency(client, make_user, agency):
         reverse("contracts:import"),
         {"file": upload(GOOD), "format": "native", "agency": agency.slug},
     )
-    assert response.context["token"]
+    assert response.status_code == 302
+    assert Job.objects.get().params["agency"] == agency.slug
 
 
 def test_template_download_has_every_native_column(client, manager):
@@ -164,3 +203,46 @@ def test_renewal_page_exercises_an_option(client, manager, agency, provider):
     assert contract.renewals_exercised == 1 and contract.end_date == date(2027, 12, 31)
     detail = client.get(reverse("contracts:detail", args=[contract.pk]))
     assert b"Exercise a renewal option" not in detail.content
+
+
+def test_a_large_export_is_a_job_whose_page_offers_the_file(
+    client, manager, make_user, agency, provider, settings
+):
+    """Issue 20: an export of more than STEWARD_EXPORT_INLINE_MAX_ROWS contracts is written by
+    a background job (the same formula-safe writers); a smaller one is sent at once."""
+    settings.STEWARD_EXPORT_INLINE_MAX_ROWS = 2
+    active = ContractStatus.ACTIVE
+    ContractFactory(
+        agency=agency, provider=provider, number="L-1", title="=HYPERLINK(1)", status=active
+    )
+    ContractFactory(agency=agency, provider=provider, number="L-2", status=ContractStatus.DRAFT)
+    ContractFactory(agency=agency, provider=provider, number="L-3", status=active)
+    signed_in(client, manager)
+    small = client.get(reverse("contracts:export"), {"status": "draft", "format": "csv"})
+    assert small.status_code == 200 and b"L-2" in b"".join(small.streaming_content)
+    assert not Job.objects.exists()
+
+    response = client.get(reverse("contracts:export"), {"format": "xlsx"})
+    assert response.status_code == 302 and response.url.startswith("/jobs/")
+    job = Job.objects.get()
+    assert job.kind == "contracts.export" and job.status == "succeeded" and job.rows_read == 3
+    page = client.get(response.url)
+    assert b"The register export is ready: 3 contracts." in page.content
+    download = client.get(reverse("core:job_report", args=[job.pk]))
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "steward-contracts-" in download["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert sheet.max_row == 4
+    titles = [cell.value for cell in sheet["B"]]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)  # never a live formula
+    assert any(str(t).endswith("=HYPERLINK(1)") for t in titles if t)
+
+    response = client.get(reverse("contracts:export"), {"format": "csv"})
+    job = Job.objects.order_by("-pk").first()
+    body = b"".join(client.get(reverse("core:job_report", args=[job.pk])).streaming_content)
+    assert b"'=HYPERLINK(1)" in body and b"L-3" in body  # the CSV escapes the formula too
+    # the file is its owner's: another person gets "not found"
+    client.logout()
+    signed_in(client, make_user(Role.CONTRACT_MANAGER, username="other-manager"))
+    assert client.get(reverse("core:job_report", args=[job.pk])).status_code == 404

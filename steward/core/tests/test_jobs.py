@@ -41,7 +41,7 @@ def start(user, body: bytes = GOOD):
         token_client(user),
         "post",
         "/contracts/import",
-        {"file": register(body), "background": True},
+        {"file": register(body)},  # in the background by default
     )
 
 
@@ -55,6 +55,8 @@ def test_api_import_in_the_background_answers_with_a_job_that_imports(manager):
     assert body["status"] == "succeeded" and body["rows_read"] == 1 and body["progress"] == 100
     assert body["result"]["created"] == 1 and body["result"]["written"]
     assert Contract.objects.get().number == "J-1"
+    assert body["url"] == f"/api/v1/jobs/{body['id']}" == response["Location"]
+    assert body["page_url"] == reverse("core:job", args=[body["id"]])
     job = Job.objects.get(pk=body["id"])
     assert not default_storage.exists(job.upload)  # a finished job's upload is not kept
     again = call(token_client(manager), "get", f"/jobs/{body['id']}")
@@ -106,9 +108,10 @@ def test_the_page_import_answers_with_the_job_when_there_is_more_to_read(manager
         HEADER + b"J-1," + long_title + b",Acme,pos,2026-01-01,2026-12-31,10,unit_rate,tendered\n"
     )
     response = client.post(url, {"file": register(body), "format": "native"})
-    token = response.context["token"]
-    assert token
-    response = client.post(url, {"confirm": token})
+    assert response.status_code == 302 and response.url.startswith("/jobs/")
+    check = Job.objects.get()
+    assert check.kind == "contracts.import" and check.params["dry_run"]
+    response = client.post(reverse("contracts:import_confirm", args=[check.pk]))
     assert response.status_code == 302 and response.url.startswith("/jobs/")
     page = client.get(response.url)
     assert page.status_code == 200 and "Finished" in page.content.decode()
@@ -257,3 +260,74 @@ def test_backends_and_storage_are_settings():
         "tasks": "django_tasks_rq.RQBackend",
         "storage": "storages.backends.s3.S3Storage",
     }
+
+
+def test_a_worker_killed_mid_job_leaves_nothing_and_recover_offers_a_retry(manager, monkeypatch):
+    """The done-when of issue 20: the worker process dies mid-import (simulated by an exit
+    the job machinery does not catch, as a killed process never reaches its handlers; the
+    tests' immediate backend, like a worker's supervisor, only notes the task died): the
+    import's transaction is rolled back, the job still says running; `steward jobs recover`
+    marks it failed, and its page offers the retry, which imports the file."""
+    import io
+
+    from django.core.management import call_command
+
+    from steward.contracts import importing
+
+    real = importing._Writer.write
+
+    def killed(self, good):
+        real(self, good)  # rows written inside the import's transaction...
+        raise SystemExit("SIGKILL")  # ...then the process is gone
+
+    monkeypatch.setattr(importing._Writer, "write", killed)
+    body = start(manager).json()
+    job = Job.objects.get(pk=body["id"])
+    assert job.status == JobStatus.RUNNING and Contract.objects.count() == 0
+    assert default_storage.exists(job.upload)
+
+    out = io.StringIO()
+    call_command("jobs", "recover", "--all", stdout=out)
+    assert "1 stopped job(s) marked failed." in out.getvalue()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == jobs.STALE_MESSAGE
+    client = session_client(manager)
+    page = client.get(reverse("core:job", args=[job.pk]))
+    assert "Retry the job" in page.content.decode()
+
+    monkeypatch.setattr(importing._Writer, "write", real)
+    response = client.post(reverse("core:job_retry", args=[job.pk]))
+    retried = Job.objects.get(retry_of=job)
+    assert response.url == reverse("core:job", args=[retried.pk])
+    assert retried.status == JobStatus.SUCCEEDED and Contract.objects.get().number == "J-1"
+
+
+def test_prune_deletes_old_files_and_task_results_and_keeps_the_rows(manager, settings):
+    """After STEWARD_JOB_RETENTION_DAYS the stored files of finished jobs and the finished
+    task results are deleted (part of `steward daily`); newer ones and the rows stay."""
+    from django_tasks_db.models import DBTaskResult
+
+    from steward.core.tasks import echo
+
+    old = Job.objects.get(pk=start(manager, BAD).json()["id"])  # a refused file: a report
+    new = Job.objects.get(pk=start(manager, BAD).json()["id"])
+    assert old.report and default_storage.exists(old.report)
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    echo.enqueue("old")
+    echo.enqueue("new")
+    DBTaskResult.objects.update(status="SUCCESSFUL", finished_at=timezone.now())
+    DBTaskResult.objects.filter(pk=DBTaskResult.objects.order_by("enqueued_at").first().pk).update(
+        finished_at=timezone.now() - timedelta(days=31)
+    )
+    settings.STEWARD_JOB_RETENTION_DAYS = 30
+
+    pruned = jobs.prune()
+    assert (pruned.files, pruned.jobs, pruned.task_results) == (1, 1, 1)
+    assert not default_storage.exists(old.report)
+    old.refresh_from_db()
+    assert old.report == "" and old.summary  # the row and what it found stay
+    assert default_storage.exists(new.report) and DBTaskResult.objects.count() == 1
+    page = session_client(manager).get(reverse("core:job", args=[old.pk]))
+    assert page.status_code == 200 and "Download the report" not in page.content.decode()
+    assert jobs.prune() == jobs.Pruned()  # twice is harmless

@@ -141,7 +141,7 @@ def test_a_docx_that_is_only_a_zip_is_refused_on_upload(manager, contract):
 def test_a_zip_bomb_import_is_refused_with_a_clear_message(manager):
     client = session_client(manager)
     upload = SimpleUploadedFile("returns.xlsx", _bomb())
-    response = call(client, "post", "/performance/import", {"file": upload})
+    response = call(client, "post", "/performance/import", {"background": False, "file": upload})
     assert response.status_code == 422
     assert "zip bomb" in response.json()["detail"]
 

@@ -178,7 +178,11 @@ def test_role_only(world, make_user, endpoint, role, expected):
             {"name": "Leavers", "category": "output", "question": "how_much", "unit": "count"},
         ),
         "portfolio": ("get", "/performance/portfolio", None),
-        "import": ("post", "/performance/import", {"file": _returns_file(world), "dry_run": True}),
+        "import": (
+            "post",
+            "/performance/import",
+            {"background": False, "file": _returns_file(world), "dry_run": True},
+        ),
     }[endpoint]
     response = call(token_client(user), method, path, body)
     assert response.status_code == expected, response.content
@@ -194,16 +198,21 @@ def _returns_file(world):
 
 def test_import_through_the_api(world, make_user):
     client = token_client(make_user(Role.CONTRACT_MANAGER))
-    ok = call(client, "post", "/performance/import", {"file": _returns_file(world)})
+    ok = call(
+        client, "post", "/performance/import", {"background": False, "file": _returns_file(world)}
+    )
     assert ok.status_code == 200 and ok.json()["created"] == 1 and ok.json()["written"]
     bad = SimpleUploadedFile(
         "returns.csv", b"contract,period start,indicator,value\nNOPE,2026-01-01,x,1\n"
     )
-    response = call(client, "post", "/performance/import", {"file": bad})
+    response = call(client, "post", "/performance/import", {"background": False, "file": bad})
     assert response.status_code == 422
     assert response.json()["errors"] == {"line 2: contract": ["no contract 'NOPE' in this agency"]}
     exe = SimpleUploadedFile("returns.exe", b"MZ")
-    assert call(client, "post", "/performance/import", {"file": exe}).status_code == 422
+    assert (
+        call(client, "post", "/performance/import", {"background": False, "file": exe}).status_code
+        == 422
+    )
 
 
 def test_anonymous_401(world):

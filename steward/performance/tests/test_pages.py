@@ -175,6 +175,15 @@ def test_import_page(setup, manager):
     assert response.redirect_chain[-1][0].startswith("/jobs/")
     assert response.status_code == 200 and "imported 1 new values" in response.content.decode()
     assert IndicatorValue.objects.get(indicator=a).value == 91
+    check = body.replace("91%", "95%")
+    response = client.post(
+        reverse("performance:import"),
+        {"file": SimpleUploadedFile("r.csv", check.encode()), "dry_run": "1"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0].startswith("/jobs/")  # the check is a job too
+    assert response.context["job"].params["dry_run"]
+    assert IndicatorValue.objects.get(indicator=a).value == 91  # nothing written
     bad = "Contract,Period start,Indicator,Value\nNOPE,2026-01-01,x,1\n"
     response = client.post(
         reverse("performance:import"),

@@ -37,16 +37,19 @@ def test_manager_imports_a_register_and_renews_a_contract(watched, manager, tmp_
     page.get_by_label("Register file").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_load_state()
+    # the check ran as a background job: its page shows the result
+    page.wait_for_url(re.compile(r"/jobs/\d+/"))
     assert page.get_by_role("heading", name="The file cannot be imported").is_visible()
-    assert "2026-13-31" in page.locator("table").inner_text()
+    assert "2026-13-31" in page.locator("#job-status").inner_text()
     watched.check()
     assert Contract.objects.count() == 0
+    page.goto("/contracts/import/")
 
     good = tmp_path / "fixed.csv"
     good.write_text(FILE.replace("2026-13-31", "2026-12-31"))
     page.get_by_label("Register file").set_input_files(str(good))
     page.get_by_role("button", name="Check the file").click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"/jobs/\d+/"))
     assert page.get_by_role("heading", name="Ready to import").is_visible()
     watched.check()
     page.get_by_role("button", name="Import 2 rows").click()
