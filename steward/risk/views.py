@@ -300,9 +300,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     _internal(request)
     form = PortfolioFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_valid() else {}
+    # the counts ignore the rating filter, so each count still says how many there are
     rows = selectors.risk_portfolio(
         actor=request.user,
-        rating=d.get("rating") or "",
         level=d.get("level") or "",
         agency=d["agency"].pk if d.get("agency") else None,
         provider=d["provider"].pk if d.get("provider") else None,
@@ -315,8 +315,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         }
         for c, a in rows
     ]
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = {r: sum(1 for i in items if i["a"] and i["a"].rating == r) for r in scoring.RATINGS}
+    if rating := d.get("rating") or "":
+        items = [i for i in items if i["a"] is not None and i["a"].rating == rating]
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "risk/portfolio.html", {"form": form, "page": page, "counts": counts})
 
 

@@ -21,7 +21,12 @@ def test_demo_extension(manager, agency, provider, contract):
         contracts={contract.number: contract, second.number: second},
     )
     counts = demo_concerns_and_risk(ctx)
-    assert counts["concerns"] == 6 == Concern.objects.count()
+    # each agency's own concerns, three on its first contract and two others on its second:
+    # never the same ones copied onto every contract
+    assert counts["concerns"] == 5 == Concern.objects.count()
+    first = set(Concern.objects.filter(contract=contract).values_list("summary", flat=True))
+    other = set(Concern.objects.filter(contract=second).values_list("summary", flat=True))
+    assert sorted([len(first), len(other)]) == [2, 3] and not first & other
     assert counts["risk assessments"] >= 2
     assert set(RiskAssessment.objects.values_list("contract_id", flat=True)) == {
         contract.pk,

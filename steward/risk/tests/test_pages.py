@@ -179,6 +179,26 @@ def test_analysis_chart_table_and_xlsx(world, make_user):
     assert ws.cell(row=2, column=2).value == 1
 
 
+def test_ratings_have_their_colour_and_their_word_and_the_counts_open_the_contracts(
+    world, make_user
+):
+    """seed 003 ratings: red, amber and green each say their name in text and carry their own
+    colour (never colour alone); each count on the portfolio opens the contracts it counts."""
+    manager = session_client(make_user(Role.CONTRACT_MANAGER))
+    pk = world["own"].pk
+    manager.post(f"/risk/contracts/{pk}/override/", {"rating": "red", "reason": "Whistleblower"})
+    html = manager.get("/risk/").content.decode()
+    assert '<a href="/risk/?rating=red">' in html and "1 contract</a>" in html
+    assert '<span class="usa-tag steward-rag steward-rag--red">Red</span>' in html
+    contract_page = manager.get(f"/risk/contracts/{pk}/").content.decode()
+    assert "steward-rag--red" in contract_page
+    only_red = manager.get("/risk/?rating=red").content.decode()
+    assert f'/risk/contracts/{pk}/">' in only_red
+    only_green = manager.get("/risk/?rating=green").content.decode()
+    assert f'/risk/contracts/{pk}/">' not in only_green
+    assert "1 contract</a>" in only_green  # the counts still count every rating
+
+
 def test_portfolio_query_budget(world, make_user, agency, provider, django_assert_max_num_queries):
     ContractFactory.create_batch(30, agency=agency, provider=provider, status="active")
     services.recompute(as_of=DAY)
