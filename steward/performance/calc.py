@@ -34,6 +34,20 @@ FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
+#: Units whose values cannot be below zero: a count, a number of days or a rating is never
+#: negative; a percentage is from 0 to 100. Only money (an indicator such as a surplus) may be.
+NON_NEGATIVE_UNITS = {"count": "A count", "days": "A number of days", "rating": "A rating"}
+
+
+def value_problem(unit: str, value: Decimal) -> str | None:
+    """Why a reported value is outside the domain of its indicator's unit, or None when it is
+    inside it. The same words are used by the return form, the API and the returns import."""
+    if unit == "percentage" and not Decimal(0) <= value <= HUNDRED:
+        return "A percentage is from 0 to 100."
+    if unit in NON_NEGATIVE_UNITS and value < 0:
+        return f"{NON_NEGATIVE_UNITS[unit]} cannot be negative."
+    return None
+
 
 def achievement(
     actual: Decimal | None, *, target: Decimal, tolerance: Decimal, higher_is_better: bool

@@ -50,6 +50,7 @@ from steward.core.errors import ValidationFailed
 from steward.core.services import require_perm
 from steward.core.uploads import UploadRejected, check_upload
 from steward.parties.models import Agency
+from steward.performance import calc
 from steward.performance.models import Indicator, IndicatorValue, Return
 
 COLUMNS = {
@@ -261,9 +262,11 @@ def _read(
             value = _value(raw_value)
         except CellError as exc:
             fail("value", str(exc).replace("an amount of money", "a number"))
-        percentage = indicator is not None and indicator[1] == "percentage"
-        if value is not None and percentage and not Decimal(0) <= value <= Decimal(100):
-            fail("value", f"{value} is not a percentage from 0 to 100")
+        problem = None
+        if value is not None and indicator is not None:
+            problem = calc.value_problem(indicator[1], value)
+        if problem:
+            fail("value", f"{value}: {problem[0].lower()}{problem[1:-1]}")
     submitted = None
     header = columns.get("submitted_on")
     if header is not None and not is_blank(cells.get(header)):

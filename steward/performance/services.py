@@ -520,9 +520,9 @@ def _apply_return(
             errors.setdefault(f"values.{key}", []).append("Not an indicator of this contract.")
             continue
         number = _decimal(f"values.{key}", raw, errors)
-        percentage = indicators[key].unit == "percentage"
-        if number is not None and percentage and not Decimal(0) <= number <= Decimal(100):
-            errors.setdefault(f"values.{key}", []).append("A percentage is from 0 to 100.")
+        problem = None if number is None else calc.value_problem(indicators[key].unit, number)
+        if problem:
+            errors.setdefault(f"values.{key}", []).append(problem)
         parsed[key] = number
     unknown = sorted(set(volumes) - set(VOLUME_FIELDS))
     for name in unknown:

@@ -330,17 +330,19 @@ def solicitation_award(
         raise ValidationFailed(
             "That bid is not for this solicitation.", errors={"bid": ["Unknown bid."]}
         )
+    criteria = list(solicitation.criteria.values_list("name", flat=True))  # at least one
+    bidders = dict(solicitation.bids.values_list("pk", "provider__legal_name"))
     unscored = calc.unscored_bids(
-        solicitation.bids.values_list("pk", flat=True),
-        solicitation.criteria.values_list("name", flat=True),
+        list(bidders),
+        criteria,
         BidScore.objects.filter(bid__solicitation=solicitation).values_list(
             "bid_id", "criterion__name"
         ),
     )
     if unscored:
         raise TransitionNotAllowed(
-            "Score every bid on every criterion before the award (not yet scored: bid "
-            + ", ".join(str(pk) for pk in unscored)
+            "Score every bid on every criterion before the award (not yet scored: "
+            + "; ".join(f"the bid from {bidders[pk]}" for pk in unscored)
             + ")."
         )
     reason = (reason or "").strip()

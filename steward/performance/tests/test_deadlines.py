@@ -16,6 +16,7 @@ import pytest
 
 from steward.contracts.models import DueDate, DueDateStatus
 from steward.contracts.services import contract_terminate
+from steward.core.formatting import fmt_date
 from steward.parties.models import Role
 from steward.performance import services
 from steward.performance.importing import import_returns
@@ -72,7 +73,7 @@ def test_the_plan_opens_a_due_date_per_return_about_the_return(planned):
             contract.provider,
             ret.due_on,
         )
-        assert due.explain() == f"20 working days from {ret.period_end:%-d %b %Y}"
+        assert due.explain() == f"20 working days from {fmt_date(ret.period_end)}"
 
 
 def test_a_return_is_reminded_to_the_providers_users_until_it_is_submitted(

@@ -59,7 +59,7 @@ def test_a_good_file_imports_and_submits_the_returns(setup):
 
 
 def test_any_bad_row_imports_nothing_and_every_bad_row_is_listed(setup):
-    contract, (a, _) = setup
+    contract, (a, b) = setup
     body = (
         "contract,period start,indicator,value\n"
         f"{contract.number},2026-01-01,{a.name},91\n"  # good
@@ -70,16 +70,18 @@ def test_any_bad_row_imports_nothing_and_every_bad_row_is_listed(setup):
         f"{contract.number},2026-01-01,{a.name},140\n"  # line 7
         f"{contract.number},2026-02-01,{a.name},50\n"  # line 8: no such period
         f"{contract.number},2026-01-01,{a.name},\n"  # line 9: empty value
+        f"{contract.number},2026-01-01,{b.name},-3\n"  # line 10: days below zero
     )
     report = _run(contract.agency, body)
     lines = sorted({e.line for e in report.errors})
-    assert lines == [3, 4, 5, 6, 7, 8, 9], [str(e) for e in report.errors]
+    assert lines == [3, 4, 5, 6, 7, 8, 9, 10], [str(e) for e in report.errors]
     by_line = {e.line: e for e in report.errors}
     assert by_line[3].reason == "no contract 'NOPE' in this agency"
     assert by_line[5].column == "indicator"
     assert "percentage" in by_line[7].reason
     assert "no return starts on 2026-02-01" in by_line[8].reason
     assert by_line[9].reason == "this cell is empty"
+    assert by_line[10].reason == "-3.00: a number of days cannot be negative"
     assert not report.written and not IndicatorValue.objects.exists()
     assert not Return.objects.filter(submitted_on__isnull=False).exists()
 

@@ -74,6 +74,10 @@ def test_provider_submits_a_return_from_its_own_view(setup, make_user):
     assert "Submit the return" in page and a.name in page
     bad = client.post(url, {f"indicator_{a.pk}": "150", "referrals": "2"})
     assert bad.status_code == 200 and "A percentage is from 0 to 100." in bad.content.decode()
+    negative = client.post(url, {f"indicator_{a.pk}": "93", f"indicator_{b.pk}": "-3"})
+    page = negative.content.decode()
+    assert "A number of days cannot be negative." in page
+    assert f'name="indicator_{b.pk}" value="-3"' in page  # what the person typed is kept
     response = client.post(
         url, {f"indicator_{a.pk}": "93", f"indicator_{b.pk}": "8", "units_delivered": "300"}
     )

@@ -120,6 +120,24 @@ def test_bad_values_change_nothing(contract, manager, other_agency):
     assert ret.submitted_on is None and not IndicatorValue.objects.exists()
 
 
+def test_negative_days_are_refused_and_never_count_as_met(contract, manager):
+    """A return reporting -3 days (lower is better) was once accepted and counted "Met" toward
+    payment; every unit has its domain (days, counts and ratings never below zero)."""
+    a, b = with_plan(contract, manager)
+    ret = _q1(contract)
+    with pytest.raises(ValidationFailed) as exc:
+        services.return_submit(
+            actor=manager, ret=ret, values={a.pk: "95", b.pk: "-3"}, on=date(2026, 4, 1)
+        )
+    assert exc.value.errors == {f"values.{b.pk}": ["A number of days cannot be negative."]}
+    ret.refresh_from_db()
+    assert ret.submitted_on is None and not IndicatorValue.objects.exists()
+    services.return_submit(
+        actor=manager, ret=ret, values={a.pk: "95", b.pk: "0"}, on=date(2026, 4, 1)
+    )
+    assert IndicatorValue.objects.filter(ret=ret).count() == 2
+
+
 def make_admin():
     from steward.testing.factories import UserFactory
 

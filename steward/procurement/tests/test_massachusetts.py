@@ -157,7 +157,8 @@ def test_award_refused_until_every_bid_is_scored_seed_004(dmh, manager, provider
         {"bid_id": bids[0].pk, "number": "X", "start_date": "2026-04-01", "end_date": "2027-01-01"},
     )
     assert response.status_code == 409
-    assert f"bid {bids[0].pk}, {bids[1].pk}" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert f"the bid from {provider.legal_name}; the bid from {other_provider.legal_name}" in detail
 
 
 def test_award_of_the_second_bid_through_the_page_and_the_api_seed_004(rfr, manager):
