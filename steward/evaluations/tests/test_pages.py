@@ -182,9 +182,13 @@ def test_comment_is_for_the_provider_only(closed, manager, make_user, other_prov
 def test_post_only_actions_refuse_get(closed, manager):
     draft = walk(closed, author=manager, to="draft")
     client = signed_in(manager)
-    for name in ("release", "finalise", "refresh"):
-        assert client.get(url(name, draft.pk)).status_code == 405
+    assert client.get(url("refresh", draft.pk)).status_code == 405
     assert client.get(url("start", closed.pk)).status_code == 405
+    # release answers a GET with its confirmation page, finalise (not yet possible) with the
+    # evaluation; neither changes anything
+    assert client.get(url("release", draft.pk)).status_code == 200
+    assert client.get(url("finalise", draft.pk)).status_code in (200, 302)
+    assert Evaluation.objects.get(pk=draft.pk).status == EvaluationStatus.DRAFT
 
 
 def test_another_agency_cannot_start_or_act(closed, manager, make_user, other_agency):
@@ -218,7 +222,7 @@ def test_the_whole_journey_through_the_pages(closed, manager, senior, make_user,
         response = author.post(url("edit", evaluation.pk), _ratings_post(evaluation, 3))
         assert response.status_code == 302 and response["Location"] == url("edit", evaluation.pk)
         page = author.get(url("edit", evaluation.pk)).content.decode()
-        assert "75.00 out of 100" in page  # 3 on a 0–4 scale: three quarters of every weight
+        assert "75.0 out of 100" in page  # 3 on a 0–4 scale: three quarters of every weight
         assert "rounded down to the hundredth" in page
         assert 'value="3" aria-describedby="id_rating__quality_3-definition" checked' not in page
         assert 'id="id_rating__quality_3" name="rating__quality" value="3" checked' in page
@@ -388,7 +392,7 @@ def test_compliance_xlsx_has_the_numbers(manager, provider, make_user, other_age
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert "2026-08-01" in rows[0][0]
+    assert "1 August 2026" in rows[0][0]
     assert rows[1] == ("Agency", "Still due", "Done on time", "Done late", "Missing", "On time (%)")
     by_agency = {r[0]: r[1:] for r in rows[2:]}
     assert by_agency["Department of Children and Families"][:4] == (0, 1, 1, 1)
@@ -403,6 +407,20 @@ def test_compliance_xlsx_has_the_numbers(manager, provider, make_user, other_age
     staff = signed_in(manager).get(url("compliance") + "?format=xlsx")
     staff_rows = list(load_workbook(io.BytesIO(staff.content)).active.iter_rows(values_only=True))
     assert [r[0] for r in staff_rows[2:]] == ["Department of Children and Families"]
+
+
+def test_the_compliance_counts_open_the_evaluations_behind_them(manager, provider, make_user):
+    """seed 000: a missing closeout evaluation is counted per agency; the count opens the list
+    of evaluations due for that agency, where the contract is waiting."""
+    missing = completed_contract(manager, provider=provider)  # today is after its due date
+    oversight = signed_in(make_user(Role.OVERSIGHT_OFFICER))
+    html = oversight.get(url("compliance")).content.decode()
+    link = f"{url('due')}?agency={missing.agency_id}"
+    assert f'href="{link}"><strong>1</strong>' in html
+    assert missing.number in oversight.get(link).content.decode()
+    staff_html = signed_in(manager).get(url("compliance")).content.decode()
+    assert f'href="{url("due")}"><strong>1</strong>' in staff_html  # their own agency's list
+    assert missing.number in signed_in(manager).get(url("due")).content.decode()
 
 
 def test_compliance_filter_errors_are_shown(manager):
@@ -540,7 +558,7 @@ def test_release_and_finalise_first_show_what_they_do(closed, manager, senior):
         assert "emailed" in body and f'href="{url("detail", draft.pk)}"' in body
     assert 'name="released_on" value="2026-07-15"' in body  # carried to the confirmation
     assert Evaluation.objects.get(pk=draft.pk).status == EvaluationStatus.DRAFT
-    released = walk(closed, author=manager, to="released")
+    released = walk(completed_contract(manager), author=manager, to="released")
     reviewer = signed_in(senior)
     response = reviewer.post(url("finalise", released.pk))
     assert response.status_code == 200
