@@ -32,8 +32,12 @@ def fmt_date(value: date) -> str:
 
 
 def fmt_score(value: Decimal | float | int | str) -> str:
-    """`value` with one decimal, rounded half up: "88.0" for 88.0000, "72.5" for 72.45."""
-    return f"{Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_UP)}"
+    """`value` to the hundredth scores are kept to, without idle zeros but with at least one
+    decimal: "88.0" for 88.0000, "72.45" for 72.45, "72.5" for 72.50. Never rounded to one
+    decimal: 89.96 against a threshold of 90 must not read "90.0"."""
+    hundredths = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    tenths = hundredths.quantize(TENTH)
+    return f"{tenths if tenths == hundredths else hundredths}"
 
 
 def to_decimal(value: Any) -> Decimal | None:

@@ -315,7 +315,7 @@ def evaluation_start(
     if kind not in EvaluationKind.values:
         raise ValidationFailed(
             f"Unknown kind of evaluation {kind!r}.",
-            errors={"kind": [f"Choose one of: {', '.join(EvaluationKind.values)}."]},
+            errors={"kind": [f"Choose one of: {', '.join(EvaluationKind.labels).lower()}."]},
         )
     unfinished = contract.evaluations.filter(kind=kind).exclude(status=EvaluationStatus.FINALISED)
     if unfinished.exists():
@@ -967,7 +967,7 @@ def in_lieu_submit(
     require_perm(actor, "evaluations.submit_in_lieu", contract, action="submit a report in lieu")
     errors: dict[str, list[str]] = {}
     if kind not in InLieuKind.values:
-        errors["kind"] = [f"Choose one of: {', '.join(InLieuKind.values)}."]
+        errors["kind"] = [f"Choose one of: {', '.join(InLieuKind.labels).lower()}."]
     if not (title or "").strip():
         errors["title"] = ["Give the report a title."]
     if upload is None and not (link or "").strip():

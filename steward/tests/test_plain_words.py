@@ -143,7 +143,7 @@ def test_the_checks_catch_what_they_look_for():
     """Each check fails on the text it is there to catch (a test that cannot fail proves
     nothing)."""
     html = (
-        "<p>Rule from seed 003. USD 1850000.00 of 960000.00; score 88.0000; "
+        "<p>Rule from seed 003. USD 1850000.00 of 960000.00; 4000.00 USD; score 88.0000; "
         "by manager-scot; on 2026-03-10.</p>"
         '<span class="usa-step-indicator__segment-label">4. Judged <span>'
         '<th scope="row" data-label="Stage">5. Judged</th>'

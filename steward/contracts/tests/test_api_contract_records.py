@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from steward.contracts.models import Amendment, ContractDocument
 from steward.contracts.services import amendment_create, document_upload
@@ -170,7 +171,14 @@ def test_document_list_query_count_does_not_grow(manager, contract, django_asser
 
 def test_due_dates_show_rule_pack_and_explanation(client, manager, contract):
     """seed 000: closeout evaluation 60 days after completion"""
-    call(client, "post", f"/contracts/{contract.pk}/complete", {"completed_on": "2026-12-31"})
+    with time_machine.travel(date(2027, 1, 4), tick=False):  # completion cannot be in the future
+        done = call(
+            session_client(manager),  # signed in on that day
+            "post",
+            f"/contracts/{contract.pk}/complete",
+            {"completed_on": "2026-12-31"},
+        )
+    assert done.status_code == 200, done.content
     dues = call(client, "get", f"/contracts/{contract.pk}/due-dates").json()
     assert len(dues) == 1
     assert dues[0]["rule_key"] == "closeout_evaluation"

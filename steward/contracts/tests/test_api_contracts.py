@@ -289,7 +289,7 @@ def test_terminate(client, contract):
 def test_expire_before_the_end_date_is_409(client, contract):
     response = call(client, "post", f"/contracts/{contract.pk}/expire", {"today": "2026-06-01"})
     assert response.status_code == 409
-    assert "2026-12-31" in response.json()["detail"]
+    assert "31 December 2026" in response.json()["detail"]
 
 
 def test_expire_after_the_end_date_with_today_defaulting(manager, contract):

@@ -66,9 +66,16 @@ def test_one_date_format_on_pages_and_in_messages():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(D("88.0000"), "88.0"), (D("72.45"), "72.5"), (90, "90.0"), (D("0"), "0.0")],
+    [
+        (D("88.0000"), "88.0"),
+        (D("72.50"), "72.5"),
+        (D("72.45"), "72.45"),
+        (D("89.96"), "89.96"),  # never "90.0" beside a threshold of 90
+        (90, "90.0"),
+        (D("0"), "0.0"),
+    ],
 )
-def test_scores_have_one_decimal(value, expected):
+def test_scores_have_one_decimal_or_the_hundredths_they_carry(value, expected):
     assert fmt_score(value) == expected
     assert render("{{ s|score }}", s=value) == expected
 

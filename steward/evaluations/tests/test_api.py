@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from steward.contracts import services as contract_services
+from steward.core.formatting import fmt_date
 from steward.core.tests.api_support import API, call, pdf_upload, session_client
 from steward.evaluations import services
 from steward.evaluations.tests.factories import COMPLETED_ON, all_ratings, completed_contract, walk
@@ -221,7 +222,7 @@ def test_comment_after_the_window_is_refused(closed, manager, make_user):
         )
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        f"The window for comments closed on {released.comment_due:%Y-%m-%d}."
+        f"The window for comments closed on {fmt_date(released.comment_due)}."
     )
     with _at(released.comment_due):
         empty = call(client, "post", f"/evaluations/{released.pk}/comment", {})
@@ -236,7 +237,7 @@ def test_finalise_waits_for_the_window_or_the_acknowledgement(closed, manager, s
     with _at(released.comment_due):
         early = call(client, "post", f"/evaluations/{released.pk}/finalise")
     assert early.status_code == 409
-    assert f"may comment until {released.comment_due:%Y-%m-%d}" in early.json()["detail"]
+    assert f"may comment until {fmt_date(released.comment_due)}" in early.json()["detail"]
     with _at(released.comment_due + timedelta(days=1)):
         assert call(client, "post", f"/evaluations/{released.pk}/finalise").status_code == 200
 

@@ -99,7 +99,7 @@ def test_provider_page_shows_the_score_history_chart_and_table(
     assert '<svg width="560"' in body
     assert 'aria-hidden="true"' in body
     assert "Score history: finalised on, agency, contract and score" in body
-    assert final.finalised_on.strftime("%-d %b %Y") in body
+    assert f"{final.finalised_on.day} {final.finalised_on:%B %Y}" in body
 
 
 def test_a_corrected_evaluation_counts_once(final_and_draft, manager, monitor, provider):

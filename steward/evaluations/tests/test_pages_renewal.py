@@ -75,7 +75,7 @@ def test_renewal_not_eligible_below_the_milwaukee_threshold(mps_contract, mps_st
     assert response.status_code == 200
     assert "Not eligible for renewal or extension" in body
     assert "88.75" in body
-    assert "90 or higher" in body
+    assert "90.0 or higher" in body
     assert "Record the override" not in body
     assert services.renewal_eligibility(mps_contract).reason in body
 

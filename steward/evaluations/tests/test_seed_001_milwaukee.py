@@ -411,7 +411,7 @@ def test_issue_19_release_takes_the_day_it_happened(active, staff):
     assert evaluation.released_on == date(2026, 7, 14)
     assert evaluation.comment_due == date(2026, 7, 28)  # 14 calendar days from the release
     row = evaluation.history.order_by("-history_id").first()
-    assert "on 2026-07-14 (recorded 2026-07-15)" in row.history_change_reason
+    assert "on 14 July 2026 (recorded 15 July 2026)" in row.history_change_reason
 
 
 def test_issue_19_release_defaults_to_the_agency_today(active, staff):
@@ -458,15 +458,19 @@ def test_seed_001_pre_renewal_pages_and_who_may_use_them(active, staff, make_use
         evaluation = Evaluation.objects.get(contract=active, kind="pre_renewal")
         detail = manager.get(url("detail", evaluation.pk)).content.decode()
         assert "own performance measures" in detail
-        assert "100.00 out of 100" in detail
+        assert "100.0 out of 100" in detail
         assert 'name="released_on"' in detail
         services.evaluation_update(
             actor=staff["manager"], evaluation=evaluation, summary="Targets met."
         )
-        refused = manager.post(url("release", evaluation.pk), {"released_on": "2026-07-20"})
+        refused = manager.post(
+            url("release", evaluation.pk), {"released_on": "2026-07-20", "confirm": "yes"}
+        )
         assert "cannot be in the future" in refused.content.decode()
         assert Evaluation.objects.get(pk=evaluation.pk).status == "draft"
-        done = manager.post(url("release", evaluation.pk), {"released_on": "2026-07-15"})
+        done = manager.post(
+            url("release", evaluation.pk), {"released_on": "2026-07-15", "confirm": "yes"}
+        )
         assert done.status_code == 302
     assert Evaluation.objects.get(pk=evaluation.pk).released_on == date(2026, 7, 15)
 

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from steward.contracts.models import ContractDocument
+from steward.core.formatting import fmt_date
 from steward.core.tests.api_support import call, session_client, token_client
 from steward.monitoring import calc, services
 from steward.monitoring.models import Cycle
@@ -292,7 +293,7 @@ def test_an_appeal_after_the_window_is_409(live, manager, provider_user):
     )
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        f"The 14 days to appeal ended on {cycle.appeal_due.due_date:%Y-%m-%d}; an appeal can no "
+        f"The 14 days to appeal ended on {fmt_date(cycle.appeal_due.due_date)}; an appeal can no "
         "longer be lodged."
     )
     # and the contract manager may now close the cycle

@@ -558,12 +558,13 @@ def test_the_review_cycle_follows_the_term_and_ends_with_the_contract(executed, 
     ]
     extended = ReviewMeeting.objects.get(contract=executed, scheduled_for=date(2027, 6, 30))
     assert _open("review_meeting", extended).due_date == date(2027, 6, 30)
-    contract_terminate(
-        actor=people.manager,
-        contract=executed,
-        terminated_on=date(2026, 12, 15),
-        reason="The service moved to another provider.",
-    )
+    with time_machine.travel(date(2026, 12, 16), tick=False):  # recorded once it happened
+        contract_terminate(
+            actor=people.manager,
+            contract=executed,
+            terminated_on=date(2026, 12, 15),
+            reason="The service moved to another provider.",
+        )
     assert _meetings(executed) == [
         ("biannual", date(2026, 6, 30), True),
         ("annual", date(2026, 12, 31), False),

@@ -8,6 +8,7 @@ import pytest
 
 from steward.contracts.models import ContractDocument
 from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
+from steward.core.formatting import fmt_date
 from steward.monitoring import selectors, services
 from steward.monitoring.models import Action, Cycle, ReviewMeeting
 from steward.monitoring.tests.factories import START, answers, walk
@@ -291,7 +292,7 @@ def test_seed_002_provider_has_14_days_to_appeal(
     else:
         with pytest.raises(
             TransitionNotAllowed,
-            match=f"14 days to appeal ended on {cycle.appeal_due.due_date:%Y-%m-%d}",
+            match=f"14 days to appeal ended on {fmt_date(cycle.appeal_due.due_date)}",
         ):
             services.appeal_lodge(actor=provider_user, cycle=cycle, grounds="Late.", today=today)
 
@@ -336,7 +337,7 @@ def test_appeal_decided_closes_the_cycle_and_sends_the_outcome(
 def test_cycle_closes_only_after_the_appeal_window(live, manager, provider_user):
     cycle = walk(live, manager=manager, provider_user=provider_user, to="letter")
     last = cycle.appeal_due.due_date
-    with pytest.raises(TransitionNotAllowed, match=f"may appeal until {last:%Y-%m-%d}"):
+    with pytest.raises(TransitionNotAllowed, match=f"may appeal until {fmt_date(last)}"):
         services.cycle_close(actor=manager, cycle=cycle, today=last)
     assert services.cycles_close_due(today=last + timedelta(days=1)) == 1
     assert Cycle.objects.get(pk=cycle.pk).status == "closed"

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from steward.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
+from steward.core.formatting import fmt_date
 from steward.core.tests.api_support import call, session_client
 from steward.monitoring import services
 from steward.monitoring.models import Cycle
@@ -48,7 +49,7 @@ def test_seed_004_contract_manager_records_a_written_appeal(letter_sent, manager
     assert cycle.appeal_received_via == "letter" and cycle.appeal_lodged_by == manager
     assert cycle.appeal_due.status == "done"
     reason = cycle.history.first().history_change_reason
-    assert f"received by letter on {received:%Y-%m-%d}" in reason
+    assert f"received by letter on {fmt_date(received)}" in reason
     assert "recorded by the agency" in reason
 
 

@@ -186,7 +186,7 @@ def test_attachment_1_always_required():
     assert len(calc.attachment_problems(set(), set())) == 1
     assert calc.attachment_problems({4}, {1}) == [
         "POS Attachment 4 (Rate Calculation/Maximum Obligation Calculation Page) is required at "
-        "execution and is missing (seed 004)."
+        "execution and is missing."
     ]
     assert calc.attachment_problems({4}, {1, 4}) == []
 

@@ -115,9 +115,9 @@ def test_required_attachment_missing_refused(other_agency, provider, ma_manager)
     with pytest.raises(TransitionNotAllowed) as exc:
         execute(ma_manager, contract)
     assert exc.value.errors["__all__"] == [
-        "POS Attachment 1 (Program Cover Page) is required at execution and is missing (seed 004).",
+        "POS Attachment 1 (Program Cover Page) is required at execution and is missing.",
         "POS Attachment 4 (Rate Calculation/Maximum Obligation Calculation Page) is required at "
-        "execution and is missing (seed 004).",
+        "execution and is missing.",
     ]
     services.attachment_set(
         actor=ma_manager, contract=contract, number=1, required=True, completed=True

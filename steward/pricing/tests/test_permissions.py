@@ -318,7 +318,7 @@ def test_bill_out_list_flags_early_and_hides_others(
     client = signed_in(Client(), manager)
     with django_assert_max_num_queries(12):
         html = client.get(reverse("pricing:bill_out")).content.decode()
-    assert own.number in html and "2026-09-30" in html
+    assert own.number in html and "30 September 2026" in html
     assert world["other_agency"].number not in html
     assert world["other_provider"].number in html  # same agency, other provider
     provider_html = (

@@ -59,7 +59,7 @@ def test_officer_creates_a_solicitation_through_the_form(client, officer):
     """seed 003: the form says the threshold; exactly £20,000 is recorded as not tendered."""
     client.force_login(officer)
     page = client.get(reverse("procurement:create"))
-    assert "GBP 20000.00" in page.content.decode()
+    assert "£20,000.00" in page.content.decode()
     response = client.post(
         reverse("procurement:create"),
         {
@@ -307,7 +307,7 @@ def test_delegated_limits_page(client, scc, ccm, make_user):
     url = reverse("procurement:limits")
     client.force_login(ccm)
     assert client.post(url, {"person": holder.pk, "amount": "2500"}).status_code == 302
-    assert "GBP 2500.00" in client.get(url).content.decode()
+    assert "£2,500.00" in client.get(url).content.decode()
     client.force_login(holder)
     assert client.get(url).status_code == 200
     assert client.post(url, {"person": holder.pk, "amount": "9999999"}).status_code == 403

@@ -55,7 +55,7 @@ def test_manager_awards_the_second_ranked_bid_with_a_reason_seed_004(watched, pa
 
     sign_in(watched, manager.username, PASSWORD)
     watched.check()  # the work list
-    page.get_by_role("link", name="Procurement", exact=True).first.click()
+    watched.nav("Procurement")
     page.wait_for_load_state()
     watched.check()
     page.get_by_role("link", name="DMH-RFR-26").click()

@@ -77,7 +77,7 @@ def test_milwaukee_renewal_decided_by_a_pre_renewal_evaluation_from_the_metrics(
     page.wait_for_load_state()
     watched.check()
     assert "comes from the contract's own performance measures" in page.content()
-    assert "100.00 out of 100" in page.content()
+    assert "100.0 out of 100" in page.content()
     page.get_by_label("Overall summary").fill("Every target of the plan met: renew.")
     page.get_by_role("button", name="Save and go back to the evaluation").click()
     page.wait_for_load_state()

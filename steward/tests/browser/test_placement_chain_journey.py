@@ -91,7 +91,7 @@ def test_a_category_c_placement_walks_from_referral_to_its_termination_proforma(
 
     # the lead professional: nothing on the list yet; Procurement → Placements → the referral
     page = _home(watched, lead.username)
-    page.get_by_role("link", name="Procurement", exact=True).first.click()
+    watched.nav("Procurement")
     page.wait_for_load_state()
     watched.check()
     _click(page, watched, "Placements and referrals to the Resource Allocation Group")
