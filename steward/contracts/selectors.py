@@ -68,6 +68,24 @@ def contract_queryset(actor: Any) -> QuerySet[Contract]:
     )
 
 
+def agencies_seen_by(actor: Any) -> QuerySet[Any]:
+    """The agencies whose contracts `actor` may view, by name: the choices of an agency filter
+    (a single-agency user is offered their own agency, never every agency in the system)."""
+    from steward.parties.models import Agency
+
+    seen = Contract.objects.filter(visible_contracts_q(actor)).values("agency_id")
+    return Agency.objects.filter(pk__in=seen).order_by("name")
+
+
+def providers_seen_by(actor: Any) -> QuerySet[Any]:
+    """The providers of the contracts `actor` may view, by name: the choices of a provider
+    filter."""
+    from steward.parties.models import Provider
+
+    seen = Contract.objects.filter(visible_contracts_q(actor)).values("provider_id")
+    return Provider.objects.filter(pk__in=seen).order_by("legal_name")
+
+
 def register_search_q(term: str) -> Q:
     """Contracts whose number, title or provider's legal name contains `term` (any case).
 

@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from steward.contracts.models import CLOSED_STATUSES, Contract, DueDateStatus
-from steward.contracts.selectors import contract_get
+from steward.contracts.selectors import agencies_seen_by, contract_get
 from steward.core.concurrency import (
     add_version_field,
     expecting,
@@ -99,6 +99,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
     # the agency column is shown only to those who see every agency: no one else filters on it
     refuse_hidden_filters(request.GET, selectors.due_filters_hidden_from(user))
     form = DueFilterForm(request.GET or None) if sees_all else None
+    if form is not None:  # only the agencies they oversee (an officer's own jurisdiction)
+        form.fields["agency"].queryset = agencies_seen_by(user)  # type: ignore[attr-defined]
     agency = None
     if form is not None and form.is_valid():
         agency = form.cleaned_data.get("agency")

@@ -393,7 +393,10 @@ def person_invite(*, actor: Any, data: dict[str, Any]) -> User:
         agency=agency if role != Role.PROVIDER_USER else None,
         provider=provider if role == Role.PROVIDER_USER else None,
         job_title=_clean_text(data, "job_title", 120),
-        jurisdiction=_clean_text(data, "jurisdiction", 120)
+        # an oversight officer sees their own agency's jurisdiction unless another is given
+        jurisdiction=(
+            _clean_text(data, "jurisdiction", 120) or (agency.jurisdiction if agency else "")
+        )
         if role == Role.OVERSIGHT_OFFICER
         else "",
     )

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from steward.contracts import selectors as contract_selectors
 from steward.contracts.models import Contract
 from steward.contracts.selectors import contract_get
 from steward.core.concurrency import add_version_field, expecting, form_version
@@ -25,7 +26,7 @@ from steward.core.forms import apply_errors
 from steward.core.query_guard import refuse_hidden_filters
 from steward.core.views import application_errors
 from steward.parties.access_log import CONCERN_PERSONAL_FIELDS, personal_data_read
-from steward.parties.models import Agency, Provider
+from steward.parties.models import Agency, Provider, Role
 from steward.risk import scoring, selectors, services
 from steward.risk.forms import (
     AnalysisForm,
@@ -43,6 +44,19 @@ PAGE_SIZE = 50
 def _internal(request: HttpRequest) -> None:
     if not selectors.can_read_risk(request.user):
         raise Http404("No such page.")
+
+
+def _offer_only_what_they_see(form: Any, user: Any) -> None:
+    """A filter offers only the agencies and providers whose contracts the person may see; a
+    person who sees one agency is not offered an agency filter at all."""
+    if "agency" in form.fields:
+        agencies = contract_selectors.agencies_seen_by(user)
+        if user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+            form.fields["agency"].queryset = agencies
+        else:
+            form.fields.pop("agency")
+    if "provider" in form.fields:
+        form.fields["provider"].queryset = contract_selectors.providers_seen_by(user)
 
 
 def _filters(form: Any) -> selectors.ConcernFilters:
@@ -67,6 +81,7 @@ def _filters(form: Any) -> selectors.ConcernFilters:
 def concern_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = ConcernFilterForm(request.GET or None)
+    _offer_only_what_they_see(form, user)
     refuse_hidden_filters(request.GET, selectors.concern_filters_hidden_from(user))
     if user.role == "provider_user":  # neither who raised it nor other providers' names
         form.fields.pop("source")
@@ -265,6 +280,7 @@ def analysis(request: HttpRequest) -> HttpResponse:
     with filters, a chart (SVG drawn on the server, with the same data as a table) and XLSX."""
     _internal(request)
     form = AnalysisForm(request.GET or None)
+    _offer_only_what_they_see(form, request.user)
     by = "category"
     if form.is_valid() and form.cleaned_data.get("by"):
         by = form.cleaned_data["by"]
@@ -299,6 +315,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     """Every contract with its rating, trend and reasons (seed 003), filterable."""
     _internal(request)
     form = PortfolioFilterForm(request.GET or None)
+    _offer_only_what_they_see(form, request.user)
     d = form.cleaned_data if form.is_valid() else {}
     # the counts ignore the rating filter, so each count still says how many there are
     rows = selectors.risk_portfolio(

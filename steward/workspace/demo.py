@@ -1016,6 +1016,10 @@ def _build(today: date, progress: DemoProgress = _quiet) -> dict[str, int]:
             agency=agencies[u.agency] if u.agency else None,
             provider=providers[u.provider] if u.provider else None,
             job_title=u.job_title,
+            # as the people service does: an oversight officer oversees their own jurisdiction
+            jurisdiction=agencies[u.agency].jurisdiction
+            if u.role == Role.OVERSIGHT_OFFICER and u.agency
+            else "",
             password=password_hash,
         )
         save_audited(user, actor=admin, reason="Demo data")

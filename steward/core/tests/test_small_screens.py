@@ -45,8 +45,12 @@ def test_signed_out_pages_have_no_menu(client):
 @pytest.mark.parametrize(
     ("role", "shown", "not_shown"),
     [
-        (Role.PROVIDER_USER, ["Contracts", "Procurement"], ["Oversight", "People", "Reports"]),
-        (Role.CONTRACT_MANAGER, ["Oversight", "Reports", "Evaluations"], ["People"]),
+        (
+            Role.PROVIDER_USER,
+            ["Contracts", "Procurement"],
+            ["Oversight", "People", "Expiring contracts", "Report by exception"],
+        ),
+        (Role.CONTRACT_MANAGER, ["Oversight", "Expiring contracts", "Evaluations"], ["People"]),
         (Role.ADMINISTRATOR, ["People", "Access log"], []),
     ],
 )
@@ -76,3 +80,27 @@ def test_wide_lists_scroll_inside_their_region(client, manager, contract):
         assert html.count("<table") <= html.count("usa-table-container--scrollable") + html.count(
             "usa-table--stacked"
         ), path
+
+
+def test_every_page_table_is_stacked_or_scrolls_in_its_own_region():
+    """At 390 px a wide table must not push the page sideways: every table of a page template
+    is a stacked table or sits inside a scrollable, focusable region ({% scrollable %} or the
+    region of a hand-made wrapper). PDFs, letters and emails are paper, not screens."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "templates"
+    paper = re.compile(r"pdf|letters/|email|mail/|_letter_body|_report_body|performance/_chart")
+    bare = []
+    for path in sorted(root.rglob("*.html")):
+        name = str(path.relative_to(root))
+        if paper.search(name):
+            continue
+        text = path.read_text()
+        for match in re.finditer(r"<table\b[^>]*>", text):
+            before = text[max(0, match.start() - 250) : match.start()].split("</table>")[-1]
+            stacked = "usa-table--stacked" in match.group(0)
+            wrapped = "{% scrollable" in before or 'role="region"' in before
+            if not (stacked or wrapped):
+                bare.append(name)
+    assert not bare, f"tables that would overflow a phone: {bare}"

@@ -253,3 +253,25 @@ def test_oversight_officer_limited_to_a_jurisdiction_sees_only_its_agencies(
     assert not officer.has_perm("contracts.view_contract", uk_contract)
     everywhere = make_user(Role.OVERSIGHT_OFFICER, agency=opm)
     assert everywhere.has_perm("contracts.view_contract", uk_contract)
+
+
+def test_an_oversight_officer_oversees_their_own_jurisdiction_by_default(packs, make_user):
+    """An oversight officer invited without a jurisdiction sees their own agency's (the
+    Connecticut officer no longer averages UK councils into Connecticut's figures); one given
+    explicitly is kept."""
+    admin = make_user(Role.ADMINISTRATOR)
+    opm = AgencyFactory(
+        kind=AgencyKind.OVERSIGHT_BODY, jurisdiction="Connecticut", pack=packs["connecticut-opm"]
+    )
+    data = {"role": Role.OVERSIGHT_OFFICER, "agency": opm.slug}
+    own = person_invite(actor=admin, data={**data, "email": "ct@example.org"})
+    assert own.jurisdiction == "Connecticut"
+    given = person_invite(
+        actor=admin, data={**data, "email": "ne@example.org", "jurisdiction": "New England"}
+    )
+    assert given.jurisdiction == "New England"
+    monitor = person_invite(
+        actor=admin,
+        data={"email": "m@example.org", "role": Role.CONTRACT_MONITOR, "agency": opm.slug},
+    )
+    assert monitor.jurisdiction == ""

@@ -199,6 +199,19 @@ def test_ratings_have_their_colour_and_their_word_and_the_counts_open_the_contra
     assert "1 contract</a>" in only_green  # the counts still count every rating
 
 
+def test_filters_offer_only_what_the_person_may_see(world, make_user, provider, other_provider):
+    """A single-agency user is not offered every agency and every provider in the system: no
+    agency filter at all, and only the providers of the contracts they may see."""
+    manager = session_client(make_user(Role.CONTRACT_MANAGER))
+    for path in ("/risk/", "/risk/concerns/", "/risk/analysis/"):
+        html = manager.get(path).content.decode()
+        assert 'name="agency"' not in html
+        assert provider.legal_name in html and other_provider.legal_name not in html, path
+    oversight = session_client(make_user(Role.OVERSIGHT_OFFICER))
+    html = oversight.get("/risk/").content.decode()
+    assert 'name="agency"' in html and other_provider.legal_name in html
+
+
 def test_portfolio_query_budget(world, make_user, agency, provider, django_assert_max_num_queries):
     ContractFactory.create_batch(30, agency=agency, provider=provider, status="active")
     services.recompute(as_of=DAY)

@@ -27,7 +27,7 @@ MAIN_PAGES: dict[str, list[str]] = {
     Role.FINANCE_OFFICER: ["Contracts"],
     Role.PROCUREMENT_OFFICER: ["Procurement"],
     Role.SENIOR_MANAGER: ["Performance", "Risk"],
-    Role.OVERSIGHT_OFFICER: ["Reports", "Policy packs"],
+    Role.OVERSIGHT_OFFICER: ["Expiring contracts", "Policy packs"],
     Role.KEY_WORKER: ["Contracts"],
     Role.REVIEWING_OFFICER: ["Contracts"],
     Role.RAG_ADMINISTRATOR: ["Procurement"],

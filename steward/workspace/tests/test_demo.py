@@ -177,11 +177,18 @@ def test_demo_has_contracts_in_every_status_in_the_packs_currency(demo):
 
 
 def test_demo_has_contracts_expiring_within_the_window(demo):
-    oversight = User.objects.get(username="oversight")
-    expiring = list(selectors.expiring_contracts(actor=oversight, today=TODAY))
+    admin = User.objects.get(username="admin")
+    expiring = list(selectors.expiring_contracts(actor=admin, today=TODAY))
     assert len(expiring) >= 5
     agencies = {c.agency.slug for c in expiring}
     assert "ct-dcf" in agencies and len(agencies) >= 2
+    # the Connecticut oversight officer sees Connecticut's agencies only, by default
+    oversight = User.objects.get(username="oversight")
+    assert oversight.jurisdiction == "Connecticut"
+    theirs = {
+        c.agency.jurisdiction for c in selectors.expiring_contracts(actor=oversight, today=TODAY)
+    }
+    assert theirs == {"Connecticut"}
 
 
 def test_demo_closeout_due_dates_are_open_and_some_overdue(demo):
