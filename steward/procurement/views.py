@@ -53,6 +53,27 @@ def _ok(request: HttpRequest, message: str) -> None:
     messages.success(request, message)
 
 
+#: the session key of the input of a refused action, given back to the page it came from
+KEPT_INPUT = "steward_kept_input"
+
+
+def kept_input(request: HttpRequest, prefix: str = "", **defaults: Any) -> dict[str, Any]:
+    """The initial values of a form of this page: `defaults`, overlaid with what the person
+    typed in the fields of the form with `prefix` before their action was refused."""
+    kept = getattr(request, "_kept_input", None)
+    if kept is None:
+        stored = request.session.pop(KEPT_INPUT, None) if hasattr(request, "session") else None
+        kept = stored["data"] if stored and stored.get("url") == request.path else {}
+        request._kept_input = kept  # type: ignore[attr-defined]
+    start = f"{prefix}-" if prefix else ""
+    mine = {
+        k[len(start) :]: v
+        for k, v in kept.items()
+        if (k.startswith(start) if prefix else "-" not in k)
+    }
+    return {**defaults, **mine}
+
+
 def back_on_refusal(url_name: str, key: str) -> Any:
     """Decorator for POST-only actions: a refusal (ValidationFailed, TransitionNotAllowed) is
     flashed with its reason and the person is sent back to the page `url_name` (kwarg `key`);
@@ -65,7 +86,18 @@ def back_on_refusal(url_name: str, key: str) -> Any:
                 return view(request, *args, **kwargs)
             except (ValidationFailed, TransitionNotAllowed) as exc:
                 messages.error(request, exc.message)
-                return redirect(url_name, **{key: kwargs[key]})
+                target = reverse(url_name, kwargs={key: kwargs[key]})
+                # what the person typed comes back in the form they typed it in (issue 21)
+                request.session[KEPT_INPUT] = {
+                    "url": target,
+                    "data": {
+                        k: v
+                        for k, v in request.POST.items()
+                        if k not in ("csrfmiddlewaretoken", "confirm", "version")
+                        and not k.endswith("-version")
+                    },
+                }
+                return redirect(target)
 
         return inner
 
@@ -209,24 +241,36 @@ def _file_page(request: HttpRequest, solicitation: Any, focus: int | None = None
             bid_form=f.BidForm(
                 providers=Provider.objects.exclude(pk__in=taken).order_by("legal_name"),
                 prefix="bid",
+                initial=kept_input(request, "bid"),
             ),
-            score_form=f.ScoreForm(bids=bids, criteria=context["criteria"], prefix="score"),
-            award_form=f.AwardForm(bids=bids, prefix="award"),
-            notify_form=f.DateForm(initial={"on": context["today"]}, prefix="notify"),
+            score_form=f.ScoreForm(
+                bids=bids,
+                criteria=context["criteria"],
+                prefix="score",
+                initial=kept_input(request, "score"),
+            ),
+            award_form=f.AwardForm(bids=bids, prefix="award", initial=kept_input(request, "award")),
+            notify_form=f.DateForm(
+                initial=kept_input(request, "notify", on=context["today"]), prefix="notify"
+            ),
             windows_form=f.WindowsForm(
                 initial={
-                    "request_days": solicitation.debriefing_request_days,
-                    "meeting_days": solicitation.debriefing_meeting_days,
+                    **kept_input(
+                        request,
+                        "windows",
+                        request_days=solicitation.debriefing_request_days,
+                        meeting_days=solicitation.debriefing_meeting_days,
+                    ),
                     "version": solicitation.version,
                 },
                 prefix="windows",
             ),
-            meeting_form=f.MeetingForm(initial={"held_on": context["today"]}),
-            appeal_form=f.AppealForm(),
-            decision_form=f.DecisionForm(initial={"decided_on": context["today"]}),
+            meeting_form=f.MeetingForm(initial=kept_input(request, held_on=context["today"])),
+            appeal_form=f.AppealForm(initial=kept_input(request)),
+            decision_form=f.DecisionForm(initial=kept_input(request, decided_on=context["today"])),
         )
     else:
-        context["appeal_form"] = f.AppealForm()
+        context["appeal_form"] = f.AppealForm(initial=kept_input(request))
     from steward.procurement.views_file import file_context
 
     context.update(file_context(request, solicitation, context["rows"]))

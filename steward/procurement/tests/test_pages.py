@@ -3,7 +3,7 @@ termination; permissions (anonymous redirect, other provider/agency 404 or 403).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -142,6 +142,19 @@ def test_full_cycle_through_the_pages(client, today_notified, bidder, officer):
     )
     assert "debriefing must take place" in refused.content.decode()
     client.force_login(officer)
+    # a refused record keeps what the officer typed, once (issue 21)
+    future = client.post(
+        reverse("procurement:bid_action", args=[solicitation.pk, lose.pk, "meeting"]),
+        {
+            "held_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+            "attendees": "Ann Lee, Bo Chen",
+            "discussion": "Scores for quality",
+        },
+        follow=True,
+    ).content.decode()
+    assert "future" in future
+    assert ">Ann Lee, Bo Chen</textarea>" in future and ">Scores for quality</textarea>" in future
+    assert "Ann Lee, Bo Chen" not in client.get(detail).content.decode()
     client.post(
         reverse("procurement:bid_action", args=[solicitation.pk, lose.pk, "meeting"]),
         {
