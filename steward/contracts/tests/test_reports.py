@@ -285,6 +285,11 @@ def test_pages_query_budget_and_downloads(
     with django_assert_max_num_queries(11):  # one counts the person's work for the navigation
         response = client.get(url, {"within": 30, "as_of": "2026-11-25"})
     assert response.status_code == 200 and len(response.context["rows"]) == 40
+    # each row opens its renewal decision (issue 21)
+    first = response.context["rows"][0].contract
+    renewal = reverse("evaluations:renewal", args=[first.pk])
+    assert f'href="{renewal}"' in response.content.decode()
+    assert client.get(renewal).status_code == 200
     download = client.get(url, {"within": 30, "as_of": "2026-11-25", "format": "xlsx"})
     assert download.content.startswith(b"PK")
     with django_assert_max_num_queries(11):
