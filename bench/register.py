@@ -313,6 +313,10 @@ def run_cases(requests: int, today: date) -> list[dict[str, Any]]:
 
     manager = User.objects.get(username="manager")
     oversight = User.objects.get(username="oversight")
+    # the demo's oversight officer oversees Connecticut only; the bench's reads every agency
+    # (the whole register), as an officer with no jurisdiction does
+    User.objects.filter(pk=oversight.pk).update(jurisdiction="")
+    oversight.refresh_from_db()
     clients = {}
     for user in (manager, oversight):
         client = Client()
