@@ -121,8 +121,9 @@ def test_bad_values_change_nothing(contract, manager, other_agency):
 
 
 def test_negative_days_are_refused_and_never_count_as_met(contract, manager):
-    """A return reporting -3 days (lower is better) was once accepted and counted "Met" toward
-    payment; every unit has its domain (days, counts and ratings never below zero)."""
+    """seed 003 (performance measures): a return reporting -3 days (lower is better) was once
+    accepted and counted "Met" toward payment; every unit has its domain (days, counts and
+    ratings never below zero)."""
     a, b = with_plan(contract, manager)
     ret = _q1(contract)
     with pytest.raises(ValidationFailed) as exc:
