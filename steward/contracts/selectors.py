@@ -73,7 +73,10 @@ def agencies_seen_by(actor: Any) -> QuerySet[Any]:
     (a single-agency user is offered their own agency, never every agency in the system)."""
     from steward.parties.models import Agency
 
-    seen = Contract.objects.filter(visible_contracts_q(actor)).values("agency_id")
+    visible = visible_contracts_q(actor)
+    if not visible:  # every contract: no need to read them all to know every agency
+        return Agency.objects.order_by("name")
+    seen = Contract.objects.filter(visible).values("agency_id")
     return Agency.objects.filter(pk__in=seen).order_by("name")
 
 
@@ -82,7 +85,10 @@ def providers_seen_by(actor: Any) -> QuerySet[Any]:
     filter."""
     from steward.parties.models import Provider
 
-    seen = Contract.objects.filter(visible_contracts_q(actor)).values("provider_id")
+    visible = visible_contracts_q(actor)
+    if not visible:  # every contract: every provider, without reading the register
+        return Provider.objects.order_by("legal_name")
+    seen = Contract.objects.filter(visible).values("provider_id")
     return Provider.objects.filter(pk__in=seen).order_by("legal_name")
 
 

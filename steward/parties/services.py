@@ -330,6 +330,14 @@ def _send_invitation(person: User, *, actor: Any) -> None:
     )
 
 
+def jurisdiction_for(role: str, agency: Agency | None, given: str = "") -> str:
+    """The jurisdiction a person oversees: only an oversight officer has one; the one given,
+    else their own agency's (blank, when neither has one: every agency)."""
+    if role != Role.OVERSIGHT_OFFICER:
+        return ""
+    return given or (agency.jurisdiction if agency is not None else "")
+
+
 @transaction.atomic
 def person_invite(*, actor: Any, data: dict[str, Any]) -> User:
     """Create a person's account and email them a link to choose their password.
@@ -393,12 +401,7 @@ def person_invite(*, actor: Any, data: dict[str, Any]) -> User:
         agency=agency if role != Role.PROVIDER_USER else None,
         provider=provider if role == Role.PROVIDER_USER else None,
         job_title=_clean_text(data, "job_title", 120),
-        # an oversight officer sees their own agency's jurisdiction unless another is given
-        jurisdiction=(
-            _clean_text(data, "jurisdiction", 120) or (agency.jurisdiction if agency else "")
-        )
-        if role == Role.OVERSIGHT_OFFICER
-        else "",
+        jurisdiction=jurisdiction_for(role, agency, _clean_text(data, "jurisdiction", 120)),
     )
     person.set_unusable_password()
     if role in (Role.ADMINISTRATOR,):

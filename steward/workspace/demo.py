@@ -46,6 +46,7 @@ from steward.parties.models import (
     Role,
     User,
 )
+from steward.parties.services import jurisdiction_for
 
 DEMO_PASSWORD = "steward-demo-2026"  # demo only: published in the README and printed on load
 
@@ -1016,10 +1017,7 @@ def _build(today: date, progress: DemoProgress = _quiet) -> dict[str, int]:
             agency=agencies[u.agency] if u.agency else None,
             provider=providers[u.provider] if u.provider else None,
             job_title=u.job_title,
-            # as the people service does: an oversight officer oversees their own jurisdiction
-            jurisdiction=agencies[u.agency].jurisdiction
-            if u.role == Role.OVERSIGHT_OFFICER and u.agency
-            else "",
+            jurisdiction=jurisdiction_for(u.role, agencies[u.agency] if u.agency else None),
             password=password_hash,
         )
         save_audited(user, actor=admin, reason="Demo data")

@@ -612,3 +612,21 @@ def test_a_finalised_evaluation_is_not_reopened(closed, manager, senior):
     response = client.post(url("reopen", final.pk), {"reason": "Wrong", "confirm": "yes"})
     assert response.status_code == 302
     assert Evaluation.objects.get(pk=final.pk).status == EvaluationStatus.FINALISED
+
+
+def test_the_due_list_offers_only_the_agencies_an_officer_oversees(packs, make_user, provider):
+    """seed 000 compliance, read by an oversight officer of one jurisdiction: the due list's
+    agency filter offers that jurisdiction's agencies only, and another agency's cannot be
+    chosen."""
+    ct = AgencyFactory(name="Connecticut agency", jurisdiction="Connecticut")
+    uk = AgencyFactory(name="Scottish council", jurisdiction="Scotland")
+    for agency in (ct, uk):
+        ContractFactory(agency=agency, provider=provider, status="active")
+    officer = signed_in(make_user(Role.OVERSIGHT_OFFICER, agency=ct, jurisdiction="Connecticut"))
+    html = officer.get(url("due")).content.decode()
+    assert f'value="{ct.pk}"' in html and "Connecticut agency" in html
+    assert "Scottish council" not in html
+    refused = officer.get(url("due"), {"agency": uk.pk}).content.decode()
+    assert "Scottish council" not in refused
+    everywhere = signed_in(make_user(Role.OVERSIGHT_OFFICER, agency=ct))
+    assert "Scottish council" in everywhere.get(url("due")).content.decode()
