@@ -11,7 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from steward.contracts.models import Contract, DueDate, DueDateStatus
 from steward.core.errors import NotFoundError
@@ -307,6 +318,33 @@ def compliance_table(
             )
         )
     return rows
+
+
+def agencies_behind(*, actor: Any, today: date | None = None) -> tuple[list[Agency], int]:
+    """The agencies `actor` sees that are late with their evaluations (a closeout or interim
+    evaluation missing past its due date, or done after it: the compliance table's "late" and
+    "missing"), and how many agencies `actor` sees: the home page's summary. One query that
+    stops at each agency's first such evaluation, where the compliance table counts every
+    evaluation ever due (400,000 at 1,000,000 contracts: docs/performance.md)."""
+    agencies = list(Agency.objects.select_related("pack").order_by("name"))
+    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        agencies = [a for a in agencies if a.pk == actor.agency_id]
+    if not agencies:
+        return [], 0
+    agency_today = Case(
+        *[When(agency_id=a.pk, then=Value(today or a.today())) for a in agencies],
+        default=Value(today or date.max),
+        output_field=DateField(),
+    )
+    evaluations = DueDate.objects.filter(evaluation_due_q(), agency_id=OuterRef("pk"))
+    missing = evaluations.filter(status=DueDateStatus.OPEN, due_date__lt=agency_today)
+    late = evaluations.filter(status=DueDateStatus.DONE, completed_on__gt=F("due_date"))
+    behind = set(
+        Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        .filter(Exists(missing) | Exists(late))
+        .values_list("pk", flat=True)
+    )
+    return [a for a in agencies if a.pk in behind], len(agencies)
 
 
 # ---------------------------------------------------------------- past performance

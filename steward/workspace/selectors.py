@@ -6,16 +6,20 @@ feed all read it, so they hold exactly the same items."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from steward.contracts.due_kinds import KINDS, Nature
 from steward.contracts.models import DueDate
 from steward.contracts.selectors_due_dates import owed_open
 from steward.contracts.services_due_dates import due_page
+from steward.core.deadlines import local_date
+from steward.core.models import PolicyPack
 
 
 class Group(StrEnum):
@@ -65,34 +69,118 @@ def _group(days_left: int) -> Group:
     return Group.LATER
 
 
-def work_items(*, user: Any, now: datetime | None = None) -> list[WorkItem]:
-    """Everything `user` must act on, soonest first. Two queries (the due dates with their
-    contract, agency and pack; nothing else), whatever their number."""
-    now = now or timezone.now()
+def _item(due: DueDate, today: date) -> WorkItem:
+    """The work item of `due`, counted from its agency's `today`."""
+    kind = KINDS[due.kind]
+    days_left = (due.due_date - today).days
+    return WorkItem(
+        due=due,
+        todo=kind.sentence(
+            contract=due.contract.number if due.contract is not None else "",
+            agency=due.agency.name,
+        ),
+        kind_name=kind.name,
+        due_date=due.due_date,
+        days_left=days_left,
+        group=_group(days_left),
+        url=due_page(due),
+        how=due.explain(),
+        optional=kind.nature == Nature.WINDOW,
+    )
+
+
+def _items(dues: Any, now: datetime) -> list[WorkItem]:
     todays: dict[int, date] = {}
     items = []
-    for due in owed_open(user=user):
-        kind = KINDS[due.kind]
+    for due in dues:
         if due.agency_id not in todays:
             todays[due.agency_id] = due.agency.today(now)
-        days_left = (due.due_date - todays[due.agency_id]).days
-        items.append(
-            WorkItem(
-                due=due,
-                todo=kind.sentence(
-                    contract=due.contract.number if due.contract is not None else "",
-                    agency=due.agency.name,
-                ),
-                kind_name=kind.name,
-                due_date=due.due_date,
-                days_left=days_left,
-                group=_group(days_left),
-                url=due_page(due),
-                how=due.explain(),
-                optional=kind.nature == Nature.WINDOW,
+        items.append(_item(due, todays[due.agency_id]))
+    return items
+
+
+def work_items(*, user: Any, now: datetime | None = None) -> list[WorkItem]:
+    """Everything `user` must act on, soonest first. Three queries (the due dates with their
+    contract; the agencies; their packs), whatever their number. The home page and the work
+    list read only what they show (`work_previews`, `work_group_page`)."""
+    return _items(owed_open(user=user), now or timezone.now())
+
+
+def group_expression(now: datetime) -> Case:
+    """The group of a due date (overdue, this week, later) as a database expression, counted
+    from its agency's own today (each pack's time zone) exactly as `_group` counts it in
+    Python: one query groups, counts and cuts a work list of any size."""
+    by_today: dict[date, list[int]] = {}
+    for pack in PolicyPack.objects.only("pk", "rules"):
+        by_today.setdefault(local_date(now, pack.parsed.time_zone), []).append(pack.pk)
+    whens = []
+    for today, pack_ids in sorted(by_today.items()):
+        in_packs = Q(agency__pack_id__in=pack_ids)
+        whens.append(When(in_packs & Q(due_date__lt=today), then=Value(Group.OVERDUE.value)))
+        whens.append(
+            When(
+                in_packs & Q(due_date__lt=today + timedelta(days=7)),
+                then=Value(Group.THIS_WEEK.value),
             )
         )
-    return items
+    return Case(*whens, default=Value(Group.LATER.value), output_field=CharField())
+
+
+def work_previews(
+    *, user: Any, limit: int, now: datetime | None = None
+) -> tuple[list[GroupPreview], int]:
+    """The home page's work list: the first `limit` items of each group with the group's count,
+    and the count of every item. The database numbers the items of each group and counts them
+    (window functions) over their ids, then reads whole only the 3 x `limit` shown, however
+    many are open: at 1,000,000 contracts a manager owes thousands (docs/performance.md)."""
+    now = now or timezone.now()
+    ordered = [F("due_date").asc(), F("pk").asc()]
+    # numbered and counted on narrow rows (ids); the few shown are then read whole
+    ranked = (
+        owed_open(user=user)
+        .order_by()
+        .annotate(work_group=group_expression(now))
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("work_group")], order_by=ordered),
+            group_total=Window(Count("pk"), partition_by=[F("work_group")]),
+        )
+        .filter(position__lte=limit)
+        .values_list("pk", "work_group", "group_total")
+    )
+    totals: dict[str, int] = {}
+    shown: list[int] = []
+    for pk, group, total in ranked:
+        totals[group] = total
+        shown.append(pk)
+    items = _items(owed_open(user=user).filter(pk__in=shown), now) if shown else []
+    previews = [
+        GroupPreview(
+            group=g,
+            title=GROUP_TITLES[g],
+            items=[i for i in items if i.group == g],
+            total=totals.get(g.value, 0),
+        )
+        for g in Group
+    ]
+    return previews, sum(totals.values())
+
+
+def work_group_query(
+    *, user: Any, group: Group | None, now: datetime | None = None
+) -> QuerySet[DueDate]:
+    """The open due dates `user` owes, of one group (or all), soonest first: a query to
+    paginate; `work_page_items` turns a page of it into work items."""
+    dues = owed_open(user=user)
+    if group is not None:
+        dues = dues.annotate(work_group=group_expression(now or timezone.now())).filter(
+            work_group=group.value
+        )
+    return dues
+
+
+def work_page_items(dues: Any, now: datetime | None = None) -> list[WorkItem]:
+    """The work items of `dues` (a page of `work_group_query`)."""
+    return _items(dues, now or timezone.now())
 
 
 def work_count(*, user: Any) -> int:

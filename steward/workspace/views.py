@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET
 
 from steward.contracts.selectors import contract_list, expiring_contracts
 from steward.parties.models import Role
-from steward.workspace.selectors import GROUP_TITLES, Group, previews, work_items
+from steward.workspace.selectors import (
+    GROUP_TITLES,
+    Group,
+    work_group_query,
+    work_page_items,
+    work_previews,
+)
 
 DEFAULT_EXPIRING_WINDOW_DAYS = 120
 #: items of each group on the home page; the rest are on the full work list (`/work/`)
@@ -34,7 +40,7 @@ def _reports_for(user: Any, today: Any) -> dict[str, Any]:
     officer (agencies late with their evaluations: seed 000) are sent to read: counts and a
     link, not due dates (they receive these reports; they owe no action by a date)."""
     from steward.core.deadlines import add_months
-    from steward.evaluations.selectors import compliance_table
+    from steward.evaluations.selectors import agencies_behind
     from steward.monitoring.selectors import exception_report
 
     out: dict[str, Any] = {}
@@ -47,11 +53,9 @@ def _reports_for(user: Any, today: Any) -> dict[str, Any]:
             "concerns": len(report.serious_concerns),
         }
     if user.role == Role.OVERSIGHT_OFFICER:
-        rows = compliance_table(actor=user)
-        out["late_agencies"] = sorted(
-            (row.agency.name for row in rows if row.missing or row.late), key=str.lower
-        )
-        out["agencies"] = len(rows)
+        behind, seen = agencies_behind(actor=user)
+        out["late_agencies"] = sorted((agency.name for agency in behind), key=str.lower)
+        out["agencies"] = seen
     return out
 
 
@@ -61,11 +65,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     today = timezone.localdate(now)  # the agency's today: its time zone is active
-    items = work_items(user=user, now=now)
+    work, work_total = work_previews(user=user, limit=HOME_ITEMS_PER_GROUP, now=now)
     context: dict[str, Any] = {
         "today": today,
-        "work": previews(items, HOME_ITEMS_PER_GROUP),
-        "work_total": len(items),
+        "work": work,
+        "work_total": work_total,
+        # the navigation's count: already known here, so not counted a second time
+        "work_count": work_total,
     }
     context["reports"] = _reports_for(user, today)
     if user.is_provider_user:  # type: ignore[union-attr]
@@ -84,12 +90,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def work(request: HttpRequest) -> HttpResponse:
     """The person's whole work list, one group or all, 50 to a page (the home page shows the
     first few of each group and links here)."""
-    items = work_items(user=request.user, now=timezone.now())
+    now = timezone.now()
     choice = request.GET.get("group", "")
     group = Group(choice) if choice in {g.value for g in Group} else None
-    if group is not None:
-        items = [i for i in items if i.group == group]
-    page = Paginator(items, WORK_PAGE_SIZE).get_page(request.GET.get("page"))
+    dues = work_group_query(user=request.user, group=group, now=now)
+    page = Paginator(dues, WORK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = work_page_items(page.object_list, now)
     context = {
         "page": page,
         "group": group,

@@ -79,6 +79,26 @@ def test_seed_000_compliance_counts_late_missing_and_still_due_per_agency(
     assert [(r.due, r.late) for r in still] == [(1, 1)]  # a staff member sees their own agency
 
 
+def test_seed_000_the_agencies_behind_are_those_late_or_missing_in_the_compliance_table(
+    manager, provider, make_user, other_agency
+):
+    """The home page's summary (`agencies_behind`) names the agencies the compliance table shows
+    late or missing: an evaluation released after its due date counts, one on time does not."""
+    late = completed_contract(manager, provider=provider)
+    walk(late, author=manager, to="released", released_on=date(2026, 8, 30))
+    other_manager = make_user(Role.CONTRACT_MANAGER, agency=other_agency, username="dmh-cm")
+    on_time = completed_contract(other_manager, provider=provider)
+    walk(on_time, author=other_manager, to="released", released_on=date(2026, 7, 20))
+    oversight = make_user(Role.OVERSIGHT_OFFICER)
+    day = date(2026, 10, 1)
+    rows = selectors.compliance_table(actor=oversight, today=day)
+    behind, seen = selectors.agencies_behind(actor=oversight, today=day)
+    assert [a.slug for a in behind] == [r.agency.slug for r in rows if r.late or r.missing]
+    assert [a.slug for a in behind] == ["dcf"]
+    assert seen == len(rows) == 2
+    assert selectors.agencies_behind(actor=other_manager, today=day) == ([], 1)
+
+
 # ---------------------------------------------------------------- start and edit
 
 

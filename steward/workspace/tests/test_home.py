@@ -96,3 +96,24 @@ def test_an_oversight_officer_is_sent_to_the_agencies_late_with_evaluations(
 def test_a_monitor_gets_no_reports_section(client, make_user):
     body = signed_in(client, make_user(Role.CONTRACT_MONITOR)).get(reverse("workspace:home"))
     assert b"Reports for you" not in body.content
+
+
+def test_the_home_pages_late_agencies_are_the_compliance_tables(
+    make_user, manager, agency, other_agency, provider
+):
+    """seed 000: the home page's summary names exactly the agencies the compliance table shows
+    late or missing evaluations (it asks only whether each agency has one, not how many)."""
+    from steward.evaluations.selectors import agencies_behind, compliance_table
+
+    late = ContractFactory(agency=agency, provider=provider, status=ContractStatus.ACTIVE)
+    contract_complete(actor=manager, contract=late, completed_on=date(2026, 1, 5))
+    on_time = ContractFactory(agency=other_agency, provider=provider, status=ContractStatus.ACTIVE)
+    other_manager = make_user(Role.CONTRACT_MANAGER, agency=other_agency, username="dmh-manager")
+    contract_complete(actor=other_manager, contract=on_time, completed_on=date(2026, 8, 20))
+    oversight = make_user(Role.OVERSIGHT_OFFICER)
+    with time_machine.travel(datetime(2026, 9, 1, 12, tzinfo=UTC)):
+        behind, seen = agencies_behind(actor=oversight)
+        rows = compliance_table(actor=oversight)
+    assert [a.pk for a in behind] == [r.agency.pk for r in rows if r.missing or r.late]
+    assert [a.pk for a in behind] == [agency.pk]
+    assert seen == len(rows) == 2

@@ -92,3 +92,63 @@ def test_an_unknown_group_shows_everything(client, manager, group):
 def test_the_work_page_needs_a_sign_in(client):
     response = client.get(reverse("workspace:work"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def owe_spread(manager, agency, provider) -> None:
+    """Closeout evaluations (due 60 days after completion, seed 000) that fall overdue, due this
+    week and later on 1 September 2026: contracts completed from 1 June to 20 August."""
+    for day in (date(2026, 6, d) for d in (1, 2, 3)):
+        contract = ContractFactory(agency=agency, provider=provider, status=ContractStatus.ACTIVE)
+        contract_complete(actor=manager, contract=contract, completed_on=day)
+    for day in (date(2026, 7, d) for d in (2, 3, 4, 5, 9, 10, 11, 20)):
+        contract = ContractFactory(agency=agency, provider=provider, status=ContractStatus.ACTIVE)
+        contract_complete(actor=manager, contract=contract, completed_on=day)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 10])
+@time_machine.travel(AUGUST)
+def test_the_home_pages_groups_are_the_work_lists_cut_in_the_database(
+    manager, agency, provider, limit
+):
+    """The home page asks the database for the first few items of each group and their counts
+    (window functions); it shows exactly what cutting the whole work list would show."""
+    from steward.workspace.selectors import previews, work_items, work_previews
+
+    owe_spread(manager, agency, provider)
+    whole = previews(work_items(user=manager), limit)
+    cut, total = work_previews(user=manager, limit=limit)
+    assert total == len(work_items(user=manager)) == 11
+    assert [(g.group, g.total, [i.due.pk for i in g.items]) for g in cut] == [
+        (g.group, g.total, [i.due.pk for i in g.items]) for g in whole
+    ]
+    assert [g.total for g in cut] == [4, 4, 3]  # overdue, this week (1-7 Sep), later
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 9, 1, 3, 30, tzinfo=UTC),  # 31 August in Hartford, 1 September in Scotland
+        datetime(2026, 9, 1, 4, 30, tzinfo=UTC),  # 1 September in both
+        datetime(2026, 9, 7, 23, 30, tzinfo=UTC),  # 8 September in Scotland, 7th in Hartford
+    ],
+)
+def test_the_database_groups_each_due_date_from_its_own_agencys_today(
+    manager, agency, provider, packs, now
+):
+    """Overdue turns at midnight in the agency's own time zone (its pack's), in the database's
+    grouping as in the work list's: two agencies five hours apart, at instants where their
+    dates differ."""
+    from steward.contracts.models import DueDate
+    from steward.parties.models import Role
+    from steward.testing.factories import AgencyFactory, UserFactory
+    from steward.workspace.selectors import _group, group_expression
+
+    scottish = AgencyFactory(name="Scottish Council", slug="scc", pack=packs["scottish-childrens"])
+    with time_machine.travel(AUGUST):
+        owe_spread(manager, agency, provider)
+        owe_spread(UserFactory(role=Role.CONTRACT_MANAGER, agency=scottish), scottish, provider)
+    dues = list(DueDate.objects.select_related("agency__pack").annotate(g=group_expression(now)))
+    assert {due.agency_id for due in dues} == {agency.pk, scottish.pk}
+    for due in dues:
+        expected = _group((due.due_date - due.agency.today(now)).days)
+        assert due.g == expected.value, (due.agency.slug, due.kind, due.due_date, now)
