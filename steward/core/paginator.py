@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
 
 
@@ -20,9 +21,18 @@ class CappedPaginator(Paginator):
     is further: `capped` is True when more rows exist than were counted, and then
     `num_pages` is the last page counted (the page after the one asked for, at least)."""
 
-    def __init__(self, object_list: Any, per_page: int, *, cap: int, page_hint: Any = 1) -> None:
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        cap: int,
+        page_hint: Any = 1,
+        narrow: bool = False,
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
+        self.narrow = narrow
         try:
             page = max(1, int(page_hint))
         except (TypeError, ValueError):
@@ -36,8 +46,24 @@ class CappedPaginator(Paginator):
         """The rows, counted up to `limit` + 1 (one query: COUNT over a LIMITed subquery,
         without the ordering, which a count does not need)."""
         rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        if self.narrow and connection.vendor == "postgresql":
+            return self._count_and_narrow(rows)
         counted = rows.order_by()[: self.limit + 1].count()
         if counted > self.limit:
             self.capped = True
             return self.limit
         return counted
+
+    def _count_and_narrow(self, rows: QuerySet[Any]) -> int:
+        """Count by reading the matching ids (up to `limit` + 1); when they are all counted, the
+        pages are read by those ids. A rare match (one contract's number) then costs one index
+        lookup, where PostgreSQL, estimating hundreds of matches, would walk the whole register
+        in its sort order looking for 50 of them: 1.3 s at 1,000,000 contracts
+        (docs/performance.md). Many matches keep the query as it was: walking the sort order
+        finds 50 of them at once."""
+        ids = list(rows.order_by().values_list("pk", flat=True)[: self.limit + 1])
+        if len(ids) > self.limit:
+            self.capped = True
+            return self.limit
+        self.object_list = rows.filter(pk__in=ids)
+        return len(ids)

@@ -94,3 +94,48 @@ def test_a_search_counts_its_matches_only_up_to_a_cap(
 def test_a_search_below_the_cap_is_counted_exactly(register, manager_client):
     page = manager_client.get("/contracts/", {"q": "foster"}).content.decode()
     assert "2 contracts." in page and "More than" not in page
+
+
+def test_a_search_with_few_matches_lists_them_sorted_and_paged(
+    agency, provider, manager_client, monkeypatch, django_assert_max_num_queries
+):
+    """A few matches are read by their ids (on PostgreSQL, so that one contract's number does not
+    walk the whole register in its sort order): the same rows, in the asked order, in pages."""
+    from steward.contracts import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n, amount in enumerate((300, 100, 200)):
+        ContractFactory(
+            agency=agency,
+            provider=provider,
+            number=f"RARE-{n}",
+            title="Respite",
+            maximum_obligation=amount * 1000,
+        )
+    ContractFactory(agency=agency, provider=provider, number="OTHER-1", title="Other")
+    with django_assert_max_num_queries(12):
+        first = manager_client.get(
+            "/contracts/", {"q": "rare", "sort": "-maximum_obligation"}
+        ).content.decode()
+    assert "3 contracts, showing 1–2." in first
+    assert first.index("RARE-0") < first.index("RARE-2") and "RARE-1" not in first
+    second = manager_client.get(
+        "/contracts/", {"q": "rare", "sort": "-maximum_obligation", "page": 2}
+    ).content.decode()
+    assert "RARE-1" in second and "RARE-0" not in second and "OTHER-1" not in second
+
+
+def test_the_register_without_a_search_counts_exactly_up_to_its_cap(
+    agency, provider, manager_client, monkeypatch
+):
+    """A state-wide register is not counted row by row on every page: past the cap the page
+    says "more than"; below it the count is exact."""
+    from steward.contracts import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "REGISTER_COUNT_CAP", 3)
+    ContractFactory.create_batch(5, agency=agency, provider=provider)
+    page = manager_client.get("/contracts/").content.decode()
+    assert "More than 4 contracts, showing 1–2." in page
+    monkeypatch.setattr(views, "REGISTER_COUNT_CAP", 10)
+    assert "5 contracts, showing 1–2." in manager_client.get("/contracts/").content.decode()
