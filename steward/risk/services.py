@@ -327,11 +327,28 @@ _SCORED_MAX = 50_000
 
 @dataclass(frozen=True)
 class _Scored:
-    """`scoring.assess` of one set of signals under one pack, with what is written of it."""
+    """`scoring.assess` of one set of signals under one pack, with what is written of it:
+    `copy_text`, its columns of a COPY row (rating, score, reasons, signals), escaped once."""
 
     result: scoring.Assessment
-    reasons_json: str
-    signals_json: str
+    copy_text: str
+
+
+def _copy_escape(value: str) -> str:
+    """`value` in COPY's text format (backslash, tab and line ends escaped)."""
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _scored(result: scoring.Assessment, signals: dict[str, int]) -> _Scored:
+    columns = (
+        result.rating,
+        str(result.score),
+        _copy_escape(json.dumps(result.reasons)),
+        _copy_escape(json.dumps(signals)),
+    )
+    return _Scored(result, "\t".join(columns))
 
 
 @dataclass(frozen=True)
@@ -384,8 +401,7 @@ def _assess_batch(
         key = (id(row.rules), items)
         hit = scored.get(key)
         if hit is None:
-            result = scoring.assess(sig, row.rules)
-            hit = scored[key] = _Scored(result, json.dumps(result.reasons), json.dumps(dict(items)))
+            hit = scored[key] = _scored(scoring.assess(sig, row.rules), dict(items))
         new.append((row.id, hit, sig, prev.rating if prev else ""))
     _write(new, as_of)
     # seed 002: a contract's next monitoring cycle follows its rating (registered listeners)
@@ -441,27 +457,23 @@ def _write(new: list[tuple[int, _Scored, dict[str, int], str]], as_of: date) -> 
             batch_size=1000,
         )
         return
-    now = timezone.now()
+    # Each row formatted here, in COPY's text format: the columns that depend only on the
+    # signals come escaped from the memo (a few hundred distinct), the rest are plain words,
+    # numbers and one date and time (several times as fast as psycopg's write_row per value).
+    now = timezone.now().isoformat()
+    head = f"{now}\t{now}\t{as_of.isoformat()}\t"
     table = RiskAssessment._meta.db_table
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
-            for contract_id, hit, _, previous_rating in new:
-                result = hit.result
-                copy.write_row(
-                    (
-                        now,
-                        now,
-                        as_of,
-                        result.rating,
-                        result.score,
-                        hit.reasons_json,
-                        hit.signals_json,
-                        previous_rating,
-                        "",
-                        "",
-                        result.monitoring_level,
-                        contract_id,
+            for start in range(0, len(new), 2000):
+                copy.write(
+                    "".join(
+                        [
+                            f"{head}{hit.copy_text}\t{previous_rating}\t\t\t"
+                            f"{hit.result.monitoring_level}\t{contract_id}\n"
+                            for contract_id, hit, _, previous_rating in new[start : start + 2000]
+                        ]
                     )
                 )
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from steward.contracts import hooks
 from steward.contracts.models import Contract
 from steward.core.services import policy_pack_copy, policy_pack_update
 from steward.parties.models import InspectionRating, Role
@@ -152,3 +153,22 @@ def test_a_contracts_latest_assessment_is_the_one_compared(agency, provider, con
     assert services.recompute(as_of=AS_OF) == 1
     latest = _assessments(contract)[-1]
     assert latest.previous_rating == "amber" and latest.as_of == AS_OF
+
+
+def test_a_signal_named_with_quotes_and_a_backslash_is_stored_as_given(contract):
+    """A registered source's signal is stored and explained as named, whatever its characters
+    (the rows are written in COPY's text format on PostgreSQL: escaped)."""
+    name = 'visits "late"\\night'
+
+    def odd(contract_ids, as_of):
+        return {pk: {name: 2} for pk in contract_ids}
+
+    hooks.register_risk_signal_source("test-odd", odd)
+    try:
+        assert services.recompute(as_of=AS_OF) == 1
+    finally:
+        hooks._risk_signal_sources.pop("test-odd", None)
+    (a,) = _assessments(contract)
+    assert a.signals[name] == 2
+    assert a.reasons == ['2 visits "late"\\night (+2)']
+    assert a.computed_rating == "green" and a.score == 2
