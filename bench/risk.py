@@ -160,7 +160,8 @@ def indicator_source(contract_ids, as_of):  # type: ignore[no-untyped-def]
     """Stand-in for the performance area's source: one query per chunk, set-based."""
     from steward.contracts.models import Contract
 
-    qs = Contract.objects.filter(pk__in=list(contract_ids)).values_list("pk", flat=True)
+    # `contract_ids` is the recompute's query of the chunk's ids: a subquery, as the hook asks
+    qs = Contract.objects.filter(pk__in=contract_ids).order_by().values_list("pk", flat=True)
     return {
         pk: {
             "indicators_missed": pk % 3,
@@ -209,8 +210,14 @@ def main(argv: list[str] | None = None) -> int:
         generation = generate(args.contracts, args.concerns_per_contract, today)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    # raw delete: Django's delete() would load every row (and inflate the memory baseline)
-    RiskAssessment.objects.all()._raw_delete(RiskAssessment.objects.db)
+    # Start from no assessments. Not Django's delete(), which would load every row (and inflate
+    # the memory baseline); on PostgreSQL TRUNCATE rather than a raw DELETE, whose dead rows
+    # (autovacuum may be off on a bench server) would pile up run after run and slow the next.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {RiskAssessment._meta.db_table} CASCADE")
+    else:
+        RiskAssessment.objects.all()._raw_delete(RiskAssessment.objects.db)
     register_risk_signal_source("bench-indicators", indicator_source)
 
     reset_queries()

@@ -115,8 +115,11 @@ def termination_workflow(contract: Contract) -> str | None:
 
 # A risk signal source: `source(contract_ids, as_of) -> {contract_id: {signal_name: count}}`,
 # set-based (a bounded number of queries whatever the number of contracts; `contract_ids` None
-# means every contract). The performance area offers "indicators_missed", "returns_late" and
-# "returns_missing"; the risk assessment (seed 003) weighs every signal it is given.
+# means every contract). `contract_ids` is a list of ids or, from the risk recompute, a query
+# of ids (`values_list("pk", flat=True)`, thousands of contracts a chunk): use it as it is in an
+# `__in` filter (a subquery), never `list()` it into thousands of parameters. The performance
+# area offers "indicators_missed", "returns_late" and "returns_missing"; the risk assessment
+# (seed 003) weighs every signal it is given.
 RiskSignalSource = Callable[[Any, Any], dict[int, dict[str, int]]]
 _risk_signal_sources: dict[str, RiskSignalSource] = {}
 

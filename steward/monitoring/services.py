@@ -279,17 +279,29 @@ def next_cycle_due(contract: Contract) -> DueDate | None:
     )
 
 
+# More changed ratings than this at once are looked up by their id range (`ratings_changed`).
+_MANY_CHANGES = 500
+
+
 def ratings_changed(changes: dict[int, str], on: date, actor: Any = None) -> None:
     """The rating listener (registered in `MonitoringConfig.ready`): seed 002, a contract's
     next cycle follows its risk rating. For each contract of `changes` (id → new rating) with
     its next cycle open, the due date moves to the pack's months for the new rating after its
     last cycle (red sooner), never before `on`. Contracts with none are left to the daily job.
     """
-    open_ids = set(
-        DueDate.objects.filter(
-            kind="monitoring_cycle", contract_id__in=list(changes), status=DueDateStatus.OPEN
-        ).values_list("contract_id", flat=True)
-    )
+    dues = DueDate.objects.filter(kind="monitoring_cycle", status=DueDateStatus.OPEN)
+    if len(changes) > _MANY_CHANGES:
+        # the risk recompute tells a chunk of thousands of contracts with neighbouring ids at
+        # once: their id range names them in two parameters instead of thousands (binding
+        # each one costs more than the query); the contracts not in `changes` are dropped
+        dues = dues.filter(contract_id__gte=min(changes), contract_id__lte=max(changes))
+    else:
+        dues = dues.filter(contract_id__in=list(changes))
+    open_ids = {
+        contract_id
+        for contract_id in dues.values_list("contract_id", flat=True)
+        if contract_id in changes
+    }
     for contract in Contract.objects.filter(pk__in=open_ids).select_related("agency__pack"):
         with transaction.atomic():
             _next_cycle_open(contract, actor, rating=changes[contract.pk], on=on)
@@ -1174,8 +1186,8 @@ def _overdue(kind: str, signal: str, contract_ids: Any, as_of: date) -> dict[int
     dues = DueDate.objects.filter(
         kind=kind, status=DueDateStatus.OPEN, due_date__lt=as_of, contract__isnull=False
     )
-    if contract_ids is not None:
-        dues = dues.filter(contract_id__in=list(contract_ids))
+    if contract_ids is not None:  # a list, or a query of ids used as a subquery
+        dues = dues.filter(contract_id__in=contract_ids)
     return {
         row["contract_id"]: {signal: row["n"]}
         for row in dues.values("contract_id").annotate(n=Count("id")).order_by()

@@ -503,9 +503,10 @@ def portfolio_rows(contracts: list[Contract], today: date) -> list[PortfolioRow]
     ]
 
 
-def _latest_statuses(ids: list[int], as_of: date) -> dict[int, dict[str, int]]:
+def _latest_statuses(ids: Any, as_of: date) -> dict[int, dict[str, int]]:
     """Per contract, how many indicators were met / within tolerance / missed / without data in
-    its latest submitted return on or before `as_of` (two queries)."""
+    its latest submitted return on or before `as_of` (two queries). `ids`: a list of contract
+    ids, or a query of them (used as a subquery)."""
     latest: dict[int, int] = {}
     for contract_id, ret_id in (
         Return.objects.filter(
@@ -541,8 +542,8 @@ def risk_signals(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
     latest submitted return, `returns_late` (submitted after their due date, in the last
     year) and `returns_missing` (due before `as_of`, not submitted)."""
     returns = Return.objects.all()
-    if contract_ids is not None:
-        returns = returns.filter(contract_id__in=list(contract_ids))
+    if contract_ids is not None:  # a list, or a query of ids used as a subquery
+        returns = returns.filter(contract_id__in=contract_ids)
     out: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
         returns.values("contract_id")
@@ -566,7 +567,8 @@ def risk_signals(contract_ids: Any, as_of: date) -> dict[int, dict[str, int]]:
     ):
         out[row["contract_id"]]["returns_missing"] = row["missing"]
         out[row["contract_id"]]["returns_late"] = row["late"]
-    ids = list(out)
+    # the contracts with returns; a query of ids (the risk recompute's chunk) stays a subquery
+    ids: Any = contract_ids if isinstance(contract_ids, QuerySet) else list(out)
     for contract_id, counts in _latest_statuses(ids, as_of).items():
         out[contract_id]["indicators_missed"] = counts.get(calc.MISSED, 0)
     return dict(out)

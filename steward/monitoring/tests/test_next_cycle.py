@@ -23,7 +23,7 @@ from steward.monitoring.tests.pages import at
 from steward.parties.models import Role
 from steward.risk.models import RiskAssessment
 from steward.risk.services import risk_override
-from steward.testing.factories import UserFactory
+from steward.testing.factories import ContractFactory, UserFactory
 from steward.workspace.selectors import work_items
 from steward.workspace.services import daily_run
 
@@ -171,6 +171,31 @@ def test_seed_002_the_daily_job_opens_it_reminds_and_the_contracts_end_cancels_i
         )
     due.refresh_from_db()
     assert due.status == DueDateStatus.CANCELLED and "terminated" in due.close_reason
+
+
+def test_seed_002_many_ratings_changed_at_once_move_only_their_own_cycles(wl, manager, monkeypatch):
+    """seed 002: the risk recompute tells thousands of changed ratings at once (looked up by
+    their id range): the contracts rated anew get their next cycle moved, a contract between
+    them whose rating did not change keeps its own."""
+    contracts = [wl] + [
+        ContractFactory(
+            agency=wl.agency,
+            provider=wl.provider,
+            contract_manager=manager,
+            status="active",
+            start_date=wl.start_date,
+            end_date=wl.end_date,
+        )
+        for _ in range(2)
+    ]
+    for contract in contracts:
+        services.cycle_start(actor=manager, contract=contract, today=START)
+    first, between, last = sorted(contracts, key=lambda c: c.pk)
+    monkeypatch.setattr(services, "_MANY_CHANGES", 1)
+    services.ratings_changed({first.pk: "red", last.pk: "red"}, START, manager)
+    assert [d.due_date for d in _open(first)] == [date(2027, 5, 23)]
+    assert [d.due_date for d in _open(last)] == [date(2027, 5, 23)]
+    assert [d.due_date for d in _open(between)] == [date(2027, 11, 23)]
 
 
 # ---------------------------------------------------------------- the API
