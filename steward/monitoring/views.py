@@ -247,7 +247,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @application_errors
 def results_letters(request: HttpRequest) -> HttpResponse:
-    """ "Download these letters" on the cycle list: start ONE background job drawing the results
+    """The cycle list's *Download these letters*: start ONE background job drawing the results
     letters of the cycles listed (the same filters: year, agency, status) into one PDF, and go
     to the job's page, which counts the letters drawn and offers the PDF. Nothing is drawn
     here. No letter to draw: the list again with the reason; a letter the person may not
