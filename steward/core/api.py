@@ -210,6 +210,34 @@ def job_detail(request: HttpRequest, job_id: int) -> Any:
     return job_get(actor=request.auth, pk=job_id)  # type: ignore[attr-defined]
 
 
+@router.get(
+    "/jobs/{job_id}/report",
+    response={200: None, **READ_ERRORS},
+    tags=["jobs"],
+    summary="Download a background job's file",
+    description="The file a finished job made (an import's problems report, an export, a "
+    "batch of letters as one PDF), as an attachment of its own type; `report_url` of the job "
+    "is the same file for a signed-in person. Its owner and administrators; 404 when the job "
+    "has no file (not finished, or its files were pruned). A kind may ask more: a batch of "
+    "letters only for whoever may still read every letter in it (403 otherwise).",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The job's file",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
+)
+def job_report(request: HttpRequest, job_id: int) -> Any:
+    from steward.core.views import job_report_response
+
+    return job_report_response(request.auth, job_id)  # type: ignore[attr-defined]
+
+
 @router.post(
     "/jobs/{job_id}/retry",
     response={201: BackgroundJobOut, **WRITE_ERRORS},

@@ -36,6 +36,37 @@ def add_as_of_argument(
 
 
 @contextlib.contextmanager
+def count_progress(total: int, *, label: str, unit: str, out: Any = None) -> Iterator[Any]:
+    """A progress bar (rich) for a command doing `total` things one by one (letters drawn):
+    yields a `progress(done)` callback. Drawn on the terminal only (stderr); nothing when the
+    output is not a terminal (a timer, a pipe, the tests)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(file=out or sys.stderr)
+    if not console.is_terminal:
+        yield lambda done: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total or None)
+        yield lambda done: bar.update(task, completed=done)
+
+
+@contextlib.contextmanager
 def file_progress(stream: Any, size: int, *, label: str, out: Any = None) -> Iterator[Any]:
     """A progress bar (rich) for a long command reading `stream` of `size` bytes: yields a
     `progress(rows_read, problems)` callback for the import functions. Drawn on the terminal

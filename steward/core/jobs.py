@@ -16,6 +16,11 @@ it; `job_start` writes the row and enqueues `steward.core.tasks.run_job`, which 
   while the work's transaction is still open; on SQLite (one writer at a time) only the start
   and the end are written.
 - **Who sees a job**: its owner and administrators (`job_get`); anyone else gets "not found".
+  A kind may ask more of whoever downloads its file (`register_kind(may_download=...)`: a
+  batch of letters only for who may still read every letter in it; `download_check`).
+- **Progress of counted work** (a batch of letters): `Progress.expect(total)` makes the per
+  cent done `rows_read` of `total`; the job's `params` carry `total` and `unit` for its page
+  ("3 of 40 letters drawn").
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ class Outcome:
 
 
 Work = Callable[[Job, "Progress"], Outcome]
+#: may_download(actor, job): whether `actor` may still have the job's file
+DownloadCheck = Callable[[Any, Job], bool]
 
 
 @dataclass(frozen=True)
@@ -74,15 +81,19 @@ class Kind:
     name: str
     label: str
     work: Work
+    may_download: DownloadCheck | None = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register_kind(name: str, *, label: str, work: Work) -> None:
+def register_kind(
+    name: str, *, label: str, work: Work, may_download: DownloadCheck | None = None
+) -> None:
     """Make `name` a kind of job done by `work(job, progress) -> Outcome` (areas call this from
-    their AppConfig.ready). Registering a name again replaces it."""
-    _KINDS[name] = Kind(name=name, label=label, work=work)
+    their AppConfig.ready); `may_download(actor, job)`, when given, is asked before the job's
+    file is handed to anyone. Registering a name again replaces it."""
+    _KINDS[name] = Kind(name=name, label=label, work=work, may_download=may_download)
 
 
 def kind(name: str) -> Kind:
@@ -101,6 +112,7 @@ class Progress:
         self.job_id = job_id
         self.stream: IO[bytes] | None = None
         self.size = 0
+        self.total = 0
         self._last = 0.0
         self._side: Any = None
 
@@ -109,7 +121,13 @@ class Progress:
         self.stream = stream
         self.size = size
 
-    def percent(self) -> int | None:
+    def expect(self, total: int) -> None:
+        """Take the per cent done from the rows read out of `total` (counted work)."""
+        self.total = total
+
+    def percent(self, rows_read: int = 0) -> int | None:
+        if self.total:
+            return max(0, min(99, rows_read * 100 // self.total))
         if self.stream is None or not self.size:
             return None
         try:
@@ -124,7 +142,7 @@ class Progress:
             return
         self._last = now
         values: dict[str, Any] = {"rows_read": rows_read, "problems": problems}
-        percent = self.percent()
+        percent = self.percent(rows_read)
         if percent is not None:
             values["progress"] = percent
         try:
@@ -316,6 +334,17 @@ def job_get(*, actor: Any, pk: int) -> Job:
     if job is None or not can_see(actor, job):
         raise NotFoundError("No such job.")
     return job
+
+
+def download_check(*, actor: Any, job: Job) -> None:
+    """Before the job's file is handed to `actor` (who may see the job): PermissionDeniedError
+    when its kind says they may no longer have it (a batch of letters one of which they may
+    no longer read)."""
+    from steward.core.errors import PermissionDeniedError
+
+    check = _KINDS[job.kind].may_download if job.kind in _KINDS else None
+    if check is not None and not check(actor, job):
+        raise PermissionDeniedError("You may no longer read every document in this file.")
 
 
 def job_list(*, actor: Any, limit: int = 50) -> list[Job]:

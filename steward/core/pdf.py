@@ -11,10 +11,15 @@ structure tree (``/StructTreeRoot``, ``/MarkInfo``), the document's language (fr
 ``<html lang>``) and its title (from ``<title>``, shown by the reader). The paper is the
 template's ``@page`` size: the letters take it from the agency (`letterhead`): US Letter for
 US agencies, A4 elsewhere (docs/letters.md).
+
+A batch of letters is one PDF (`render_pdf_bundle`): each letter drawn by its own template, as
+alone, its pages then written together (WeasyPrint's documented way of combining documents), so
+each letter starts on a new page, keeps its own paper and is a bookmark of the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +42,34 @@ def render_pdf(
 
     html = render_to_string(template_name, context, request=request)
     return bytes(weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT))
+
+
+def render_pdf_bundle(
+    parts: Iterable[tuple[str, dict[str, Any]]],
+    *,
+    title: str,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[bytes, int]:
+    """One PDF of every (template name, context) of `parts`, in order, each drawn as
+    `render_pdf` would draw it alone and starting on a new page; the file's title is `title`,
+    its language the first part's. `progress(done)` is told after each part is drawn. Returns
+    the bytes and the number of pages; ValueError when `parts` is empty. No side effects."""
+    import weasyprint
+
+    pages: list[Any] = []
+    first: Any = None
+    for done, (template_name, context) in enumerate(parts, start=1):
+        html = render_to_string(template_name, context)
+        document = weasyprint.HTML(string=html).render(pdf_variant=PDF_VARIANT)
+        first = first or document
+        pages.extend(document.pages)
+        if progress is not None:
+            progress(done)
+    if first is None:
+        raise ValueError("No document to put in the PDF.")
+    bundle = first.copy(pages)
+    bundle.metadata.title = title
+    return bytes(bundle.write_pdf(pdf_variant=PDF_VARIANT)), len(pages)
 
 
 def pdf_response(

@@ -198,15 +198,23 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @application_errors
 def job_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The job's file (an import's every problem and notice, an export), as an attachment."""
+    return job_report_response(request.user, pk)
+
+
+def job_report_response(actor: Any, pk: int) -> HttpResponseBase:
+    """Job `pk`'s file as an attachment for `actor` (its owner or an administrator, and
+    whoever its kind still lets have it: `jobs.download_check`); the page and the API.
+    NotFoundError when there is no such job or file for them."""
     from django.core.files.storage import default_storage
     from django.http import FileResponse
 
-    from steward.core.jobs import job_get
-
-    job = job_get(actor=request.user, pk=pk)
-    if not job.report or not default_storage.exists(job.report):
-        raise Http404("This job has no report.")
     from steward.core.exports import CONTENT_TYPES
+    from steward.core.jobs import download_check, job_get
+
+    job = job_get(actor=actor, pk=pk)
+    if not job.report or not default_storage.exists(job.report):
+        raise NotFoundError("This job has no report.")
+    download_check(actor=actor, job=job)
 
     name = job.report_name or "report.csv"
     extension = name.rsplit(".", 1)[-1]

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.decorators import decorate_view
@@ -30,7 +30,7 @@ from steward.contracts.selectors import contract_get
 from steward.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
 from steward.core.pagination import LimitOffsetPagination
 from steward.core.replica import reads_from_replica
-from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
+from steward.core.schemas import READ_ERRORS, WRITE_ERRORS, BackgroundJobOut, ErrorOut, job_accepted
 from steward.monitoring import calc, selectors, services
 from steward.monitoring.models import Action, Cycle, CycleStatus, ReviewMeeting, ServicesReport
 from steward.monitoring.schemas import (
@@ -53,6 +53,7 @@ from steward.monitoring.schemas import (
     MonitoringRecipientOut,
     MonitoringReportSentOut,
     NextMonitoringCycleOut,
+    ResultsLettersIn,
     ReviewOut,
     ReviewRecordIn,
     SelfAssessmentIn,
@@ -61,7 +62,7 @@ from steward.monitoring.schemas import (
     VisitDateIn,
     VisitIn,
 )
-from steward.parties.models import Agency
+from steward.parties.models import Agency, Provider
 
 router = Router(tags=["monitoring"])
 
@@ -568,6 +569,53 @@ def letter(request: HttpRequest, cycle_id: int, payload: LetterIn) -> Any:
     with _renamed(_action_field):
         services.letter_issue(actor=actor, cycle=cycle, today=cycle.agency.today(), **data)
     return _detail(actor, cycle.pk)
+
+
+@router.post(
+    "/monitoring/results-letters",
+    response={202: BackgroundJobOut, **WRITE_ERRORS},
+    summary="Download results letters in one PDF (a background job)",
+    description="Starts ONE background job that draws the results letters (stage 7) of the "
+    "cycles the filters find (`year`, `agency` slug, `provider` id, `status`, or exactly "
+    "`cycles`), each as the letter alone is drawn, into one PDF: each letter on new pages and "
+    "a bookmark of the file, ordered by agency, contract number and year. Nothing is drawn in "
+    "the request: the answer is at once 202 with the job (`id`, `url` to follow at "
+    "`GET /api/v1/jobs/{id}`, `page_url`; also in `Location`); `rows_read` counts the "
+    "letters drawn and `progress` the per cent; once it succeeded, "
+    "`GET /api/v1/jobs/{id}/report` (or `report_url`, signed in) downloads the PDF and "
+    "`result` has `letters` and `pages`. Who: whoever may read every letter of "
+    "the batch as they read the single letter (the cycle, its contract and its documents): "
+    "agency staff their agency's, oversight officers and administrators every agency's, a "
+    "provider's users only their own. Naming another agency or another provider, or a cycle "
+    "the caller may not read or with no letter, is 403 and starts nothing; an unknown agency "
+    "or provider 404; no letter found, or more than 200, 422 with the reason and no job. "
+    "The download asks again that the caller may read every letter.",
+)
+def results_letters(request: HttpRequest, response: HttpResponse, payload: ResultsLettersIn) -> Any:
+    from steward.monitoring.jobs import results_letters_start
+
+    actor = _actor(request)
+    if payload.status and payload.status not in CycleStatus.values:
+        raise ValidationFailed("status is open or closed.", errors={"status": ["Open or closed."]})
+    agency = None
+    if payload.agency:
+        agency = Agency.objects.filter(slug=payload.agency).first()
+        if agency is None:
+            raise NotFoundError("No such agency.")
+    provider = None
+    if payload.provider is not None:
+        provider = Provider.objects.filter(pk=payload.provider).first()
+        if provider is None:
+            raise NotFoundError("No such provider.")
+    job = results_letters_start(
+        actor=actor,
+        year=payload.year,
+        agency=agency,
+        provider=provider,
+        status=payload.status,
+        cycle_ids=payload.cycles,
+    )
+    return job_accepted(job, response)
 
 
 @router.post(

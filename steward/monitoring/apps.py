@@ -25,3 +25,14 @@ class MonitoringConfig(AppConfig):
         register_term_listener("monitoring", contract_term_changed)
         register_rating_listener("monitoring", ratings_changed)
         register_contract_panel("monitoring", contract_panel, order=35)
+
+        from steward.core.jobs import register_kind
+        from steward.monitoring.jobs import KIND, may_download, run_results_letters
+
+        # issue 20: a batch of results letters is drawn in the background, into one PDF
+        register_kind(
+            KIND,
+            label="Results letters (PDF)",
+            work=run_results_letters,
+            may_download=may_download,
+        )

@@ -65,6 +65,7 @@ class CycleFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any"), *CycleStatus.choices]
     )
     agency = forms.TypedChoiceField(label="Agency", required=False, coerce=int, empty_value=None)
+    year = forms.IntegerField(label="Year", required=False, min_value=2000, max_value=2100)
 
     def __init__(self, *args: Any, agencies: list[tuple[int, str]] | None = None, **kw: Any):
         super().__init__(*args, **kw)

@@ -134,6 +134,18 @@ class LetterIn(Schema):
     )
 
 
+class ResultsLettersIn(Schema):
+    """Which results letters to draw into one PDF: those the filters find (all optional)."""
+
+    year: int | None = Field(None, description="The monitoring year, e.g. 2026")
+    agency: str = Field("", description="The agency's slug")
+    provider: int | None = Field(None, description="The provider's id")
+    status: str = Field("", description="The cycles' status: open or closed")
+    cycles: list[int] | None = Field(
+        None, description="Exactly these cycles (ids); each must have a results letter"
+    )
+
+
 class LetterPreviewActionOut(Schema):
     description: str
     owner: str

@@ -42,7 +42,12 @@ def visible_cycles_q(user: Any) -> Q:
 
 
 def cycle_list(
-    *, actor: Any, status: str = "", contract_id: int | None = None, agency_id: int | None = None
+    *,
+    actor: Any,
+    status: str = "",
+    contract_id: int | None = None,
+    agency_id: int | None = None,
+    year: int | None = None,
 ) -> QuerySet[Cycle]:
     qs = Cycle.objects.filter(visible_cycles_q(actor)).select_related(
         "contract", "agency", "provider", "self_assessment_due", "letter_due", "appeal_due"
@@ -53,7 +58,57 @@ def cycle_list(
         qs = qs.filter(contract_id=contract_id)
     if agency_id is not None:
         qs = qs.filter(agency_id=agency_id)
+    if year is not None:
+        qs = qs.filter(year=year)
     return qs.order_by("-year", "contract__number", "-id")
+
+
+def results_letters(
+    *,
+    actor: Any,
+    year: int | None = None,
+    agency_id: int | None = None,
+    provider_id: int | None = None,
+    status: str = "",
+    cycle_ids: list[int] | None = None,
+) -> QuerySet[Cycle]:
+    """The cycles whose results letter (stage 7) was sent and that `actor` may read as they
+    read the single letter: the cycle (`monitoring.view_cycle`), its contract
+    (`contracts.view_contract`) and the letter among the contract's documents (released to
+    the provider, as every results letter is, or the reader sees the agency's internal
+    documents). `actor` None: Steward itself (the command line), every letter sent. Narrowed
+    by `year`, agency, provider, `status` and `cycle_ids`; ordered by agency, contract number
+    and year, with what the letter draws joined in."""
+    from steward.contracts.rules import visible_contracts_q
+
+    qs = Cycle.objects.filter(letter_document__isnull=False)
+    if actor is not None:
+        internal = Q(agency_id=actor.agency_id) if actor.agency_id else Q(pk__in=[])
+        if actor.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+            internal = Q()
+        qs = qs.filter(
+            visible_cycles_q(actor),
+            Q(letter_document__released_to_provider=True) | internal,
+            contract__in=Contract.objects.filter(visible_contracts_q(actor)).values("pk"),
+        )
+    if year is not None:
+        qs = qs.filter(year=year)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    if provider_id is not None:
+        qs = qs.filter(provider_id=provider_id)
+    if status:
+        qs = qs.filter(status=status)
+    if cycle_ids is not None:
+        qs = qs.filter(pk__in=cycle_ids)
+    return qs.select_related(
+        "contract__agency__pack",
+        "contract__provider",
+        "contract__contract_manager",
+        "agency",
+        "appeal_due",
+        "letter_document",
+    ).order_by("agency__name", "contract__number", "year", "pk")
 
 
 def cycle_get(*, actor: Any, pk: int) -> Cycle:

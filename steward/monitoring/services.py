@@ -796,9 +796,21 @@ def letter_context(
     }
 
 
+#: The results letter's PDF template (the letter alone, and each letter of a batch).
+LETTER_TEMPLATE = "monitoring/letter_pdf.html"
+
+
 def letter_pdf(cycle: Cycle, actions: Iterable[Action], appeal_by: date | None = None) -> bytes:
     """Stage 7's results letter and report as PDF bytes (no side effects)."""
-    return render_pdf("monitoring/letter_pdf.html", letter_context(cycle, actions, appeal_by))
+    return render_pdf(LETTER_TEMPLATE, letter_context(cycle, actions, appeal_by))
+
+
+def sent_letter_context(cycle: Cycle) -> dict[str, Any]:
+    """`letter_context` of the results letter `cycle` has sent: its text, date and action plan
+    as recorded, and the last day to appeal it gave (the batches of letters,
+    `steward.monitoring.jobs`)."""
+    appeal_by = cycle.appeal_due.due_date if cycle.appeal_due_id else None
+    return letter_context(cycle, cycle.actions.all(), appeal_by)
 
 
 def _open_action_due(action: Action, actor: Any, today: date) -> DueDate:

@@ -14,6 +14,7 @@ app_name = "monitoring"
 urlpatterns = [
     # the cycle and its action plans' follow-up (views.py)
     path("", views.cycle_list, name="cycles"),
+    path("results-letters/", views.results_letters, name="results_letters"),
     path("contracts/<int:pk>/", views.contract_monitoring, name="contract"),
     path("contracts/<int:pk>/start/", views.cycle_start, name="start"),
     path("<int:pk>/", views.cycle_detail, name="cycle"),

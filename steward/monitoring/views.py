@@ -220,7 +220,10 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     form = CycleFilterForm(request.GET or None, agencies=agencies)
     d = form.cleaned_data if form.is_valid() else {}
     qs = selectors.cycle_list(
-        actor=user, status=d.get("status") or "", agency_id=d.get("agency") or None
+        actor=user,
+        status=d.get("status") or "",
+        agency_id=d.get("agency") or None,
+        year=d.get("year"),
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
@@ -230,8 +233,51 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "monitoring/cycles.html",
-        {"form": form, "page": page, "rows": rows, "today": timezone.localdate()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "today": timezone.localdate(),
+            "filters": {k: v for k, v in d.items() if v not in (None, "")},
+        },
     )
+
+
+@login_required
+@require_POST
+@application_errors
+def results_letters(request: HttpRequest) -> HttpResponse:
+    """The cycle list's *Download these letters*: start ONE background job drawing the results
+    letters of the cycles listed (the same filters: year, agency, status) into one PDF, and go
+    to the job's page, which counts the letters drawn and offers the PDF. Nothing is drawn
+    here. No letter to draw: the list again with the reason; a letter the person may not
+    read: 403 (`steward.monitoring.jobs`)."""
+    from urllib.parse import urlencode
+
+    from steward.monitoring.jobs import results_letters_start
+
+    user: Any = request.user
+    wide = user.role in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER)
+    agencies = list(Agency.objects.order_by("name").values_list("pk", "name")) if wide else None
+    form = CycleFilterForm(request.POST, agencies=agencies)
+    back = reverse("monitoring:cycles")
+    if not form.is_valid():
+        messages.error(request, "Choose the cycles again: the filter was not understood.")
+        return redirect(back)
+    d = form.cleaned_data
+    query = {k: v for k, v in d.items() if v not in (None, "")}
+    if query:
+        back += "?" + urlencode(query)
+    agency = Agency.objects.filter(pk=d["agency"]).first() if d.get("agency") else None
+    try:
+        job = results_letters_start(
+            actor=user, year=d.get("year"), agency=agency, status=d.get("status") or ""
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, "The letters are being drawn; this page follows them.")
+    return redirect("core:job", pk=job.pk)
 
 
 def _template_exists(name: str) -> bool:

@@ -38,3 +38,16 @@ def language(data: bytes) -> str:
     """The document's /Lang ("" when none)."""
     found = re.search(rb"/Lang\s*\(([^)]*)\)", pdf_objects(data))
     return found.group(1).decode() if found else ""
+
+
+def page_count(data: bytes) -> int:
+    """How many pages the PDF has (its /Page objects)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf_objects(data)))
+
+
+def bookmarks(data: bytes, starting: str = "") -> list[str]:
+    """The titles written as plain strings whose text starts with `starting`: the PDF's
+    bookmarks (WeasyPrint's outline of the headings), and its own title."""
+    found = re.findall(rb"/Title\s*\(((?:[^()\\]|\\.)*)\)", pdf_objects(data))
+    titles = [title.decode("latin-1") for title in found]
+    return [title for title in titles if title.startswith(starting)]
