@@ -183,9 +183,35 @@ def work_page_items(dues: Any, now: datetime | None = None) -> list[WorkItem]:
     return _items(dues, now or timezone.now())
 
 
-def work_count(*, user: Any) -> int:
-    """How many open items `user` must act on (one query)."""
-    return owed_open(user=user).count()
+#: the navigation counts a person's work up to this many ("99+" past it)
+NAV_COUNT_CAP = 99
+
+
+@dataclass(frozen=True)
+class NavCount:
+    """The count the navigation shows beside Home: exact up to `NAV_COUNT_CAP`, then "99+"."""
+
+    count: int
+    capped: bool = False
+
+    def __str__(self) -> str:
+        return f"{NAV_COUNT_CAP}+" if self.capped else str(self.count)
+
+
+def work_count(*, user: Any, cap: int | None = None) -> int:
+    """How many open items `user` must act on (one query); with `cap`, counted only up to
+    `cap` + 1 (the navigation's count on every page: a manager at 1,000,000 contracts owes
+    thousands, and counting them all cost 64 ms a page; docs/performance.md)."""
+    owed = owed_open(user=user).order_by()
+    if cap is None:
+        return owed.count()
+    return owed[: cap + 1].count()
+
+
+def nav_count(*, user: Any) -> NavCount:
+    """The navigation's count of `user`'s open work: "99+" past `NAV_COUNT_CAP`."""
+    counted = work_count(user=user, cap=NAV_COUNT_CAP)
+    return NavCount(count=min(counted, NAV_COUNT_CAP), capped=counted > NAV_COUNT_CAP)
 
 
 def grouped(items: list[WorkItem]) -> list[tuple[Group, str, list[WorkItem]]]:

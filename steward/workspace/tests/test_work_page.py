@@ -152,3 +152,24 @@ def test_the_database_groups_each_due_date_from_its_own_agencys_today(
     for due in dues:
         expected = _group((due.due_date - due.agency.today(now)).days)
         assert due.g == expected.value, (due.agency.slug, due.kind, due.due_date, now)
+
+
+@time_machine.travel(AUGUST)
+def test_the_navigation_counts_up_to_99_and_the_home_page_exactly(
+    client, manager, agency, provider, monkeypatch
+):
+    """Every page shows the count beside Home; it is counted only up to a cap ("99+" past it),
+    while the home page and the work list count every item."""
+    from steward.workspace import selectors, views
+
+    monkeypatch.setattr(selectors, "NAV_COUNT_CAP", 3)
+    monkeypatch.setattr(views, "NAV_COUNT_CAP", 3)
+    owe_closeouts(manager, agency, provider, 5)
+    signed_in(client, manager)
+    register = client.get(reverse("contracts:list")).content.decode()
+    assert 'steward-nav__count">3+</span><span class="usa-sr-only"> things to do' in register
+    home = client.get(reverse("workspace:home")).content.decode()
+    assert 'steward-nav__count">3+<' in home and "Show all" not in home
+    assert '<span class="usa-tag steward-tag--overdue">5</span>' in home
+    monkeypatch.setattr(selectors, "NAV_COUNT_CAP", 5)
+    assert 'steward-nav__count">5<' in client.get(reverse("contracts:list")).content.decode()
