@@ -28,6 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models.lookups import In
 from django.utils import timezone
 
+
 class AnyOf(In):
     """`lhs IN values` written `lhs = ANY(%s)` on PostgreSQL: one array parameter instead of a
     placeholder per value, so that a big batch's query is not built, adapted and parsed value
@@ -228,21 +229,44 @@ def _copy_text(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
+def _learn_choices(rows: Sequence[Sequence[Any]]) -> bool:
+    """Add the choices enums (TextChoices, IntegerChoices) of `rows` to _COPY_TEXT, written
+    as their values; False when a value of another unknown type remains."""
+    for row in rows:
+        for value in row:
+            kind = type(value)
+            if kind in _COPY_TEXT:
+                continue
+            if isinstance(value, Enum) and isinstance(value.value, str | int):
+                base = _COPY_TEXT[type(value.value)]
+                _COPY_TEXT[kind] = lambda value, base=base: base(value.value)
+            else:
+                return False
+    return True
+
+
 def _write_copy(cursor: Any, sql: str, rows: Sequence[Sequence[Any]], block: int = 2000) -> None:
     """Stream `rows` with COPY `sql` (… FROM STDIN, text format), `block` rows at a time so
     that the database stores one block while the next is formatted. A block is formatted here
     when every value is of a type in _COPY_TEXT (three times as fast as psycopg's `write_row`
     for an import's rows), else row by row through psycopg."""
     text = _COPY_TEXT
+
+    def formatted(chunk: Sequence[Sequence[Any]]) -> str:
+        return "".join(
+            ["\t".join([text[type(value)](value) for value in row]) + "\n" for row in chunk]
+        )
+
     with cursor.cursor.copy(sql) as copy:
         for start in range(0, len(rows), block):
             chunk = rows[start : start + block]
-            data: str | None
+            data: str | None = None
             try:
-                data = "".join(
-                    ["\t".join([text[type(value)](value) for value in row]) + "\n" for row in chunk]
-                )
-            except KeyError:  # a subclass (a choices enum, say): by isinstance, slower
+                data = formatted(chunk)
+            except KeyError:  # a choices enum is learnt once, then written as its value
+                if _learn_choices(chunk):
+                    data = formatted(chunk)
+            if data is None:  # another subclass: by isinstance, slower
                 try:
                     data = "".join(
                         ["\t".join([_copy_text(value) for value in row]) + "\n" for row in chunk]

@@ -195,7 +195,9 @@ def import_returns(
             writer = _Writer(actor, report, reason.strip(), today)
             # The database writes one chunk while the next is read and checked (write_behind)
             write_behind(
-                _chunks(rows, columns, contracts, indicators, read_date, report, chunk_size, progress),
+                _chunks(
+                    rows, columns, contracts, indicators, read_date, report, chunk_size, progress
+                ),
                 writer.write_checked,
             )
             if dry_run or report.errors:
