@@ -463,7 +463,7 @@ def write_behind(
             if not failure:  # after a failure, drain what is queued without writing
                 try:
                     write(chunk)
-                except BaseException as exc:  # noqa: BLE001 (raised again in the caller)
+                except BaseException as exc:  # raised again in the caller
                     failure.append(exc)
 
     connection.inc_thread_sharing()
