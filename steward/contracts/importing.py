@@ -292,6 +292,7 @@ def import_contracts(
     try:
         with transaction.atomic():
             staging = _Staging()  # temporary tables: gone at commit or rollback
+            batches: Iterator[tuple[list[Parsed], _Found]]
             if fmt == "us-open-data":
                 # every item is staged before the first contract is written (and the
                 # staging table is read back while writing): one thread

@@ -14,6 +14,7 @@ last one (Python and the database each on a core instead of taking turns)."""
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -39,14 +40,14 @@ class AnyOf(In):
     lookup_name = "any_of"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         if connection.vendor == "postgresql" and self.rhs_is_direct_value():
             values = [value for value in self.rhs if value is not None]
             if not values:
                 raise EmptyResultSet
             lhs, lhs_params = self.process_lhs(compiler, connection)
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        return super().as_sql(compiler, connection)  # type: ignore[no-any-return]
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        return super().as_sql(compiler, connection)
 
 
 def keys_condition(connection: Any, column: str, count: int) -> str:
@@ -229,6 +230,10 @@ def _copy_text(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
+def _enum_text(base: Callable[[Any], str], value: Enum) -> str:
+    return base(value.value)
+
+
 def _learn_choices(rows: Sequence[Sequence[Any]]) -> bool:
     """Add the choices enums (TextChoices, IntegerChoices) of `rows` to _COPY_TEXT, written
     as their values; False when a value of another unknown type remains."""
@@ -238,8 +243,7 @@ def _learn_choices(rows: Sequence[Sequence[Any]]) -> bool:
             if kind in _COPY_TEXT:
                 continue
             if isinstance(value, Enum) and isinstance(value.value, str | int):
-                base = _COPY_TEXT[type(value.value)]
-                _COPY_TEXT[kind] = lambda value, base=base: base(value.value)
+                _COPY_TEXT[kind] = functools.partial(_enum_text, _COPY_TEXT[type(value.value)])
             else:
                 return False
     return True
