@@ -26,7 +26,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import connections, router, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -62,7 +63,14 @@ from steward.contracts.tabular import (
     iter_rows,
     sniff_kind,
 )
-from steward.core.bulk import history_from_table, insert
+from steward.core.bulk import (
+    AnyOf,
+    history_from_table,
+    insert,
+    keys_condition,
+    keys_params,
+    write_behind,
+)
 from steward.core.errors import ValidationFailed
 from steward.core.exports import csv_text
 from steward.core.services import require_perm
@@ -100,6 +108,7 @@ IMPORTED_FIELDS = (
     "termination_reason",
     "notes",
 )
+IMPORTED_SET = frozenset(IMPORTED_FIELDS)
 WORKFLOW_FIELDS = ("status", "executed_on", "completed_on", "terminated_on")
 # Set when a contract is created; afterwards only its workflow changes them
 STATUS_TEXT_FIELDS = ("termination_reason",)
@@ -283,21 +292,47 @@ def import_contracts(
     try:
         with transaction.atomic():
             staging = _Staging()  # temporary tables: gone at commit or rollback
-            parsed = _rows_to_records(rows, columns, fmt, date_order, currency, report)
+            batches: Iterator[tuple[list[Parsed], _Found]]
             if fmt == "us-open-data":
-                staging.stage_items(parsed, chunk_size)
-                parsed = staging.merged_contracts(report)
-            for batch in _batches(parsed, chunk_size):
+                # every item is staged before the first contract is written (and the
+                # staging table is read back while writing): one thread
+                staging.stage_items(
+                    _rows_to_records(rows, columns, fmt, date_order, currency, report),
+                    chunk_size,
+                )
+                batches = (
+                    (batch, _Found())
+                    for batch in _batches(staging.merged_contracts(report), chunk_size)
+                )
+            else:
+                batches = _found_batches(
+                    rows, columns, fmt, date_order, currency, report, chunk_size
+                )
+
+            def write(item: tuple[list[Parsed], _Found]) -> None:
+                batch, found = item
+                report.errors.extend(found.errors)
+                report.rejected.extend(found.rejected)
+                report.skipped.extend(found.skipped)
                 good = staging.without_duplicates(
                     [(record, raw) for record, raw in batch if record is not None],
                     report,
                     number_column=columns.by_field["number"],
                 )
-                if progress is not None:
-                    progress(report.rows_read, report.listed)
                 if report.errors and not skip_invalid:
-                    continue  # keep validating every row; nothing will be kept
+                    return  # keep validating every row; nothing will be kept
                 writer.write(good)
+
+            def with_progress(
+                items: Iterable[tuple[list[Parsed], _Found]],
+            ) -> Iterator[tuple[list[Parsed], _Found]]:
+                for item in items:
+                    yield item
+                    if progress is not None:
+                        progress(report.rows_read, report.listed)
+
+            # native and UK files: the database writes one batch while the next is read
+            write_behind(with_progress(batches), write, threaded=fmt != "us-open-data")
             staging.drop()
             if dry_run or (report.errors and not skip_invalid):
                 raise _Rollback
@@ -323,13 +358,78 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 Parsed = tuple[ContractRecord | None, list[SheetRow]]
 
 
-def _rows_to_records(
+@dataclass
+class _Found:
+    """The problems and skipped rows met reading one batch, for the report (added when the
+    batch is written, so that the report lists them in file order)."""
+
+    errors: list[RowError] = field(default_factory=list)
+    rejected: list[tuple[SheetRow, list[RowError]]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _found_batches(
     rows: Iterator[SheetRow],
     columns: Any,
     fmt: str,
     date_order: str,
     currency: str,
     report: ImportReport,
+    chunk_size: int,
+) -> Iterator[tuple[list[Parsed], _Found]]:
+    """The records in batches of `chunk_size`, each with what was found reading it (reads no
+    database: see `write_behind`)."""
+    found = _Found()
+    sink = _Sink(report, found)
+    parsed = _rows_to_records(rows, columns, fmt, date_order, currency, sink)
+    try:
+        for batch in _batches(parsed, chunk_size):
+            taken, found = found, _Found()
+            sink.found = found
+            yield batch, taken
+    except FileFormatError:
+        yield [], found  # the rows read before the file went wrong are reported too
+        raise
+    if found.errors or found.rejected or found.skipped:
+        yield [], found
+
+
+class _Sink:
+    """What `_rows_to_records` records into: the rows read on the report, the rest on the
+    batch being read."""
+
+    def __init__(self, report: ImportReport, found: _Found) -> None:
+        self.report = report
+        self.found = found
+
+    @property
+    def rows_read(self) -> int:
+        return self.report.rows_read
+
+    @rows_read.setter
+    def rows_read(self, value: int) -> None:
+        self.report.rows_read = value
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.found.errors
+
+    @property
+    def rejected(self) -> list[tuple[SheetRow, list[RowError]]]:
+        return self.found.rejected
+
+    @property
+    def skipped(self) -> list[tuple[int, str]]:
+        return self.found.skipped
+
+
+def _rows_to_records(
+    rows: Iterator[SheetRow],
+    columns: Any,
+    fmt: str,
+    date_order: str,
+    currency: str,
+    report: ImportReport | _Sink,
 ) -> Iterator[Parsed]:
     """Parse each row into a record (a US open-data row: one item of a contract), recording
     bad rows and skipped totals rows in `report`."""
@@ -404,8 +504,8 @@ class _Staging:
                 chunk = numbers[start : start + limit]
                 cursor.execute(
                     "SELECT number, line FROM steward_import_seen "  # noqa: S608
-                    f"WHERE number IN ({self._placeholders(len(chunk))})",
-                    chunk,
+                    f"WHERE {keys_condition(self.connection, 'number', len(chunk))}",
+                    keys_params(self.connection, chunk),
                 )
                 first.update(cursor.fetchall())
             kept: list[tuple[ContractRecord, list[SheetRow]]] = []
@@ -427,7 +527,15 @@ class _Staging:
                 first[record.number] = record.line
                 new.append((record.number, record.line))
                 kept.append((record, raw))
-            if new:
+            if new and self.connection.vendor == "postgresql":
+                # two array parameters, not two placeholders a row
+                numbers_read, lines = zip(*new, strict=True)
+                cursor.execute(
+                    "INSERT INTO steward_import_seen (number, line) "
+                    "SELECT * FROM unnest(%s::text[], %s::integer[])",
+                    [list(numbers_read), list(lines)],
+                )
+            elif new:
                 self._insert(cursor, "steward_import_seen (number, line)", new)
         return kept
 
@@ -520,6 +628,7 @@ class _Writer:
         self.reason = f"Imported from {report.filename}"
         # provider key → id: only ids are kept, so the cache stays small
         self.providers_by_key: dict[tuple[str, str], int] = {}
+        self._template: Contract | None = None
 
     def write(self, batch: list[tuple[ContractRecord, list[SheetRow]]]) -> None:
         if not batch:
@@ -532,7 +641,7 @@ class _Writer:
             # no ORDER BY: with the register's default ordering SQLite scans the agency's
             # contracts by end date instead of looking the numbers up in the unique index
             for c in Contract.objects.filter(
-                agency=self.agency, number__in=[r.number for r in records]
+                AnyOf(F("number"), [r.number for r in records]), agency=self.agency
             ).order_by()
         }
         known = self._known_amendments(existing.values())
@@ -620,7 +729,7 @@ class _Writer:
         out: dict[int, list[Amendment]] = {}
         if ids:
             for amendment in (
-                Amendment.objects.filter(contract_id__in=ids)
+                Amendment.objects.filter(AnyOf(F("contract_id"), ids))
                 .order_by("contract_id", "sequence")
                 .only(
                     "contract_id",
@@ -766,13 +875,28 @@ class _Writer:
 
     # -- contracts
 
+    def _blank_contract(self) -> Contract:
+        """A new contract of the agency with every field at its default: Model.__init__ run
+        once per import, then copied (it costs more than the rest of a row's work; Contract
+        has no callable default and no init signal)."""
+        if self._template is None:
+            template = Contract(agency=self.agency)
+            template.currency = self.agency.pack.parsed.currency if self.agency.pack_id else "USD"
+            self._template = template
+        contract = Contract.__new__(Contract)
+        contract.__dict__.update(self._template.__dict__)
+        contract._state = ModelState()
+        contract._state.fields_cache["agency"] = self.agency
+        return contract
+
     def _new_contract(self, record: ContractRecord, provider_id: int) -> Contract:
-        values = {k: v for k, v in record.values.items() if k in IMPORTED_FIELDS}
-        contract = Contract(
-            agency=self.agency, provider_id=provider_id, number=record.number, **values
-        )
-        if "currency" not in values:
-            contract.currency = self.agency.pack.parsed.currency if self.agency.pack_id else "USD"
+        contract = self._blank_contract()
+        fields = contract.__dict__
+        for name, value in record.values.items():
+            if name in IMPORTED_SET:
+                fields[name] = value
+        fields["provider_id"] = provider_id
+        fields["number"] = record.number
         if record.items:
             first = record.items[0]
             contract.end_date = first.end_date

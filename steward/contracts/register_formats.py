@@ -419,6 +419,11 @@ def header_test(fmt: str) -> Callable[[list[str]], bool]:
 # ------------------------------------------------------------------------ rows → records
 
 
+# What a date text reads as (a date, or the problem's message), by text and date order
+_DATES: dict[tuple[str, str], date | str] = {}
+_CACHE_SIZE = 20000
+
+
 class _Reader:
     """Read the cells of one row, collecting an error per bad cell. (On the import's hot
     path: a 100,000-row file calls these three million times, so they avoid closures.)"""
@@ -475,6 +480,21 @@ class _Reader:
         value = self._value(name, required)
         if value is None:
             return None
+        if type(value) is str:  # a register repeats its dates: each text is read once
+            key = (value, self.date_order)
+            read = _DATES.get(key)
+            if read is None:
+                try:
+                    read = parse_date(value, date_order=self.date_order)
+                except CellError as exc:
+                    read = str(exc)
+                if len(_DATES) >= _CACHE_SIZE:
+                    _DATES.clear()  # bounded: memory stays flat
+                _DATES[key] = read
+            if type(read) is str:
+                self._fail(name, read)
+                return None
+            return read  # type: ignore[return-value]
         try:
             return parse_date(value, date_order=self.date_order)
         except CellError as exc:

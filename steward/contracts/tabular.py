@@ -327,14 +327,20 @@ def _csv_rows(
     numbered = ((reader.line_num, values) for values in reader)
     columns, rest = _find_header(numbered, is_header)
 
+    # the usual header (every key filled and different): a row's cells are one dict(zip())
+    plain = all(columns) and len(set(columns)) == len(columns)
+
     def rows() -> Iterator[SheetRow]:
         for line, values in rest:
-            if not any(v.strip() for v in values):
+            joined = "".join(values)  # one pass in C for the two tests below
+            if not joined.strip():
                 continue
             # Undo the formula escaping Steward's CSV exports apply ('=1+1 → =1+1), so an
             # export imports back unchanged; other leading quotes are kept.
-            values = [unescape_formula(v) if v[:1] == "'" else v for v in values]
-            yield SheetRow(line=line, cells=_cells(columns, values))
+            if "'" in joined:
+                values = [unescape_formula(v) if v[:1] == "'" else v for v in values]
+            cells = dict(zip(columns, values, strict=False)) if plain else _cells(columns, values)
+            yield SheetRow(line=line, cells=cells)
 
     return columns, rows()
 

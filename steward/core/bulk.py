@@ -7,19 +7,61 @@ the model's table into its history table, with the date, type, user and reason g
 are the ones simple-history would write (same columns, same values).
 
 `insert` is `bulk_create` without the per-value work of Django's SQL compiler: COPY on
-PostgreSQL, multi-row `INSERT … RETURNING` on SQLite."""
+PostgreSQL, multi-row `INSERT … RETURNING` on SQLite.
+
+`write_behind` lets an import read and check its next chunk while the database writes the
+last one (Python and the database each on a core instead of taking turns)."""
 
 from __future__ import annotations
 
+import functools
+import queue
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import connections, models, router
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
+from django.db.models.lookups import In
 from django.utils import timezone
+
+
+class AnyOf(In):
+    """`lhs IN values` written `lhs = ANY(%s)` on PostgreSQL: one array parameter instead of a
+    placeholder per value, so that a big batch's query is not built, adapted and parsed value
+    by value (the usual IN elsewhere). `values` must be the field's Python values already
+    (keys, dates, text): they are not prepared. Use it as a filter expression:
+    `Model.objects.filter(AnyOf(F("contract_id"), ids))`."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if connection.vendor == "postgresql" and self.rhs_is_direct_value():
+            values = [value for value in self.rhs if value is not None]
+            if not values:
+                raise EmptyResultSet
+            lhs, lhs_params = self.process_lhs(compiler, connection)
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        return super().as_sql(compiler, connection)
+
+
+def keys_condition(connection: Any, column: str, count: int) -> str:
+    """The SQL condition `column` is one of `count` keys: `= ANY(%s)` (one array parameter,
+    the keys as a list) on PostgreSQL, `IN (%s, …)` (a parameter per key) elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN ({', '.join(['%s'] * count)})"
+
+
+def keys_params(connection: Any, keys: list[Any]) -> list[Any]:
+    """The parameters of `keys_condition` for `keys`."""
+    return [keys] if connection.vendor == "postgresql" else keys
+
 
 HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
@@ -78,9 +120,9 @@ def history_from_table(
             sql = (
                 f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
                 f"SELECT {', '.join(selects)} FROM {quote(model._meta.db_table)} "
-                f"WHERE {pk_column} IN ({', '.join(['%s'] * len(chunk))})"
+                f"WHERE {keys_condition(connection, pk_column, len(chunk))}"
             )
-            cursor.execute(sql, [*ordered, *chunk])
+            cursor.execute(sql, [*ordered, *keys_params(connection, chunk)])
             written += cursor.rowcount
     return written
 
@@ -131,9 +173,12 @@ def _copy(
     quote = connection.ops.quote_name
     pk_column = model._meta.pk.column
     with connection.cursor() as cursor:
+        # The sequence's name looked up once: pg_get_serial_sequence() in the select list is
+        # evaluated (a catalog lookup) for every key, which cost more than the keys themselves.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk_column])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk_column, len(rows)],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)]
         )
         keys = [key for (key,) in cursor.fetchall()]
         columns = ", ".join(quote(c) for c in [pk_column, *(f.column for f in fields)])
@@ -185,21 +230,47 @@ def _copy_text(value: Any) -> str:
     raise TypeError(type(value).__name__)
 
 
+def _enum_text(base: Callable[[Any], str], value: Enum) -> str:
+    return base(value.value)
+
+
+def _learn_choices(rows: Sequence[Sequence[Any]]) -> bool:
+    """Add the choices enums (TextChoices, IntegerChoices) of `rows` to _COPY_TEXT, written
+    as their values; False when a value of another unknown type remains."""
+    for row in rows:
+        for value in row:
+            kind = type(value)
+            if kind in _COPY_TEXT:
+                continue
+            if isinstance(value, Enum) and isinstance(value.value, str | int):
+                _COPY_TEXT[kind] = functools.partial(_enum_text, _COPY_TEXT[type(value.value)])
+            else:
+                return False
+    return True
+
+
 def _write_copy(cursor: Any, sql: str, rows: Sequence[Sequence[Any]], block: int = 2000) -> None:
     """Stream `rows` with COPY `sql` (… FROM STDIN, text format), `block` rows at a time so
     that the database stores one block while the next is formatted. A block is formatted here
     when every value is of a type in _COPY_TEXT (three times as fast as psycopg's `write_row`
     for an import's rows), else row by row through psycopg."""
     text = _COPY_TEXT
+
+    def formatted(chunk: Sequence[Sequence[Any]]) -> str:
+        return "".join(
+            ["\t".join([text[type(value)](value) for value in row]) + "\n" for row in chunk]
+        )
+
     with cursor.cursor.copy(sql) as copy:
         for start in range(0, len(rows), block):
             chunk = rows[start : start + block]
-            data: str | None
+            data: str | None = None
             try:
-                data = "".join(
-                    ["\t".join([text[type(value)](value) for value in row]) + "\n" for row in chunk]
-                )
-            except KeyError:  # a subclass (a choices enum, say): by isinstance, slower
+                data = formatted(chunk)
+            except KeyError:  # a choices enum is learnt once, then written as its value
+                if _learn_choices(chunk):
+                    data = formatted(chunk)
+            if data is None:  # another subclass: by isinstance, slower
                 try:
                     data = "".join(
                         ["\t".join([_copy_text(value) for value in row]) + "\n" for row in chunk]
@@ -360,3 +431,56 @@ def insert(model: type[models.Model], objs: list[Any]) -> None:
     else:
         keys = _insert_returning(connection, model, fields, rows)
     _set_keys(connection, objs, keys)
+
+
+Chunk = TypeVar("Chunk")
+_DONE = object()
+
+
+def write_behind(
+    chunks: Iterable[Chunk],
+    write: Callable[[Chunk], None],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    threaded: bool = True,
+) -> None:
+    """Call `write(chunk)` for each of `chunks`, in order, in a second thread that shares this
+    thread's database connection `using` (and so its transaction): the database works on one
+    chunk while this thread reads and checks the next. At most one chunk waits between the
+    two threads, so memory stays at a few chunks whatever the size of the file.
+
+    Producing `chunks` must not use the connection (it is the writer's while it runs); with
+    `threaded=False` (a producer that reads the database) the chunks are written in this
+    thread. An exception in `write` stops the reading and is raised here, after the writer
+    has stopped; one from `chunks` is raised after the chunks already read are written."""
+    if not threaded:
+        for chunk in chunks:
+            write(chunk)
+        return
+    connection = connections[using]
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        connections[using] = connection  # the ORM in this thread: the same connection
+        while (chunk := handoff.get()) is not _DONE:
+            if not failure:  # after a failure, drain what is queued without writing
+                try:
+                    write(chunk)
+                except BaseException as exc:  # raised again in the caller
+                    failure.append(exc)
+
+    connection.inc_thread_sharing()
+    writer = threading.Thread(target=work, name="steward-write-behind", daemon=True)
+    writer.start()
+    try:
+        for chunk in chunks:
+            if failure:
+                break
+            handoff.put(chunk)
+    finally:
+        handoff.put(_DONE)
+        writer.join()
+        connection.dec_thread_sharing()
+    if failure:
+        raise failure[0]

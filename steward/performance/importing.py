@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -45,7 +45,7 @@ from steward.contracts.tabular import (
     sniff_kind,
     text,
 )
-from steward.core.bulk import history_from_table, insert_rows
+from steward.core.bulk import AnyOf, history_from_table, insert_rows, write_behind
 from steward.core.errors import ValidationFailed
 from steward.core.services import require_perm
 from steward.core.uploads import UploadRejected, check_upload
@@ -193,18 +193,13 @@ def import_returns(
             # One import into an agency at a time (the duplicate check above relies on it).
             Agency.objects.select_for_update().filter(pk=agency.pk).first()
             writer = _Writer(actor, report, reason.strip(), today)
-            chunk: list[_Row] = []
-            for row in rows:
-                report.rows_read += 1
-                parsed = _read(row, columns, contracts, indicators, read_date, report)
-                if parsed is not None:
-                    chunk.append(parsed)
-                if len(chunk) >= chunk_size:
-                    writer.write(chunk)
-                    chunk = []
-                    if progress is not None:
-                        progress(report.rows_read, len(report.errors))
-            writer.write(chunk)
+            # The database writes one chunk while the next is read and checked (write_behind)
+            write_behind(
+                _chunks(
+                    rows, columns, contracts, indicators, read_date, report, chunk_size, progress
+                ),
+                writer.write_checked,
+            )
             if dry_run or report.errors:
                 raise _Rollback
             report.written = True
@@ -215,15 +210,54 @@ def import_returns(
     return report
 
 
+Chunk = tuple[list["_Row"], list[RowError]]
+
+
+def _chunks(
+    rows: Iterator[SheetRow],
+    columns: dict[str, str],
+    contracts: dict[str, int],
+    indicators: dict[tuple[int, str], tuple[int, str]],
+    read_date: Callable[[Any], date],
+    report: ReturnsReport,
+    chunk_size: int,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[Chunk]:
+    """The good rows of the file in chunks of `chunk_size`, each with the problems of the
+    rows read since the previous chunk (the writer adds them to the report in file order).
+    Reads no database: the contracts and indicators are looked up in the dicts given."""
+    chunk: list[_Row] = []
+    errors: list[RowError] = []
+    problems = 0
+    values: dict[Any, Decimal | CellError] = {}  # a file repeats its values: read each once
+    for row in rows:
+        report.rows_read += 1
+        before = len(errors)
+        parsed = _read(row, columns, contracts, indicators, read_date, values, errors)
+        if parsed is not None:
+            chunk.append(parsed)
+        problems += len(errors) - before
+        if len(chunk) >= chunk_size:
+            yield chunk, errors
+            chunk, errors = [], []
+            if len(values) > 10000:
+                values.clear()  # memory stays flat whatever the file holds
+            if progress is not None:
+                progress(report.rows_read, problems)
+    yield chunk, errors
+
+
 def _read(
     row: SheetRow,
     columns: dict[str, str],
     contracts: dict[str, int],
     indicators: dict[tuple[int, str], tuple[int, str]],
     read_date: Callable[[Any], date],
-    report: ReturnsReport,
+    values: dict[Any, Decimal | CellError],
+    problems: list[RowError],
 ) -> _Row | None:
-    """One row checked cell by cell (on the hot path: a million calls for a million values)."""
+    """One row checked cell by cell, its problems added to `problems` (on the hot path: a
+    million calls for a million values). `values` caches each value text read."""
     cells = row.cells
     errors: list[RowError] = []
 
@@ -258,10 +292,19 @@ def _read(
     if is_blank(raw_value):
         fail("value", "this cell is empty")
     else:
-        try:
-            value = _value(raw_value)
-        except CellError as exc:
-            fail("value", str(exc).replace("an amount of money", "a number"))
+        # text only in the cache: 1, 1.0 and True are one key to a dict
+        read = values.get(raw_value) if type(raw_value) is str else None
+        if read is None:
+            try:
+                read = _value(raw_value)
+            except CellError as exc:
+                read = exc
+            if type(raw_value) is str:
+                values[raw_value] = read
+        if type(read) is Decimal:
+            value = read
+        else:
+            fail("value", str(read).replace("an amount of money", "a number"))
         problem = None
         if value is not None and indicator is not None:
             problem = calc.value_problem(indicator[1], value)
@@ -295,7 +338,7 @@ def _read(
         else:
             volumes[vol] = amount
     if errors:
-        report.errors.extend(errors)
+        problems.extend(errors)
         return None
     assert contract_id is not None and period is not None and indicator is not None
     assert value is not None
@@ -334,15 +377,23 @@ class _Writer:
         # file. Memory stays at one chunk, whatever the size of the file.
         self.first_new = (IndicatorValue.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
+    def write_checked(self, chunk: Chunk) -> None:
+        """Report the problems found reading `chunk`, then write its rows (see `write`)."""
+        rows, errors = chunk
+        self.report.errors.extend(errors)
+        self.write(rows)
+
     def write(self, rows: list[_Row]) -> None:
+        """Write `rows` (values, returns submitted, due dates met) unless the file has a
+        problem so far: then only check them, reporting theirs."""
         if not rows:
             return
         report = self.report
         returns = {
             (c, start): _Ret(pk, c, start, end, submitted, dict(zip(VOLUMES, counts, strict=True)))
             for pk, c, start, end, submitted, *counts in Return.objects.filter(
-                contract_id__in={r.contract_id for r in rows},
-                period_start__in={r.period_start for r in rows},
+                AnyOf(F("contract_id"), list({r.contract_id for r in rows})),
+                AnyOf(F("period_start"), list({r.period_start for r in rows})),
             ).values_list(
                 "pk", "contract_id", "period_start", "period_end", "submitted_on", *VOLUMES
             )
@@ -372,8 +423,8 @@ class _Writer:
         existing = {
             (ret_id, indicator_id): (pk, value)
             for pk, ret_id, indicator_id, value in IndicatorValue.objects.filter(
-                ret_id__in={ret.pk for _, ret in good},
-                indicator_id__in={r.indicator_id for r, _ in good},
+                AnyOf(F("ret_id"), list({ret.pk for _, ret in good})),
+                AnyOf(F("indicator_id"), list({r.indicator_id for r, _ in good})),
             ).values_list("pk", "ret_id", "indicator_id", "value")
         }
         now = timezone.now()
@@ -442,7 +493,7 @@ class _Writer:
             for ret in newly.values():
                 by_day[ret.submitted_on].append(ret.pk)  # type: ignore[index]
             for day, ids in by_day.items():
-                Return.objects.filter(pk__in=ids).update(
+                Return.objects.filter(AnyOf(F("pk"), ids)).update(
                     submitted_on=day, submitted_by=self.actor, updated_at=now
                 )
             # ... and the volumes, which differ per return, only where the file gives them.
@@ -463,16 +514,16 @@ class _Writer:
             }
             met: dict[date, list[int]] = defaultdict(list)
             for pk, contract_id, rule_key in DueDate.objects.filter(
+                AnyOf(F("contract_id"), list({c for c, _ in met_on})),
+                AnyOf(F("rule_key"), list({k for _, k in met_on})),
                 kind="return",
-                contract_id__in={c for c, _ in met_on},
-                rule_key__in={k for _, k in met_on},
                 status=DueDateStatus.OPEN,
             ).values_list("pk", "contract_id", "rule_key"):
                 if (contract_id, rule_key) in met_on:
                     met[met_on[contract_id, rule_key]].append(pk)  # type: ignore[index]
             ids = [pk for pks in met.values() for pk in pks]
             for day, pks in met.items():
-                DueDate.objects.filter(pk__in=pks).update(
+                DueDate.objects.filter(AnyOf(F("pk"), pks)).update(
                     status=DueDateStatus.DONE,
                     completed_on=day,
                     met_by_type=ContentType.objects.get_for_model(Return),

@@ -413,3 +413,48 @@ def test_cells_too_long_or_too_large_are_row_errors_not_database_errors(agency):
     reasons = {(e.line, e.column): e.reason for e in report.errors}
     assert reasons[(2, "provider")] == "is 251 characters long; at most 250"
     assert "too large" in reasons[(3, "maximum obligation")]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 1000])  # one row a batch, across batches, one
+def test_every_bad_row_is_reported_whatever_the_batches(agency, chunk_size):
+    """Issue 20 §7: rows are read while the database writes the batch before; every batch's
+    problems still reach the report (each batch's after the batches before it), a date text
+    read twice (cached) is refused twice, and nothing is written."""
+    body = (
+        NATIVE_HEADER
+        + "DCF-1,Good,Acme,06-1,pos,2026-01-01,2026-12-31,100,unit_rate,tendered\n"
+        + "DCF-2,Bad date,Acme,06-1,pos,2026-13-01,2026-12-31,100,unit_rate,tendered\n"
+        + "DCF-3,Good,Acme,06-1,pos,2026-01-01,2026-12-31,100,unit_rate,tendered\n"
+        + "DCF-1,Twice,Acme,06-1,pos,2026-01-01,2026-12-31,100,unit_rate,tendered\n"
+        + "DCF-5,Bad date again,Acme,06-1,pos,2026-13-01,2026-12-31,100,unit_rate,tendered\n"
+        + "Total,,,,,,,300,,\n"
+    )
+    report = run(agency, body, chunk_size=chunk_size)
+    assert not report.written and Contract.objects.count() == 0
+    assert sorted((e.line, e.column) for e in report.errors) == [
+        (3, "start date"),
+        (5, "number"),
+        (6, "start date"),
+    ]
+    dates = [e.reason for e in report.errors if e.column == "start date"]
+    assert dates == ["'2026-13-01' is not a date"] * 2
+    assert sorted(row.line for row, _ in report.rejected) == [3, 5, 6]
+    if chunk_size == 1:  # a batch a row: the report is in file order
+        assert [e.line for e in report.errors] == [3, 5, 6]
+    assert report.skipped == [(7, "a totals row")]
+    assert report.rows_read == 5
+
+
+def test_a_good_file_in_many_batches_imports_every_row(agency):
+    """Issue 20 §7: written batch by batch while the next is read, all in one transaction."""
+    rows = "".join(
+        f"DCF-{n},Row {n},Acme {n % 3},06-{n % 3},pos,2026-01-01,2026-12-31,100,unit_rate,"
+        "tendered\n"
+        for n in range(7)
+    )
+    report = run(agency, NATIVE_HEADER + rows, chunk_size=2)
+    assert report.ok and report.written and report.created == 7
+    assert Contract.objects.filter(agency=agency).count() == 7
+    assert len(report.providers_created) == 3
+    again = run(agency, NATIVE_HEADER + rows, chunk_size=3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 7)

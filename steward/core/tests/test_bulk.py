@@ -145,3 +145,34 @@ def test_insert_of_a_value_of_another_type_goes_through_the_driver(agency, provi
     contract.maximum_obligation = 1234.5  # a float: not in _COPY_TEXT; psycopg adapts it
     insert(Contract, [contract])
     assert Contract.objects.get(pk=contract.pk).maximum_obligation == Decimal("1234.50")
+
+
+def test_write_behind_writes_every_chunk_in_order_in_the_callers_transaction(agency, provider):
+    """Issue 20 §7: the writer thread shares the caller's connection, so a rollback of the
+    caller's transaction takes its writes too; an error in the writer is raised in the
+    caller."""
+    from django.db import transaction
+
+    from steward.core.bulk import write_behind
+
+    written: list[int] = []
+
+    def write(chunk: list[int]) -> None:
+        written.extend(chunk)
+        ContractFactory(agency=agency, provider=provider, number=f"WB-{chunk[0]}")
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        write_behind(([n, n + 1] for n in range(0, 6, 2)), write)
+        assert written == [0, 1, 2, 3, 4, 5]
+        assert Contract.objects.filter(number__startswith="WB-").count() == 3
+        raise Undo
+    assert not Contract.objects.filter(number__startswith="WB-").exists()
+
+    def fail(chunk: list[int]) -> None:
+        raise ValueError(f"chunk {chunk}")
+
+    with pytest.raises(ValueError, match=r"chunk \[0\]"):
+        write_behind(([n] for n in range(5)), fail)
