@@ -99,7 +99,7 @@ def work(request: HttpRequest) -> HttpResponse:
     group = Group(choice) if choice in {g.value for g in Group} else None
     dues = work_group_query(user=request.user, group=group, now=now)
     page = Paginator(dues, WORK_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = work_page_items(page.object_list, now)
+    page.object_list = work_page_items(page.object_list, now)  # type: ignore[assignment]
     context = {
         "page": page,
         "group": group,
