@@ -80,6 +80,7 @@ PAGE_PARAMS: dict[tuple[str, str], Any] = {
     ("monitoring:calendar", "month"): None,  # the month shown
     ("monitoring:cycles", "agency"): ("Agency",),
     ("monitoring:cycles", "status"): ("Stage reached",),
+    ("monitoring:cycles", "year"): ("Year",),
     ("monitoring:exceptions", "agency"): ("Agency",),
     ("monitoring:exceptions", "since"): None,  # the report's period
     ("people:list", "q"): ("Name", "Email"),
