@@ -266,6 +266,25 @@ class ComplianceRow:
         return (Decimal(self.on_time) * 100 / finished).quantize(Decimal("0.1"))
 
 
+def _agencies_of(actor: Any) -> list[Agency]:
+    """The agencies whose evaluations `actor` follows, by name: every agency for administrators
+    and oversight officers, their own for agency staff."""
+    agencies = list(Agency.objects.select_related("pack").order_by("name"))
+    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
+        agencies = [a for a in agencies if a.pk == actor.agency_id]
+    return agencies
+
+
+def _agency_today(agencies: list[Agency], today: date | None) -> Case:
+    """Each agency's today (or `today` for all), as a value the database compares due dates
+    with."""
+    return Case(
+        *[When(agency_id=a.pk, then=Value(today or a.today())) for a in agencies],
+        default=Value(today or date.max),
+        output_field=DateField(),
+    )
+
+
 def compliance_table(
     *,
     actor: Any,
@@ -279,9 +298,7 @@ def compliance_table(
     lieu. An open one is missing once its due date has passed in its agency's own today (or
     `today` for every agency when given). Two queries whatever the number of contracts: the
     agencies, then the counts grouped by agency."""
-    agencies = list(Agency.objects.select_related("pack").order_by("name"))
-    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
-        agencies = [a for a in agencies if a.pk == actor.agency_id]
+    agencies = _agencies_of(actor)
     if not agencies:
         return []
     dues = DueDate.objects.filter(evaluation_due_q()).exclude(status=DueDateStatus.CANCELLED)
@@ -290,12 +307,7 @@ def compliance_table(
         dues = dues.filter(due_date__gte=since)
     if until is not None:
         dues = dues.filter(due_date__lte=until)
-    # each agency's today, as a value the database compares the due dates with
-    agency_today = Case(
-        *[When(agency_id=a.pk, then=Value(today or a.today())) for a in agencies],
-        default=Value(today or date.max),
-        output_field=DateField(),
-    )
+    agency_today = _agency_today(agencies, today)
     done = Q(status=DueDateStatus.DONE)
     is_open = Q(status=DueDateStatus.OPEN)
     counts = dues.values("agency_id").annotate(
@@ -326,16 +338,10 @@ def agencies_behind(*, actor: Any, today: date | None = None) -> tuple[list[Agen
     "missing"), and how many agencies `actor` sees: the home page's summary. One query that
     stops at each agency's first such evaluation, where the compliance table counts every
     evaluation ever due (400,000 at 1,000,000 contracts: docs/performance.md)."""
-    agencies = list(Agency.objects.select_related("pack").order_by("name"))
-    if actor.role not in (Role.ADMINISTRATOR, Role.OVERSIGHT_OFFICER):
-        agencies = [a for a in agencies if a.pk == actor.agency_id]
+    agencies = _agencies_of(actor)
     if not agencies:
         return [], 0
-    agency_today = Case(
-        *[When(agency_id=a.pk, then=Value(today or a.today())) for a in agencies],
-        default=Value(today or date.max),
-        output_field=DateField(),
-    )
+    agency_today = _agency_today(agencies, today)
     evaluations = DueDate.objects.filter(evaluation_due_q(), agency_id=OuterRef("pk"))
     missing = evaluations.filter(status=DueDateStatus.OPEN, due_date__lt=agency_today)
     late = evaluations.filter(status=DueDateStatus.DONE, completed_on__gt=F("due_date"))

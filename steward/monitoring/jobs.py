@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from steward.contracts.selectors import agencies_seen_by
 from steward.core.errors import PermissionDeniedError, ValidationFailed
 from steward.core.jobs import Outcome, Progress, job_start
 from steward.core.models import Job
@@ -92,16 +93,12 @@ def batch_cycles(
 
 
 def _may_read_agency(actor: Any, agency: Agency) -> bool:
-    """Whether `actor` may read letters of `agency` at all: administrators and oversight
-    officers (within their jurisdiction) every agency; agency staff their own; a provider's
-    users the letters it received from any agency (the letters themselves are narrowed to
-    theirs)."""
-    if actor.role in (Role.ADMINISTRATOR, Role.PROVIDER_USER):
+    """Whether `actor` may name `agency` in a batch: a provider's users any agency (the letters
+    are narrowed to their own), anyone else an agency whose contracts they see (the register's
+    rule: their own agency, or an oversight officer's jurisdiction)."""
+    if actor.role == Role.PROVIDER_USER:
         return True
-    if actor.role == Role.OVERSIGHT_OFFICER:
-        jurisdiction = (actor.jurisdiction or "").lower()
-        return not jurisdiction or (agency.jurisdiction or "").lower() == jurisdiction
-    return bool(actor.agency_id) and actor.agency_id == agency.pk
+    return agencies_seen_by(actor).filter(pk=agency.pk).exists()
 
 
 def results_letters_start(

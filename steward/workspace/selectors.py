@@ -194,29 +194,21 @@ class NavCount:
     count: int
     capped: bool = False
 
+    @classmethod
+    def of(cls, counted: int) -> NavCount:
+        """The navigation's count for `counted` items (counted up to `NAV_COUNT_CAP` + 1 or
+        more)."""
+        return cls(count=min(counted, NAV_COUNT_CAP), capped=counted > NAV_COUNT_CAP)
+
     def __str__(self) -> str:
         return f"{NAV_COUNT_CAP}+" if self.capped else str(self.count)
 
 
-def work_count(*, user: Any, cap: int | None = None) -> int:
-    """How many open items `user` must act on (one query); with `cap`, counted only up to
-    `cap` + 1 (the navigation's count on every page: a manager at 1,000,000 contracts owes
-    thousands, and counting them all cost 64 ms a page; docs/performance.md)."""
-    owed = owed_open(user=user).order_by()
-    if cap is None:
-        return owed.count()
-    return owed[: cap + 1].count()
-
-
 def nav_count(*, user: Any) -> NavCount:
-    """The navigation's count of `user`'s open work: "99+" past `NAV_COUNT_CAP`."""
-    counted = work_count(user=user, cap=NAV_COUNT_CAP)
-    return NavCount(count=min(counted, NAV_COUNT_CAP), capped=counted > NAV_COUNT_CAP)
-
-
-def grouped(items: list[WorkItem]) -> list[tuple[Group, str, list[WorkItem]]]:
-    """`items` in the three groups, in order, each with its title (empty groups kept)."""
-    return [(g, GROUP_TITLES[g], [i for i in items if i.group == g]) for g in Group]
+    """The navigation's count of `user`'s open work, on every page: one query counting only up
+    to `NAV_COUNT_CAP` + 1 (a manager at 1,000,000 contracts owes thousands, and counting them
+    all cost 64 ms a page; docs/performance.md)."""
+    return NavCount.of(owed_open(user=user).order_by()[: NAV_COUNT_CAP + 1].count())
 
 
 @dataclass(frozen=True)
@@ -232,11 +224,3 @@ class GroupPreview:
     def more(self) -> int:
         """How many items of the group are not shown (on the full work list instead)."""
         return self.total - len(self.items)
-
-
-def previews(items: list[WorkItem], limit: int) -> list[GroupPreview]:
-    """The three groups, each cut to its first `limit` items (soonest first)."""
-    return [
-        GroupPreview(group=g, title=title, items=group_items[:limit], total=len(group_items))
-        for g, title, group_items in grouped(items)
-    ]

@@ -16,7 +16,6 @@ from steward.contracts.selectors import contract_list, expiring_contracts
 from steward.parties.models import Role
 from steward.workspace.selectors import (
     GROUP_TITLES,
-    NAV_COUNT_CAP,
     Group,
     NavCount,
     work_group_query,
@@ -73,9 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "work": work,
         "work_total": work_total,
         # the navigation's count: already known here, so not counted a second time
-        "work_count": NavCount(
-            count=min(work_total, NAV_COUNT_CAP), capped=work_total > NAV_COUNT_CAP
-        ),
+        "work_count": NavCount.of(work_total),
     }
     context["reports"] = _reports_for(user, today)
     if user.is_provider_user:  # type: ignore[union-attr]
