@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from steward.contracts.models import (
@@ -92,14 +91,28 @@ def providers_seen_by(actor: Any) -> QuerySet[Any]:
     return Provider.objects.filter(pk__in=seen).order_by("legal_name")
 
 
+#: A search whose term matches at most this many providers names them in the query; past it
+#: the providers are a subquery (see `register_search_q`).
+PROVIDERS_NAMED_IN_SEARCH = 100
+
+
 def register_search_q(term: str) -> Q:
     """Contracts whose number, title or provider's legal name contains `term` (any case).
 
-    On PostgreSQL each part can use its trigram index (contracts 0010, parties 0010): the
-    provider part is written as `provider_id = ANY(ARRAY(<matching providers>))`, which the
-    planner combines with the other two in one bitmap scan of the contracts table (a join
-    condition in an OR cannot use an index, and scanned every contract). SQLite has no
-    trigram index: the plain join is as fast there."""
+    On PostgreSQL each part can use its trigram index (contracts 0010, parties 0010). The
+    providers whose name matches are read first (one query, at most
+    PROVIDERS_NAMED_IN_SEARCH + 1 ids):
+
+    - a few: they are named in the query (`provider_id IN (1, 2, ...)`), which the planner
+      combines with the other two parts in one bitmap scan of the contracts table, and whose
+      size it knows (a join condition in an OR cannot use an index, and scanned every
+      contract);
+    - many (a common word such as "foster"): they stay a subquery, which PostgreSQL hashes
+      once, so that walking the register in its sort order finds a page of matches at once.
+      A list of thousands of ids passed as one array was searched element by element for
+      every row (177 ms to count 1,000 matches at 1,000,000 contracts; docs/performance.md).
+
+    SQLite has no trigram index: the plain join is as fast there."""
     if connection.vendor != "postgresql":
         return (
             Q(number__icontains=term)
@@ -108,19 +121,14 @@ def register_search_q(term: str) -> Q:
         )
     from steward.parties.models import Provider
 
-    providers_sql, params = (
-        Provider.objects.filter(legal_name__icontains=term)
-        .order_by()
-        .values("pk")
-        .query.sql_with_params()
+    matching = Provider.objects.filter(legal_name__icontains=term).order_by().values("pk")
+    named = [row["pk"] for row in matching[: PROVIDERS_NAMED_IN_SEARCH + 1]]
+    by_provider = (
+        Q(provider_id__in=named)
+        if len(named) <= PROVIDERS_NAMED_IN_SEARCH
+        else Q(provider_id__in=matching)
     )
-    # The SQL is Django's own for the provider query; the term travels only as a parameter.
-    by_provider = RawSQL(  # noqa: S611
-        f'"contracts_contract"."provider_id" = ANY(ARRAY({providers_sql}))',
-        params,
-        output_field=BooleanField(),
-    )
-    return Q(number__icontains=term) | Q(title__icontains=term) | Q(by_provider)
+    return Q(number__icontains=term) | Q(title__icontains=term) | by_provider
 
 
 def contract_list(*, actor: Any, filters: ContractFilters | None = None) -> QuerySet[Contract]:

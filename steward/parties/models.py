@@ -157,6 +157,11 @@ class Provider(Versioned, TimeStampedModel):
 
     class Meta:
         ordering = ["legal_name"]
+        indexes = [
+            # the register sorted by provider walks this index instead of sorting every
+            # provider (docs/performance.md); provider lists are read in this order too
+            models.Index(fields=["legal_name", "id"], name="provider_name_id_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["tax_id"],

@@ -139,3 +139,22 @@ def test_the_register_without_a_search_counts_exactly_up_to_its_cap(
     assert "More than 4 contracts, showing 1–2." in page
     monkeypatch.setattr(views, "REGISTER_COUNT_CAP", 10)
     assert "5 contracts, showing 1–2." in manager_client.get("/contracts/").content.decode()
+
+
+@pytest.mark.parametrize("named", [0, 1, 100])
+def test_a_search_finds_providers_named_or_many_alike(
+    register, make_user, monkeypatch, named, django_assert_max_num_queries
+):
+    """However many providers' names match (a few named in the query, or many left as a
+    subquery on PostgreSQL), the same contracts are found, within what the person may see."""
+    from steward.contracts import selectors
+
+    monkeypatch.setattr(selectors, "PROVIDERS_NAMED_IN_SEARCH", named)
+    manager = make_user(Role.CONTRACT_MANAGER)
+    oversight = make_user(Role.OVERSIGHT_OFFICER)
+    assert numbers(manager, "foster") == ["DCF-200", "DCF-300"]
+    assert numbers(manager, "pathways") == ["DCF-300"]
+    assert numbers(oversight, "pathways") == ["DCF-300", "DMH-1"]
+    assert numbers(oversight, "no provider is called this") == []
+    with django_assert_max_num_queries(2):  # the providers' names, then the contracts
+        numbers(oversight, "foster")
