@@ -92,6 +92,7 @@ PARAMS: dict[tuple[str, str], Any] = {
     ("/api/v1/monitoring/calendar", "end"): None,
     ("/api/v1/monitoring/reports/exceptions", "since"): None,
     ("/api/v1/monitoring/reports/exceptions", "agency"): None,
+    ("/api/v1/me/work", "group"): ("group",),  # the caller's own work, by its group
     ("/api/v1/access-log", "agency"): None,  # administrators only (403 to everyone else)
     # accounts: administrators and agency administrators only (403 to everyone else)
     ("/api/v1/users", "q"): None,

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from steward.core.errors import PermissionDeniedError
@@ -14,7 +15,13 @@ from steward.core.history import record_history
 from steward.core.mail import absolute_url
 from steward.core.schemas import READ_ERRORS, AuditEntryOut
 from steward.parties.access_log import access_log, personal_data_read
-from steward.workspace.selectors import GROUP_TITLES, work_items
+from steward.workspace.selectors import (
+    Group,
+    group_expression,
+    work_group_counts,
+    work_group_query,
+    work_page_items,
+)
 
 router = Router()
 
@@ -39,11 +46,31 @@ class WorkItemOut(Schema):
 
 
 class WorkOut(Schema):
-    count: int
-    overdue: int
-    this_week: int
-    later: int
-    items: list[WorkItemOut]
+    count: int = Field(description="Every item the caller owes (of the group asked for, if any)")
+    overdue: int = Field(description="Items overdue, whatever the group asked for")
+    this_week: int = Field(description="Items due within seven days")
+    later: int = Field(description="Items due later")
+    limit: int = Field(description="The most items in this response")
+    offset: int = Field(description="Items skipped before the first in this response")
+    items: list[WorkItemOut] = Field(description="The items, soonest first")
+
+
+#: items in one response unless the caller asks for fewer (or more, up to WORK_MAX_LIMIT)
+WORK_DEFAULT_LIMIT = 100
+WORK_MAX_LIMIT = 500
+
+
+class WorkQuery(Schema):
+    group: Group | None = Field(
+        None, description="Only this group: overdue, this_week or later (default: all)"
+    )
+    limit: int = Field(
+        WORK_DEFAULT_LIMIT,
+        ge=1,
+        le=WORK_MAX_LIMIT,
+        description=f"The most items to return (1–{WORK_MAX_LIMIT})",
+    )
+    offset: int = Field(0, ge=0, description="Items to skip: the next page is offset + limit")
 
 
 def _number(contract: Any) -> str | None:
@@ -59,15 +86,25 @@ def _number(contract: Any) -> str | None:
         "Everything the caller must do, soonest first: each open due date they must act on "
         "(by role and organisation, or named on it), with a plain sentence, the days left in "
         "its agency's own time zone, its group (overdue, this week, later) and a link to the "
-        "page where it is done. The home page and the calendar show the same items."
+        "page where it is done. The home page and the calendar show the same items. "
+        f"Paged: `limit` items (default {WORK_DEFAULT_LIMIT}, at most {WORK_MAX_LIMIT}) from "
+        "`offset`, optionally of one `group`. `count` is every item of that group (of all "
+        "groups without one), so a client knows when it has read them all; the three group "
+        "counts are always of every item."
     ),
 )
-def my_work(request: HttpRequest) -> Any:
-    items = work_items(user=request.auth)  # type: ignore[attr-defined]
-    counts = {group.value: sum(1 for i in items if i.group == group) for group in GROUP_TITLES}
+def my_work(request: HttpRequest, query: Query[WorkQuery]) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    now = timezone.now()
+    grouping = group_expression(now)
+    counts = work_group_counts(user=user, grouping=grouping)
+    dues = work_group_query(user=user, group=query.group, grouping=grouping)
+    items = work_page_items(dues[query.offset : query.offset + query.limit], now)
     return {
-        "count": len(items),
-        **counts,
+        "count": counts[query.group] if query.group else sum(counts.values()),
+        **{group.value: n for group, n in counts.items()},
+        "limit": query.limit,
+        "offset": query.offset,
         "items": [
             {
                 "id": item.due.pk,

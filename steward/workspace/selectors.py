@@ -166,16 +166,35 @@ def work_previews(
 
 
 def work_group_query(
-    *, user: Any, group: Group | None, now: datetime | None = None
+    *, user: Any, group: Group | None, now: datetime | None = None, grouping: Case | None = None
 ) -> QuerySet[DueDate]:
     """The open due dates `user` owes, of one group (or all), soonest first: a query to
-    paginate; `work_page_items` turns a page of it into work items."""
+    paginate; `work_page_items` turns a page of it into work items. `grouping` is
+    `group_expression(now)` when the caller already has it (one query fewer)."""
     dues = owed_open(user=user)
     if group is not None:
-        dues = dues.annotate(work_group=group_expression(now or timezone.now())).filter(
-            work_group=group.value
-        )
+        grouping = grouping if grouping is not None else group_expression(now or timezone.now())
+        dues = dues.annotate(work_group=grouping).filter(work_group=group.value)
     return dues
+
+
+def work_group_counts(
+    *, user: Any, now: datetime | None = None, grouping: Case | None = None
+) -> dict[Group, int]:
+    """How many open due dates `user` owes in each group (every group named, 0 when empty):
+    one query that groups and counts in the database, however many there are (and one for
+    the packs' time zones unless `grouping`, `group_expression(now)`, is given)."""
+    grouping = grouping if grouping is not None else group_expression(now or timezone.now())
+    counted = (
+        owed_open(user=user)
+        .order_by()
+        .annotate(work_group=grouping)
+        .values("work_group")
+        .annotate(n=Count("pk"))
+        .values_list("work_group", "n")
+    )
+    totals = dict(counted)
+    return {g: totals.get(g.value, 0) for g in Group}
 
 
 def work_page_items(dues: Any, now: datetime | None = None) -> list[WorkItem]:

@@ -117,8 +117,52 @@ def test_the_work_list_makes_a_fixed_number_of_queries(
     signed_in(client, manager)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("workspace:home")).status_code == 200
-    with django_assert_max_num_queries(6):
+    # sign-in (2), the packs' time zones, the counts, the page, its agencies and their packs
+    with django_assert_max_num_queries(7):
         assert client.get("/api/v1/me/work").json()["count"] == rows
+
+
+def test_the_api_pages_the_work_list_and_counts_every_group(
+    client, agency, provider, manager, django_assert_max_num_queries
+):
+    """A manager at a state-wide register owes thousands of items: the API answers a page at a
+    time, in the work list's order, with the counts of every item in each group."""
+    # completed 1 June to 1 October: closeout evaluations due 60 days later (seed 000)
+    for month in (6, 7, 8, 9, 10):
+        contract = ContractFactory(agency=agency, provider=provider, status="active")
+        contract_complete(actor=manager, contract=contract, completed_on=date(2026, month, 1))
+    with time_machine.travel(datetime(2026, 9, 27, 15, 0, tzinfo=UTC)):
+        everything = work_items(user=manager)
+        api = signed_in(client, manager)
+        pages = [
+            api.get("/api/v1/me/work", {"limit": 2, "offset": offset}).json()
+            for offset in (0, 2, 4)
+        ]
+        with django_assert_max_num_queries(7):
+            overdue = api.get("/api/v1/me/work", {"group": "overdue"}).json()
+        too_far = api.get("/api/v1/me/work", {"offset": 5}).json()
+    assert [i["id"] for page in pages for i in page["items"]] == [i.due.pk for i in everything]
+    assert [len(page["items"]) for page in pages] == [2, 2, 1]
+    assert (pages[1]["limit"], pages[1]["offset"], pages[1]["count"]) == (2, 2, 5)
+    by_group = {g.value: sum(1 for i in everything if i.group == g) for g in Group}
+    assert by_group == {"overdue": 2, "this_week": 1, "later": 2}
+    for page in (*pages, overdue):
+        assert {g: page[g] for g in by_group} == by_group
+    assert overdue["count"] == 2
+    assert [i["id"] for i in overdue["items"]] == [
+        i.due.pk for i in everything if i.group == Group.OVERDUE
+    ]
+    assert too_far["items"] == [] and too_far["count"] == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"group": "someday"}, {"limit": "many"}],
+)
+def test_the_work_list_api_refuses_a_bad_page_plainly(client, manager, query):
+    response = signed_in(client, manager).get("/api/v1/me/work", query)
+    assert response.status_code == 422
+    assert response.json()["detail"]
 
 
 # ---------------------------------------------------------------- the whole demo
