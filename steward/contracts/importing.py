@@ -44,6 +44,7 @@ from steward.contracts.models import (
 from steward.contracts.register_formats import (
     FORMATS,
     ContractRecord,
+    NativeBatchReader,
     RegisterItem,
     RowError,
     Vocabulary,
@@ -51,7 +52,6 @@ from steward.contracts.register_formats import (
     header_test,
     map_columns,
     merge_us_items,
-    read_native,
     read_uk,
     read_us_item,
 )
@@ -66,7 +66,7 @@ from steward.contracts.tabular import (
 from steward.core.bulk import (
     AnyOf,
     history_from_table,
-    insert,
+    insert_with_history,
     keys_condition,
     keys_params,
     write_behind,
@@ -432,7 +432,11 @@ def _rows_to_records(
     report: ImportReport | _Sink,
 ) -> Iterator[Parsed]:
     """Parse each row into a record (a US open-data row: one item of a contract), recording
-    bad rows and skipped totals rows in `report`."""
+    bad rows and skipped totals rows in `report`. Native rows are read a batch at a time,
+    column by column (`NativeBatchReader`), with the same records and problems."""
+    if fmt == "native":
+        yield from _native_records(rows, columns, date_order, currency, report)
+        return
     for row in rows:
         if is_totals_row(row.cells.values()):
             report.skipped.append((row.line, "a totals row"))
@@ -440,12 +444,8 @@ def _rows_to_records(
         report.rows_read += 1
         if fmt == "us-open-data":
             record, errors = read_us_item(row, columns, date_order=date_order, currency=currency)
-        elif fmt == "uk-transparency":
-            record, errors = read_uk(
-                row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
-            )
         else:
-            record, errors = read_native(
+            record, errors = read_uk(
                 row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
             )
         if errors:
@@ -454,6 +454,50 @@ def _rows_to_records(
             yield None, [row]
             continue
         yield record, [row]
+
+
+#: How many native rows are read together (column by column)
+READ_BATCH = 500
+
+
+def _native_records(
+    rows: Iterator[SheetRow],
+    columns: Any,
+    date_order: str,
+    currency: str,
+    report: ImportReport | _Sink,
+) -> Iterator[Parsed]:
+    """`_rows_to_records` for native files. Each row is counted, reported and yielded in file
+    order as the row-by-row reading did; a file that goes wrong midway (FileFormatError) has
+    the rows read before it yielded first."""
+    reader = NativeBatchReader(columns, date_order=date_order, vocab=VOCABULARY, currency=currency)
+    pending: list[SheetRow | int] = []  # rows, and the lines of totals rows in between
+
+    def flush() -> Iterator[Parsed]:
+        read = iter(reader.read([row for row in pending if not isinstance(row, int)]))
+        for row in pending:
+            if isinstance(row, int):
+                report.skipped.append((row, "a totals row"))
+                continue
+            report.rows_read += 1
+            record, errors = next(read)
+            if errors:
+                report.errors.extend(errors)
+                report.rejected.append((row, errors))
+                yield None, [row]
+                continue
+            yield record, [row]
+        pending.clear()
+
+    try:
+        for row in rows:
+            pending.append(row.line if is_totals_row(row.cells.values()) else row)
+            if len(pending) >= READ_BATCH:
+                yield from flush()
+    except FileFormatError:
+        yield from flush()
+        raise
+    yield from flush()
 
 
 class _Staging:
@@ -774,17 +818,9 @@ class _Writer:
 
     def _create(self, model: Any, objs: list[Any]) -> None:
         """Insert `objs` and their "created" audit rows, set-based."""
-        insert(model, objs)
+        insert_with_history(model, objs, when=timezone.now(), user=self.actor, reason=self.reason)
         if any(obj.pk is None for obj in objs):  # a database that returns no keys
             raise RuntimeError("bulk insert returned no primary keys")
-        history_from_table(
-            model,
-            [obj.pk for obj in objs],
-            history_type="+",
-            when=timezone.now(),
-            user=self.actor,
-            reason=self.reason,
-        )
 
     def _update(self, model: Any, objs: list[Any], fields: set[str]) -> None:
         """Update `fields` of `objs` and write their "changed" audit rows, set-based."""
