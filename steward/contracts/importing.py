@@ -109,6 +109,8 @@ IMPORTED_FIELDS = (
     "notes",
 )
 IMPORTED_SET = frozenset(IMPORTED_FIELDS)
+# What a re-import compares first (see `_Writer._same`), in this order
+SNAPSHOT_FIELDS = ("pk", "number", "provider_id", *IMPORTED_FIELDS)
 WORKFLOW_FIELDS = ("status", "executed_on", "completed_on", "terminated_on")
 # Set when a contract is created; afterwards only its workflow changes them
 STATUS_TEXT_FIELDS = ("termination_reason",)
@@ -680,14 +682,34 @@ class _Writer:
         records = [record for record, _ in batch]
         rows_of = {id(record): rows for record, rows in batch}
         providers = self._providers(records)
-        existing = {
-            c.number: c
-            # no ORDER BY: with the register's default ordering SQLite scans the agency's
-            # contracts by end date instead of looking the numbers up in the unique index
-            for c in Contract.objects.filter(
-                AnyOf(F("number"), [r.number for r in records]), agency=self.agency
-            ).order_by()
-        }
+        # no ORDER BY: with the register's default ordering SQLite scans the agency's
+        # contracts by end date instead of looking the numbers up in the unique index
+        in_file = Contract.objects.filter(
+            AnyOf(F("number"), [r.number for r in records]), agency=self.agency
+        ).order_by()
+        # native and UK files: the contracts Steward has are read as their imported values
+        # first; only those the file changes (or whose status it states) are loaded whole
+        snapshots: dict[str, tuple[Any, ...]] = {}
+        if self.fmt == "us-open-data":
+            existing = {c.number: c for c in in_file}
+        else:
+            snapshots = {row[1]: row for row in in_file.values_list(*SNAPSHOT_FIELDS)}
+            load = [
+                r.number
+                for r in records
+                if r.number in snapshots
+                and not self._same(snapshots[r.number], r, providers[_provider_key(r.provider)])
+            ]
+            existing = (
+                {
+                    c.number: c
+                    for c in Contract.objects.filter(
+                        AnyOf(F("number"), load), agency=self.agency
+                    ).order_by()
+                }
+                if load
+                else {}
+            )
         known = self._known_amendments(existing.values())
         new: list[Contract] = []
         changed: list[Contract] = []
@@ -699,6 +721,10 @@ class _Writer:
         for record in records:
             provider = providers[_provider_key(record.provider)]  # an id
             contract = existing.get(record.number)
+            if contract is None and record.number in snapshots:  # the file changes nothing
+                notices.extend(_notices(record))
+                self.report.unchanged += 1
+                continue
             if contract is None:
                 contract = self._new_contract(record, provider)
                 errors = self._validate(contract, record)
@@ -753,19 +779,49 @@ class _Writer:
         self._reopen_renewed(changed)
         line_of = {r.number: r.line for r in records}
         rejected = {e.number for e in bad}
-        for contract in [*new, *existing.values()]:
-            paid, obligation = contract.payments_to_date, contract.maximum_obligation
-            if paid is not None and paid > obligation and contract.number not in rejected:
-                line = line_of.get(contract.number, 0)
+        amounts = [(c.number, c.payments_to_date, c.maximum_obligation) for c in new]
+        if snapshots:  # in the order the database gave them, as the contracts loaded whole
+            paid_at, obligation_at = (
+                SNAPSHOT_FIELDS.index("payments_to_date"),
+                SNAPSHOT_FIELDS.index("maximum_obligation"),
+            )
+            for number, snapshot in snapshots.items():
+                c = existing.get(number)
+                amounts.append(
+                    (number, snapshot[paid_at], snapshot[obligation_at])
+                    if c is None
+                    else (number, c.payments_to_date, c.maximum_obligation)
+                )
+        else:
+            amounts.extend(
+                (c.number, c.payments_to_date, c.maximum_obligation) for c in existing.values()
+            )
+        for number, paid, obligation in amounts:
+            if paid is not None and paid > obligation and number not in rejected:
+                line = line_of.get(number, 0)
                 self.report.notices.append(
                     RowError(
                         line,
                         "payments to date",
                         f"payments to date ({paid:,}) are above the maximum obligation "
                         f"({obligation:,})",
-                        contract.number,
+                        number,
                     )
                 )
+
+    def _same(self, snapshot: tuple[Any, ...], record: ContractRecord, provider_id: int) -> bool:
+        """Whether `_apply` would find nothing to change or say about the contract whose
+        imported values are `snapshot` (SNAPSHOT_FIELDS): same provider, same values, and no
+        status stated by a native file (its differences are a notice)."""
+        if self.fmt == "native" and record.values.get("status"):
+            return False
+        if snapshot[2] != provider_id:
+            return False
+        values = record.values
+        for name, have in zip(IMPORTED_FIELDS, snapshot[3:], strict=True):
+            if name in values and name not in STATUS_TEXT_FIELDS and have != values[name]:
+                return False
+        return True
 
     def _known_amendments(self, contracts: Iterable[Contract]) -> dict[int, list[Amendment]]:
         """The amendments already recorded for `contracts`, by contract id, in sequence."""

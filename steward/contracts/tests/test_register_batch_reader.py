@@ -150,3 +150,36 @@ def test_an_import_writes_each_contracts_audit_row_as_the_contract_is(agency):
         }
         assert created.history_change_reason == "Imported from register.csv"
     assert Contract.objects.get(number="DCF-1").notes == "Tabs\tand\\back\\\\slashes"
+
+
+def test_a_reimport_compares_first_and_loads_only_the_contracts_it_changes(agency):
+    """A re-import: a contract the file leaves as it is counts unchanged (its notices still
+    given), one the file changes is updated with its audit row."""
+    header = (
+        "Number,Title,Provider,Contract Type,Start Date,End Date,Maximum Obligation,"
+        "Compensation Structure,Procurement Method,Payments to date\n"
+    )
+    first = (
+        "DCF-1,Family support,Acme Care Inc,POS,2026-01-01,2026-12-31,100,unit rate,tendered,150\n"
+        "DCF-2,Respite,Acme Care Inc,psa,2026-01-01,2026-12-31,5000,Fixed price,sole_source,\n"
+    )
+
+    def run(body: str):
+        return import_contracts(
+            actor=None,
+            agency=agency,
+            stream=io.BytesIO((header + body).encode()),
+            filename="register.csv",
+            today=TODAY,
+        )
+
+    assert run(first).ok
+    report = run(first.replace("Respite,", "Respite care,"))
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert [(n.line, n.number, n.column) for n in report.notices] == [
+        (2, "DCF-1", "payments to date")
+    ]
+    changed = Contract.objects.get(agency=agency, number="DCF-2")
+    assert changed.title == "Respite care"
+    assert changed.history.filter(history_type="~").count() == 1
