@@ -2,15 +2,17 @@
 """Benchmark of the contract register import: rows per second and peak memory.
 
     .venv/bin/python bench/import.py [--rows 100000] [--format native|us-open-data]
-                                     [--database-url URL] [--json]
+                                     [--database-url URL] [--database-name NAME] [--json]
 
 It never touches your own database: SQLite at var/bench-import.sqlite3, or the database
-`steward_bench_import` on the PostgreSQL server of --database-url / $DATABASE_URL, recreated
-on every run. It writes a generated CSV of N rows (about N/20 providers; every contract field
-of the native template, or the columns of a US open-data list with one renewal item for one
-contract in ten) to var/, migrates, loads the policy packs and one agency, then imports the
-file twice with `steward.contracts.importing.import_contracts`: a first import that creates
-every contract, and a re-import of the same file that finds every contract unchanged.
+`steward_bench_import` (or --database-name, so that two people can run it on one server at
+once) on the PostgreSQL server of --database-url / $DATABASE_URL, recreated on every run; the
+raw-PostgreSQL reference then uses a scratch database named after it. It writes a generated
+CSV of N rows (about N/20 providers; every contract field of the native template, or the
+columns of a US open-data list with one renewal item for one contract in ten) to var/,
+migrates, loads the policy packs and one agency, then imports the file twice with
+`steward.contracts.importing.import_contracts`: a first import that creates every contract,
+and a re-import of the same file that finds every contract unchanged.
 
 Memory: the process's peak resident set size (ru_maxrss) before the first import and after
 each import; the growth is what the import itself needed. Run it at two sizes to see whether
@@ -38,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 DATABASE = "steward_bench_import"
 
 
-def database_url(explicit: str | None) -> str:
+def database_url(explicit: str | None, name: str = DATABASE) -> str:
     source = explicit or os.environ.get("DATABASE_URL", "")
     if not source or source.startswith("sqlite"):
         path = ROOT / "var" / "bench-import.sqlite3"
@@ -50,9 +52,9 @@ def database_url(explicit: str | None) -> str:
 
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def write_native(path: Path, rows: int, rng: random.Random) -> None:
@@ -161,10 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--format", choices=("native", "us-open-data"), default="native")
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--database-name",
+        default=DATABASE,
+        help=f"the PostgreSQL database to recreate and use (default {DATABASE})",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    url = database_url(args.database_url)
+    url = database_url(args.database_url, args.database_name)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "steward.settings"
     os.environ.setdefault("STEWARD_LOG_LEVEL", "ERROR")
@@ -225,9 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         results["again_maxrss_mib"] - results["baseline_maxrss_mib"], 1
     )
     path.unlink()
-    from pg_reference import raw_postgres_reference
+    from pg_reference import SCRATCH_DB, raw_postgres_reference
 
-    reference = raw_postgres_reference(url, rows=args.rows)
+    scratch = SCRATCH_DB if args.database_name == DATABASE else f"{args.database_name}_pg_limit"
+    reference = raw_postgres_reference(url, rows=args.rows, scratch_db=scratch)
     results["raw_postgres"] = reference["line"]
     if "copy_rows_per_s" in reference:
         results["raw_copy_rows_per_second"] = round(reference["copy_rows_per_s"])

@@ -44,6 +44,7 @@ from steward.contracts.models import (
 from steward.contracts.register_formats import (
     FORMATS,
     ContractRecord,
+    NativeBatchReader,
     RegisterItem,
     RowError,
     Vocabulary,
@@ -51,7 +52,6 @@ from steward.contracts.register_formats import (
     header_test,
     map_columns,
     merge_us_items,
-    read_native,
     read_uk,
     read_us_item,
 )
@@ -66,7 +66,7 @@ from steward.contracts.tabular import (
 from steward.core.bulk import (
     AnyOf,
     history_from_table,
-    insert,
+    insert_with_history,
     keys_condition,
     keys_params,
     write_behind,
@@ -109,6 +109,8 @@ IMPORTED_FIELDS = (
     "notes",
 )
 IMPORTED_SET = frozenset(IMPORTED_FIELDS)
+# What a re-import compares first (see `_Writer._same`), in this order
+SNAPSHOT_FIELDS = ("pk", "number", "provider_id", *IMPORTED_FIELDS)
 WORKFLOW_FIELDS = ("status", "executed_on", "completed_on", "terminated_on")
 # Set when a contract is created; afterwards only its workflow changes them
 STATUS_TEXT_FIELDS = ("termination_reason",)
@@ -432,7 +434,11 @@ def _rows_to_records(
     report: ImportReport | _Sink,
 ) -> Iterator[Parsed]:
     """Parse each row into a record (a US open-data row: one item of a contract), recording
-    bad rows and skipped totals rows in `report`."""
+    bad rows and skipped totals rows in `report`. Native rows are read a batch at a time,
+    column by column (`NativeBatchReader`), with the same records and problems."""
+    if fmt == "native":
+        yield from _native_records(rows, columns, date_order, currency, report)
+        return
     for row in rows:
         if is_totals_row(row.cells.values()):
             report.skipped.append((row.line, "a totals row"))
@@ -440,12 +446,8 @@ def _rows_to_records(
         report.rows_read += 1
         if fmt == "us-open-data":
             record, errors = read_us_item(row, columns, date_order=date_order, currency=currency)
-        elif fmt == "uk-transparency":
-            record, errors = read_uk(
-                row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
-            )
         else:
-            record, errors = read_native(
+            record, errors = read_uk(
                 row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
             )
         if errors:
@@ -454,6 +456,50 @@ def _rows_to_records(
             yield None, [row]
             continue
         yield record, [row]
+
+
+#: How many native rows are read together (column by column)
+READ_BATCH = 500
+
+
+def _native_records(
+    rows: Iterator[SheetRow],
+    columns: Any,
+    date_order: str,
+    currency: str,
+    report: ImportReport | _Sink,
+) -> Iterator[Parsed]:
+    """`_rows_to_records` for native files. Each row is counted, reported and yielded in file
+    order as the row-by-row reading did; a file that goes wrong midway (FileFormatError) has
+    the rows read before it yielded first."""
+    reader = NativeBatchReader(columns, date_order=date_order, vocab=VOCABULARY, currency=currency)
+    pending: list[SheetRow | int] = []  # rows, and the lines of totals rows in between
+
+    def flush() -> Iterator[Parsed]:
+        read = iter(reader.read([row for row in pending if not isinstance(row, int)]))
+        for row in pending:
+            if isinstance(row, int):
+                report.skipped.append((row, "a totals row"))
+                continue
+            report.rows_read += 1
+            record, errors = next(read)
+            if errors:
+                report.errors.extend(errors)
+                report.rejected.append((row, errors))
+                yield None, [row]
+                continue
+            yield record, [row]
+        pending.clear()
+
+    try:
+        for row in rows:
+            pending.append(row.line if is_totals_row(row.cells.values()) else row)
+            if len(pending) >= READ_BATCH:
+                yield from flush()
+    except FileFormatError:
+        yield from flush()
+        raise
+    yield from flush()
 
 
 class _Staging:
@@ -636,14 +682,34 @@ class _Writer:
         records = [record for record, _ in batch]
         rows_of = {id(record): rows for record, rows in batch}
         providers = self._providers(records)
-        existing = {
-            c.number: c
-            # no ORDER BY: with the register's default ordering SQLite scans the agency's
-            # contracts by end date instead of looking the numbers up in the unique index
-            for c in Contract.objects.filter(
-                AnyOf(F("number"), [r.number for r in records]), agency=self.agency
-            ).order_by()
-        }
+        # no ORDER BY: with the register's default ordering SQLite scans the agency's
+        # contracts by end date instead of looking the numbers up in the unique index
+        in_file = Contract.objects.filter(
+            AnyOf(F("number"), [r.number for r in records]), agency=self.agency
+        ).order_by()
+        # native and UK files: the contracts Steward has are read as their imported values
+        # first; only those the file changes (or whose status it states) are loaded whole
+        snapshots: dict[str, tuple[Any, ...]] = {}
+        if self.fmt == "us-open-data":
+            existing = {c.number: c for c in in_file}
+        else:
+            snapshots = {row[1]: row for row in in_file.values_list(*SNAPSHOT_FIELDS)}
+            load = [
+                r.number
+                for r in records
+                if r.number in snapshots
+                and not self._same(snapshots[r.number], r, providers[_provider_key(r.provider)])
+            ]
+            existing = (
+                {
+                    c.number: c
+                    for c in Contract.objects.filter(
+                        AnyOf(F("number"), load), agency=self.agency
+                    ).order_by()
+                }
+                if load
+                else {}
+            )
         known = self._known_amendments(existing.values())
         new: list[Contract] = []
         changed: list[Contract] = []
@@ -655,6 +721,10 @@ class _Writer:
         for record in records:
             provider = providers[_provider_key(record.provider)]  # an id
             contract = existing.get(record.number)
+            if contract is None and record.number in snapshots:  # the file changes nothing
+                notices.extend(_notices(record))
+                self.report.unchanged += 1
+                continue
             if contract is None:
                 contract = self._new_contract(record, provider)
                 errors = self._validate(contract, record)
@@ -709,19 +779,49 @@ class _Writer:
         self._reopen_renewed(changed)
         line_of = {r.number: r.line for r in records}
         rejected = {e.number for e in bad}
-        for contract in [*new, *existing.values()]:
-            paid, obligation = contract.payments_to_date, contract.maximum_obligation
-            if paid is not None and paid > obligation and contract.number not in rejected:
-                line = line_of.get(contract.number, 0)
+        amounts = [(c.number, c.payments_to_date, c.maximum_obligation) for c in new]
+        if snapshots:  # in the order the database gave them, as the contracts loaded whole
+            paid_at, obligation_at = (
+                SNAPSHOT_FIELDS.index("payments_to_date"),
+                SNAPSHOT_FIELDS.index("maximum_obligation"),
+            )
+            for number, snapshot in snapshots.items():
+                c = existing.get(number)
+                amounts.append(
+                    (number, snapshot[paid_at], snapshot[obligation_at])
+                    if c is None
+                    else (number, c.payments_to_date, c.maximum_obligation)
+                )
+        else:
+            amounts.extend(
+                (c.number, c.payments_to_date, c.maximum_obligation) for c in existing.values()
+            )
+        for number, paid, obligation in amounts:
+            if paid is not None and paid > obligation and number not in rejected:
+                line = line_of.get(number, 0)
                 self.report.notices.append(
                     RowError(
                         line,
                         "payments to date",
                         f"payments to date ({paid:,}) are above the maximum obligation "
                         f"({obligation:,})",
-                        contract.number,
+                        number,
                     )
                 )
+
+    def _same(self, snapshot: tuple[Any, ...], record: ContractRecord, provider_id: int) -> bool:
+        """Whether `_apply` would find nothing to change or say about the contract whose
+        imported values are `snapshot` (SNAPSHOT_FIELDS): same provider, same values, and no
+        status stated by a native file (its differences are a notice)."""
+        if self.fmt == "native" and record.values.get("status"):
+            return False
+        if snapshot[2] != provider_id:
+            return False
+        values = record.values
+        for name, have in zip(IMPORTED_FIELDS, snapshot[3:], strict=True):
+            if name in values and name not in STATUS_TEXT_FIELDS and have != values[name]:
+                return False
+        return True
 
     def _known_amendments(self, contracts: Iterable[Contract]) -> dict[int, list[Amendment]]:
         """The amendments already recorded for `contracts`, by contract id, in sequence."""
@@ -774,17 +874,9 @@ class _Writer:
 
     def _create(self, model: Any, objs: list[Any]) -> None:
         """Insert `objs` and their "created" audit rows, set-based."""
-        insert(model, objs)
+        insert_with_history(model, objs, when=timezone.now(), user=self.actor, reason=self.reason)
         if any(obj.pk is None for obj in objs):  # a database that returns no keys
             raise RuntimeError("bulk insert returned no primary keys")
-        history_from_table(
-            model,
-            [obj.pk for obj in objs],
-            history_type="+",
-            when=timezone.now(),
-            user=self.actor,
-            reason=self.reason,
-        )
 
     def _update(self, model: Any, objs: list[Any], fields: set[str]) -> None:
         """Update `fields` of `objs` and write their "changed" audit rows, set-based."""

@@ -1006,3 +1006,269 @@ def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None
         ),
         [],
     )
+
+
+# ------------------------------------------------------------------------ native, by column
+
+_MISS = object()  # not in a column's cache yet
+_BAD = object()  # a cell the row reader refuses: the row is read again by `read_native`
+_ABSENT = object()  # a cell that gives no value (a blank status or payments to date)
+
+
+class NativeBatchReader:
+    """`read_native` for a batch of rows at a time, column by column: each column's cells
+    are read once per distinct value (a register repeats its departments, types, dates,
+    flags, amounts and providers), through the same `_Reader` methods, so a value means
+    what it means row by row. A row with anything to say (a bad cell, a long title, joint
+    suppliers, a rule across cells) is read again by `read_native`, whose record and errors
+    are then the row's: the problems, their order and their words are the row reader's.
+
+    The caches are bounded (memory stays flat whatever the size of the file)."""
+
+    CACHE_SIZE = 20000
+
+    def __init__(
+        self, columns: ColumnMap, *, date_order: str, vocab: Vocabulary, currency: str | None
+    ) -> None:
+        self.columns = columns
+        self.by_field = columns.by_field
+        self.date_order = date_order
+        self.vocab = vocab
+        self.currency = currency
+        self.caches: dict[str, dict[Any, Any]] = {}
+        v = vocab
+        # field → how one cell is read (the `_Reader` call `read_native` makes for it)
+        self.readers: dict[str, Callable[[_Reader, str], Any]] = {
+            "department": lambda r, n: r.text(n, max_length=200),
+            "contract_type": lambda r, n: r.choice(
+                n, v.contract_types, "contract type", required=True
+            ),
+            "service_type": lambda r, n: r.text(n, max_length=120),
+            "object_code": lambda r, n: r.text(n, max_length=20),
+            "sponsor": lambda r, n: r.text(n, max_length=200),
+            "start_date": lambda r, n: r.date(n, required=True),
+            "end_date": lambda r, n: r.date(n, required=True),
+            "renewal_terms": lambda r, n: r.text(n, max_length=250),
+            "compensation_structure": lambda r, n: r.choice(
+                n, v.compensation, "compensation structure", required=True
+            ),
+            "rate_setting_authority": lambda r, n: r.text(n, max_length=120),
+            "procurement_method": lambda r, n: r.choice(
+                n, v.procurement, "procurement method", required=True
+            ),
+            "termination_reason": lambda r, n: r.text(n, multiline=True),
+            "notes": lambda r, n: r.text(n, multiline=True),
+            "renewal_options": lambda r, n: r.whole(n) or 0,
+            "renewals_exercised": lambda r, n: r.whole(n) or 0,
+            "rate_setting": lambda r, n: bool(r.flag(n)),
+            "authority_category": lambda r, n: (
+                r.choice(n, v.authority, "authority category", required=False) or ""
+            ),
+            "status": lambda r, n: (
+                r.choice(n, v.statuses, "status", required=False) if r.has(n) else _ABSENT
+            ),
+            "executed_on": lambda r, n: r.date(n),
+            "completed_on": lambda r, n: r.date(n),
+            "terminated_on": lambda r, n: r.date(n),
+            "provider_tax_id": lambda r, n: r.text(n, max_length=20),
+            "provider_company_number": lambda r, n: r.text(n, max_length=20),
+            "provider_charity_number": lambda r, n: r.text(n, max_length=20),
+            "provider_for_profit": lambda r, n: r.flag(n),
+            # the row's own currency (None: the agency's), as `read_native` reads it
+            "currency": lambda r, n: (
+                _BAD
+                if r.has(n) and not _is_currency_code(r.text(n).upper())
+                else r.text(n).upper()
+                if r.has(n)
+                else None
+            ),
+            # one supplier (joint suppliers change the notes: read row by row)
+            "provider": lambda r, n: (lambda names: names[0] if len(names) == 1 else _BAD)(
+                r.suppliers(n)
+            ),
+        }
+
+    def _one(self, name: str, value: Any, currency: str | None = None) -> Any:
+        """One cell read as the row reader reads it; _BAD when it records an error."""
+        if name in ("maximum_obligation", "payments_to_date"):  # `_Reader.money`, inlined
+            if value is None or (type(value) is str and not value.strip()):
+                # blank: required for the obligation; payments to date then have no key
+                return _BAD if name == "maximum_obligation" else _ABSENT
+            try:
+                return parse_money(value, allow_negative=False, currency=currency)
+            except CellError:
+                return _BAD
+        header = self.by_field.get(name)
+        cells = {} if header is None else {header: value}
+        r = _Reader(SheetRow(0, cells), self.columns, self.date_order, currency)
+        out = self.readers[name](r, name)
+        return _BAD if r.errors else out
+
+    def _column(
+        self, name: str, rows: list[SheetRow], currencies: list[Any] | None = None
+    ) -> list[Any]:
+        """The column `name` of `rows`, each cell read once per distinct value (amounts once
+        per value and currency)."""
+        header = self.by_field.get(name)
+        if header is None:
+            if currencies is None:
+                return [self._one(name, None)] * len(rows)
+            return [self._one(name, None, c) for c in currencies]
+        cache = self.caches.setdefault(name, {})
+        get = cache.get
+        cells = [row.cells.get(header) for row in rows]
+        # the cache key: the text itself, another value with its type (1, 1.0 and True are
+        # equal in Python but read differently)
+        keys: list[Any]
+        if currencies is None:
+            keys = [c if type(c) is str else (type(c), c) for c in cells]
+        else:
+            keys = [
+                (c if type(c) is str else (type(c), c), cur)
+                for c, cur in zip(cells, currencies, strict=True)
+            ]
+        out = [get(key, _MISS) for key in keys]
+        if _MISS in out:
+            for i, value in enumerate(out):
+                if value is _MISS:
+                    value = get(keys[i], _MISS)  # the same value earlier in this batch
+                    if value is _MISS:
+                        value = self._one(
+                            name, cells[i], None if currencies is None else currencies[i]
+                        )
+                        if len(cache) >= self.CACHE_SIZE:
+                            cache.clear()
+                        cache[keys[i]] = value
+                    out[i] = value
+        return out
+
+    def read(self, rows: list[SheetRow]) -> list[tuple[ContractRecord | None, list[RowError]]]:
+        """What `read_native` returns for each of `rows`, in order."""
+        by_field = self.by_field
+        n = len(rows)
+        row_currency = self._column("currency", rows)
+        currencies = [self.currency if c is None else c for c in row_currency]
+        col = {name: self._column(name, rows) for name in self.readers if name != "currency"}
+        obligations = self._column("maximum_obligation", rows, currencies)
+        payments = self._column("payments_to_date", rows, currencies)
+        numbers = self._texts("number", rows, 60)
+        titles = self._texts("title", rows, TITLE_LENGTH)
+        description_header = by_field.get("description")
+        out: list[tuple[ContractRecord | None, list[RowError]]] = []
+        names = (
+            "department",
+            "contract_type",
+            "service_type",
+            "object_code",
+            "sponsor",
+            "start_date",
+            "end_date",
+            "renewal_terms",
+        )
+        bad: set[int] = set()
+        for column in (numbers, titles, row_currency, obligations, payments, *col.values()):
+            if _BAD in column:
+                bad.update(i for i, value in enumerate(column) if value is _BAD)
+        for i in range(n):
+            row = rows[i]
+            record = None
+            if i not in bad:
+                record = self._record(
+                    row, i, col, names, numbers[i], titles[i], description_header,
+                    row_currency[i], obligations[i], payments[i],
+                )  # fmt: skip
+            if record is None:
+                out.append(
+                    read_native(
+                        row,
+                        self.columns,
+                        date_order=self.date_order,
+                        vocab=self.vocab,
+                        currency=self.currency,
+                    )
+                )
+            else:
+                out.append((record, []))
+        return out
+
+    def _texts(self, name: str, rows: list[SheetRow], max_length: int) -> list[Any]:
+        """A column of single-line texts that are mostly different (numbers, titles): read
+        cell by cell as `_Reader.text` reads them; a blank or too long one is _BAD."""
+        header = self.by_field.get(name)
+        if header is None:
+            return [_BAD] * len(rows)
+        out: list[Any] = []
+        for row in rows:
+            value = row.cells.get(header)
+            if value is None or (type(value) is str and not value.strip()):
+                out.append(_BAD)
+                continue
+            read = text(value)
+            out.append(_BAD if len(read) > max_length else read)
+        return out
+
+    @staticmethod
+    def _record(
+        row: SheetRow,
+        i: int,
+        col: dict[str, list[Any]],
+        names: tuple[str, ...],
+        number: str,
+        title: str,
+        description_header: str | None,
+        row_currency: str | None,
+        obligation: Any,
+        paid: Any,
+    ) -> ContractRecord | None:
+        """The record of a row whose every cell was read without a problem; None when a rule
+        across cells (or anything the row reader would say) sends it to `read_native`."""
+        description = ""
+        if description_header is not None:
+            raw = row.cells.get(description_header)
+            if not (raw is None or (type(raw) is str and not raw.strip())):
+                description = str(raw).replace("\r\n", "\n").strip()
+        values: dict[str, Any] = {"title": title, "description": description}
+        for name in names:
+            values[name] = col[name][i]
+        values["maximum_obligation"] = obligation
+        values["compensation_structure"] = col["compensation_structure"][i]
+        values["rate_setting_authority"] = col["rate_setting_authority"][i]
+        values["procurement_method"] = col["procurement_method"][i]
+        values["termination_reason"] = col["termination_reason"][i]
+        values["notes"] = col["notes"][i]
+        if paid is not _ABSENT:
+            values["payments_to_date"] = paid
+        values["renewal_options"] = col["renewal_options"][i]
+        values["renewals_exercised"] = col["renewals_exercised"][i]
+        values["rate_setting"] = col["rate_setting"][i]
+        values["authority_category"] = col["authority_category"][i]
+        if row_currency is not None:
+            values["currency"] = row_currency
+        status = col["status"][i]
+        if status is not _ABSENT:
+            values["status"] = status
+        values["executed_on"] = col["executed_on"][i]
+        values["completed_on"] = col["completed_on"][i]
+        values["terminated_on"] = col["terminated_on"][i]
+        start, end = values["start_date"], values["end_date"]
+        if (
+            (start and end and end < start)
+            or values["renewals_exercised"] > values["renewal_options"]
+            or (values["rate_setting"] and not values["rate_setting_authority"])
+        ):
+            return None
+        provider = {
+            "legal_name": col["provider"][i],
+            "joint": [],
+            "tax_id": col["provider_tax_id"][i],
+            "company_number": col["provider_company_number"][i],
+            "charity_number": col["provider_charity_number"][i],
+            "for_profit": col["provider_for_profit"][i],
+        }
+        return ContractRecord(
+            line=row.line, number=number, values=values, provider=provider, notices=[]
+        )
+
+
+def _is_currency_code(code: str) -> bool:
+    return len(code) == 3 and code.isalpha()

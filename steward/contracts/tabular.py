@@ -137,6 +137,9 @@ _CURRENCY = re.compile(
 )
 # Excel's accounting format writes zero as a dash: "-", "$ -", " -   "
 _ACCOUNTING_ZERO = {"-", "–", "—"}
+# The usual plain amount ("$1,234.50", "1234", "£12.5"): read without the general path's
+# currency search and clean-up, to the same value (a register has one in every row)
+_PLAIN_MONEY = re.compile(r"([$£€¥]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
 
 
 def parse_money(
@@ -147,6 +150,12 @@ def parse_money(
 
     An amount that names a currency (a sign or a code) other than `currency` is refused rather
     than stripped: '€1,000' is not 1,000 pounds."""
+    if type(value) is str and (plain := _PLAIN_MONEY.fullmatch(value)):
+        sign = plain[1]
+        if not sign or not currency or CURRENCY_SIGNS[sign] == currency:
+            amount = Decimal(plain[2].replace(",", ""))
+            if amount < MONEY_LIMIT:
+                return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if isinstance(value, bool):
         raise CellError("an amount is required")
     if isinstance(value, int | Decimal):

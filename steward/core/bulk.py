@@ -433,6 +433,101 @@ def insert(model: type[models.Model], objs: list[Any]) -> None:
     _set_keys(connection, objs, keys)
 
 
+def _history_mirrors(model: Any, fields: list[Any]) -> bool:
+    """Whether `model`'s history table has exactly the model's columns and the four history
+    columns (then a history row is the model row's COPY text and the history values)."""
+    history = model.history.model
+    pk = model._meta.pk
+    mine = {pk.column, *(f.column for f in fields), *HISTORY_COLUMNS}
+    theirs = {f.column for f in history._meta.concrete_fields if f.column != "history_id"}
+    return mine == theirs
+
+
+def _copy_lines(rows: Sequence[Sequence[Any]]) -> list[str] | None:
+    """Each row in COPY's text format (no line end), or None when a value is of a type the
+    formatter does not know (the caller then takes the general path)."""
+    text = _COPY_TEXT
+    try:
+        return ["\t".join([text[type(value)](value) for value in row]) for row in rows]
+    except KeyError:
+        if _learn_choices(rows):
+            return ["\t".join([text[type(value)](value) for value in row]) for row in rows]
+    try:
+        return ["\t".join([_copy_text(value) for value in row]) for row in rows]
+    except TypeError:
+        return None
+
+
+def insert_with_history(
+    model: type[models.Model],
+    objs: list[Any],
+    *,
+    when: datetime,
+    user: Any = None,
+    reason: str = "",
+    block: int = 2000,
+) -> None:
+    """`insert(model, objs)` and their "created" audit rows (dated `when`, by `user`, for
+    `reason`), the rows `history_from_table` writes. On PostgreSQL, when the history table
+    mirrors the model's, each row is formatted once and COPYed into both tables: the history
+    row is the same text with the history values after it (no read back of the rows just
+    written). Elsewhere: `insert` then `history_from_table`."""
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    lines: list[str] | None = None
+    if (
+        connection.vendor == "postgresql"
+        and _fast(connection, model, fields)
+        and _history_mirrors(model, fields)
+    ):
+        auto = [
+            f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        for obj in objs:
+            for field in auto:
+                field.pre_save(obj, add=True)
+        attnames = [f.attname for f in fields]
+        lines = _copy_lines([[obj.__dict__[name] for name in attnames] for obj in objs])
+    if lines is None:
+        insert(model, objs)
+        history_from_table(
+            model, [obj.pk for obj in objs], history_type="+", when=when, user=user, reason=reason
+        )
+        return
+    assert pk is not None
+    quote = connection.ops.quote_name
+    history = model.history.model  # type: ignore[attr-defined]
+    stamp = {
+        "history_date": when,
+        "history_change_reason": reason or None,
+        "history_type": "+",
+        "history_user_id": getattr(user, "pk", None),
+    }
+    suffix = "".join("\t" + _copy_text(stamp[c]) for c in HISTORY_COLUMNS) + "\n"
+    columns = [quote(c) for c in [pk.column, *(f.column for f in fields)] if c is not None]
+    history_columns = [*columns, *(quote(c) for c in HISTORY_COLUMNS)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
+        (sequence,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(objs)]
+        )
+        keys = [key for (key,) in cursor.fetchall()]
+        keyed = [f"{key}\t{line}" for key, line in zip(keys, lines, strict=True)]
+        for table, names, end in (
+            (model._meta.db_table, columns, "\n"),
+            (history._meta.db_table, history_columns, suffix),
+        ):
+            sql = f"COPY {quote(table)} ({', '.join(names)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for start in range(0, len(keyed), block):
+                    copy.write(end.join(keyed[start : start + block]) + end)
+    _set_keys(connection, objs, keys)
+
+
 Chunk = TypeVar("Chunk")
 _DONE = object()
 
