@@ -25,8 +25,11 @@ SCRATCH_DB = "steward_pg_limit"
 _EXISTS = f"SELECT 1 FROM pg_database WHERE datname='{SCRATCH_DB}'"
 
 
-def raw_postgres_reference(database_url: str | None, rows: int = 100_000) -> dict[str, Any]:
-    """Run pg_limit.py against the server of `database_url` (a scratch database on it).
+def raw_postgres_reference(
+    database_url: str | None, rows: int = 100_000, scratch: str | None = None
+) -> dict[str, Any]:
+    """Run pg_limit.py against the server of `database_url` (a scratch database on it:
+    `scratch`, else steward_pg_limit; two benches at once on one server need two names).
 
     Returns {"line": str} always, plus "copy_rows_per_s" and "expiring_ms" (floats) when it ran.
     It does not run (and says why in "line") when ../shared is absent or the bench is on SQLite:
@@ -41,12 +44,12 @@ def raw_postgres_reference(database_url: str | None, rows: int = 100_000) -> dic
         "PGHOST": parts.hostname or "127.0.0.1",
         "PGPORT": str(parts.port or 5432),
         "PGUSER": parts.username or "postgres",
-        "PGDATABASE": SCRATCH_DB,
+        "PGDATABASE": scratch or SCRATCH_DB,
     }
     if parts.password:
         env["PGPASSWORD"] = parts.password
     exists = subprocess.run(
-        ["psql", "-d", "postgres", "-tAc", _EXISTS],
+        ["psql", "-d", "postgres", "-tAc", _EXISTS.replace(SCRATCH_DB, scratch or SCRATCH_DB)],
         env=env,
         capture_output=True,
         text=True,
@@ -55,7 +58,7 @@ def raw_postgres_reference(database_url: str | None, rows: int = 100_000) -> dic
     if exists.returncode != 0:
         return {"line": f"raw PostgreSQL reference: not run ({exists.stderr.strip()})"}
     if exists.stdout.strip() != "1":
-        subprocess.run(["createdb", SCRATCH_DB], env=env, check=True)
+        subprocess.run(["createdb", scratch or SCRATCH_DB], env=env, check=True)
     result = subprocess.run(
         [sys.executable, str(PG_LIMIT), str(rows)], env=env, capture_output=True, text=True
     )
