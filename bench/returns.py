@@ -2,13 +2,16 @@
 """Benchmark of provider returns: import speed, then the performance pages at scale.
 
     .venv/bin/python bench/returns.py [--contracts 10000] [--indicators 5] [--periods 20]
-                                      [--database-url URL] [--requests 20] [--json]
+                                      [--database-url URL] [--database-name NAME]
+                                      [--requests 20] [--json]
 
 It never touches your own database: SQLite at var/bench-returns.sqlite3, or the database
-`steward_bench_perf_returns` on the PostgreSQL server of --database-url / $DATABASE_URL, recreated
-on every run. It creates, set-based, the contracts (quarterly, five years), their indicators
-and their returns (contracts x periods), writes a CSV of contracts x indicators x periods
-indicator values (1,000,000 with the defaults) to var/, and imports it with
+`steward_bench_perf_returns` (or --database-name, so that two benches can run on one server at
+once; the raw-COPY reference then uses NAME_pg_limit) on the PostgreSQL server of
+--database-url / $DATABASE_URL, recreated on every run. It creates, set-based, the contracts
+(quarterly, five years), their indicators and their returns (contracts x periods), writes a CSV
+of contracts x indicators x periods indicator values (1,000,000 with the defaults) to var/, and
+imports it with
 `steward.performance.importing.import_returns`: values per second and the growth of the peak
 resident set (ru_maxrss). Then, logged in as a contract manager with django.test.Client, it
 times the performance page of one contract (20 periods of 5 indicators, with charts) and the
@@ -51,7 +54,7 @@ INDICATORS = (
 )
 
 
-def database_url(explicit: str | None) -> str:
+def database_url(explicit: str | None, name: str = DATABASE) -> str:
     source = explicit or os.environ.get("DATABASE_URL", "")
     if not source or source.startswith("sqlite"):
         path = ROOT / "var" / "bench-returns.sqlite3"
@@ -63,9 +66,9 @@ def database_url(explicit: str | None) -> str:
 
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def maxrss_mib() -> float:
@@ -195,10 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--periods", type=int, default=20)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--database-url")
+    parser.add_argument("--database-name", default=DATABASE)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    os.environ["DATABASE_URL"] = database_url(args.database_url)
+    os.environ["DATABASE_URL"] = database_url(args.database_url, args.database_name)
     os.environ["DJANGO_SETTINGS_MODULE"] = "steward.settings"
     os.environ.setdefault("STEWARD_LOG_LEVEL", "ERROR")
     # the bench signs in with force_login: no authenticator app to confirm a code with
@@ -298,9 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
     results["pages"] = pages
-    from pg_reference import raw_postgres_reference
+    from pg_reference import SCRATCH_DB, raw_postgres_reference
 
-    reference = raw_postgres_reference(os.environ["DATABASE_URL"], rows=100_000)
+    scratch = SCRATCH_DB if args.database_name == DATABASE else f"{args.database_name}_pg_limit"
+    reference = raw_postgres_reference(os.environ["DATABASE_URL"], rows=100_000, scratch_db=scratch)
     results["raw_postgres"] = reference["line"]
     if "copy_rows_per_s" in reference:
         results["raw_copy_rows_per_second"] = round(reference["copy_rows_per_s"])

@@ -176,3 +176,77 @@ def test_write_behind_writes_every_chunk_in_order_in_the_callers_transaction(age
 
     with pytest.raises(ValueError, match=r"chunk \[0\]"):
         write_behind(([n] for n in range(5)), fail)
+
+
+def test_copy_lines_write_what_the_per_value_format_writes():
+    """The %-template of `_copy_lines` (constant columns formatted once, the rest by str())
+    gives the same values as `_copy_text` value by value; a value str() cannot write (text,
+    None) that is not the same on every row sends the rows to `_write_copy`."""
+    from datetime import datetime
+
+    from steward.core.bulk import _copy_lines, _copy_text
+
+    when = datetime(2026, 11, 25, 10, 30, 0, 123456, tzinfo=UTC)
+    rows = [(7, when, 3, Decimal("-12.50"), date(2026, 2, 28)), (8, when, 4, Decimal("1"), None)]
+    assert _copy_lines(rows, [("row", i) for i in range(5)]) is None  # None on one row only
+    rows = [(7, when, 3, Decimal("-12.50"), "50% off"), (8, when, 4, Decimal("1"), "50% off")]
+    lines = _copy_lines(rows, [("row", 0), ("const", "a\tb"), ("row", 3), ("row", 1), ("row", 4)])
+    assert lines is not None
+    template, pick = lines
+    assert [template % pick(row) for row in rows] == [
+        "7\ta\\tb\t-12.50\t2026-11-25T10:30:00.123456+00:00\t50% off\n",
+        "8\ta\\tb\t1\t2026-11-25T10:30:00.123456+00:00\t50% off\n",
+    ]
+    varying = [(1, date(2026, 1, 1), when), (2, date(2026, 1, 2), when.replace(microsecond=0))]
+    template, pick = _copy_lines(varying, [("row", 0), ("row", 1), ("row", 2)])  # type: ignore[misc]
+    assert template % pick(varying[1]) == "2\t2026-01-02\t2026-11-25 10:30:00+00:00\n"
+    assert _copy_text(when.replace(microsecond=0)).replace("T", " ") in template % pick(varying[1])
+
+
+def test_update_rows_sets_each_rows_values_and_the_same_fields(agency, provider):
+    from steward.core.bulk import update_rows
+
+    contracts = ContractFactory.create_batch(3, agency=agency, provider=provider)
+    when = timezone.now()
+    update_rows(
+        Contract,
+        ["title", "maximum_obligation"],
+        [(contracts[0].pk, "First", Decimal("10.50")), (contracts[1].pk, "Second", Decimal("7"))],
+        updated_at=when,
+        notes="Set",
+    )
+    stored = {c.pk: c for c in Contract.objects.all()}
+    assert (stored[contracts[0].pk].title, stored[contracts[0].pk].maximum_obligation) == (
+        "First",
+        Decimal("10.50"),
+    )
+    assert stored[contracts[1].pk].title == "Second"
+    assert stored[contracts[1].pk].updated_at == when and stored[contracts[1].pk].notes == "Set"
+    untouched = stored[contracts[2].pk]
+    assert (untouched.title, untouched.notes) == (contracts[2].title, contracts[2].notes)
+
+
+def test_foreign_keys_checked_per_statement_then_deferred_again(agency, provider):
+    """PostgreSQL: inside the block a broken foreign key fails at its statement; after it,
+    the check waits for the commit again, as Django's deferred keys do. Elsewhere the block
+    changes nothing."""
+    from django.db import IntegrityError, connection, transaction
+
+    from steward.core.bulk import foreign_keys_checked_per_statement
+
+    contract = ContractFactory(agency=agency, provider=provider)
+    table = Contract._meta.db_table
+    broken = Contract.objects.filter(pk=contract.pk)
+    if connection.vendor == "postgresql":
+        with (
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+            foreign_keys_checked_per_statement([table]),
+        ):
+            broken.update(agency_id=agency.pk + 10_000)
+    with transaction.atomic():
+        with foreign_keys_checked_per_statement([table]):
+            pass
+        broken.update(agency_id=agency.pk + 10_000)  # deferred: no error yet
+        broken.update(agency_id=agency.pk)  # mended before the commit
+    assert Contract.objects.get(pk=contract.pk).agency_id == agency.pk
