@@ -528,7 +528,7 @@ def _history_mirrors(model: Any, fields: list[Any]) -> bool:
     return mine == theirs
 
 
-def _copy_lines(rows: Sequence[Sequence[Any]]) -> list[str] | None:
+def _copy_text_lines(rows: Sequence[Sequence[Any]]) -> list[str] | None:
     """Each row in COPY's text format (no line end), or None when a value is of a type the
     formatter does not know (the caller then takes the general path)."""
     text = _COPY_TEXT
@@ -575,7 +575,7 @@ def insert_with_history(
             for field in auto:
                 field.pre_save(obj, add=True)
         attnames = [f.attname for f in fields]
-        lines = _copy_lines([[obj.__dict__[name] for name in attnames] for obj in objs])
+        lines = _copy_text_lines([[obj.__dict__[name] for name in attnames] for obj in objs])
     if lines is None:
         insert(model, objs)
         history_from_table(
