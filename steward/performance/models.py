@@ -375,8 +375,12 @@ class IndicatorValue(TimeStampedModel):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     value = models.DecimalField(max_digits=14, decimal_places=2)
     # Its history is read by value (the `id` index); indexes on ret and indicator there would
-    # only slow an import, which writes one history row per value.
-    history = HistoricalRecords(no_db_index=["ret", "indicator"])
+    # only slow an import, which writes one history row per value. Its own key is a bigint: a
+    # shared register's billion values write more history rows than an integer key can number
+    # (2,147,483,647; docs/scaling.md).
+    history = HistoricalRecords(
+        no_db_index=["ret", "indicator"], history_id_field=models.BigAutoField(primary_key=True)
+    )
 
     class Meta:
         constraints = [

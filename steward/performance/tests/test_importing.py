@@ -166,3 +166,14 @@ def test_volumes_left_blank_keep_what_the_return_has(setup):
     q1, q2 = Return.objects.filter(contract=contract).order_by("period_start")[:2]
     assert (q1.units_delivered, q1.referrals) == (Decimal("300.00"), 15)
     assert (q2.units_delivered, q2.referrals) == (Decimal("250.00"), None)
+
+
+def test_the_values_history_is_keyed_for_a_billion_values():
+    """A shared register's billion indicator values write more history rows than a 32-bit key
+    can number (docs/scaling.md): the values' history key is a bigint."""
+    from django.db import models as djmodels
+
+    from steward.performance.models import IndicatorValue
+
+    history_key = IndicatorValue.history.model._meta.pk
+    assert isinstance(history_key, djmodels.BigAutoField)
