@@ -443,19 +443,25 @@ def _rows_to_records(
         if is_totals_row(row.cells.values()):
             report.skipped.append((row.line, "a totals row"))
             continue
-        report.rows_read += 1
         if fmt == "us-open-data":
             record, errors = read_us_item(row, columns, date_order=date_order, currency=currency)
         else:
             record, errors = read_uk(
                 row, columns, date_order=date_order, vocab=VOCABULARY, currency=currency
             )
-        if errors:
-            report.errors.extend(errors)
-            report.rejected.append((row, errors))
-            yield None, [row]
-            continue
-        yield record, [row]
+        yield _counted(row, record, errors, report)
+
+
+def _counted(
+    row: SheetRow, record: Any, errors: list[RowError], report: ImportReport | _Sink
+) -> Parsed:
+    """A row read: counted, and reported as rejected with its problems if it has any."""
+    report.rows_read += 1
+    if errors:
+        report.errors.extend(errors)
+        report.rejected.append((row, errors))
+        return None, [row]
+    return record, [row]
 
 
 #: How many native rows are read together (column by column)
@@ -481,14 +487,8 @@ def _native_records(
             if isinstance(row, int):
                 report.skipped.append((row, "a totals row"))
                 continue
-            report.rows_read += 1
             record, errors = next(read)
-            if errors:
-                report.errors.extend(errors)
-                report.rejected.append((row, errors))
-                yield None, [row]
-                continue
-            yield record, [row]
+            yield _counted(row, record, errors, report)
         pending.clear()
 
     try:

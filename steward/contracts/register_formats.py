@@ -1013,6 +1013,16 @@ def merge_us_items(records: list[ContractRecord]) -> tuple[ContractRecord | None
 _MISS = object()  # not in a column's cache yet
 _BAD = object()  # a cell the row reader refuses: the row is read again by `read_native`
 _ABSENT = object()  # a cell that gives no value (a blank status or payments to date)
+# The columns a batch-read record takes straight from their column, after the maximum
+# obligation and after payments to date (in `read_native`'s order of its values)
+_AFTER_OBLIGATION = (
+    "compensation_structure",
+    "rate_setting_authority",
+    "procurement_method",
+    "termination_reason",
+    "notes",
+)
+_AFTER_PAYMENTS = ("renewal_options", "renewals_exercised", "rate_setting", "authority_category")
 
 
 class NativeBatchReader:
@@ -1231,17 +1241,12 @@ class NativeBatchReader:
         for name in names:
             values[name] = col[name][i]
         values["maximum_obligation"] = obligation
-        values["compensation_structure"] = col["compensation_structure"][i]
-        values["rate_setting_authority"] = col["rate_setting_authority"][i]
-        values["procurement_method"] = col["procurement_method"][i]
-        values["termination_reason"] = col["termination_reason"][i]
-        values["notes"] = col["notes"][i]
+        for name in _AFTER_OBLIGATION:
+            values[name] = col[name][i]
         if paid is not _ABSENT:
             values["payments_to_date"] = paid
-        values["renewal_options"] = col["renewal_options"][i]
-        values["renewals_exercised"] = col["renewals_exercised"][i]
-        values["rate_setting"] = col["rate_setting"][i]
-        values["authority_category"] = col["authority_category"][i]
+        for name in _AFTER_PAYMENTS:
+            values[name] = col[name][i]
         if row_currency is not None:
             values["currency"] = row_currency
         status = col["status"][i]
